@@ -1,0 +1,3 @@
+export * from './hostnames.js';
+export * from './zone.js';
+export * from './zone-index.js';

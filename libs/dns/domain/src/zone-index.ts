@@ -1,0 +1,76 @@
+// The read model the DNS server answers from: per network, every hostname and
+// the resources that claim it, oldest first. The oldest holds the name; when
+// it goes, the next oldest takes it over. Applying an event twice changes
+// nothing, so at-least-once delivery is safe.
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { hostnamesFor } from './hostnames.js';
+import type { ZoneEvent } from './zone.js';
+
+interface Claim {
+  readonly resourceId: string;
+  readonly createdAtMs: number;
+  readonly ip: string;
+}
+
+interface Network {
+  readonly byName: Map<string, Claim[]>;
+  readonly byResource: Map<string, { hostnames: string[]; claim: Claim }>;
+}
+
+export type ZoneAnswer = { readonly kind: 'answer'; readonly addresses: string[] } | { readonly kind: 'nxdomain' };
+
+export class ZoneIndex {
+  private readonly networks = new Map<string, Network>();
+
+  apply(event: ZoneEvent): void {
+    switch (event.type) {
+      case 'RecordsRegistered': {
+        const { networkId, resourceId, kind, name, ip, resourceCreatedAt } = event.data;
+        const network = this.network(networkId);
+        this.remove(network, resourceId);
+        const claim = { resourceId, ip, createdAtMs: resourceCreatedAt ? timestampMs(resourceCreatedAt) : 0 };
+        const hostnames = hostnamesFor(kind, name, resourceId);
+        for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
+        network.byResource.set(resourceId, { hostnames, claim });
+        return;
+      }
+    }
+  }
+
+  /** `qname` lower-case without the trailing dot. */
+  lookup(networkId: string, qname: string): ZoneAnswer {
+    const holder = this.networks.get(networkId)?.byName.get(qname)?.[0];
+    return holder ? { kind: 'answer', addresses: [holder.ip] } : { kind: 'nxdomain' };
+  }
+
+  private network(networkId: string): Network {
+    let network = this.networks.get(networkId);
+    if (!network) {
+      network = { byName: new Map(), byResource: new Map() };
+      this.networks.set(networkId, network);
+    }
+    return network;
+  }
+
+  private remove(network: Network, resourceId: string): void {
+    const existing = network.byResource.get(resourceId);
+    if (!existing) return;
+    for (const hostname of existing.hostnames) {
+      const claims = network.byName.get(hostname)?.filter((c) => c.resourceId !== resourceId) ?? [];
+      if (claims.length > 0) network.byName.set(hostname, claims);
+      else network.byName.delete(hostname);
+    }
+    network.byResource.delete(resourceId);
+  }
+}
+
+const older = (a: Claim, b: Claim) =>
+  a.createdAtMs !== b.createdAtMs ? a.createdAtMs < b.createdAtMs : a.resourceId < b.resourceId;
+
+function insertOrdered(byName: Map<string, Claim[]>, hostname: string, claim: Claim): void {
+  const claims = byName.get(hostname) ?? [];
+  let i = claims.length;
+  while (i > 0 && older(claim, claims[i - 1]!)) i--;
+  claims.splice(i, 0, claim);
+  byName.set(hostname, claims);
+}

@@ -1,0 +1,70 @@
+// The DNS records of one network (stream `zone-<network_id>`): events, state,
+// commands, decide and evolve.
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { RecordsRegisteredSchema, protoEventCodec, type EventsOf } from '@pn/contracts';
+import { assertNever, type Decider } from '@pn/decider';
+
+export const zoneEventSchemas = { RecordsRegistered: RecordsRegisteredSchema };
+export type ZoneEvent = EventsOf<typeof zoneEventSchemas>;
+export const zoneEventCodec = protoEventCodec(zoneEventSchemas);
+
+export interface ZoneState {
+  readonly records: ReadonlyMap<string, { readonly name: string; readonly ip: string }>;
+}
+
+export type ZoneCommand = {
+  readonly type: 'RegisterRecords';
+  readonly networkId: string;
+  readonly resourceId: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly ip: string;
+  readonly resourceCreatedAt: Date;
+  readonly now: Date;
+};
+
+export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] {
+  switch (command.type) {
+    case 'RegisterRecords': {
+      const current = state.records.get(command.resourceId);
+      // Registering what is already there is a retry. A new address under the
+      // same resource is a move: the hostname follows the resource.
+      if (current && current.name === command.name && current.ip === command.ip) return [];
+      return [
+        {
+          type: 'RecordsRegistered',
+          data: create(RecordsRegisteredSchema, {
+            networkId: command.networkId,
+            resourceId: command.resourceId,
+            kind: command.kind,
+            name: command.name,
+            ip: command.ip,
+            resourceCreatedAt: timestampFromDate(command.resourceCreatedAt),
+            registeredAt: timestampFromDate(command.now),
+          }),
+        },
+      ];
+    }
+    default:
+      return assertNever(command.type);
+  }
+}
+
+export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
+  switch (event.type) {
+    case 'RecordsRegistered': {
+      const records = new Map(state.records);
+      records.set(event.data.resourceId, { name: event.data.name, ip: event.data.ip });
+      return { records };
+    }
+    default:
+      return state;
+  }
+}
+
+export const zoneDecider: Decider<ZoneCommand, ZoneEvent, ZoneState> = {
+  decide: decideZone,
+  evolve: evolveZone,
+  initialState: () => ({ records: new Map() }),
+};

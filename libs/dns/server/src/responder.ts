@@ -1,0 +1,105 @@
+// Query bytes in, response bytes out: the policy of the server (who gets
+// REFUSED, what a lookup result becomes on the wire), shared by UDP and TCP.
+// Pure apart from calling the lookup, so it is tested without sockets.
+
+import {
+  CLASS_ANY,
+  CLASS_IN,
+  MAX_TCP_MESSAGE,
+  Rcode,
+  TYPE_A,
+  TYPE_ANY,
+  TYPE_AXFR,
+  TYPE_IXFR,
+  TYPE_OPT,
+} from './wire/constants.js';
+import { ResponseEncoder, type EncoderConfig } from './wire/encode-response.js';
+import { newParsedQuery, ParseOutcome, parseQuery, type ParsedQuery } from './wire/parse-query.js';
+import { recordTypeName } from './wire/record-type-name.js';
+import type { Lookup, LookupResult } from './lookup.js';
+
+export type Transport = 'udp' | 'tcp';
+
+export interface ResponderConfig extends EncoderConfig {
+  readonly lookup: Lookup;
+  readonly onError: (error: unknown) => void;
+}
+
+export class Responder {
+  private readonly encoder: ResponseEncoder;
+  private readonly lookup: Lookup;
+  private readonly onError: (error: unknown) => void;
+  // One parse target reused for every query: handling is synchronous, so it is never shared.
+  private readonly q = newParsedQuery();
+
+  constructor(config: ResponderConfig) {
+    this.encoder = new ResponseEncoder(config);
+    this.lookup = config.lookup;
+    this.onError = config.onError;
+  }
+
+  /**
+   * The response to one query, or null when it deserves none. Over TCP the
+   * buffer starts with the 2-byte length prefix.
+   */
+  respond(msg: Buffer, transport: Transport): Buffer | null {
+    const q = this.q;
+    const framing = transport === 'tcp' ? 2 : 0;
+    switch (parseQuery(msg, q)) {
+      case ParseOutcome.DROP:
+        return null;
+      case ParseOutcome.FORMERR:
+        return this.encoder.headerOnly(q, Rcode.FORMERR, framing);
+      case ParseOutcome.NOTIMP:
+        return this.encoder.headerOnly(q, Rcode.NOTIMP, framing);
+    }
+
+    if (q.hasOpt && q.ednsVersion !== 0) return this.reply(msg, q, transport, Rcode.BADVERS);
+    if (q.qtype === TYPE_OPT) return this.reply(msg, q, transport, Rcode.FORMERR);
+    // No network, no view. REFUSED rather than NXDOMAIN, so a forwarder that
+    // forgot the option is told apart from a missing name.
+    if (q.networkId === null) return this.reply(msg, q, transport, Rcode.REFUSED);
+    if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) return this.reply(msg, q, transport, Rcode.REFUSED);
+    if (q.qtype === TYPE_AXFR || q.qtype === TYPE_IXFR) return this.reply(msg, q, transport, Rcode.REFUSED);
+
+    let result: LookupResult;
+    try {
+      result = this.lookup(q.networkId, q.qname, recordTypeName(q.qtype));
+    } catch (error) {
+      this.onError(error);
+      return this.reply(msg, q, transport, Rcode.SERVFAIL);
+    }
+    switch (result?.kind) {
+      case 'answer':
+        if ((q.qtype === TYPE_A || q.qtype === TYPE_ANY) && result.addresses.length > 0) {
+          return this.reply(msg, q, transport, Rcode.NOERROR, result.addresses);
+        }
+        return this.reply(msg, q, transport, Rcode.NOERROR, null, true);
+      case 'nodata':
+        return this.reply(msg, q, transport, Rcode.NOERROR, null, true);
+      case 'nxdomain':
+        return this.reply(msg, q, transport, Rcode.NXDOMAIN, null, true);
+      default:
+        // Only reachable from untyped callers; answered, never thrown, like every other fault.
+        this.onError(new Error(`lookup returned an unknown result: ${String((result as { kind?: unknown } | null)?.kind)}`));
+        return this.reply(msg, q, transport, Rcode.SERVFAIL);
+    }
+  }
+
+  private reply(
+    msg: Buffer,
+    q: ParsedQuery,
+    transport: Transport,
+    rcode: number,
+    addresses: readonly string[] | null = null,
+    withSoa = false,
+  ): Buffer {
+    const tcp = transport === 'tcp';
+    const limit = tcp ? MAX_TCP_MESSAGE : this.encoder.udpLimit(q);
+    const framing = tcp ? 2 : 0;
+    const out = this.encoder.encode(msg, q, rcode, addresses, withSoa, limit, !tcp, framing);
+    if (out !== null) return out;
+    this.onError(new Error(`lookup returned an address that is not IPv4 for ${q.qname}`));
+    return this.encoder.encode(msg, q, Rcode.SERVFAIL, null, false, limit, !tcp, framing)!;
+  }
+}

@@ -1,0 +1,107 @@
+// The addresses of one /16 network, as offsets 0..65535 (block = offset >> 8,
+// host = offset & 255). Each kind of resource draws from its own /24 blocks:
+// a home block (vm .1, database .2, cache .3, bucket .4) and, once that is
+// full, the next spare /24. Block 0 (network, gateway, resolver, platform) and
+// the .0/.255 of every block are never handed out.
+//
+// Every operation is O(log n) or better: a bitmap answers "is it used", a
+// per-kind heap of blocks with room gives the lowest open block, and a heap of
+// quarantined addresses releases them in time order. This is mutable on
+// purpose: copying 64k addresses per event would make allocation O(n).
+import { MinHeap } from './min-heap.js';
+
+export const RESOURCE_KINDS = ['vm', 'database', 'cache', 'bucket'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+const HOME_BLOCK: Record<ResourceKind, number> = { vm: 1, database: 2, cache: 3, bucket: 4 };
+const BLOCKS = 256;
+const HOSTS_PER_BLOCK = 254; // .1 to .254
+
+export class AddressSpace {
+  private readonly used = new Uint32Array((BLOCKS * 256) / 32);
+  private readonly usedInBlock = new Uint16Array(BLOCKS);
+  private readonly blockKind = new Array<ResourceKind | undefined>(BLOCKS);
+  private readonly inOpenHeap = new Uint8Array(BLOCKS);
+  private readonly openBlocks = new Map<ResourceKind, MinHeap<number>>();
+  private readonly quarantined = new MinHeap<{ offset: number; until: number }>((a, b) => a.until < b.until);
+  private nextSpareBlock = 1;
+
+  constructor() {
+    for (const kind of RESOURCE_KINDS) {
+      this.openBlocks.set(kind, new MinHeap<number>((a, b) => a < b));
+      this.claim(HOME_BLOCK[kind], kind);
+    }
+  }
+
+  isUsed(offset: number): boolean {
+    return (this.used[offset >>> 5]! & (1 << (offset & 31))) !== 0;
+  }
+
+  /** Lowest free offset for the kind, or undefined when the network is full. Changes nothing visible. */
+  lowestFree(kind: ResourceKind): number | undefined {
+    const heap = this.openBlocks.get(kind)!;
+    // Blocks that filled up since they were pushed are dropped lazily here.
+    while (heap.size > 0 && this.usedInBlock[heap.peek()!] === HOSTS_PER_BLOCK) {
+      this.inOpenHeap[heap.pop()!] = 0;
+    }
+    const block = heap.peek() ?? this.spareBlock();
+    return block === undefined ? undefined : this.lowestFreeHost(block);
+  }
+
+  /** Marks an offset used by the kind; claims its block for the kind when it had none. */
+  take(offset: number, kind: ResourceKind): void {
+    const block = offset >>> 8;
+    if (this.blockKind[block] === undefined) this.claim(block, kind);
+    if (this.isUsed(offset)) return;
+    this.used[offset >>> 5]! |= 1 << (offset & 31);
+    this.usedInBlock[block]!++;
+  }
+
+  /** Keeps an offset out of use until `until` (ms since epoch). */
+  quarantine(offset: number, until: number): void {
+    this.quarantined.push({ offset, until });
+  }
+
+  /** Frees every quarantined offset whose time has come. */
+  releaseExpired(now: number): void {
+    for (let next = this.quarantined.peek(); next && next.until <= now; next = this.quarantined.peek()) {
+      this.quarantined.pop();
+      this.free(next.offset);
+    }
+  }
+
+  private free(offset: number): void {
+    if (!this.isUsed(offset)) return;
+    this.used[offset >>> 5]! &= ~(1 << (offset & 31));
+    const block = offset >>> 8;
+    this.usedInBlock[block]!--;
+    const kind = this.blockKind[block];
+    if (kind && !this.inOpenHeap[block]) {
+      this.inOpenHeap[block] = 1;
+      this.openBlocks.get(kind)!.push(block);
+    }
+  }
+
+  private claim(block: number, kind: ResourceKind): void {
+    this.blockKind[block] = kind;
+    this.inOpenHeap[block] = 1;
+    this.openBlocks.get(kind)!.push(block);
+  }
+
+  /** The lowest /24 no kind has claimed yet (block 0 is the platform's). */
+  private spareBlock(): number | undefined {
+    while (this.nextSpareBlock < BLOCKS && this.blockKind[this.nextSpareBlock] !== undefined) this.nextSpareBlock++;
+    return this.nextSpareBlock < BLOCKS ? this.nextSpareBlock : undefined;
+  }
+
+  private lowestFreeHost(block: number): number | undefined {
+    const firstWord = block << 3; // 8 words of 32 bits per block
+    for (let i = 0; i < 8; i++) {
+      // Hosts .0 (bit 0 of the first word) and .255 (bit 31 of the last) are never free.
+      const mask = i === 0 ? 0xfffffffe : i === 7 ? 0x7fffffff : 0xffffffff;
+      const free = ~this.used[firstWord + i]! & mask;
+      if (free !== 0) return ((firstWord + i) << 5) + (31 - Math.clz32(free & -free));
+    }
+    return undefined;
+  }
+}

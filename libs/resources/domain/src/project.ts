@@ -1,0 +1,59 @@
+// A project and its one private network (stream `project-<account>_<name>`,
+// so that "ensure the default project" is idempotent by construction).
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { ProjectCreatedSchema, protoEventCodec, type EventsOf, type ProjectCreated } from '@pn/contracts';
+import { assertNever, type Decider } from '@pn/decider';
+
+export const projectEventSchemas = { ProjectCreated: ProjectCreatedSchema };
+export type ProjectEvent = EventsOf<typeof projectEventSchemas>;
+export const projectEventCodec = protoEventCodec(projectEventSchemas);
+
+export const DEFAULT_PROJECT = 'default';
+export const DEFAULT_CIDR = '10.0.0.0/16';
+
+export const projectStreamId = (accountId: string, name: string) => `project-${accountId}_${name}`;
+
+export type ProjectState = { readonly status: 'absent' } | { readonly status: 'active'; readonly project: ProjectCreated };
+
+export type ProjectCommand = {
+  readonly type: 'EnsureProject';
+  readonly projectId: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly networkId: string;
+  readonly cidr: string;
+  readonly now: Date;
+};
+
+export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
+  switch (command.type) {
+    case 'EnsureProject':
+      if (state.status === 'active') return [];
+      return [
+        {
+          type: 'ProjectCreated',
+          data: create(ProjectCreatedSchema, {
+            projectId: command.projectId,
+            accountId: command.accountId,
+            name: command.name,
+            networkId: command.networkId,
+            cidr: command.cidr,
+            createdAt: timestampFromDate(command.now),
+          }),
+        },
+      ];
+    default:
+      return assertNever(command.type);
+  }
+}
+
+export function evolveProject(state: ProjectState, event: ProjectEvent): ProjectState {
+  return event.type === 'ProjectCreated' ? { status: 'active', project: event.data } : state;
+}
+
+export const projectDecider: Decider<ProjectCommand, ProjectEvent, ProjectState> = {
+  decide: decideProject,
+  evolve: evolveProject,
+  initialState: () => ({ status: 'absent' }),
+};

@@ -1,0 +1,98 @@
+// The one command handler every service uses: read the stream, fold it,
+// decide, append with the revision we read. On a conflict another writer got
+// there first: re-read and decide again, so rules are checked against the
+// newest state and nothing is ever written over a stale view.
+import { WrongExpectedRevisionError, type EventData, type EventStore, type RecordedEvent } from '@pn/event-store';
+import type { Decider } from '@pn/decider';
+import { KeyedMutex } from './keyed-mutex.js';
+
+export interface EventCodec<Event> {
+  encode(event: Event): EventData;
+  /** Returns undefined for event types this decider does not know. */
+  decode(recorded: RecordedEvent): Event | undefined;
+}
+
+export interface HandleResult<Event, State> {
+  /** Events appended by this command (empty for a valid no-op). */
+  readonly newEvents: Event[];
+  readonly state: State;
+  /** Revision of the stream's last event, or -1 when it has none. */
+  readonly revision: number;
+}
+
+interface Cached<State> {
+  state: State;
+  revision: number;
+}
+
+export interface CommandHandlerOptions {
+  /** How many times to retry after a concurrency conflict. */
+  readonly maxRetries?: number;
+  /** Keep folded state in memory between commands (long streams stay cheap). */
+  readonly cacheState?: boolean;
+}
+
+export class CommandHandler<Command, Event, State> {
+  private readonly cache = new Map<string, Cached<State>>();
+  // Commands on one stream run one at a time in this process: the cached state
+  // may be evolved in place, so two commands must never fold it concurrently.
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: Decider<Command, Event, State>,
+    private readonly codec: EventCodec<Event>,
+    private readonly options: CommandHandlerOptions = {},
+  ) {}
+
+  handle(streamId: string, command: Command): Promise<HandleResult<Event, State>> {
+    return this.mutex.run(streamId, () => this.handleExclusive(streamId, command));
+  }
+
+  /** Current state of a stream, read through the cache. */
+  load(streamId: string): Promise<Cached<State>> {
+    return this.mutex.run(streamId, () => this.catchUp(streamId));
+  }
+
+  private async handleExclusive(streamId: string, command: Command): Promise<HandleResult<Event, State>> {
+    const maxRetries = this.options.maxRetries ?? 20;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.catchUp(streamId);
+      const newEvents = this.decider.decide(command, current.state);
+      if (newEvents.length === 0) return { newEvents, state: current.state, revision: current.revision };
+      try {
+        const result = await this.store.append(
+          streamId,
+          newEvents.map((e) => this.codec.encode(e)),
+          current.revision < 0 ? 'no_stream' : current.revision,
+        );
+        const state = newEvents.reduce((s, e) => this.decider.evolve(s, e), current.state);
+        this.remember(streamId, { state, revision: result.nextExpectedRevision });
+        return { newEvents, state, revision: result.nextExpectedRevision };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+        // Back off a little, with jitter, so racing writers spread out.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+      }
+    }
+  }
+
+  /** Cached state brought up to date with whatever other writers appended since. */
+  private async catchUp(streamId: string): Promise<Cached<State>> {
+    const cached = this.options.cacheState ? this.cache.get(streamId) : undefined;
+    let state = cached?.state ?? this.decider.initialState();
+    let revision = cached?.revision ?? -1;
+    for (const recorded of await this.store.read(streamId, { fromRevision: revision + 1 })) {
+      const event = this.codec.decode(recorded);
+      if (event !== undefined) state = this.decider.evolve(state, event);
+      revision = recorded.revision;
+    }
+    const current = { state, revision };
+    this.remember(streamId, current);
+    return current;
+  }
+
+  private remember(streamId: string, value: Cached<State>): void {
+    if (this.options.cacheState) this.cache.set(streamId, value);
+  }
+}

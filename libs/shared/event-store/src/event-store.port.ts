@@ -1,0 +1,103 @@
+// The one port every service uses to persist and read events. Two adapters
+// implement it (NATS JetStream, EventStoreDB) and one contract suite holds
+// both to the same behaviour.
+//
+// Stream ids are `<category>-<id>`: the category is everything before the
+// first `-` and must match [a-z][a-z0-9_]*; the id is [A-Za-z0-9_-]+. That keeps
+// ids valid as NATS subject tokens and as EventStoreDB stream names alike.
+
+/** What an append expects the stream to be at: anything, absent, or at this exact revision. */
+export type ExpectedRevision = 'any' | 'no_stream' | number;
+
+export interface EventData {
+  readonly type: string;
+  readonly data: Uint8Array;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Unique id of the event; generated when absent. */
+  readonly id?: string;
+}
+
+export interface RecordedEvent {
+  readonly streamId: string;
+  readonly id: string;
+  readonly type: string;
+  readonly data: Uint8Array;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Position of the event within its stream, from 0. */
+  readonly revision: number;
+  /**
+   * Global, ordered position of the append (commit) that wrote the event.
+   * Events written by one append share it. Use it as a subscription checkpoint.
+   */
+  readonly position: bigint;
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream. */
+  readonly nextExpectedRevision: number;
+  readonly position: bigint;
+}
+
+export interface ReadOptions {
+  /** First revision to return (inclusive); default 0. */
+  readonly fromRevision?: number;
+}
+
+export interface SubscribeOptions {
+  /** Deliver only events whose position is greater than this checkpoint; default: from the start. */
+  readonly after?: bigint;
+}
+
+export type EventHandler = (event: RecordedEvent) => Promise<void> | void;
+
+export interface Subscription {
+  /** Resolves once every event that existed when the subscription started has been handled. */
+  readonly caughtUp: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends all events or none. Fails with WrongExpectedRevisionError when the
+   * stream is not at `expected`. Appending no events is an error.
+   */
+  append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream, oldest first; an empty array when the stream does not exist. */
+  read(streamId: string, options?: ReadOptions): Promise<RecordedEvent[]>;
+  /**
+   * Every event of every stream of a category, in position order, at least once.
+   * A handler that throws gets the same event again after a short delay.
+   */
+  subscribe(category: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'wrong_expected_revision';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export class InvalidStreamIdError extends Error {
+  readonly code = 'invalid_stream_id';
+  constructor(readonly streamId: string) {
+    super(`invalid stream id "${streamId}": expected <category>-<id> with category [a-z][a-z0-9_]* and id [A-Za-z0-9_-]+`);
+    this.name = 'InvalidStreamIdError';
+  }
+}
+
+const STREAM_ID = /^([a-z][a-z0-9_]*)-([A-Za-z0-9_-]+)$/;
+
+/** Splits a stream id into category and id, or throws InvalidStreamIdError. */
+export function parseStreamId(streamId: string): { category: string; id: string } {
+  const match = STREAM_ID.exec(streamId);
+  if (!match) throw new InvalidStreamIdError(streamId);
+  return { category: match[1]!, id: match[2]! };
+}

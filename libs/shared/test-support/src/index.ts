@@ -1,0 +1,3 @@
+// Helpers shared by integration tests: servers to run against, unique ids.
+export { startNats, NATS_TEST_IMAGE, type StartedNats } from './nats.js';
+export { uniqueId } from './unique-id.js';

@@ -1,0 +1,107 @@
+// NATS with JetStream for integration tests: a throwaway container when a
+// container engine is reachable, otherwise a NATS server that is already
+// running (NATS_URL, default nats://127.0.0.1:4222).
+//
+// TEST_NATS chooses the mode:
+//   unset       container if an engine is reachable, else external
+//   container   container or fail (for CI, where silently falling back hides a broken engine)
+//   external    always the external server (exercises the fallback while an engine runs)
+//
+// No registry can be reached, so the image (pn/nats-test:2.9) is built locally
+// from the host's Debian nats-server, see infra/images/nats-test/. Ryuk, the
+// testcontainers reaper, is an image we cannot pull either: it is disabled, and
+// stop() removes the container. A run killed midway can leave one behind
+// (`docker ps --filter label=org.testcontainers=true`).
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export interface StartedNats {
+  readonly url: string;
+  readonly mode: 'container' | 'external';
+  /** One sentence saying what the suite runs against and why. */
+  readonly note: string;
+  stop(): Promise<void>;
+}
+
+export const NATS_TEST_IMAGE = 'pn/nats-test:2.9';
+
+const DOCKERFILE = fileURLToPath(new URL('../../../../infra/images/nats-test/Dockerfile', import.meta.url));
+const IMAGE_FILES = ['/usr/sbin/nats-server', '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2'];
+const run = promisify(execFile);
+
+export async function startNats(): Promise<StartedNats> {
+  const wanted = process.env.TEST_NATS;
+  if (wanted !== undefined && wanted !== '' && wanted !== 'container' && wanted !== 'external') {
+    throw new Error(`TEST_NATS must be "container" or "external", got "${wanted}"`);
+  }
+  const nats = wanted === 'external' ? external('TEST_NATS=external') : await startContainerOr(wanted === 'container');
+  console.log(`[test-support] NATS ${nats.mode}: ${nats.note}`);
+  return nats;
+}
+
+async function startContainerOr(required: boolean): Promise<StartedNats> {
+  // Set before testcontainers loads: it reads the variable at import time.
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  const tc = await import('testcontainers');
+  let runtime: Awaited<ReturnType<typeof tc.getContainerRuntimeClient>>;
+  try {
+    runtime = await tc.getContainerRuntimeClient();
+  } catch (error) {
+    const reason = `no container engine is reachable (${firstLine(error)})`;
+    if (required) throw new Error(`TEST_NATS=container, but ${reason}`);
+    return external(reason);
+  }
+  if (!(await runtime.image.exists(tc.ImageName.fromString(NATS_TEST_IMAGE)))) await buildImage();
+  // GenericContainer rather than @testcontainers/nats: NatsContainer always
+  // turns on user/password auth, and callers only get a URL.
+  const container = await new tc.GenericContainer(NATS_TEST_IMAGE)
+    .withCommand(['--jetstream', '--store_dir', '/data'])
+    .withExposedPorts(4222)
+    .withWaitStrategy(tc.Wait.forLogMessage('Server is ready'))
+    .withStartupTimeout(30_000)
+    .start();
+  const host = container.getHost() === 'localhost' ? '127.0.0.1' : container.getHost();
+  return {
+    url: `nats://${host}:${container.getMappedPort(4222)}`,
+    mode: 'container',
+    note: `a fresh NATS with JetStream in a container (${NATS_TEST_IMAGE})`,
+    stop: async () => {
+      await container.stop();
+    },
+  };
+}
+
+function external(reason: string): StartedNats {
+  const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  return {
+    url,
+    mode: 'external',
+    note: `the suite runs against an external NATS at ${url}, because ${reason}; it must have JetStream enabled`,
+    stop: async () => {},
+  };
+}
+
+/** Docker needs a build context without symlinks, so the files are copied to a temp dir. */
+async function buildImage(): Promise<void> {
+  const context = await mkdtemp(join(tmpdir(), 'pn-nats-test-'));
+  try {
+    await Promise.all([DOCKERFILE, ...IMAGE_FILES].map((file) => copyFile(file, join(context, basename(file)))));
+    await run('docker', ['build', '--quiet', '--tag', NATS_TEST_IMAGE, context], {
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    });
+  } catch (error) {
+    throw new Error(`could not build ${NATS_TEST_IMAGE} (needs Debian's nats-server and the docker CLI): ${firstLine(error)}`, {
+      cause: error,
+    });
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0]!;
+}
