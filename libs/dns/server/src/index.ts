@@ -1,3 +1,6 @@
+// @pn/dns-server: the internal DNS wire server (UDP + TCP, one view per
+// network chosen by EDNS option 65001) and a small client for tests and tools.
+
 export type { Lookup, LookupResult } from './lookup.js';
 export { DnsServer, type DnsServerAddress, type DnsServerOptions } from './dns-server.js';
 export { queryDns, encodeDnsQuery, exchangeUdp, exchangeTcp, type QueryDnsOptions } from './query-dns.js';

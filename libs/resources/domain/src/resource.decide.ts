@@ -11,7 +11,7 @@ import {
   type VmSpecs,
 } from '@pn/contracts';
 import { assertNever, DomainError, type Decider } from '@pn/decider';
-import { dnsLabelProblem } from './dns-label.js';
+import { dnsLabelProblem } from '@pn/contracts';
 import { evolveResource, type ResourceEvent, type ResourceState } from './resource.js';
 
 export type ResourceCommand =
@@ -21,7 +21,9 @@ export type ResourceCommand =
       readonly kind: 'vm';
       readonly accountId: string;
       readonly projectId: string;
+      readonly project: string;
       readonly networkId: string;
+      readonly networkCidr: string;
       readonly name: string;
       readonly region: string;
       readonly vmSpecs: VmSpecs;

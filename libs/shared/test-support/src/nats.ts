@@ -9,8 +9,8 @@
 //
 // No registry can be reached, so the image (pn/nats-test:2.9) is built locally
 // from the host's Debian nats-server, see infra/images/nats-test/. Ryuk, the
-// testcontainers reaper, is an image we cannot pull either: it is disabled, and
-// stop() removes the container. A run killed midway can leave one behind
+// testcontainers reaper, is disabled (its image cannot be pulled either), so
+// stop() removes the container; a run killed midway can leave one behind
 // (`docker ps --filter label=org.testcontainers=true`).
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { firstLine, ipv4Host, reachEngine } from './container-engine.js';
 
 export interface StartedNats {
   readonly url: string;
@@ -44,17 +45,12 @@ export async function startNats(): Promise<StartedNats> {
 }
 
 async function startContainerOr(required: boolean): Promise<StartedNats> {
-  // Set before testcontainers loads: it reads the variable at import time.
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  const tc = await import('testcontainers');
-  let runtime: Awaited<ReturnType<typeof tc.getContainerRuntimeClient>>;
-  try {
-    runtime = await tc.getContainerRuntimeClient();
-  } catch (error) {
-    const reason = `no container engine is reachable (${firstLine(error)})`;
-    if (required) throw new Error(`TEST_NATS=container, but ${reason}`);
-    return external(reason);
+  const engine = await reachEngine();
+  if (!engine.ok) {
+    if (required) throw new Error(`TEST_NATS=container, but ${engine.reason}`);
+    return external(engine.reason);
   }
+  const { tc, runtime } = engine;
   if (!(await runtime.image.exists(tc.ImageName.fromString(NATS_TEST_IMAGE)))) await buildImage();
   // GenericContainer rather than @testcontainers/nats: NatsContainer always
   // turns on user/password auth, and callers only get a URL.
@@ -64,9 +60,8 @@ async function startContainerOr(required: boolean): Promise<StartedNats> {
     .withWaitStrategy(tc.Wait.forLogMessage('Server is ready'))
     .withStartupTimeout(30_000)
     .start();
-  const host = container.getHost() === 'localhost' ? '127.0.0.1' : container.getHost();
   return {
-    url: `nats://${host}:${container.getMappedPort(4222)}`,
+    url: `nats://${ipv4Host(container.getHost())}:${container.getMappedPort(4222)}`,
     mode: 'container',
     note: `a fresh NATS with JetStream in a container (${NATS_TEST_IMAGE})`,
     stop: async () => {
@@ -100,8 +95,4 @@ async function buildImage(): Promise<void> {
   } finally {
     await rm(context, { recursive: true, force: true });
   }
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0]!;
 }

@@ -104,8 +104,8 @@ describe('parseQuery', () => {
     const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
     for (let i = 0; i < 20_000; i++) {
       const msg = Buffer.from(Array.from({ length: next() % 80 }, next));
-      if (msg.length >= 6) msg[4] = 0, msg[5] = 1; // reach the name parser more often
-      expect(() => parseQuery(msg, q)).not.toThrow();
+      if (msg.length >= 6) msg.writeUInt16BE(1, 4); // one question, to reach the name parser more often
+      parseQuery(msg, q); // a throw fails the test
     }
   });
 });

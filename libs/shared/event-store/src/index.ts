@@ -1,0 +1,15 @@
+// @pn/event-store: the event store port, its JetStream (default) and
+// EventStoreDB adapters, and a factory that picks one from configuration.
+export * from './event-store.port.js';
+export { createEventStore, type EventStoreConfig } from './create-event-store.js';
+export {
+  createJetStreamEventStore,
+  JetStreamEventStore,
+  type JetStreamEventStoreOptions,
+} from './jetstream.event-store.js';
+export {
+  createEventStoreDbEventStore,
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb.event-store.js';
+export type { DeliveryOptions } from './internal/delivery.js';

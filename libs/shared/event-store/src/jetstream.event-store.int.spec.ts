@@ -1,0 +1,79 @@
+// The JetStream adapter against a real NATS server: the shared contract, then
+// what is specific to JetStream (stream setup, connection ownership).
+// NATS comes from @pn/test-support's startNats(): a container when an engine
+// is reachable, else NATS_URL / nats://127.0.0.1:4222 (TEST_NATS=external forces that).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, nanos } from '@nats-io/transport-node';
+import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
+import { createJetStreamEventStore } from './jetstream.event-store.js';
+import { describeEventStoreContract } from './testing/event-store.contract.js';
+
+let nats: StartedNats;
+
+beforeAll(async () => {
+  nats = await startNats();
+});
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+// maxDirectReads: 2 makes the contract's longer streams take the consumer
+// path of read() as well as the direct-get path.
+describeEventStoreContract('JetStream', () =>
+  createJetStreamEventStore(nats.url, { retryDelayMs: 50, maxDirectReads: 2, onHandlerError: () => {} }),
+);
+
+describe('JetStream adapter', () => {
+  const data = new TextEncoder().encode('{}');
+
+  it('leaves a connection it was given open, and closes one it opened', async () => {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const store = await createJetStreamEventStore(nc);
+      await store.close();
+      expect(nc.isClosed()).toBe(false);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('creates its stream for direct gets and dedup, and brings an existing one up to that', async () => {
+    const name = `ES_TEST_${uniqueId().toUpperCase()}`;
+    const prefix = uniqueId('es');
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.streams.add({ name, subjects: [`${prefix}.>`], duplicate_window: nanos(10_000) });
+
+      const store = await createJetStreamEventStore(nc, { stream: name, subjectPrefix: prefix });
+      await createJetStreamEventStore(nc, { stream: name, subjectPrefix: prefix }); // idempotent
+      await store.append('order-1', [{ type: 'Placed', data }], 'no_stream');
+
+      const { config, state } = await jsm.streams.info(name);
+      expect(config).toMatchObject({ allow_direct: true, duplicate_window: nanos(120_000), subjects: [`${prefix}.>`] });
+      expect(state.messages).toBe(1);
+      expect((await store.read('order-1')).map((e) => e.type)).toEqual(['Placed']);
+    } finally {
+      await jsm.streams.delete(name).catch(() => {});
+      await nc.close();
+    }
+  });
+
+  it('stores a multi-event append as one message', async () => {
+    const store = await createJetStreamEventStore(nats.url);
+    const nc = await connect({ servers: nats.url });
+    try {
+      const category = uniqueId('c');
+      await store.append(`${category}-x`, [1, 2, 3].map((n) => ({ type: `E${n}`, data })), 'no_stream');
+
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info('EVENTS', { subjects_filter: `es.${category}.>` });
+      expect(info.state.subjects).toEqual({ [`es.${category}.x`]: 1 });
+    } finally {
+      await store.close();
+      await nc.close();
+    }
+  });
+});

@@ -1,0 +1,217 @@
+// The default adapter: events in one NATS JetStream stream (works with
+// nats-server 2.9). Stream `<category>-<id>` is subject `<prefix>.<category>.<id>`;
+// each append is one message (a commit, see jetstream/commit.ts) published
+// with `expect.lastSubjectSequence`, which makes the server check, per
+// subject, that nobody appended since we looked: optimistic concurrency
+// without a lock. A commit's stream sequence is the position of its events.
+import {
+  jetstream,
+  jetstreamManager,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StoredMsg,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import {
+  parseStreamId,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventData,
+  type EventHandler,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-store.port.js';
+import { checkAppend, checkCategory } from './internal/guards.js';
+import { Delivery, type DeliveryOptions } from './internal/delivery.js';
+import { OpenSubscriptions } from './internal/subscriptions.js';
+import { decodeCommit, encodeCommit, lastRevision, recordedEvents, type Commit } from './jetstream/commit.js';
+import { ensureStream } from './jetstream/stream.js';
+import { startSubscription } from './jetstream/subscription.js';
+
+export interface JetStreamEventStoreOptions extends DeliveryOptions {
+  /** JetStream stream name; default `EVENTS`. */
+  readonly stream?: string;
+  /** First subject token; the stream captures `<prefix>.>`. Default `es`. */
+  readonly subjectPrefix?: string;
+  /** How long JetStream remembers message ids to drop duplicate publishes; default 2 minutes. */
+  readonly duplicateWindowMs?: number;
+  /**
+   * A read follows the commit chain backwards with direct gets (cheap for the
+   * recent tail, and reads from a snapshot revision); past this many commits
+   * it streams the older ones through a consumer instead. Default 32.
+   */
+  readonly maxDirectReads?: number;
+}
+
+/**
+ * Opens the store, creating or updating its stream. Given a URL (comma
+ * separated for several servers) the store owns the connection and drains it
+ * on close(); given a connection, closing it stays the caller's job.
+ */
+export async function createJetStreamEventStore(
+  connection: NatsConnection | string,
+  options: JetStreamEventStoreOptions = {},
+): Promise<JetStreamEventStore> {
+  const owned = typeof connection === 'string';
+  const nc = owned ? await connect({ servers: connection.split(','), name: 'event-store' }) : connection;
+  try {
+    const jsm = await jetstreamManager(nc);
+    const store = new JetStreamEventStore(nc, owned, jetstream(nc), jsm, options);
+    await ensureStream(jsm, store.stream, store.subjectPrefix, options.duplicateWindowMs ?? 120_000);
+    return store;
+  } catch (error) {
+    if (owned) await nc.close();
+    throw error;
+  }
+}
+
+/** A subject's newest commit, as appends and reads need it. */
+interface Head {
+  readonly seq: number;
+  readonly time: Date;
+  readonly commit: Commit;
+}
+
+// An 'any' append still needs the current revision to number its events; it
+// retries when another writer slips in between, up to this many times.
+const ANY_RETRIES = 10;
+
+export class JetStreamEventStore implements EventStore {
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  private readonly maxDirectReads: number;
+  private readonly subscriptions = new OpenSubscriptions();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ownsConnection: boolean,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly options: JetStreamEventStoreOptions,
+  ) {
+    this.stream = options.stream ?? 'EVENTS';
+    this.subjectPrefix = options.subjectPrefix ?? 'es';
+    this.maxDirectReads = options.maxDirectReads ?? 32;
+  }
+
+  async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
+    const { category, id } = checkAppend(streamId, events, expected);
+    const subject = `${this.subjectPrefix}.${category}.${id}`;
+    const withIds = events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, data: e.data, metadata: e.metadata ?? {} }));
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.head(subject);
+      const current = head ? lastRevision(head.commit) : 'no_stream';
+      if (expected === 'no_stream' ? current !== 'no_stream' : expected !== 'any' && current !== expected) {
+        throw new WrongExpectedRevisionError(streamId, expected, current);
+      }
+      const prev = head?.seq ?? 0;
+      const first = current === 'no_stream' ? 0 : current + 1;
+      try {
+        const ack = await this.js.publish(subject, encodeCommit({ streamId, prev, first, events: withIds }), {
+          expect: { lastSubjectSequence: prev },
+          // Unique per append attempt, so the client's own retries (timeouts)
+          // dedup, but a rival writer's append at the same revision does not
+          // pass for ours: the server checks msgID before the expectation.
+          msgID: `${streamId}:${first}:${withIds[0]!.id}`,
+          retries: 3,
+        });
+        return { nextExpectedRevision: first + withIds.length - 1, position: BigInt(ack.seq) };
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+        if (expected !== 'any' || attempt >= ANY_RETRIES) {
+          const now = await this.head(subject);
+          throw new WrongExpectedRevisionError(streamId, expected, now ? lastRevision(now.commit) : 'no_stream');
+        }
+      }
+    }
+  }
+
+  async read(streamId: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
+    const { category, id } = parseStreamId(streamId);
+    const subject = `${this.subjectPrefix}.${category}.${id}`;
+    const from = options.fromRevision ?? 0;
+    const head = await this.head(subject);
+    if (!head || lastRevision(head.commit) < from) return [];
+    // Newest first, following `prev` until the commit holding `from`: only
+    // the commits asked for are read, whatever the size of the stream.
+    const chain: Head[] = [head];
+    let oldest = head;
+    while (oldest.commit.first > from && oldest.commit.prev > 0 && chain.length <= this.maxDirectReads) {
+      oldest = await this.commitAt(oldest.commit.prev);
+      chain.push(oldest);
+    }
+    chain.reverse();
+    if (oldest.commit.first > from && oldest.commit.prev > 0) {
+      chain.unshift(...(await this.scan(subject, oldest.commit.prev)));
+    }
+    return chain
+      .flatMap((c) => recordedEvents(c.commit, c.seq, c.time))
+      .filter((e) => e.revision >= from);
+  }
+
+  async subscribe(category: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    checkCategory(category);
+    const target = {
+      nc: this.nc,
+      js: this.js,
+      jsm: this.jsm,
+      stream: this.stream,
+      filter: `${this.subjectPrefix}.${category}.>`,
+      after: Number(options.after ?? 0n),
+    };
+    return this.subscriptions.add(() => startSubscription(target, new Delivery(handler, this.options)));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.subscriptions.closeAll();
+      if (this.ownsConnection) await this.nc.drain();
+    })();
+    return this.closing;
+  }
+
+  private async head(subject: string): Promise<Head | null> {
+    const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
+    return m ? toHead(m) : null;
+  }
+
+  private async commitAt(seq: number): Promise<Head> {
+    const m = await this.jsm.direct.getMessage(this.stream, { seq });
+    if (!m) throw new Error(`stream ${this.stream}: commit at sequence ${seq} is missing (purged?)`);
+    return toHead(m);
+  }
+
+  /** The subject's commits up to and including `untilSeq`, oldest first, through an ordered consumer. */
+  private async scan(subject: string, untilSeq: number): Promise<Head[]> {
+    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject });
+    const messages = await consumer.consume({ max_messages: 512 });
+    const commits: Head[] = [];
+    try {
+      for await (const m of messages) {
+        commits.push({ seq: m.seq, time: m.time, commit: decodeCommit(m.data) });
+        if (m.seq >= untilSeq) break;
+        if (m.info.pending === 0) throw new Error(`stream ${this.stream}: ${subject} ends before sequence ${untilSeq}`);
+      }
+    } finally {
+      messages.stop();
+      await consumer.delete().catch(() => {});
+    }
+    return commits;
+  }
+}
+
+function toHead(m: StoredMsg): Head {
+  return { seq: m.seq, time: m.time, commit: decodeCommit(m.data) };
+}
+
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamWrongLastSequence;
+}

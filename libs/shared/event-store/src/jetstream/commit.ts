@@ -1,0 +1,86 @@
+// The JetStream adapter stores each append as ONE message, a "commit", so an
+// append of several events is all-or-nothing (nats-server 2.9 has no atomic
+// multi-message publish). Wire format, JSON (readable with `nats stream get`):
+//
+//   { "v": 1, "stream": "order-42", "prev": 17, "first": 3,
+//     "events": [{ "id": "…", "type": "OrderPlaced", "data": "<base64>", "metadata": { "k": "v" } }] }
+//
+// `first` is the revision of the first event (the others follow on), and
+// `prev` is the stream sequence of the subject's previous commit (0 for the
+// first one). The server checked `prev` at publish time (it is the expected
+// last subject sequence), so commits form a reliable backward chain that reads
+// can follow with direct gets instead of scanning the stream.
+import type { RecordedEvent } from '../event-store.port.js';
+
+export interface CommitEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: Uint8Array;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface Commit {
+  readonly streamId: string;
+  readonly prev: number;
+  readonly first: number;
+  readonly events: readonly CommitEvent[];
+}
+
+interface WireCommit {
+  v: 1;
+  stream: string;
+  prev: number;
+  first: number;
+  events: { id: string; type: string; data: string; metadata: Record<string, string> }[];
+}
+
+export function encodeCommit(commit: Commit): Uint8Array {
+  const wire: WireCommit = {
+    v: 1,
+    stream: commit.streamId,
+    prev: commit.prev,
+    first: commit.first,
+    events: commit.events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      data: Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength).toString('base64'),
+      metadata: { ...e.metadata },
+    })),
+  };
+  return new TextEncoder().encode(JSON.stringify(wire));
+}
+
+export function decodeCommit(bytes: Uint8Array): Commit {
+  const wire = JSON.parse(new TextDecoder().decode(bytes)) as WireCommit;
+  if (wire.v !== 1) throw new Error(`unknown event commit format v${String(wire.v)}`);
+  return {
+    streamId: wire.stream,
+    prev: wire.prev,
+    first: wire.first,
+    events: wire.events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      data: Uint8Array.from(Buffer.from(e.data, 'base64')),
+      metadata: e.metadata ?? {},
+    })),
+  };
+}
+
+export function lastRevision(commit: Commit): number {
+  return commit.first + commit.events.length - 1;
+}
+
+/** `seq` is the commit's stream sequence: the position all its events share. */
+export function recordedEvents(commit: Commit, seq: number, recordedAt: Date): RecordedEvent[] {
+  const position = BigInt(seq);
+  return commit.events.map((e, i) => ({
+    streamId: commit.streamId,
+    id: e.id,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    revision: commit.first + i,
+    position,
+    recordedAt,
+  }));
+}

@@ -1,0 +1,71 @@
+// A category subscription over JetStream: an ordered consumer (ephemeral,
+// flow-controlled, recreated by the client on gaps) filtered on
+// `<prefix>.<category>.>`, starting right after the checkpoint. The handler
+// sees one event at a time; on failure the same event is retried in place,
+// which keeps order without acks. If the consumer itself fails, it is
+// recreated after the last commit fully handled.
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Subscription } from '../event-store.port.js';
+import { Delivery, Latch } from '../internal/delivery.js';
+import { decodeCommit, recordedEvents } from './commit.js';
+
+export interface SubscriptionTarget {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly stream: string;
+  readonly filter: string;
+  /** Deliver commits with a stream sequence greater than this. */
+  readonly after: number;
+}
+
+export async function startSubscription(target: SubscriptionTarget, delivery: Delivery): Promise<Subscription> {
+  const { nc, js, jsm, stream, filter } = target;
+  const caughtUp = new Latch();
+  // Everything that exists now is at or below the newest matching sequence.
+  const newest = await jsm.direct.getMessage(stream, { last_by_subj: filter });
+  const catchUpTo = newest?.seq ?? 0;
+  if (catchUpTo <= target.after) caughtUp.resolve();
+
+  let consumer: Consumer | undefined;
+  let messages: ConsumerMessages | undefined;
+  let nextSeq = target.after + 1;
+
+  const run = async (): Promise<void> => {
+    while (!delivery.stopped && !nc.isClosed()) {
+      try {
+        consumer = await js.consumers.get(stream, { filter_subjects: filter, opt_start_seq: nextSeq });
+        messages = await consumer.consume({ max_messages: 256 });
+        if (delivery.stopped) messages.stop();
+        for await (const m of messages) {
+          const commit = decodeCommit(m.data);
+          for (const event of recordedEvents(commit, m.seq, m.time)) {
+            if (!(await delivery.deliver(event))) return;
+          }
+          nextSeq = m.seq + 1;
+          if (m.seq >= catchUpTo) caughtUp.resolve();
+        }
+      } catch (error) {
+        messages?.stop();
+        await consumer?.delete().catch(() => {});
+        if (delivery.stopped || nc.isClosed()) return;
+        console.warn(`[event-store] subscription on ${filter} failed, restarting at sequence ${nextSeq}:`, error);
+        await delivery.pause(delivery.retryDelayMs);
+      }
+    }
+  };
+  const done = run();
+
+  return {
+    caughtUp: caughtUp.promise,
+    close: async () => {
+      delivery.stop();
+      messages?.stop();
+      await done;
+      // Ephemeral consumers linger for minutes after their last pull otherwise.
+      await consumer?.delete().catch(() => {});
+      caughtUp.reject(new Error(`subscription on ${filter} closed before catching up`));
+    },
+  };
+}

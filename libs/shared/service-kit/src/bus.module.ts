@@ -1,0 +1,38 @@
+// The NATS client every service uses to call others: one connection, one
+// RpcClient, injected by class.
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { PlatformConfig } from './config.js';
+import { RpcClient } from './rpc-client.js';
+
+const BUS_PROXY = Symbol('BUS_PROXY');
+
+class BusShutdown implements OnApplicationShutdown {
+  constructor(@Inject(BUS_PROXY) private readonly proxy: ClientProxy) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.proxy.close();
+  }
+}
+
+@Global()
+@Module({})
+export class BusModule {
+  static forRoot(config: PlatformConfig, name: string): DynamicModule {
+    return {
+      module: BusModule,
+      providers: [
+        {
+          provide: BUS_PROXY,
+          useFactory: async () => {
+            const proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [config.natsUrl], name: `${name}-client` } });
+            await proxy.connect();
+            return proxy;
+          },
+        },
+        { provide: RpcClient, useFactory: (proxy: ClientProxy) => new RpcClient(proxy, config.rpcTimeoutMs), inject: [BUS_PROXY] },
+        BusShutdown,
+      ],
+      exports: [RpcClient],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+// Configuration of every service, from the environment, with defaults that
+// work on a developer machine with a local NATS.
+export interface PlatformConfig {
+  readonly natsUrl: string;
+  /** `jetstream` (default) or an `esdb://` / `kurrentdb://` connection string. */
+  readonly eventStore: string;
+  /** JetStream stream and subject prefix of the event store (EVENT_STREAM, EVENT_SUBJECT_PREFIX). */
+  readonly eventStream: string;
+  readonly eventSubjectPrefix: string;
+  readonly gatewayPort: number;
+  readonly gatewayHost: string;
+  readonly dnsPort: number;
+  readonly dnsHost: string;
+  readonly dnsTtlSeconds: number;
+  /** Empty: admin endpoints refuse every request. */
+  readonly adminToken: string;
+  readonly ipQuarantineSeconds: number;
+  readonly rpcTimeoutMs: number;
+  readonly regions: readonly string[];
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  return {
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    eventStore: env.EVENT_STORE || 'jetstream',
+    eventStream: env.EVENT_STREAM || 'EVENTS',
+    eventSubjectPrefix: env.EVENT_SUBJECT_PREFIX || 'es',
+    gatewayPort: integer(env, 'GATEWAY_PORT', 8080, 0, 65535),
+    gatewayHost: env.GATEWAY_HOST || '127.0.0.1',
+    dnsPort: integer(env, 'DNS_PORT', 5353, 0, 65535),
+    dnsHost: env.DNS_HOST || '127.0.0.1',
+    dnsTtlSeconds: integer(env, 'DNS_TTL_SECONDS', 5, 0, 86400),
+    adminToken: env.ADMIN_TOKEN ?? '',
+    ipQuarantineSeconds: integer(env, 'IP_QUARANTINE_SECONDS', 600, 0, 30 * 86400),
+    rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 50, 600_000),
+    regions: (env.REGIONS || 'us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1').split(',').map((r) => r.trim()).filter(Boolean),
+  };
+}

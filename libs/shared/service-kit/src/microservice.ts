@@ -1,0 +1,18 @@
+// Starts a service that listens on the bus only (no HTTP). Every instance of
+// a service joins one queue group, so a request goes to exactly one of them.
+import { Logger, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { PlatformConfig } from './config.js';
+
+export async function startMicroservice(name: string, module: unknown, config: PlatformConfig): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
+    transport: Transport.NATS,
+    options: { servers: [config.natsUrl], queue: name, name },
+    logger: ['error', 'warn', 'log'],
+  });
+  app.enableShutdownHooks();
+  await app.listen();
+  new Logger(name).log(`${name} service listening on ${config.natsUrl}`);
+  return app;
+}

@@ -1,0 +1,36 @@
+// Makes sure a NATS server with JetStream answers at NATS_URL. If nothing
+// listens there and the URL is local, start a nats-server (installing
+// Debian's package when we are root and it is missing).
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { canConnect, commandExists, log, root, run, sleep } from './run.mjs';
+
+export async function ensureNats(natsUrl) {
+  const url = new URL(natsUrl.split(',')[0]);
+  const host = url.hostname;
+  const port = Number(url.port || 4222);
+  if (await canConnect(host, port)) {
+    log(`NATS is reachable at ${natsUrl}`);
+    return undefined;
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    throw new Error(`nothing answers at NATS_URL=${natsUrl}; start NATS with JetStream there, or unset NATS_URL`);
+  }
+  let binary = ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'].find((c) => commandExists(c));
+  if (!binary && process.getuid?.() === 0 && commandExists('apt-get')) {
+    log("installing Debian's nats-server package");
+    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    binary = 'nats-server';
+  }
+  if (!binary) throw new Error('no NATS at NATS_URL and no nats-server binary: install nats-server (Debian: apt-get install nats-server)');
+  const storeDir = join(root, '.run', 'nats');
+  mkdirSync(storeDir, { recursive: true });
+  log(`starting ${binary} with JetStream on ${host}:${port} (data in .run/nats)`);
+  const child = spawn(binary, ['-a', host === 'localhost' ? '127.0.0.1' : host, '-p', String(port), '-js', '-sd', storeDir], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 50 && !(await canConnect(host, port)); i++) await sleep(100);
+  if (!(await canConnect(host, port))) throw new Error('nats-server did not start');
+  return child;
+}

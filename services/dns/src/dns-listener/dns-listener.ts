@@ -1,0 +1,38 @@
+// The DNS server on its real sockets (UDP and TCP on DNS_HOST:DNS_PORT),
+// answering from the zone index. It opens only once the index has caught up,
+// so a restarted instance never answers NXDOMAIN for a name that exists.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DnsServer, type DnsServerAddress } from '@pn/dns-server';
+import { PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { ZoneProjection } from '../zone/zone.projection.js';
+
+
+@Injectable()
+export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly server: DnsServer;
+  private readonly logger = new Logger(DnsListener.name);
+  address: DnsServerAddress | undefined;
+
+  constructor(
+    projection: ZoneProjection,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {
+    this.server = new DnsServer({
+      host: config.dnsHost,
+      port: config.dnsPort,
+      ttlSeconds: config.dnsTtlSeconds,
+      negativeTtlSeconds: config.dnsTtlSeconds,
+      lookup: (networkId, qname) => projection.index.lookup(networkId, qname),
+      onError: (error) => this.logger.warn(`dns: ${String(error)}`),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.address = await this.server.start();
+    this.logger.log(`DNS listening on ${this.config.dnsHost}:${this.address.udpPort} (udp+tcp)`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server.stop();
+  }
+}

@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
+import { DnsListener } from './dns-listener/dns-listener.js';
+import { RegisterRecordsController } from './register-records/register-records.controller.js';
+import { ResolveController } from './resolve/resolve.controller.js';
+import { ZoneProjection } from './zone/zone.projection.js';
+
+@Module({})
+export class DnsModule {
+  static forRoot(config: PlatformConfig): DynamicModule {
+    return {
+      module: DnsModule,
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
+      controllers: [RegisterRecordsController, ResolveController, healthController('dns')],
+      providers: [ZoneProjection, DnsListener],
+    };
+  }
+}

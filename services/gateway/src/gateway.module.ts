@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { BusModule, EventStoreModule, PlatformConfigModule, healthController, type PlatformConfig } from '@pn/service-kit';
+import { AccountsController } from './accounts/accounts.controller.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { AdminGuard, ApiKeyGuard } from './accounts/guards.js';
+import { ErrorFilter } from './http/error.filter.js';
+import { HealthHttpController } from './http/health.controller.js';
+import { NetworkController } from './network/network.controller.js';
+import { VmsController } from './vms/vms.controller.js';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: PlatformConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'gateway')],
+      controllers: [AccountsController, VmsController, NetworkController, HealthHttpController, healthController('gateway')],
+      // As APP_FILTER (not useGlobalFilters) it also shapes the router's own 404s.
+      providers: [AccountsService, AdminGuard, ApiKeyGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
+    };
+  }
+}

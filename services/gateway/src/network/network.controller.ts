@@ -1,0 +1,35 @@
+// /v1/hosting/network: the account's network and everything in it, and the
+// authenticated resolve endpoint (what the network's DNS answers for a name).
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { routes } from '@pn/contracts';
+import { RpcClient } from '@pn/service-kit';
+import type { Account } from '../accounts/accounts.service.js';
+import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { ApiError } from '../http/api-error.js';
+
+@Controller('v1/hosting/network')
+@UseGuards(ApiKeyGuard)
+export class NetworkController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get('topology')
+  async topology(@CurrentAccount() account: Account) {
+    const topology = await this.rpc.call(routes.getTopology, { accountId: account.id, project: '' });
+    return {
+      network_id: topology.networkId,
+      project: topology.project,
+      private_cidr: topology.privateCidr,
+      resources: topology.resources.map((r) => ({ type: r.type, id: r.id, name: r.name, private_ip: r.privateIp })),
+    };
+  }
+
+  @Get('resolve')
+  async resolve(@CurrentAccount() account: Account, @Query('name') name: unknown) {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 253) {
+      throw new ApiError(400, 'validation_failed', 'name must be a hostname of 1 to 253 characters', 'name');
+    }
+    const project = await this.rpc.call(routes.ensureProject, { accountId: account.id, name: '' });
+    const answer = await this.rpc.call(routes.resolve, { networkId: project.networkId, name });
+    return { name, rcode: answer.rcode, addresses: answer.addresses, ttl: answer.ttl };
+  }
+}

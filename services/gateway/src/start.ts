@@ -1,0 +1,20 @@
+// The gateway: HTTP for users and agents, NATS to the services behind it.
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { PlatformConfig } from '@pn/service-kit';
+import { GatewayModule } from './gateway.module.js';
+import { useJsonBodies } from './http/json-body.js';
+import { validationPipe } from './http/validation.js';
+
+export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(GatewayModule.forRoot(config), { logger: ['error', 'warn', 'log'], bodyParser: false });
+  useJsonBodies(app);
+  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { servers: [config.natsUrl], queue: 'gateway' } });
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  await app.listen(config.gatewayPort, config.gatewayHost);
+  new Logger('gateway').log(`gateway listening on ${await app.getUrl()}`);
+  return app;
+}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { loadConfig } from '@pn/service-kit';
+import { startResources } from './start.js';
+
+await startResources(loadConfig());
