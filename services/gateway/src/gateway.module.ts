@@ -16,7 +16,6 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'gateway')],
       controllers: [AccountsController, VmsController, NetworkController, HealthHttpController, healthController('gateway')],
-      // As APP_FILTER (not useGlobalFilters) it also shapes the router's own 404s.
       providers: [AccountsService, AdminGuard, ApiKeyGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }

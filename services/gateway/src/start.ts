@@ -8,7 +8,7 @@ import { useJsonBodies } from './http/json-body.js';
 import { validationPipe } from './http/validation.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(GatewayModule.forRoot(config), { logger: ['error', 'warn', 'log'], bodyParser: false });
+  const app = await NestFactory.create(GatewayModule.forRoot(config), { logger: config.logLevels, bodyParser: false });
   useJsonBodies(app);
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { servers: [config.natsUrl], queue: 'gateway' } });
   app.useGlobalPipes(validationPipe);

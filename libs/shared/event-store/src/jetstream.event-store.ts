@@ -173,7 +173,7 @@ export class JetStreamEventStore implements EventStore {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.subscriptions.closeAll();
-      if (this.ownsConnection) await this.nc.drain();
+      if (this.ownsConnection && !this.nc.isClosed()) await this.nc.drain();
     })();
     return this.closing;
   }

@@ -17,6 +17,17 @@ export interface PlatformConfig {
   readonly ipQuarantineSeconds: number;
   readonly rpcTimeoutMs: number;
   readonly regions: readonly string[];
+  /** Nest log levels from LOG_LEVEL (error, warn, log, debug): that level and the ones above it. */
+  readonly logLevels: Array<'error' | 'warn' | 'log' | 'debug'>;
+}
+
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
+
+function logLevels(raw: string | undefined): PlatformConfig['logLevels'] {
+  const level = (raw || 'log') as (typeof LOG_LEVELS)[number];
+  const index = LOG_LEVELS.indexOf(level);
+  if (index < 0) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return LOG_LEVELS.slice(0, index + 1);
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     adminToken: env.ADMIN_TOKEN ?? '',
     ipQuarantineSeconds: integer(env, 'IP_QUARANTINE_SECONDS', 600, 0, 30 * 86400),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 50, 600_000),
+    logLevels: logLevels(env.LOG_LEVEL),
     regions: (env.REGIONS || 'us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1').split(',').map((r) => r.trim()).filter(Boolean),
   };
 }

@@ -9,7 +9,7 @@ export async function startMicroservice(name: string, module: unknown, config: P
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
     transport: Transport.NATS,
     options: { servers: [config.natsUrl], queue: name, name },
-    logger: ['error', 'warn', 'log'],
+    logger: config.logLevels,
   });
   app.enableShutdownHooks();
   await app.listen();

@@ -14,7 +14,8 @@ export class ErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const status = exception.getStatus();
-      if (typeof body === 'object' && body !== null && 'error' in body) {
+      // Ours (ApiError) already has the API's shape; Nest's own carry `error` as a string.
+      if (typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'object') {
         response.status(status).json(body);
         return;
       }

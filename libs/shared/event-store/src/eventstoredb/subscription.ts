@@ -39,6 +39,12 @@ export async function startSubscription(
       let pulled = 0;
       let handled = 0;
       let caughtUpAt = Infinity; // handled-count at which the server's signal holds
+      // Signals arrive ahead of events still buffered in the stream: note how
+      // many events were sent by then, resolve once that many are handled.
+      const signal = (): void => {
+        caughtUpAt = Math.min(caughtUpAt, pulled + (current?.readableLength ?? 0));
+        if (handled >= caughtUpAt) caughtUp.resolve();
+      };
       const subscription = client.subscribeToAll({
         fromPosition: resumeFrom,
         filter: streamNameFilter({
@@ -49,12 +55,6 @@ export async function startSubscription(
         }),
       });
       current = subscription;
-      // Signals arrive ahead of events still buffered in the stream: note how
-      // many events were sent by then, resolve once that many are handled.
-      const signal = () => {
-        caughtUpAt = Math.min(caughtUpAt, pulled + subscription.readableLength);
-        if (handled >= caughtUpAt) caughtUp.resolve();
-      };
       subscription.on('caughtUp', signal);
       try {
         for await (const resolved of subscription) {
