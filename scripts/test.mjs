@@ -17,7 +17,8 @@ try {
   log('unit specs');
   run(process.execPath, [...jest, '--selectProjects', 'unit', ...extra]);
   log('integration suites');
-  run(process.execPath, [...jest, '--selectProjects', 'integration', '--runInBand', ...extra]);
+  // --verbose lists every test, so a suite skipped for want of a server shows its reason.
+  run(process.execPath, [...jest, '--selectProjects', 'integration', '--runInBand', '--verbose', ...extra]);
 } catch (error) {
   console.error(error.message);
   process.exitCode = 1;
