@@ -1,0 +1,77 @@
+// CommandHandler on a real event store (JetStream): what it appends, and how
+// it behaves when writers race on one stream.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DomainError, type Decider } from '@pn/decider';
+import { createJetStreamEventStore, type EventStore } from '@pn/event-store';
+import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
+import { CommandHandler, type EventCodec } from './handle.js';
+
+// A ticket dispenser: every command takes the next number, so a lost race that
+// was not re-decided would show up as two holders of one number.
+type Command = { type: 'Take'; holder: string };
+type Event = { type: 'Taken'; holder: string; number: number };
+type State = { next: number; holders: Map<string, number> };
+
+const dispenser: Decider<Command, Event, State> = {
+  initialState: () => ({ next: 1, holders: new Map() }),
+  decide: (command, state) => {
+    if (command.holder === '') throw new DomainError('invalid_holder', 'holder must not be empty');
+    if (state.holders.has(command.holder)) return [];
+    return [{ type: 'Taken', holder: command.holder, number: state.next }];
+  },
+  evolve: (state, event) => ({ next: event.number + 1, holders: new Map(state.holders).set(event.holder, event.number) }),
+};
+
+const codec: EventCodec<Event> = {
+  encode: (e) => ({ type: e.type, data: new TextEncoder().encode(JSON.stringify(e)) }),
+  decode: (r) => (r.type === 'Taken' ? (JSON.parse(new TextDecoder().decode(r.data)) as Event) : undefined),
+};
+
+let nats: StartedNats;
+let store: EventStore;
+
+beforeAll(async () => {
+  nats = await startNats();
+  store = await createJetStreamEventStore(nats.url, { stream: uniqueId('CH').toUpperCase(), subjectPrefix: uniqueId('ch') });
+}, 120_000);
+
+afterAll(async () => {
+  await store?.close();
+  await nats?.stop();
+});
+
+describe('CommandHandler', () => {
+  it('appends what decide returns and reports the new revision', async () => {
+    const handler = new CommandHandler(store, dispenser, codec);
+    const stream = `tickets-${uniqueId()}`;
+    const first = await handler.handle(stream, { type: 'Take', holder: 'a' });
+    expect(first.newEvents).toEqual([{ type: 'Taken', holder: 'a', number: 1 }]);
+    expect(first.revision).toBe(0);
+    const again = await handler.handle(stream, { type: 'Take', holder: 'a' });
+    expect(again.newEvents).toEqual([]);
+    expect(again.revision).toBe(0);
+    expect((await store.read(stream)).map((e) => e.revision)).toEqual([0]);
+  });
+
+  it('appends nothing when decide throws', async () => {
+    const handler = new CommandHandler(store, dispenser, codec);
+    const stream = `tickets-${uniqueId()}`;
+    await expect(handler.handle(stream, { type: 'Take', holder: '' })).rejects.toMatchObject({ code: 'invalid_holder' });
+    expect(await store.read(stream)).toEqual([]);
+  });
+
+  it('re-decides after losing a race, so two instances never hand out one number twice', async () => {
+    // Separate handlers stand for separate service instances with their own caches.
+    const instances = [1, 2, 3].map(() => new CommandHandler(store, dispenser, codec, { cacheState: true, maxRetries: 100 }));
+    const stream = `tickets-${uniqueId()}`;
+    const holders = Array.from({ length: 60 }, (_, i) => `h${i}`);
+    await Promise.all(holders.map((holder, i) => instances[i % instances.length]!.handle(stream, { type: 'Take', holder })));
+    const events = (await store.read(stream)).map((r) => codec.decode(r)!);
+    expect(events).toHaveLength(holders.length);
+    expect(new Set(events.map((e) => e.number)).size).toBe(holders.length);
+    expect(events.map((e) => e.number)).toEqual(holders.map((_, i) => i + 1));
+    // A cached instance catches up with what the others appended.
+    const { state } = await instances[0]!.load(stream);
+    expect(state.holders.size).toBe(holders.length);
+  });
+});
