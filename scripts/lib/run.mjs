@@ -19,13 +19,18 @@ export function run(command, args, options = {}) {
 
 export const commandExists = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 
-/** `npm ci` when node_modules is missing or older than the lock file. */
+/**
+ * Installs when node_modules is missing or older than the lock file. `npm
+ * install` rather than `npm ci`: it installs the locked versions too, but does
+ * not refuse a lock that lacks other platforms' optional binaries (some
+ * registries do not carry every platform's build of buf, swc or nx).
+ */
 export function ensureDependencies() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  log('installing dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  log('installing dependencies (npm install)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 export function canConnect(host, port, timeoutMs = 1000) {
