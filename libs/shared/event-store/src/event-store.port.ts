@@ -26,8 +26,11 @@ export interface RecordedEvent {
   /** Position of the event within its stream, from 0. */
   readonly revision: number;
   /**
-   * Global, ordered position of the append (commit) that wrote the event.
-   * Events written by one append share it. Use it as a subscription checkpoint.
+   * Global position of the event. Every event has its own, strictly increasing
+   * in the order events are delivered; the events of one append are contiguous
+   * (nothing comes between them). Positions are not consecutive numbers:
+   * compare them, don't count with them. Use the position of the last handled
+   * event as the subscription checkpoint (`SubscribeOptions.after`).
    */
   readonly position: bigint;
   readonly recordedAt: Date;
@@ -36,6 +39,7 @@ export interface RecordedEvent {
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   readonly nextExpectedRevision: number;
+  /** Position of the append's last event: `subscribe(…, { after: position })` starts after the whole append. */
   readonly position: bigint;
 }
 
@@ -45,7 +49,11 @@ export interface ReadOptions {
 }
 
 export interface SubscribeOptions {
-  /** Deliver only events whose position is greater than this checkpoint; default: from the start. */
+  /**
+   * Deliver exactly the events whose position is greater than this checkpoint
+   * (the position of the last handled event): one taken midway through an
+   * append resumes with the rest of that append. Default: from the start.
+   */
   readonly after?: bigint;
 }
 

@@ -3,9 +3,10 @@
 // `<category>-` prefix is what category subscriptions filter on.
 //
 // Positions: each event's position is its commit position in $all. Modern
-// servers give every event its own, and an append reports its last event's,
-// so `subscribe(…, { after: append.position })` starts after that append.
-// (The JetStream adapter gives all events of an append the append's position.)
+// servers give every event its own (its record's log position), and an append
+// reports its last event's, so `subscribe(…, { after: append.position })`
+// starts after that append. (Legacy explicit transactions, which this adapter
+// never writes, gave their events one shared commit position.)
 import {
   ANY,
   EventStoreDBClient,
@@ -72,7 +73,8 @@ export class EventStoreDbEventStore implements EventStore {
       });
       return {
         nextExpectedRevision: Number(result.nextExpectedRevision),
-        // Absent only from servers too old for this client; -1 says "unknown".
+        // The commit position of the append's last event. Absent only from
+        // servers too old for this client; -1 says "unknown".
         position: result.position?.commit ?? -1n,
       };
     } catch (error) {

@@ -61,6 +61,19 @@ describe('JetStream adapter', () => {
     }
   });
 
+  it('refuses more than 65,536 events in one append, the most a position can number', async () => {
+    const store = await createJetStreamEventStore(nats.url);
+    try {
+      const streamId = `${uniqueId('c')}-x`;
+      const events = Array.from({ length: 65_537 }, () => ({ type: 'E', data }));
+
+      await expect(store.append(streamId, events, 'any')).rejects.toThrow(/at most 65536 events per append/);
+      expect(await store.read(streamId)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores a multi-event append as one message', async () => {
     const store = await createJetStreamEventStore(nats.url);
     const nc = await connect({ servers: nats.url });

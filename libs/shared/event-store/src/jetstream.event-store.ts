@@ -3,7 +3,8 @@
 // each append is one message (a commit, see jetstream/commit.ts) published
 // with `expect.lastSubjectSequence`, which makes the server check, per
 // subject, that nobody appended since we looked: optimistic concurrency
-// without a lock. A commit's stream sequence is the position of its events.
+// without a lock. An event's position is its commit's stream sequence and its
+// index in the commit (see jetstream/commit.ts), so each event has its own.
 import {
   jetstream,
   jetstreamManager,
@@ -31,7 +32,15 @@ import {
 import { checkAppend, checkCategory } from './internal/guards.js';
 import { Delivery, type DeliveryOptions } from './internal/delivery.js';
 import { OpenSubscriptions } from './internal/subscriptions.js';
-import { decodeCommit, encodeCommit, lastRevision, recordedEvents, type Commit } from './jetstream/commit.js';
+import {
+  decodeCommit,
+  encodeCommit,
+  eventPosition,
+  lastRevision,
+  MAX_COMMIT_EVENTS,
+  recordedEvents,
+  type Commit,
+} from './jetstream/commit.js';
 import { ensureStream } from './jetstream/stream.js';
 import { startSubscription } from './jetstream/subscription.js';
 
@@ -104,6 +113,9 @@ export class JetStreamEventStore implements EventStore {
 
   async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
     const { category, id } = checkAppend(streamId, events, expected);
+    if (events.length > MAX_COMMIT_EVENTS) {
+      throw new Error(`append to ${streamId}: at most ${MAX_COMMIT_EVENTS} events per append on JetStream, got ${events.length}`);
+    }
     const subject = `${this.subjectPrefix}.${category}.${id}`;
     const withIds = events.map((e) => ({ id: e.id ?? randomUUID(), type: e.type, data: e.data, metadata: e.metadata ?? {} }));
     for (let attempt = 0; ; attempt++) {
@@ -123,7 +135,7 @@ export class JetStreamEventStore implements EventStore {
           msgID: `${streamId}:${first}:${withIds[0]!.id}`,
           retries: 3,
         });
-        return { nextExpectedRevision: first + withIds.length - 1, position: BigInt(ack.seq) };
+        return { nextExpectedRevision: first + withIds.length - 1, position: eventPosition(ack.seq, withIds.length - 1) };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
         if (expected !== 'any' || attempt >= ANY_RETRIES) {
@@ -165,7 +177,7 @@ export class JetStreamEventStore implements EventStore {
       jsm: this.jsm,
       stream: this.stream,
       filter: `${this.subjectPrefix}.${category}.>`,
-      after: Number(options.after ?? 0n),
+      after: options.after ?? 0n,
     };
     return this.subscriptions.add(() => startSubscription(target, new Delivery(handler, this.options)));
   }

@@ -10,6 +10,10 @@
 // first one). The server checked `prev` at publish time (it is the expected
 // last subject sequence), so commits form a reliable backward chain that reads
 // can follow with direct gets instead of scanning the stream.
+//
+// Positions: an event's position is its commit's stream sequence shifted left
+// by 16 bits, plus its index within the commit. Every event gets its own,
+// increasing in stream order, and a commit holds at most 65,536 events.
 import type { RecordedEvent } from '../event-store.port.js';
 
 export interface CommitEvent {
@@ -70,9 +74,22 @@ export function lastRevision(commit: Commit): number {
   return commit.first + commit.events.length - 1;
 }
 
-/** `seq` is the commit's stream sequence: the position all its events share. */
+/** Most events one commit (one append) can hold: the index within it has 16 bits of the position. */
+export const MAX_COMMIT_EVENTS = 1 << 16;
+const INDEX_BITS = 16n;
+
+/** Position of the event at `index` in the commit at stream sequence `seq`. */
+export function eventPosition(seq: number, index: number): bigint {
+  return (BigInt(seq) << INDEX_BITS) | BigInt(index);
+}
+
+/** Stream sequence of the commit holding the event at `position`. */
+export function commitSeq(position: bigint): number {
+  return Number(position >> INDEX_BITS);
+}
+
+/** `seq` is the commit's stream sequence: each event's position derives from it and the event's index. */
 export function recordedEvents(commit: Commit, seq: number, recordedAt: Date): RecordedEvent[] {
-  const position = BigInt(seq);
   return commit.events.map((e, i) => ({
     streamId: commit.streamId,
     id: e.id,
@@ -80,7 +97,7 @@ export function recordedEvents(commit: Commit, seq: number, recordedAt: Date): R
     data: e.data,
     metadata: e.metadata,
     revision: commit.first + i,
-    position,
+    position: eventPosition(seq, i),
     recordedAt,
   }));
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeCommit, encodeCommit, lastRevision, recordedEvents, type Commit } from './commit.js';
+import {
+  commitSeq,
+  decodeCommit,
+  encodeCommit,
+  eventPosition,
+  lastRevision,
+  MAX_COMMIT_EVENTS,
+  recordedEvents,
+  type Commit,
+} from './commit.js';
 
 const commit: Commit = {
   streamId: 'order-42',
@@ -22,13 +31,21 @@ describe('JetStream commit', () => {
     expect(Array.from(event!.data)).toEqual([1, 2]);
   });
 
-  it('numbers events from `first`, all at the commit position', () => {
+  it('numbers events from `first`, each at its own position: commit sequence and index', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     expect(lastRevision(commit)).toBe(4);
     expect(recordedEvents(commit, 99, at)).toEqual([
-      expect.objectContaining({ streamId: 'order-42', id: 'a', revision: 3, position: 99n, recordedAt: at }),
-      expect.objectContaining({ streamId: 'order-42', id: 'b', revision: 4, position: 99n, recordedAt: at }),
+      expect.objectContaining({ streamId: 'order-42', id: 'a', revision: 3, position: (99n << 16n) | 0n, recordedAt: at }),
+      expect.objectContaining({ streamId: 'order-42', id: 'b', revision: 4, position: (99n << 16n) | 1n, recordedAt: at }),
     ]);
+  });
+
+  it('orders positions by commit, then index, and finds the commit of a position', () => {
+    const last = eventPosition(7, MAX_COMMIT_EVENTS - 1);
+    expect(eventPosition(7, 0) < last).toBe(true);
+    expect(last < eventPosition(8, 0)).toBe(true);
+    expect(commitSeq(last)).toBe(7);
+    expect(commitSeq(eventPosition(2 ** 40, 3))).toBe(2 ** 40);
   });
 
   it('refuses a format it does not know', () => {

@@ -1,14 +1,16 @@
 // A category subscription over JetStream: an ordered consumer (ephemeral,
 // flow-controlled, recreated by the client on gaps) filtered on
-// `<prefix>.<category>.>`, starting right after the checkpoint. The handler
-// sees one event at a time; on failure the same event is retried in place,
-// which keeps order without acks. If the consumer itself fails, it is
-// recreated after the last commit fully handled.
+// `<prefix>.<category>.>`, starting at the commit of the checkpoint and
+// skipping its events up to the checkpoint (so a checkpoint midway through an
+// append resumes with the rest of it). The handler sees one event at a time;
+// on failure the same event is retried in place, which keeps order without
+// acks. If the consumer itself fails, it is recreated the same way from the
+// last event handled.
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
-import { decodeCommit, recordedEvents } from './commit.js';
+import { commitSeq, decodeCommit, eventPosition, recordedEvents } from './commit.js';
 
 export interface SubscriptionTarget {
   readonly nc: NatsConnection;
@@ -16,8 +18,8 @@ export interface SubscriptionTarget {
   readonly jsm: JetStreamManager;
   readonly stream: string;
   readonly filter: string;
-  /** Deliver commits with a stream sequence greater than this. */
-  readonly after: number;
+  /** Deliver the events whose position is greater than this. */
+  readonly after: bigint;
 }
 
 export async function startSubscription(target: SubscriptionTarget, delivery: Delivery): Promise<Subscription> {
@@ -26,31 +28,35 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   // Everything that exists now is at or below the newest matching sequence.
   const newest = await jsm.direct.getMessage(stream, { last_by_subj: filter });
   const catchUpTo = newest?.seq ?? 0;
-  if (catchUpTo <= target.after) caughtUp.resolve();
+  if (!newest || eventPosition(newest.seq, decodeCommit(newest.data).events.length - 1) <= target.after) {
+    caughtUp.resolve();
+  }
 
   let consumer: Consumer | undefined;
   let messages: ConsumerMessages | undefined;
-  let nextSeq = target.after + 1;
+  // The checkpoint, then the last event handled: events at or before it are skipped.
+  let handledUpTo = target.after;
 
   const run = async (): Promise<void> => {
     while (!delivery.stopped && !nc.isClosed()) {
       try {
-        consumer = await js.consumers.get(stream, { filter_subjects: filter, opt_start_seq: nextSeq });
+        const startSeq = Math.max(1, commitSeq(handledUpTo));
+        consumer = await js.consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
         messages = await consumer.consume({ max_messages: 256 });
         if (delivery.stopped) messages.stop();
         for await (const m of messages) {
-          const commit = decodeCommit(m.data);
-          for (const event of recordedEvents(commit, m.seq, m.time)) {
+          for (const event of recordedEvents(decodeCommit(m.data), m.seq, m.time)) {
+            if (event.position <= handledUpTo) continue;
             if (!(await delivery.deliver(event))) return;
+            handledUpTo = event.position;
           }
-          nextSeq = m.seq + 1;
           if (m.seq >= catchUpTo) caughtUp.resolve();
         }
       } catch (error) {
         messages?.stop();
         await consumer?.delete().catch(() => {});
         if (delivery.stopped || nc.isClosed()) return;
-        console.warn(`[event-store] subscription on ${filter} failed, restarting at sequence ${nextSeq}:`, error);
+        console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
         await delivery.pause(delivery.retryDelayMs);
       }
     }

@@ -7,8 +7,10 @@ import { uniqueId } from '@pn/test-support';
 import {
   InvalidStreamIdError,
   WrongExpectedRevisionError,
+  type AppendResult,
   type EventData,
   type EventStore,
+  type ExpectedRevision,
   type RecordedEvent,
   type Subscription,
 } from '../event-store.port.js';
@@ -41,6 +43,19 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
     afterAll(async () => {
       await Promise.all(stores.map((s) => s.close()));
     });
+
+    /** Appends batches of the given sizes to one new stream, events named E<batch>.<index>. */
+    const appendBatches = async (streamId: string, sizes: readonly number[]): Promise<AppendResult[]> => {
+      const results: AppendResult[] = [];
+      let expected: ExpectedRevision = 'no_stream';
+      for (const [i, size] of sizes.entries()) {
+        const batch = Array.from({ length: size }, (_, j) => event(`E${i}.${j}`));
+        const result = await store.append(streamId, batch, expected);
+        results.push(result);
+        expected = result.nextExpectedRevision;
+      }
+      return results;
+    };
 
     describe('append and read', () => {
       it('appends to a new stream with no_stream and reads the event back as written', async () => {
@@ -148,15 +163,7 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
 
       it('numbers revisions 0..n across appends and reads from a revision', async () => {
         const streamId = newStream();
-        const sizes = [1, 2, 1, 3, 1, 1];
-        const appends = [];
-        let expected: number | 'no_stream' = 'no_stream';
-        for (const [i, size] of sizes.entries()) {
-          const batch = Array.from({ length: size }, (_, j) => event(`E${i}.${j}`));
-          const result = await store.append(streamId, batch, expected);
-          appends.push(result);
-          expected = result.nextExpectedRevision;
-        }
+        await appendBatches(streamId, [1, 2, 1, 3, 1, 1]);
 
         const all = await store.read(streamId);
         expect(all.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
@@ -165,19 +172,16 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         expect(types(await store.read(streamId, { fromRevision: 5 }))).toEqual(['E3.1', 'E3.2', 'E4.0', 'E5.0']);
         expect(types(await store.read(streamId, { fromRevision: 8 }))).toEqual(['E5.0']);
         expect(await store.read(streamId, { fromRevision: 9 })).toEqual([]);
+      });
 
-        // Appends get increasing positions; an event's position is within its append's.
-        const positions = appends.map((a) => a.position);
-        expect([...positions].sort(compareBigInt)).toEqual(positions);
-        expect(new Set(positions).size).toBe(positions.length);
-        let revision = 0;
-        for (const [i, size] of sizes.entries()) {
-          for (let j = 0; j < size; j++, revision++) {
-            const p = all[revision]!.position;
-            expect(p <= positions[i]!).toBe(true);
-            if (i > 0) expect(p > positions[i - 1]!).toBe(true);
-          }
-        }
+      it('gives every event its own position, increasing within and across appends, and reports the last one', async () => {
+        const streamId = newStream();
+        const appends = await appendBatches(streamId, [3, 1, 2]);
+
+        const positions = (await store.read(streamId)).map((e) => e.position);
+
+        expect(isIncreasing(positions)).toBe(true);
+        expect(appends.map((a) => a.position)).toEqual([positions[2], positions[3], positions[5]]);
       });
 
       it('reads a missing stream as []', async () => {
@@ -268,7 +272,7 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
 
         expect(types(seen.events)).toEqual(['A0', 'A1', 'B0', 'A2']);
         expect(seen.events.map((e) => `${e.streamId}@${e.revision}`)).toEqual([`${a}@0`, `${a}@1`, `${b}@0`, `${a}@2`]);
-        expect(isNonDecreasing(seen.events.map((e) => e.position))).toBe(true);
+        expect(isIncreasing(seen.events.map((e) => e.position))).toBe(true);
         expect(seen.events[0]).toMatchObject({ streamId: a, type: 'A0', metadata: { n: 'A0' } });
         expect(Array.from(seen.events[0]!.data)).toEqual(Array.from(event('A0').data));
       });
@@ -298,6 +302,27 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
 
         expect(types(seen.events)).toEqual(['F0', 'F1', 'E3']);
         for (const e of seen.events) expect(e.position > checkpoint.position).toBe(true);
+      });
+
+      it('resumes midway through an append: after its first event come the rest of it, then later appends', async () => {
+        const category = newCategory();
+        const streamId = `${category}-${uniqueId()}`;
+        await store.append(streamId, [event('E0')], 'no_stream');
+        await store.append(streamId, [event('E1'), event('E2'), event('E3')], 0);
+        await store.append(`${category}-${uniqueId()}`, [event('F0')], 'no_stream');
+        await store.append(streamId, [event('E4'), event('E5')], 3);
+        const all = collector();
+        await (await subscribe(category, all.handler)).caughtUp;
+        const position = (type: string): bigint => all.events.find((e) => e.type === type)!.position;
+
+        const fromFirst = collector();
+        await (await subscribe(category, fromFirst.handler, { after: position('E1') })).caughtUp;
+        const fromLast = collector();
+        await (await subscribe(category, fromLast.handler, { after: position('E3') })).caughtUp;
+
+        expect(types(fromFirst.events)).toEqual(['E2', 'E3', 'F0', 'E4', 'E5']);
+        expect(types(fromLast.events)).toEqual(['F0', 'E4', 'E5']);
+        for (const e of fromFirst.events) expect(e.position > position('E1')).toBe(true);
       });
 
       it('resumes from a delivered event position without losing later appends', async () => {
@@ -368,7 +393,7 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         await expect(withTimeout(empty.caughtUp, 5_000)).resolves.toBeUndefined();
 
         const category = newCategory();
-        const last = await store.append(`${category}-${uniqueId()}`, [event('E0')], 'no_stream');
+        const last = await store.append(`${category}-${uniqueId()}`, [event('E0'), event('E1')], 'no_stream');
         const seen = collector();
         const atEnd = await subscribe(category, seen.handler, { after: last.position });
         await expect(withTimeout(atEnd.caughtUp, 5_000)).resolves.toBeUndefined();
@@ -423,12 +448,8 @@ function collector(handlerDelayMs = 0) {
   };
 }
 
-function compareBigInt(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isNonDecreasing(values: readonly bigint[]): boolean {
-  return values.every((v, i) => i === 0 || values[i - 1]! <= v);
+function isIncreasing(values: readonly bigint[]): boolean {
+  return values.every((v, i) => i === 0 || values[i - 1]! < v);
 }
 
 function sleep(ms: number): Promise<void> {
