@@ -20,5 +20,5 @@ const walk = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).is
 const generated = walk(join(src, 'gen')).map((f) => f.slice(src.length + 1).replace(/\.ts$/, '.js')).sort();
 writeFileSync(
   join(src, 'index.ts'),
-  ['// Generated message and event types (from proto/) plus the bus routes.', ...generated.map((f) => `export * from './${f}';`), "export * from './routes.js';", "export * from './event-codec.js';", "export * from './dns-label.js';", "export * from './health.js';", ''].join('\n'),
+  ['// Generated message and event types (from proto/) plus the bus routes.', ...generated.map((f) => `export * from './${f}';`), "export * from './routes.js';", "export * from './event-codec.js';", "export * from './dns-label.js';", "export * from './hostnames.js';", "export * from './health.js';", ''].join('\n'),
 );

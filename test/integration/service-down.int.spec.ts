@@ -1,38 +1,90 @@
-// What the gateway says when a service behind it does not answer: 503 with a
-// code, never a hang or an unexplained 500; /healthz names the missing service.
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+// When a service behind the gateway does not answer: a create waits for it
+// (202, `provisioning`) and completes once it is back, so no request is lost;
+// a call that cannot wait is a 503 with a code, never a hang or a bare 500.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestMicroservice } from '@nestjs/common';
 import { startNats, type StartedNats } from '@pn/test-support';
+import { startIpam } from '../../services/ipam/src/start.js';
 import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
 
 let nats: StartedNats;
-let platform: RunningPlatform;
 
 beforeAll(async () => {
   nats = await startNats();
   console.log(`service-down suite: ${nats.note}`);
-  platform = await startPlatform(nats.url, { without: ['ipam'] });
 }, 120_000);
 
 afterAll(async () => {
-  await platform?.stop();
   await nats?.stop();
 });
 
-it('answers 503 service_unavailable when ipam is down, and /healthz says which service', async () => {
-  const api = apiClient(platform.url);
-  const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } });
-  const create = await api('POST', '/v1/hosting/vms', { key: account.body.api_key, body: { name: 'web' } });
-  expect(create.status).toBe(503);
-  expect(create.body.error.code).toBe('service_unavailable');
-  expect(create.body.error.message).toContain('ipam');
-  const health = await api('GET', '/healthz');
-  expect(health.status).toBe(503);
-  expect(health.body).toEqual({ status: 'degraded', services: { resources: 'ok', ipam: 'service_unavailable', dns: 'ok', billing: 'ok' } });
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('ipam down when a create arrives', () => {
+  let platform: RunningPlatform;
+  let lateIpam: INestMicroservice | undefined;
+
+  beforeAll(async () => {
+    platform = await startPlatform(nats.url, { without: ['ipam'], env: { PROVISION_RETRY_MS: '200' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await lateIpam?.close();
+    await platform?.stop();
+  });
+
+  it('keeps the VM provisioning, reports ipam on /healthz, and completes it once ipam is back', async () => {
+    const api = apiClient(platform.url);
+    const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } });
+    const key = account.body.api_key;
+    const create = await api('POST', '/v1/hosting/vms', { key, body: { name: 'web' } });
+    expect(create.status).toBe(202);
+    expect(create.body).toMatchObject({ status: 'provisioning', private_ip: null });
+
+    const health = await api('GET', '/healthz');
+    expect(health.status).toBe(503);
+    expect(health.body).toEqual({ status: 'degraded', services: { resources: 'ok', ipam: 'service_unavailable', dns: 'ok', billing: 'ok' } });
+
+    lateIpam = await startIpam(platform.config);
+    const vm = await eventually(
+      () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
+      (r) => r.body.status === 'running',
+    );
+    expect(vm.body).toMatchObject({ status: 'running', private_ip: '10.0.1.1' });
+    const resolved = await api('GET', '/v1/hosting/network/resolve?name=web.vm.internal', { key });
+    expect(resolved.body.addresses).toEqual(['10.0.1.1']);
+  });
 });
 
-it('shapes unknown routes like every other error', async () => {
-  const api = apiClient(platform.url);
-  const { status, body } = await api('GET', '/v1/nothing-here');
-  expect(status).toBe(404);
-  expect(body.error.code).toBe('not_found');
+describe('resources down', () => {
+  let platform: RunningPlatform;
+
+  beforeAll(async () => {
+    platform = await startPlatform(nats.url, { without: ['resources'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('answers 503 service_unavailable naming what did not answer', async () => {
+    const api = apiClient(platform.url);
+    const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } });
+    const create = await api('POST', '/v1/hosting/vms', { key: account.body.api_key, body: { name: 'web' } });
+    expect(create.status).toBe(503);
+    expect(create.body.error).toMatchObject({ code: 'service_unavailable', message: expect.stringContaining('resources') });
+  });
+
+  it('shapes unknown routes like every other error', async () => {
+    const { status, body } = await apiClient(platform.url)('GET', '/v1/nothing-here');
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('not_found');
+  });
 });

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { DnsListener } from './dns-listener/dns-listener.js';
-import { RegisterRecordsController } from './register-records/register-records.controller.js';
+import { RecordsController } from './records/records.controller.js';
 import { ResolveController } from './resolve/resolve.controller.js';
 import { ZoneProjection } from './zone/zone.projection.js';
 
@@ -11,7 +11,7 @@ export class DnsModule {
     return {
       module: DnsModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
-      controllers: [RegisterRecordsController, ResolveController, healthController('dns')],
+      controllers: [RecordsController, ResolveController, healthController('dns')],
       providers: [ZoneProjection, DnsListener],
     };
   }

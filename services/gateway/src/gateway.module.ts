@@ -7,7 +7,12 @@ import { AdminGuard, ApiKeyGuard } from './accounts/guards.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { HealthHttpController } from './http/health.controller.js';
 import { NetworkController } from './network/network.controller.js';
-import { VmsController } from './vms/vms.controller.js';
+import { ProjectsController } from './projects/projects.controller.js';
+import { BucketsController } from './resources/buckets.controller.js';
+import { CachesController } from './resources/caches.controller.js';
+import { DatabasesController } from './resources/databases.controller.js';
+import { ResourceApi } from './resources/resource-api.js';
+import { VmsController } from './resources/vms.controller.js';
 
 @Module({})
 export class GatewayModule {
@@ -15,8 +20,18 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'gateway')],
-      controllers: [AccountsController, VmsController, NetworkController, HealthHttpController, healthController('gateway')],
-      providers: [AccountsService, AdminGuard, ApiKeyGuard, { provide: APP_FILTER, useClass: ErrorFilter }],
+      controllers: [
+        AccountsController,
+        VmsController,
+        DatabasesController,
+        CachesController,
+        BucketsController,
+        ProjectsController,
+        NetworkController,
+        HealthHttpController,
+        healthController('gateway'),
+      ],
+      providers: [AccountsService, AdminGuard, ApiKeyGuard, ResourceApi, { provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }
 }

@@ -1,3 +1,2 @@
-export * from './hostnames.js';
 export * from './zone.js';
 export * from './zone-index.js';

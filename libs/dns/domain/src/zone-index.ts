@@ -3,7 +3,7 @@
 // it goes, the next oldest takes it over. Applying an event twice changes
 // nothing, so at-least-once delivery is safe.
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { hostnamesFor } from './hostnames.js';
+import { hostnamesFor } from '@pn/contracts';
 import type { ZoneEvent } from './zone.js';
 
 interface Claim {
@@ -32,6 +32,11 @@ export class ZoneIndex {
         const hostnames = hostnamesFor(kind, name, resourceId);
         for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
         network.byResource.set(resourceId, { hostnames, claim });
+        return;
+      }
+      case 'RecordsRemoved': {
+        const network = this.networks.get(event.data.networkId);
+        if (network) this.remove(network, event.data.resourceId);
         return;
       }
     }

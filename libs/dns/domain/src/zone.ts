@@ -2,10 +2,10 @@
 // commands, decide and evolve.
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { RecordsRegisteredSchema, protoEventCodec, type EventsOf } from '@pn/contracts';
+import { RecordsRegisteredSchema, RecordsRemovedSchema, protoEventCodec, type EventsOf } from '@pn/contracts';
 import { assertNever, type Decider } from '@pn/decider';
 
-export const zoneEventSchemas = { RecordsRegistered: RecordsRegisteredSchema };
+export const zoneEventSchemas = { RecordsRegistered: RecordsRegisteredSchema, RecordsRemoved: RecordsRemovedSchema };
 export type ZoneEvent = EventsOf<typeof zoneEventSchemas>;
 export const zoneEventCodec = protoEventCodec(zoneEventSchemas);
 
@@ -13,16 +13,18 @@ export interface ZoneState {
   readonly records: ReadonlyMap<string, { readonly name: string; readonly ip: string }>;
 }
 
-export type ZoneCommand = {
-  readonly type: 'RegisterRecords';
-  readonly networkId: string;
-  readonly resourceId: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly ip: string;
-  readonly resourceCreatedAt: Date;
-  readonly now: Date;
-};
+export type ZoneCommand =
+  | {
+      readonly type: 'RegisterRecords';
+      readonly networkId: string;
+      readonly resourceId: string;
+      readonly kind: string;
+      readonly name: string;
+      readonly ip: string;
+      readonly resourceCreatedAt: Date;
+      readonly now: Date;
+    }
+  | { readonly type: 'RemoveRecords'; readonly networkId: string; readonly resourceId: string; readonly now: Date };
 
 export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] {
   switch (command.type) {
@@ -46,8 +48,16 @@ export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] 
         },
       ];
     }
+    case 'RemoveRecords':
+      if (!state.records.has(command.resourceId)) return [];
+      return [
+        {
+          type: 'RecordsRemoved',
+          data: create(RecordsRemovedSchema, { networkId: command.networkId, resourceId: command.resourceId, removedAt: timestampFromDate(command.now) }),
+        },
+      ];
     default:
-      return assertNever(command.type);
+      return assertNever(command);
   }
 }
 
@@ -56,6 +66,11 @@ export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
     case 'RecordsRegistered': {
       const records = new Map(state.records);
       records.set(event.data.resourceId, { name: event.data.name, ip: event.data.ip });
+      return { records };
+    }
+    case 'RecordsRemoved': {
+      const records = new Map(state.records);
+      records.delete(event.data.resourceId);
       return { records };
     }
     default:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { RecordsRegisteredSchema } from '@pn/contracts';
+import { RecordsRegisteredSchema, RecordsRemovedSchema } from '@pn/contracts';
 import { spec } from '@pn/decider';
 import { zoneDecider, type ZoneCommand, type ZoneEvent } from './zone.js';
 import { ZoneIndex } from './zone-index.js';
@@ -52,7 +52,34 @@ describe('zone decider', () => {
   });
 });
 
+const removed = (resourceId: string): ZoneEvent => ({
+  type: 'RecordsRemoved',
+  data: create(RecordsRemovedSchema, { networkId: NET, resourceId, removedAt: timestampFromMs(T0 + 9) }),
+});
+
+describe('zone decider: removal', () => {
+  const zone = spec(zoneDecider);
+  const remove: ZoneCommand = { type: 'RemoveRecords', networkId: NET, resourceId: 'vm_1', now: new Date(T0 + 9) };
+
+  it('removes a resource’s records once', () => {
+    zone.given([registered('vm_1', 'web', '10.0.1.1')]).when(remove).then([removed('vm_1')]);
+    zone.given([registered('vm_1', 'web', '10.0.1.1'), removed('vm_1')]).when(remove).thenNothingHappened();
+    zone.given([]).when(remove).thenNothingHappened();
+  });
+});
+
 describe('zone index', () => {
+  it('stops answering a removed resource at once, and passes a shared name to the next oldest', () => {
+    const index = new ZoneIndex();
+    index.apply(registered('vm_old', 'api', '10.0.1.1', T0));
+    index.apply(registered('vm_new', 'api', '10.0.1.2', T0 + 1000));
+    index.apply(removed('vm_old'));
+    expect(index.lookup(NET, 'api')).toEqual({ kind: 'answer', addresses: ['10.0.1.2'] });
+    expect(index.lookup(NET, 'vm_old.vm.internal')).toEqual({ kind: 'nxdomain' });
+    index.apply(removed('vm_new'));
+    expect(index.lookup(NET, 'api.vm.internal')).toEqual({ kind: 'nxdomain' });
+  });
+
   it('answers the kind’s name, the bare name and the id name', () => {
     const index = new ZoneIndex();
     index.apply(registered('vm_1', 'web', '10.0.1.1'));

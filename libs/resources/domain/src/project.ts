@@ -2,8 +2,8 @@
 // so that "ensure the default project" is idempotent by construction).
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { ProjectCreatedSchema, protoEventCodec, type EventsOf, type ProjectCreated } from '@pn/contracts';
-import { assertNever, type Decider } from '@pn/decider';
+import { dnsLabelProblem, ProjectCreatedSchema, protoEventCodec, type EventsOf, type ProjectCreated } from '@pn/contracts';
+import { assertNever, DomainError, type Decider } from '@pn/decider';
 
 export const projectEventSchemas = { ProjectCreated: ProjectCreatedSchema };
 export type ProjectEvent = EventsOf<typeof projectEventSchemas>;
@@ -13,6 +13,12 @@ export const DEFAULT_PROJECT = 'default';
 export const DEFAULT_CIDR = '10.0.0.0/16';
 
 export const projectStreamId = (accountId: string, name: string) => `project-${accountId}_${name}`;
+
+/** Every network is a 10.X.0.0/16, so the per-kind block offsets stay the same. */
+function isPrivateSlash16(cidr: string): boolean {
+  const match = /^10\.(\d{1,3})\.0\.0\/16$/.exec(cidr);
+  return match !== null && Number(match[1]) <= 255 && String(Number(match[1])) === match[1];
+}
 
 export type ProjectState = { readonly status: 'absent' } | { readonly status: 'active'; readonly project: ProjectCreated };
 
@@ -28,8 +34,13 @@ export type ProjectCommand = {
 
 export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
   switch (command.type) {
-    case 'EnsureProject':
+    case 'EnsureProject': {
       if (state.status === 'active') return [];
+      const problem = dnsLabelProblem(command.name);
+      if (problem) throw new DomainError('invalid_name', `project name ${problem}`, { field: 'name' });
+      if (!isPrivateSlash16(command.cidr)) {
+        throw new DomainError('invalid_cidr', `cidr must be 10.X.0.0/16 with X from 0 to 255, got "${command.cidr}"`, { field: 'cidr' });
+      }
       return [
         {
           type: 'ProjectCreated',
@@ -43,6 +54,7 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
           }),
         },
       ];
+    }
     default:
       return assertNever(command.type);
   }

@@ -6,13 +6,13 @@ import { spec } from '@pn/decider';
 import { projectDecider, type ProjectCommand, type ProjectEvent } from './project.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12);
-const ensure = (networkId: string): ProjectCommand => ({
+const ensure = (networkId: string, cidr = '10.0.0.0/16', name = 'default'): ProjectCommand => ({
   type: 'EnsureProject',
   projectId: 'prj_1',
   accountId: 'acc_1',
-  name: 'default',
+  name,
   networkId,
-  cidr: '10.0.0.0/16',
+  cidr,
   now: new Date(T0),
 });
 const created: ProjectEvent = {
@@ -32,6 +32,13 @@ describe('project decider', () => {
 
   it('creates a missing project with its network', () => {
     project.given([]).when(ensure('net_1')).then([created]);
+  });
+
+  it('refuses a network that is not a 10.X.0.0/16 and a name that is no DNS label', () => {
+    for (const cidr of ['10.0.0.0/24', '192.168.0.0/16', '10.256.0.0/16', '10.01.0.0/16', '10.1.2.0/16']) {
+      project.given([]).when(ensure('net_1', cidr)).thenThrows('invalid_cidr');
+    }
+    project.given([]).when(ensure('net_1', '10.0.0.0/16', 'Shop!')).thenThrows('invalid_name');
   });
 
   it('keeps an existing project and its network as they are', () => {

@@ -1,74 +1,184 @@
-// The rules of a resource's life: commands and decide. Provisioning is a
-// sequence of steps (address, then DNS, then ready); each step is a command
-// that is a no-op when already done, so a retried step never doubles up.
+// The rules of a resource's life: commands and decide. Provisioning and
+// teardown are sequences of steps (address, DNS, ready; or DNS, address,
+// gone); each step is a command that is a no-op when already done, so a
+// retried step never doubles up and an interrupted sequence can resume.
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   AddressAssignedSchema,
+  AddressReturnedSchema,
+  dnsLabelProblem,
   HostnamesPublishedSchema,
+  HostnamesWithdrawnSchema,
+  PublicAccessChangedSchema,
+  ResourceDeletedSchema,
+  ResourceDeletionRequestedSchema,
+  ResourceFailedSchema,
   ResourceProvisionedSchema,
   ResourceRequestedSchema,
+  ResourceStartedSchema,
+  ResourceStoppedSchema,
   type VmSpecs,
 } from '@pn/contracts';
 import { assertNever, DomainError, type Decider } from '@pn/decider';
-import { dnsLabelProblem } from '@pn/contracts';
-import { evolveResource, type ResourceEvent, type ResourceState } from './resource.js';
+import { ENGINES, isResourceKind, RESOURCE_KINDS, VM_IMAGES, DEFAULT_VM_IMAGE, type ResourceKind } from './catalog.js';
+import { evolveResource, type ResourceEvent, type ResourceFacts, type ResourceState } from './resource.js';
+
+export interface ResourceRequest {
+  readonly resourceId: string;
+  readonly kind: string;
+  readonly accountId: string;
+  readonly projectId: string;
+  readonly project: string;
+  readonly networkId: string;
+  readonly networkCidr: string;
+  readonly name: string;
+  readonly region: string;
+  readonly vmSpecs?: VmSpecs;
+  readonly engine?: string;
+  readonly version?: string;
+  readonly image?: string;
+  /** Set for a read replica: the primary's id (checked by the caller). */
+  readonly primaryId?: string;
+}
+
+type Step<T extends string, Extra = object> = { readonly type: T; readonly resourceId: string; readonly now: Date } & Extra;
 
 export type ResourceCommand =
-  | {
-      readonly type: 'RequestResource';
-      readonly resourceId: string;
-      readonly kind: 'vm';
-      readonly accountId: string;
-      readonly projectId: string;
-      readonly project: string;
-      readonly networkId: string;
-      readonly networkCidr: string;
-      readonly name: string;
-      readonly region: string;
-      readonly vmSpecs: VmSpecs;
-      readonly now: Date;
-    }
-  | { readonly type: 'AssignAddress'; readonly resourceId: string; readonly privateIp: string; readonly now: Date }
-  | { readonly type: 'PublishHostnames'; readonly resourceId: string; readonly hostnames: string[]; readonly now: Date }
-  | { readonly type: 'MarkProvisioned'; readonly resourceId: string; readonly now: Date };
+  | ({ readonly type: 'RequestResource'; readonly now: Date } & ResourceRequest)
+  | Step<'AssignAddress', { readonly privateIp: string }>
+  | Step<'PublishHostnames', { readonly hostnames: string[] }>
+  | Step<'MarkProvisioned'>
+  | Step<'FailProvisioning', { readonly code: string; readonly reason: string }>
+  | Step<'Stop'>
+  | Step<'Start'>
+  | Step<'SetPublicAccess', { readonly publicAccess: boolean }>
+  | Step<'RequestDeletion'>
+  | Step<'WithdrawHostnames'>
+  | Step<'ReturnAddress'>
+  | Step<'MarkDeleted'>;
 
 export function decideResource(command: ResourceCommand, state: ResourceState): ResourceEvent[] {
-  if (command.type === 'RequestResource') {
-    if (state.status !== 'absent') return []; // the same id again: a retried create
-    const problem = dnsLabelProblem(command.name);
-    if (problem) throw new DomainError('invalid_name', `name ${problem}`, { field: 'name' });
-    const { now, type: _type, ...request } = command;
-    return [
-      {
-        type: 'ResourceRequested',
-        data: create(ResourceRequestedSchema, { ...request, requestedAt: timestampFromDate(now) }),
-      },
-    ];
+  if (command.type === 'RequestResource') return request(command, state);
+  if (state.status === 'absent' || state.status === 'deleted') {
+    throw new DomainError('not_found', `resource ${command.resourceId} not found`);
   }
-  if (state.status === 'absent') throw new DomainError('not_found', `resource ${command.resourceId} does not exist`);
   const at = timestampFromDate(command.now);
+  const resourceId = command.resourceId;
   switch (command.type) {
     case 'AssignAddress':
       if (state.privateIp === command.privateIp) return [];
       // An address is for life: a second, different one is a bug upstream.
       if (state.privateIp !== undefined) {
-        throw new DomainError('address_already_assigned', `resource ${command.resourceId} already has ${state.privateIp}`);
+        throw new DomainError('address_already_assigned', `resource ${resourceId} already has ${state.privateIp}`);
       }
-      return [{ type: 'AddressAssigned', data: create(AddressAssignedSchema, { resourceId: command.resourceId, privateIp: command.privateIp, assignedAt: at }) }];
+      if (state.status !== 'provisioning') throw conflict(state, 'take an address');
+      return [{ type: 'AddressAssigned', data: create(AddressAssignedSchema, { resourceId, privateIp: command.privateIp, assignedAt: at }) }];
     case 'PublishHostnames':
       if (sameList(state.hostnames, command.hostnames)) return [];
-      return [{ type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId: command.resourceId, hostnames: command.hostnames, publishedAt: at }) }];
+      if (state.status !== 'provisioning') throw conflict(state, 'publish DNS names');
+      return [{ type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId, hostnames: command.hostnames, publishedAt: at }) }];
     case 'MarkProvisioned':
       if (state.status !== 'provisioning') return [];
       if (state.privateIp === undefined || state.hostnames.length === 0) {
-        throw new DomainError('not_ready', `resource ${command.resourceId} needs an address and DNS records first`);
+        throw new DomainError('not_ready', `resource ${resourceId} needs an address and DNS records first`);
       }
-      return [{ type: 'ResourceProvisioned', data: create(ResourceProvisionedSchema, { resourceId: command.resourceId, provisionedAt: at }) }];
+      return [{ type: 'ResourceProvisioned', data: create(ResourceProvisionedSchema, { resourceId, provisionedAt: at }) }];
+    case 'FailProvisioning':
+      if (state.status !== 'provisioning') return [];
+      return [{ type: 'ResourceFailed', data: create(ResourceFailedSchema, { resourceId, code: command.code, reason: command.reason, failedAt: at }) }];
+    case 'Stop':
+      requireKind(state, 'vm', 'stop');
+      if (state.status === 'stopped') return [];
+      if (state.status !== 'running') throw conflict(state, 'stop');
+      return [{ type: 'ResourceStopped', data: create(ResourceStoppedSchema, { resourceId, stoppedAt: at }) }];
+    case 'Start':
+      requireKind(state, 'vm', 'start');
+      if (state.status === 'running') return [];
+      if (state.status !== 'stopped') throw conflict(state, 'start');
+      return [{ type: 'ResourceStarted', data: create(ResourceStartedSchema, { resourceId, startedAt: at }) }];
+    case 'SetPublicAccess':
+      if (state.request.kind !== 'database' && state.request.kind !== 'cache') {
+        throw new DomainError('invalid_request', `public_access applies to databases and caches, not to a ${state.request.kind}`, { field: 'public_access' });
+      }
+      if (state.status === 'deleting' || state.status === 'failed') throw conflict(state, 'change public access');
+      if (state.publicAccess === command.publicAccess) return [];
+      return [{ type: 'PublicAccessChanged', data: create(PublicAccessChangedSchema, { resourceId, publicAccess: command.publicAccess, changedAt: at }) }];
+    case 'RequestDeletion':
+      if (state.status === 'deleting') return [];
+      return [{ type: 'ResourceDeletionRequested', data: create(ResourceDeletionRequestedSchema, { resourceId, requestedAt: at }) }];
+    case 'WithdrawHostnames':
+      if (state.hostnames.length === 0) return [];
+      if (!releasing(state)) throw conflict(state, 'withdraw its DNS names');
+      return [{ type: 'HostnamesWithdrawn', data: create(HostnamesWithdrawnSchema, { resourceId, withdrawnAt: at }) }];
+    case 'ReturnAddress':
+      if (state.privateIp === undefined) return [];
+      if (!releasing(state)) throw conflict(state, 'give its address back');
+      // Names go first, so no name ever points at an address someone else may get.
+      if (state.hostnames.length > 0) throw new DomainError('not_ready', `resource ${resourceId} still has DNS names`);
+      return [{ type: 'AddressReturned', data: create(AddressReturnedSchema, { resourceId, privateIp: state.privateIp, returnedAt: at }) }];
+    case 'MarkDeleted':
+      if (state.status !== 'deleting') throw conflict(state, 'be deleted');
+      if (state.hostnames.length > 0 || state.privateIp !== undefined) {
+        throw new DomainError('not_ready', `resource ${resourceId} still holds its DNS names or address`);
+      }
+      return [{ type: 'ResourceDeleted', data: create(ResourceDeletedSchema, { resourceId, deletedAt: at }) }];
     default:
       return assertNever(command);
   }
 }
+
+function request(command: Extract<ResourceCommand, { type: 'RequestResource' }>, state: ResourceState): ResourceEvent[] {
+  if (state.status !== 'absent') return []; // the same id again: a retried create
+  if (!isResourceKind(command.kind)) {
+    throw new DomainError('invalid_kind', `kind must be one of ${RESOURCE_KINDS.join(', ')}`, { field: 'kind' });
+  }
+  const problem = dnsLabelProblem(command.name);
+  if (problem) throw new DomainError('invalid_name', `name ${problem}`, { field: 'name' });
+  const { now, type: _type, ...request } = command;
+  return [
+    {
+      type: 'ResourceRequested',
+      data: create(ResourceRequestedSchema, {
+        ...request,
+        ...kindSpecifics(command.kind, command),
+        requestedAt: timestampFromDate(now),
+      }),
+    },
+  ];
+}
+
+/** Engine, version, image and role, checked and defaulted for the kind. */
+function kindSpecifics(kind: ResourceKind, command: ResourceRequest) {
+  const engine = ENGINES[kind];
+  if (engine) {
+    if (command.engine && command.engine !== engine.engine) {
+      throw new DomainError('invalid_request', `engine must be ${engine.engine}`, { field: 'engine' });
+    }
+    const version = command.version || engine.defaultVersion;
+    if (!engine.versions.includes(version)) {
+      throw new DomainError('invalid_request', `version must be one of ${engine.versions.join(', ')}`, { field: 'version' });
+    }
+    return { engine: engine.engine, version, image: '', role: kind === 'database' ? (command.primaryId ? 'replica' : 'primary') : '', primaryId: command.primaryId ?? '' };
+  }
+  if (kind === 'vm') {
+    const image = command.image || DEFAULT_VM_IMAGE;
+    if (!(image in VM_IMAGES)) {
+      throw new DomainError('invalid_request', `image must be one of ${Object.keys(VM_IMAGES).join(', ')}`, { field: 'image' });
+    }
+    return { engine: '', version: '', image, role: '', primaryId: '' };
+  }
+  return { engine: '', version: '', image: '', role: '', primaryId: '' };
+}
+
+const releasing = (state: ResourceFacts) => state.status === 'deleting' || state.status === 'failed';
+
+function requireKind(state: ResourceFacts, kind: ResourceKind, action: string): void {
+  if (state.request.kind !== kind) throw new DomainError('invalid_request', `only a ${kind} can ${action}, not a ${state.request.kind}`);
+}
+
+const conflict = (state: ResourceFacts, action: string) =>
+  new DomainError('invalid_state', `a ${state.status} ${state.request.kind} cannot ${action}`);
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 

@@ -1,23 +1,17 @@
-import { describe, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import {
-  AddressAssignedSchema,
-  HostnamesPublishedSchema,
-  ResourceProvisionedSchema,
-  ResourceRequestedSchema,
-  VmSpecsSchema,
-} from '@pn/contracts';
-import { spec } from '@pn/decider';
-import { resourceDecider, type ResourceCommand } from './resource.decide.js';
+import { ResourceRequestedSchema, VmSpecsSchema, type ResourceRequested } from '@pn/contracts';
+import { fold, spec } from '@pn/decider';
+import { resourceDecider, type ResourceCommand, type ResourceRequest } from './resource.decide.js';
 import type { ResourceEvent } from './resource.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12);
 const ID = 'vm_01jtest';
 const specs = create(VmSpecsSchema, { vcpus: 2, memoryGb: 4, diskGb: 80 });
+const at = (ms: number) => new Date(T0 + ms);
 
-const request = (name = 'agent-worker-1'): ResourceCommand => ({
-  type: 'RequestResource',
+const base: ResourceRequest = {
   resourceId: ID,
   kind: 'vm',
   accountId: 'acc_1',
@@ -25,81 +19,126 @@ const request = (name = 'agent-worker-1'): ResourceCommand => ({
   project: 'default',
   networkId: 'net_1',
   networkCidr: '10.0.0.0/16',
-  name,
+  name: 'agent-worker-1',
   region: 'us-east-1',
   vmSpecs: specs,
-  now: new Date(T0),
-});
+};
 
-const requested: ResourceEvent = {
+const request = (overrides: Partial<ResourceRequest> = {}): ResourceCommand => ({ type: 'RequestResource', ...base, ...overrides, now: at(0) });
+
+const requested = (overrides: Partial<ResourceRequested> = {}): ResourceEvent => ({
   type: 'ResourceRequested',
-  data: create(ResourceRequestedSchema, {
-    resourceId: ID,
-    kind: 'vm',
-    accountId: 'acc_1',
-    projectId: 'prj_1',
-    project: 'default',
-    networkId: 'net_1',
-    networkCidr: '10.0.0.0/16',
-    name: 'agent-worker-1',
-    region: 'us-east-1',
-    vmSpecs: specs,
-    requestedAt: timestampFromMs(T0),
-  }),
-};
-const assigned = (ip: string): ResourceEvent => ({
-  type: 'AddressAssigned',
-  data: create(AddressAssignedSchema, { resourceId: ID, privateIp: ip, assignedAt: timestampFromMs(T0 + 1) }),
+  data: create(ResourceRequestedSchema, { ...base, image: 'ubuntu-24', requestedAt: timestampFromMs(T0), ...overrides }),
 });
+const step = (type: string, extra: object = {}, ms = 1) => ({ type, resourceId: ID, now: at(ms), ...extra }) as ResourceCommand;
+/** The events a command produces in a state reached by earlier commands. */
+const run = (commands: ResourceCommand[]): ResourceEvent[] => {
+  const events: ResourceEvent[] = [];
+  for (const command of commands) events.push(...resourceDecider.decide(command, fold(resourceDecider, events)));
+  return events;
+};
 const hostnames = ['agent-worker-1.vm.internal', 'agent-worker-1', `${ID}.vm.internal`];
-const published: ResourceEvent = {
-  type: 'HostnamesPublished',
-  data: create(HostnamesPublishedSchema, { resourceId: ID, hostnames, publishedAt: timestampFromMs(T0 + 2) }),
-};
-const provisioned: ResourceEvent = {
-  type: 'ResourceProvisioned',
-  data: create(ResourceProvisionedSchema, { resourceId: ID, provisionedAt: timestampFromMs(T0 + 3) }),
-};
+const provisioned = run([request(), step('AssignAddress', { privateIp: '10.0.1.1' }), step('PublishHostnames', { hostnames }), step('MarkProvisioned')]);
 
-describe('resource decider', () => {
+describe('resource decider: creating', () => {
   const resource = spec(resourceDecider);
 
-  it('records a request for a VM', () => {
-    resource.given([]).when(request()).then([requested]);
+  it('records a request for a VM, with the default image', () => {
+    resource.given([]).when(request()).then([requested()]);
+  });
+
+  it('records a database with its engine, default version and role', () => {
+    resource
+      .given([])
+      .when(request({ kind: 'database', vmSpecs: undefined, name: 'agent-postgres' }))
+      .then([requested({ kind: 'database', vmSpecs: undefined, name: 'agent-postgres', image: '', engine: 'postgresql', version: '16', role: 'primary' })]);
+    resource
+      .given([])
+      .when(request({ kind: 'database', vmSpecs: undefined, name: 'agent-postgres-replica', primaryId: 'db_1', version: '18' }))
+      .then([
+        requested({ kind: 'database', vmSpecs: undefined, name: 'agent-postgres-replica', image: '', engine: 'postgresql', version: '18', role: 'replica', primaryId: 'db_1' }),
+      ]);
+  });
+
+  it('refuses an unknown engine, version, image or kind, naming the field', () => {
+    expect(resource.given([]).when(request({ kind: 'database', engine: 'mysql' })).thenThrows('invalid_request').details.field).toBe('engine');
+    expect(resource.given([]).when(request({ kind: 'cache', version: '6' })).thenThrows('invalid_request').details.field).toBe('version');
+    expect(resource.given([]).when(request({ image: 'windows-11' })).thenThrows('invalid_request').details.field).toBe('image');
+    resource.given([]).when(request({ kind: 'printer' })).thenThrows('invalid_kind');
   });
 
   it('treats a second request with the same id as a retry', () => {
-    resource.given([requested]).when(request()).thenNothingHappened();
+    resource.given([requested()]).when(request()).thenNothingHappened();
   });
 
   it('rejects a name that is no RFC 1123 label, saying which rule it broke', () => {
     for (const bad of ['', 'Agent', 'a_b', '-a', 'a-', 'a'.repeat(64), 'a.b']) {
-      resource.given([]).when(request(bad)).thenThrows('invalid_name');
+      resource.given([]).when(request({ name: bad })).thenThrows('invalid_name');
     }
-    resource.given([]).when(request('a'.repeat(63))).then([{ ...requested, data: create(ResourceRequestedSchema, { ...requested.data, name: 'a'.repeat(63) }) }]);
   });
 
-  it('assigns an address once, and keeps it for life', () => {
-    resource.given([requested]).when({ type: 'AssignAddress', resourceId: ID, privateIp: '10.0.1.1', now: new Date(T0 + 1) }).then([assigned('10.0.1.1')]);
-    resource.given([requested, assigned('10.0.1.1')]).when({ type: 'AssignAddress', resourceId: ID, privateIp: '10.0.1.1', now: new Date(T0 + 9) }).thenNothingHappened();
-    resource.given([requested, assigned('10.0.1.1')]).when({ type: 'AssignAddress', resourceId: ID, privateIp: '10.0.1.2', now: new Date(T0 + 9) }).thenThrows('address_already_assigned');
+  it('becomes ready only once it has an address and DNS records, and keeps its address for life', () => {
+    resource.given([requested()]).when(step('MarkProvisioned')).thenThrows('not_ready');
+    expect(provisioned.map((e) => e.type)).toEqual(['ResourceRequested', 'AddressAssigned', 'HostnamesPublished', 'ResourceProvisioned']);
+    resource.given(provisioned).when(step('AssignAddress', { privateIp: '10.0.1.1' })).thenNothingHappened();
+    resource.given(provisioned).when(step('AssignAddress', { privateIp: '10.0.1.9' })).thenThrows('address_already_assigned');
+    resource.given(provisioned).when(step('MarkProvisioned')).thenNothingHappened();
   });
 
-  it('becomes ready only once it has an address and DNS records', () => {
-    const ready = { type: 'MarkProvisioned', resourceId: ID, now: new Date(T0 + 3) } as const;
-    resource.given([requested]).when(ready).thenThrows('not_ready');
-    resource.given([requested, assigned('10.0.1.1')]).when(ready).thenThrows('not_ready');
-    resource.given([requested, assigned('10.0.1.1'), published]).when(ready).then([provisioned]);
-    resource.given([requested, assigned('10.0.1.1'), published, provisioned]).when(ready).thenNothingHappened();
+  it('fails a create that cannot complete, once', () => {
+    const failed = run([request(), step('FailProvisioning', { code: 'address_space_exhausted', reason: 'full' })]);
+    expect(fold(resourceDecider, failed)).toMatchObject({ status: 'failed', failure: { code: 'address_space_exhausted' } });
+    resource.given(failed).when(step('FailProvisioning', { code: 'x', reason: 'y' })).thenNothingHappened();
+    resource.given(provisioned).when(step('FailProvisioning', { code: 'x', reason: 'y' })).thenNothingHappened();
+  });
+});
+
+describe('resource decider: living', () => {
+  const resource = spec(resourceDecider);
+
+  it('stops and starts a VM, keeping its address', () => {
+    const events = [...provisioned, ...resourceDecider.decide(step('Stop', {}, 10), fold(resourceDecider, provisioned))];
+    expect(fold(resourceDecider, events)).toMatchObject({ status: 'stopped', privateIp: '10.0.1.1' });
+    resource.given(events).when(step('Stop', {}, 11)).thenNothingHappened();
+    const restarted = [...events, ...resourceDecider.decide(step('Start', {}, 12), fold(resourceDecider, events))];
+    expect(fold(resourceDecider, restarted)).toMatchObject({ status: 'running', privateIp: '10.0.1.1' });
   });
 
-  it('publishes hostnames once', () => {
-    const publish = { type: 'PublishHostnames', resourceId: ID, hostnames, now: new Date(T0 + 2) } as const;
-    resource.given([requested, assigned('10.0.1.1')]).when(publish).then([published]);
-    resource.given([requested, assigned('10.0.1.1'), published]).when(publish).thenNothingHappened();
+  it('refuses to stop what is not a running VM', () => {
+    resource.given([requested()]).when(step('Stop')).thenThrows('invalid_state');
+    resource.given([requested({ kind: 'database' })]).when(step('Stop')).thenThrows('invalid_request');
+  });
+
+  it('opens a database to the public only when asked, and not a VM', () => {
+    const db = run([request({ kind: 'database', vmSpecs: undefined })]);
+    resource.given(db).when(step('SetPublicAccess', { publicAccess: false })).thenNothingHappened();
+    const opened = resourceDecider.decide(step('SetPublicAccess', { publicAccess: true }), fold(resourceDecider, db));
+    expect(opened.map((e) => e.type)).toEqual(['PublicAccessChanged']);
+    resource.given(provisioned).when(step('SetPublicAccess', { publicAccess: true })).thenThrows('invalid_request');
+  });
+});
+
+describe('resource decider: deleting', () => {
+  const resource = spec(resourceDecider);
+
+  it('withdraws names before giving the address back, then is gone', () => {
+    const events = [...provisioned];
+    const apply = (command: ResourceCommand) => events.push(...resourceDecider.decide(command, fold(resourceDecider, events)));
+    apply(step('RequestDeletion', {}, 20));
+    resource.given(events).when(step('ReturnAddress', {}, 21)).thenThrows('not_ready');
+    resource.given(events).when(step('MarkDeleted', {}, 21)).thenThrows('not_ready');
+    apply(step('WithdrawHostnames', {}, 21));
+    apply(step('ReturnAddress', {}, 22));
+    apply(step('MarkDeleted', {}, 23));
+    expect(events.slice(4).map((e) => e.type)).toEqual(['ResourceDeletionRequested', 'HostnamesWithdrawn', 'AddressReturned', 'ResourceDeleted']);
+    resource.given(events).when(step('RequestDeletion', {}, 30)).thenThrows('not_found');
+  });
+
+  it('does not give back an address before the resource stops using it', () => {
+    resource.given(provisioned).when(step('ReturnAddress')).thenThrows('invalid_state');
   });
 
   it('refuses steps for a resource that does not exist', () => {
-    resource.given([]).when({ type: 'MarkProvisioned', resourceId: ID, now: new Date(T0) }).thenThrows('not_found');
+    resource.given([]).when(step('MarkProvisioned')).thenThrows('not_found');
   });
 });

@@ -11,4 +11,5 @@ export * from './gen/pn/resources/v1/messages_pb.js';
 export * from './routes.js';
 export * from './event-codec.js';
 export * from './dns-label.js';
+export * from './hostnames.js';
 export * from './health.js';

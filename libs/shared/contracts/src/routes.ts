@@ -2,21 +2,35 @@
 // Clients and handlers take a route, so a subject can never be paired with
 // the wrong message type.
 import type { DescMessage } from '@bufbuild/protobuf';
-import { AllocateAddressReplySchema, AllocateAddressRequestSchema } from './gen/pn/ipam/v1/messages_pb.js';
+import {
+  AllocateAddressReplySchema,
+  AllocateAddressRequestSchema,
+  ReleaseAddressReplySchema,
+  ReleaseAddressRequestSchema,
+} from './gen/pn/ipam/v1/messages_pb.js';
 import {
   RegisterRecordsReplySchema,
   RegisterRecordsRequestSchema,
+  RemoveRecordsReplySchema,
+  RemoveRecordsRequestSchema,
   ResolveReplySchema,
   ResolveRequestSchema,
 } from './gen/pn/dns/v1/messages_pb.js';
 import {
-  CreateVmRequestSchema,
+  ChangePowerRequestSchema,
+  CreateResourceRequestSchema,
   EnsureProjectRequestSchema,
   GetTopologyRequestSchema,
-  GetVmRequestSchema,
+  ListProjectsRequestSchema,
+  ListResourcesRequestSchema,
+  ProjectListSchema,
   ProjectSchema,
+  ResourceHistorySchema,
+  ResourceListSchema,
+  ResourceRefSchema,
+  ResourceSchema,
+  SetPublicAccessRequestSchema,
   TopologySchema,
-  VmSchema,
 } from './gen/pn/resources/v1/messages_pb.js';
 
 export interface Route<Req extends DescMessage = DescMessage, Res extends DescMessage = DescMessage> {
@@ -32,11 +46,20 @@ const route = <Req extends DescMessage, Res extends DescMessage>(subject: string
 });
 
 export const routes = {
-  createVm: route('resources.vm.create', CreateVmRequestSchema, VmSchema),
-  getVm: route('resources.vm.get', GetVmRequestSchema, VmSchema),
+  createResource: route('resources.resource.create', CreateResourceRequestSchema, ResourceSchema),
+  getResource: route('resources.resource.get', ResourceRefSchema, ResourceSchema),
+  listResources: route('resources.resource.list', ListResourcesRequestSchema, ResourceListSchema),
+  deleteResource: route('resources.resource.delete', ResourceRefSchema, ResourceSchema),
+  resourceHistory: route('resources.resource.history', ResourceRefSchema, ResourceHistorySchema),
+  changePower: route('resources.vm.power', ChangePowerRequestSchema, ResourceSchema),
+  setPublicAccess: route('resources.resource.public-access', SetPublicAccessRequestSchema, ResourceSchema),
   ensureProject: route('resources.project.ensure', EnsureProjectRequestSchema, ProjectSchema),
+  createProject: route('resources.project.create', EnsureProjectRequestSchema, ProjectSchema),
+  listProjects: route('resources.project.list', ListProjectsRequestSchema, ProjectListSchema),
   getTopology: route('resources.topology.get', GetTopologyRequestSchema, TopologySchema),
   allocateAddress: route('ipam.address.allocate', AllocateAddressRequestSchema, AllocateAddressReplySchema),
+  releaseAddress: route('ipam.address.release', ReleaseAddressRequestSchema, ReleaseAddressReplySchema),
   registerRecords: route('dns.records.register', RegisterRecordsRequestSchema, RegisterRecordsReplySchema),
+  removeRecords: route('dns.records.remove', RemoveRecordsRequestSchema, RemoveRecordsReplySchema),
   resolve: route('dns.resolve', ResolveRequestSchema, ResolveReplySchema),
 } as const;

@@ -16,6 +16,8 @@ export interface PlatformConfig {
   readonly adminToken: string;
   readonly ipQuarantineSeconds: number;
   readonly rpcTimeoutMs: number;
+  /** How often unfinished creates and deletes are driven again (PROVISION_RETRY_MS). */
+  readonly provisionRetryMs: number;
   readonly regions: readonly string[];
   /** Nest log levels from LOG_LEVEL (error, warn, log, debug): that level and the ones above it. */
   readonly logLevels: Array<'error' | 'warn' | 'log' | 'debug'>;
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     adminToken: env.ADMIN_TOKEN ?? '',
     ipQuarantineSeconds: integer(env, 'IP_QUARANTINE_SECONDS', 600, 0, 30 * 86400),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 50, 600_000),
+    provisionRetryMs: integer(env, 'PROVISION_RETRY_MS', 2000, 50, 600_000),
     logLevels: logLevels(env.LOG_LEVEL),
     regions: (env.REGIONS || 'us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1').split(',').map((r) => r.trim()).filter(Boolean),
   };

@@ -3,9 +3,21 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { routes } from '@pn/contracts';
 import { RpcClient } from '@pn/service-kit';
+import { IsOptional, IsString, Length } from 'class-validator';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
-import { ApiError } from '../http/api-error.js';
+import { IsDnsLabel } from '../resources/dns-label.validator.js';
+import { ProjectQueryDto } from '../resources/resource.dto.js';
+
+export class ResolveQueryDto {
+  @IsString()
+  @Length(1, 253)
+  name!: string;
+
+  @IsOptional()
+  @IsDnsLabel()
+  project?: string;
+}
 
 @Controller('v1/hosting/network')
 @UseGuards(ApiKeyGuard)
@@ -13,8 +25,8 @@ export class NetworkController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('topology')
-  async topology(@CurrentAccount() account: Account) {
-    const topology = await this.rpc.call(routes.getTopology, { accountId: account.id, project: '' });
+  async topology(@CurrentAccount() account: Account, @Query() query: ProjectQueryDto) {
+    const topology = await this.rpc.call(routes.getTopology, { accountId: account.id, project: query.project ?? '' });
     return {
       network_id: topology.networkId,
       project: topology.project,
@@ -24,11 +36,9 @@ export class NetworkController {
   }
 
   @Get('resolve')
-  async resolve(@CurrentAccount() account: Account, @Query('name') name: unknown) {
-    if (typeof name !== 'string' || name.length === 0 || name.length > 253) {
-      throw new ApiError(400, 'validation_failed', 'name must be a hostname of 1 to 253 characters', 'name');
-    }
-    const project = await this.rpc.call(routes.ensureProject, { accountId: account.id, name: '' });
+  async resolve(@CurrentAccount() account: Account, @Query() query: ResolveQueryDto) {
+    const { name } = query;
+    const project = await this.rpc.call(routes.ensureProject, { accountId: account.id, name: query.project ?? '' });
     const answer = await this.rpc.call(routes.resolve, { networkId: project.networkId, name });
     return { name, rcode: answer.rcode, addresses: answer.addresses, ttl: answer.ttl };
   }

@@ -1,23 +1,27 @@
-// The read model behind GET and topology: every resource's latest state, by
-// id and by network. Fed by the `resource` category (rebuilt from the first
-// event on boot) and by this instance's own writes, whichever comes first;
-// the stream revision makes either path idempotent.
+// The read model behind get, list and topology: every resource's latest state,
+// by id and by network, plus the set of resources with work left to do
+// (provisioning, deleting, or failed while still holding something). Fed by
+// the `resource` category (rebuilt from the first event on boot) and by this
+// instance's own writes, whichever comes first; the stream revision makes
+// either path idempotent.
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { EventStore, Subscription } from '@pn/event-store';
-import { resourceDecider, resourceEventCodec, type ResourceState } from '@pn/resources-domain';
+import { resourceDecider, resourceEventCodec, type ResourceFacts, type ResourceState } from '@pn/resources-domain';
 import { EVENT_STORE } from '@pn/service-kit';
-
-type Present = Exclude<ResourceState, { status: 'absent' }>;
 
 interface Entry {
   state: ResourceState;
   revision: number;
 }
 
+export const hasWorkLeft = (s: ResourceFacts) =>
+  s.status === 'provisioning' || s.status === 'deleting' || (s.status === 'failed' && (s.privateIp !== undefined || s.hostnames.length > 0));
+
 @Injectable()
 export class ResourceDirectory implements OnModuleInit, OnApplicationShutdown {
   private readonly byId = new Map<string, Entry>();
   private readonly byNetwork = new Map<string, Set<string>>();
+  private readonly unfinished = new Set<string>();
   private subscription: Subscription | undefined;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
@@ -38,26 +42,36 @@ export class ResourceDirectory implements OnModuleInit, OnApplicationShutdown {
     await this.subscription?.close();
   }
 
-  /** Records a state this instance has just written. */
+  /** Records a state this instance has just written (or read). */
   put(resourceId: string, state: ResourceState, revision: number): void {
     const entry = this.byId.get(resourceId);
     if (entry && entry.revision >= revision) return;
     this.byId.set(resourceId, { state, revision });
-    if (state.status !== 'absent') {
-      const ids = this.byNetwork.get(state.request.networkId) ?? new Set<string>();
-      ids.add(resourceId);
-      this.byNetwork.set(state.request.networkId, ids);
-    }
+    if (state.status === 'absent') return;
+    const ids = this.byNetwork.get(state.request.networkId) ?? new Set<string>();
+    if (state.status === 'deleted') ids.delete(resourceId);
+    else ids.add(resourceId);
+    this.byNetwork.set(state.request.networkId, ids);
+    if (hasWorkLeft(state)) this.unfinished.add(resourceId);
+    else this.unfinished.delete(resourceId);
   }
 
-  get(resourceId: string): Present | undefined {
+  /** A resource that exists (deleted ones are gone). */
+  get(resourceId: string): ResourceFacts | undefined {
     const state = this.byId.get(resourceId)?.state;
-    return state && state.status !== 'absent' ? state : undefined;
+    return state && state.status !== 'absent' && state.status !== 'deleted' ? state : undefined;
   }
 
-  /** Resources of a network, oldest first. */
-  inNetwork(networkId: string): Present[] {
-    const states = [...(this.byNetwork.get(networkId) ?? [])].map((id) => this.get(id)).filter((s): s is Present => !!s);
-    return states.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.request.resourceId.localeCompare(b.request.resourceId));
+  /** Resources of a network in creation order (ids are time-ordered ULIDs). */
+  inNetwork(networkId: string): ResourceFacts[] {
+    return [...(this.byNetwork.get(networkId) ?? [])]
+      .sort()
+      .map((id) => this.get(id))
+      .filter((s): s is ResourceFacts => s !== undefined);
+  }
+
+  /** Ids of resources with provisioning or teardown steps left. */
+  withWorkLeft(): string[] {
+    return [...this.unfinished];
   }
 }

@@ -1,12 +1,14 @@
-// Projects and their networks. A project is found by (account, name); the
-// `default` project is created on first use, which gives every account the
-// MoltbotDen model (one flat network) with no setup.
-import { Inject, Injectable } from '@nestjs/common';
+// Projects and their networks (the Superjolt model). The `default` project is
+// created on first use, which gives every account the MoltbotDen model (one
+// flat network) with no setup; any other project must be created first.
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
 import type { ProjectCreated } from '@pn/contracts';
-import type { EventStore } from '@pn/event-store';
+import { DomainError } from '@pn/decider';
+import type { EventStore, Subscription } from '@pn/event-store';
 import {
   DEFAULT_CIDR,
+  DEFAULT_PROJECT,
   projectDecider,
   projectEventCodec,
   projectStreamId,
@@ -18,24 +20,67 @@ import { EVENT_STORE } from '@pn/service-kit';
 import { newId } from '../ids.js';
 
 @Injectable()
-export class ProjectsService {
+export class ProjectsService implements OnModuleInit, OnApplicationShutdown {
   private readonly projects: CommandHandler<ProjectCommand, ProjectEvent, ProjectState>;
+  /** Every account's projects by name: the read model behind the project list. */
+  private readonly byAccount = new Map<string, Map<string, ProjectCreated>>();
+  private subscription: Subscription | undefined;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.projects = new CommandHandler(store, projectDecider, projectEventCodec, { cacheState: true });
   }
 
-  async ensure(accountId: string, name: string): Promise<ProjectCreated> {
-    const { state } = await this.projects.handle(projectStreamId(accountId, name), {
-      type: 'EnsureProject',
-      projectId: newId('prj'),
-      accountId,
-      name,
-      networkId: newId('net'),
-      cidr: DEFAULT_CIDR,
-      now: new Date(),
+  async onModuleInit(): Promise<void> {
+    this.subscription = await this.store.subscribe('project', (recorded) => {
+      const event = projectEventCodec.decode(recorded);
+      if (event) this.remember(event.data);
     });
-    if (state.status !== 'active') throw new Error(`project ${name} of ${accountId} was not created`);
+    await this.subscription.caughtUp;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.close();
+  }
+
+  /** The named project (the default one is made when missing); 404 for an unknown name. */
+  async resolve(accountId: string, name: string): Promise<ProjectCreated> {
+    if (!name || name === DEFAULT_PROJECT) return this.ensure(accountId, DEFAULT_PROJECT, DEFAULT_CIDR);
+    const known = this.byAccount.get(accountId)?.get(name);
+    if (known) return known;
+    // Another instance may have created it a moment ago: ask the store.
+    const { state } = await this.projects.load(projectStreamId(accountId, name));
+    if (state.status !== 'active') throw new DomainError('not_found', `project ${name} not found`, { field: 'project' });
     return state.project;
+  }
+
+  async create(accountId: string, name: string, cidr: string): Promise<ProjectCreated> {
+    const { newEvents, state } = await this.projects.handle(projectStreamId(accountId, name), this.ensureCommand(accountId, name, cidr));
+    if (newEvents.length === 0) throw new DomainError('project_exists', `project ${name} already exists`, { field: 'name' });
+    if (state.status !== 'active') throw new Error(`project ${name} was not created`);
+    this.remember(state.project);
+    return state.project;
+  }
+
+  list(accountId: string): ProjectCreated[] {
+    return [...(this.byAccount.get(accountId)?.values() ?? [])].sort((a, b) => a.projectId.localeCompare(b.projectId));
+  }
+
+  private async ensure(accountId: string, name: string, cidr: string): Promise<ProjectCreated> {
+    const known = this.byAccount.get(accountId)?.get(name);
+    if (known) return known;
+    const { state } = await this.projects.handle(projectStreamId(accountId, name), this.ensureCommand(accountId, name, cidr));
+    if (state.status !== 'active') throw new Error(`project ${name} of ${accountId} was not created`);
+    this.remember(state.project);
+    return state.project;
+  }
+
+  private ensureCommand(accountId: string, name: string, cidr: string): ProjectCommand {
+    return { type: 'EnsureProject', projectId: newId('prj'), accountId, name, networkId: newId('net'), cidr, now: new Date() };
+  }
+
+  private remember(project: ProjectCreated): void {
+    const projects = this.byAccount.get(project.accountId) ?? new Map<string, ProjectCreated>();
+    projects.set(project.name, project);
+    this.byAccount.set(project.accountId, projects);
   }
 }

@@ -1,7 +1,8 @@
-// Drives a resource from `provisioning` to ready: an address from ipam, then
-// its names from dns, then ready. Each step is recorded as it completes and is
-// a no-op when already done, so running provision() again after a failure
-// picks up where it stopped and never takes a second address.
+// Drives a resource through its steps. Forward: an address from ipam, its
+// names from dns, then ready. Back (after a failure or a delete): names
+// withdrawn first, then the address returned, then gone. Each step is recorded
+// as it completes and is a no-op when already done, so running a drive again
+// after an interruption picks up where it stopped and never takes a second address.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
 import { routes } from '@pn/contracts';
@@ -14,8 +15,11 @@ import {
   type ResourceEvent,
   type ResourceState,
 } from '@pn/resources-domain';
-import { EVENT_STORE, RpcClient } from '@pn/service-kit';
+import { EVENT_STORE, RemoteError, RpcClient } from '@pn/service-kit';
 import { ResourceDirectory } from '../directory/resource-directory.js';
+
+/** A refusal from ipam or dns (a 4xx), as opposed to one of them being unreachable. */
+const isRefusal = (error: unknown): error is RemoteError => error instanceof RemoteError && error.reply.status < 500;
 
 @Injectable()
 export class Provisioner {
@@ -36,8 +40,56 @@ export class Provisioner {
     return state;
   }
 
+  async load(resourceId: string): Promise<ResourceState> {
+    const { state, revision } = await this.resources.load(resourceStreamId(resourceId));
+    this.directory.put(resourceId, state, revision);
+    return state;
+  }
+
+  /** Whatever the resource's state asks for next: provision it, or give back what it holds. */
+  async drive(resourceId: string): Promise<ResourceState> {
+    const state = await this.load(resourceId);
+    if (state.status === 'provisioning') return this.provision(resourceId);
+    if (state.status === 'deleting' || state.status === 'failed') return this.release(resourceId);
+    return state;
+  }
+
+  /**
+   * Provisions, or throws: a refusal (say, no address left) fails the
+   * resource, gives back what it took and is rethrown; an unreachable ipam or
+   * dns leaves it provisioning, to be resumed, and is rethrown too.
+   */
   async provision(resourceId: string): Promise<ResourceState> {
-    let state = (await this.resources.load(resourceStreamId(resourceId))).state;
+    try {
+      return await this.provisionSteps(resourceId);
+    } catch (error) {
+      if (isRefusal(error)) {
+        await this.execute({ type: 'FailProvisioning', resourceId, code: error.reply.code, reason: error.reply.message, now: new Date() });
+        await this.release(resourceId);
+      }
+      throw error;
+    }
+  }
+
+  /** Withdraws names, then returns the address; a deleting resource is then gone. */
+  async release(resourceId: string): Promise<ResourceState> {
+    let state = await this.load(resourceId);
+    if (state.status === 'absent' || state.status === 'deleted') return state;
+    const { networkId } = state.request;
+    if (state.hostnames.length > 0) {
+      await this.rpc.call(routes.removeRecords, { networkId, resourceId });
+      state = await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
+    }
+    if (state.status !== 'absent' && state.privateIp !== undefined) {
+      await this.rpc.call(routes.releaseAddress, { networkId, resourceId });
+      state = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
+    }
+    if (state.status === 'deleting') state = await this.execute({ type: 'MarkDeleted', resourceId, now: new Date() });
+    return state;
+  }
+
+  private async provisionSteps(resourceId: string): Promise<ResourceState> {
+    let state = await this.load(resourceId);
     if (state.status !== 'provisioning') return state;
     const { request } = state;
     if (state.privateIp === undefined) {
@@ -49,7 +101,7 @@ export class Provisioner {
       });
       state = await this.execute({ type: 'AssignAddress', resourceId, privateIp: ip, now: new Date() });
     }
-    if (state.status === 'absent' || state.privateIp === undefined) return state;
+    if (state.status !== 'provisioning' || state.privateIp === undefined) return state;
     if (state.hostnames.length === 0) {
       const { hostnames } = await this.rpc.call(routes.registerRecords, {
         networkId: request.networkId,

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/dns/v1/events.proto.
  */
 export const file_pn_dns_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChZwbi9kbnMvdjEvZXZlbnRzLnByb3RvEglwbi5kbnMudjEi0AEKEVJlY29yZHNSZWdpc3RlcmVkEhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkSDAoEa2luZBgDIAEoCRIMCgRuYW1lGAQgASgJEgoKAmlwGAUgASgJEjcKE3Jlc291cmNlX2NyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDXJlZ2lzdGVyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChZwbi9kbnMvdjEvZXZlbnRzLnByb3RvEglwbi5kbnMudjEi0AEKEVJlY29yZHNSZWdpc3RlcmVkEhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkSDAoEa2luZBgDIAEoCRIMCgRuYW1lGAQgASgJEgoKAmlwGAUgASgJEjcKE3Jlc291cmNlX2NyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDXJlZ2lzdGVyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImkKDlJlY29yZHNSZW1vdmVkEhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkSLgoKcmVtb3ZlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Stream `zone-<network_id>`, owned by the dns service.
@@ -64,4 +64,31 @@ export type RecordsRegistered = Message<"pn.dns.v1.RecordsRegistered"> & {
  */
 export const RecordsRegisteredSchema: GenMessage<RecordsRegistered> = /*@__PURE__*/
   messageDesc(file_pn_dns_v1_events, 0);
+
+/**
+ * @generated from message pn.dns.v1.RecordsRemoved
+ */
+export type RecordsRemoved = Message<"pn.dns.v1.RecordsRemoved"> & {
+  /**
+   * @generated from field: string network_id = 1;
+   */
+  networkId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp removed_at = 3;
+   */
+  removedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.dns.v1.RecordsRemoved.
+ * Use `create(RecordsRemovedSchema)` to create a new message.
+ */
+export const RecordsRemovedSchema: GenMessage<RecordsRemoved> = /*@__PURE__*/
+  messageDesc(file_pn_dns_v1_events, 1);
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/dns/v1/messages.proto.
  */
 export const file_pn_dns_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Chhwbi9kbnMvdjEvbWVzc2FnZXMucHJvdG8SCXBuLmRucy52MSKiAQoWUmVnaXN0ZXJSZWNvcmRzUmVxdWVzdBISCgpuZXR3b3JrX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEbmFtZRgEIAEoCRIKCgJpcBgFIAEoCRI3ChNyZXNvdXJjZV9jcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIpChRSZWdpc3RlclJlY29yZHNSZXBseRIRCglob3N0bmFtZXMYASADKAkiMgoOUmVzb2x2ZVJlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRuYW1lGAIgASgJIj0KDFJlc29sdmVSZXBseRINCgVyY29kZRgBIAEoCRIRCglhZGRyZXNzZXMYAiADKAkSCwoDdHRsGAMgASgNYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chhwbi9kbnMvdjEvbWVzc2FnZXMucHJvdG8SCXBuLmRucy52MSKiAQoWUmVnaXN0ZXJSZWNvcmRzUmVxdWVzdBISCgpuZXR3b3JrX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBGtpbmQYAyABKAkSDAoEbmFtZRgEIAEoCRIKCgJpcBgFIAEoCRI3ChNyZXNvdXJjZV9jcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIpChRSZWdpc3RlclJlY29yZHNSZXBseRIRCglob3N0bmFtZXMYASADKAkiMgoOUmVzb2x2ZVJlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRuYW1lGAIgASgJIj0KDFJlc29sdmVSZXBseRINCgVyY29kZRgBIAEoCRIRCglhZGRyZXNzZXMYAiADKAkSCwoDdHRsGAMgASgNIj8KFFJlbW92ZVJlY29yZHNSZXF1ZXN0EhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkiFAoSUmVtb3ZlUmVjb3Jkc1JlcGx5YgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Subject `dns.records.register`. Idempotent per resource.
@@ -129,4 +129,41 @@ export type ResolveReply = Message<"pn.dns.v1.ResolveReply"> & {
  */
 export const ResolveReplySchema: GenMessage<ResolveReply> = /*@__PURE__*/
   messageDesc(file_pn_dns_v1_messages, 3);
+
+/**
+ * Subject `dns.records.remove`: the resource stops resolving at once. Idempotent.
+ *
+ * @generated from message pn.dns.v1.RemoveRecordsRequest
+ */
+export type RemoveRecordsRequest = Message<"pn.dns.v1.RemoveRecordsRequest"> & {
+  /**
+   * @generated from field: string network_id = 1;
+   */
+  networkId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+};
+
+/**
+ * Describes the message pn.dns.v1.RemoveRecordsRequest.
+ * Use `create(RemoveRecordsRequestSchema)` to create a new message.
+ */
+export const RemoveRecordsRequestSchema: GenMessage<RemoveRecordsRequest> = /*@__PURE__*/
+  messageDesc(file_pn_dns_v1_messages, 4);
+
+/**
+ * @generated from message pn.dns.v1.RemoveRecordsReply
+ */
+export type RemoveRecordsReply = Message<"pn.dns.v1.RemoveRecordsReply"> & {
+};
+
+/**
+ * Describes the message pn.dns.v1.RemoveRecordsReply.
+ * Use `create(RemoveRecordsReplySchema)` to create a new message.
+ */
+export const RemoveRecordsReplySchema: GenMessage<RemoveRecordsReply> = /*@__PURE__*/
+  messageDesc(file_pn_dns_v1_messages, 5);
 

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/ipam/v1/messages.proto.
  */
 export const file_pn_ipam_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9pcGFtL3YxL21lc3NhZ2VzLnByb3RvEgpwbi5pcGFtLnYxIl0KFkFsbG9jYXRlQWRkcmVzc1JlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRjaWRyGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEgwKBGtpbmQYBCABKAkiIgoUQWxsb2NhdGVBZGRyZXNzUmVwbHkSCgoCaXAYASABKAliBnByb3RvMw");
+  fileDesc("Chlwbi9pcGFtL3YxL21lc3NhZ2VzLnByb3RvEgpwbi5pcGFtLnYxIl0KFkFsbG9jYXRlQWRkcmVzc1JlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRjaWRyGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEgwKBGtpbmQYBCABKAkiIgoUQWxsb2NhdGVBZGRyZXNzUmVwbHkSCgoCaXAYASABKAkiQAoVUmVsZWFzZUFkZHJlc3NSZXF1ZXN0EhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkiIQoTUmVsZWFzZUFkZHJlc3NSZXBseRIKCgJpcBgBIAEoCWIGcHJvdG8z");
 
 /**
  * Subject `ipam.address.allocate`. Idempotent per resource: asking again for
@@ -67,4 +67,47 @@ export type AllocateAddressReply = Message<"pn.ipam.v1.AllocateAddressReply"> & 
  */
 export const AllocateAddressReplySchema: GenMessage<AllocateAddressReply> = /*@__PURE__*/
   messageDesc(file_pn_ipam_v1_messages, 1);
+
+/**
+ * Subject `ipam.address.release`: the address goes into quarantine. Idempotent.
+ *
+ * @generated from message pn.ipam.v1.ReleaseAddressRequest
+ */
+export type ReleaseAddressRequest = Message<"pn.ipam.v1.ReleaseAddressRequest"> & {
+  /**
+   * @generated from field: string network_id = 1;
+   */
+  networkId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.ReleaseAddressRequest.
+ * Use `create(ReleaseAddressRequestSchema)` to create a new message.
+ */
+export const ReleaseAddressRequestSchema: GenMessage<ReleaseAddressRequest> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 2);
+
+/**
+ * @generated from message pn.ipam.v1.ReleaseAddressReply
+ */
+export type ReleaseAddressReply = Message<"pn.ipam.v1.ReleaseAddressReply"> & {
+  /**
+   * The address released, empty when the resource held none.
+   *
+   * @generated from field: string ip = 1;
+   */
+  ip: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.ReleaseAddressReply.
+ * Use `create(ReleaseAddressReplySchema)` to create a new message.
+ */
+export const ReleaseAddressReplySchema: GenMessage<ReleaseAddressReply> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 3);
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/events.proto.
  */
 export const file_pn_resources_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chxwbi9yZXNvdXJjZXMvdjEvZXZlbnRzLnByb3RvEg9wbi5yZXNvdXJjZXMudjEimAEKDlByb2plY3RDcmVhdGVkEhIKCnByb2plY3RfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhIKCm5ldHdvcmtfaWQYBCABKAkSDAoEY2lkchgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI8CgdWbVNwZWNzEg0KBXZjcHVzGAEgASgNEhEKCW1lbW9yeV9nYhgCIAEoDRIPCgdkaXNrX2diGAMgASgNIpUCChFSZXNvdXJjZVJlcXVlc3RlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSEgoKcHJvamVjdF9pZBgEIAEoCRISCgpuZXR3b3JrX2lkGAUgASgJEgwKBG5hbWUYBiABKAkSDgoGcmVnaW9uGAcgASgJEioKCHZtX3NwZWNzGAggASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSMAoMcmVxdWVzdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdwcm9qZWN0GAogASgJEhQKDG5ldHdvcmtfY2lkchgLIAEoCSJrCg9BZGRyZXNzQXNzaWduZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSEgoKcHJpdmF0ZV9pcBgCIAEoCRIvCgthc3NpZ25lZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibgoSSG9zdG5hbWVzUHVibGlzaGVkEhMKC3Jlc291cmNlX2lkGAEgASgJEhEKCWhvc3RuYW1lcxgCIAMoCRIwCgxwdWJsaXNoZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KE1Jlc291cmNlUHJvdmlzaW9uZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSMgoOcHJvdmlzaW9uZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chxwbi9yZXNvdXJjZXMvdjEvZXZlbnRzLnByb3RvEg9wbi5yZXNvdXJjZXMudjEimAEKDlByb2plY3RDcmVhdGVkEhIKCnByb2plY3RfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhIKCm5ldHdvcmtfaWQYBCABKAkSDAoEY2lkchgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI8CgdWbVNwZWNzEg0KBXZjcHVzGAEgASgNEhEKCW1lbW9yeV9nYhgCIAEoDRIPCgdkaXNrX2diGAMgASgNIucCChFSZXNvdXJjZVJlcXVlc3RlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSEgoKcHJvamVjdF9pZBgEIAEoCRISCgpuZXR3b3JrX2lkGAUgASgJEgwKBG5hbWUYBiABKAkSDgoGcmVnaW9uGAcgASgJEioKCHZtX3NwZWNzGAggASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSMAoMcmVxdWVzdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdwcm9qZWN0GAogASgJEhQKDG5ldHdvcmtfY2lkchgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRINCgVpbWFnZRgOIAEoCRIMCgRyb2xlGA8gASgJEhIKCnByaW1hcnlfaWQYECABKAkiawoPQWRkcmVzc0Fzc2lnbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEhIKCnByaXZhdGVfaXAYAiABKAkSLwoLYXNzaWduZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm4KEkhvc3RuYW1lc1B1Ymxpc2hlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIRCglob3N0bmFtZXMYAiADKAkSMAoMcHVibGlzaGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeChNSZXNvdXJjZVByb3Zpc2lvbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEjIKDnByb3Zpc2lvbmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJyCg5SZXNvdXJjZUZhaWxlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRjb2RlGAIgASgJEg4KBnJlYXNvbhgDIAEoCRItCglmYWlsZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlYKD1Jlc291cmNlU3RvcHBlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzdG9wcGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJWCg9SZXNvdXJjZVN0YXJ0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAicQoTUHVibGljQWNjZXNzQ2hhbmdlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAIgASgIEi4KCmNoYW5nZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKGVJlc291cmNlRGVsZXRpb25SZXF1ZXN0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSMAoMcmVxdWVzdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJbChJIb3N0bmFtZXNXaXRoZHJhd24SEwoLcmVzb3VyY2VfaWQYASABKAkSMAoMd2l0aGRyYXduX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJrCg9BZGRyZXNzUmV0dXJuZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSEgoKcHJpdmF0ZV9pcBgCIAEoCRIvCgtyZXR1cm5lZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVgoPUmVzb3VyY2VEZWxldGVkEhMKC3Jlc291cmNlX2lkGAEgASgJEi4KCmRlbGV0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Stream `project-<project_id>`, owned by the resources service.
@@ -151,6 +151,37 @@ export type ResourceRequested = Message<"pn.resources.v1.ResourceRequested"> & {
    * @generated from field: string network_cidr = 11;
    */
   networkCidr: string;
+
+  /**
+   * database: postgresql; cache: redis.
+   *
+   * @generated from field: string engine = 12;
+   */
+  engine: string;
+
+  /**
+   * @generated from field: string version = 13;
+   */
+  version: string;
+
+  /**
+   * vm: postgres-18 | nodejs-24 | redis-7 | ubuntu-24.
+   *
+   * @generated from field: string image = 14;
+   */
+  image: string;
+
+  /**
+   * database: primary | replica.
+   *
+   * @generated from field: string role = 15;
+   */
+  role: string;
+
+  /**
+   * @generated from field: string primary_id = 16;
+   */
+  primaryId: string;
 };
 
 /**
@@ -237,4 +268,204 @@ export type ResourceProvisioned = Message<"pn.resources.v1.ResourceProvisioned">
  */
 export const ResourceProvisionedSchema: GenMessage<ResourceProvisioned> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_events, 5);
+
+/**
+ * A create that cannot complete: what it held has been given back.
+ *
+ * @generated from message pn.resources.v1.ResourceFailed
+ */
+export type ResourceFailed = Message<"pn.resources.v1.ResourceFailed"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp failed_at = 4;
+   */
+  failedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceFailed.
+ * Use `create(ResourceFailedSchema)` to create a new message.
+ */
+export const ResourceFailedSchema: GenMessage<ResourceFailed> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 6);
+
+/**
+ * @generated from message pn.resources.v1.ResourceStopped
+ */
+export type ResourceStopped = Message<"pn.resources.v1.ResourceStopped"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp stopped_at = 2;
+   */
+  stoppedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceStopped.
+ * Use `create(ResourceStoppedSchema)` to create a new message.
+ */
+export const ResourceStoppedSchema: GenMessage<ResourceStopped> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 7);
+
+/**
+ * @generated from message pn.resources.v1.ResourceStarted
+ */
+export type ResourceStarted = Message<"pn.resources.v1.ResourceStarted"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 2;
+   */
+  startedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceStarted.
+ * Use `create(ResourceStartedSchema)` to create a new message.
+ */
+export const ResourceStartedSchema: GenMessage<ResourceStarted> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 8);
+
+/**
+ * @generated from message pn.resources.v1.PublicAccessChanged
+ */
+export type PublicAccessChanged = Message<"pn.resources.v1.PublicAccessChanged"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: bool public_access = 2;
+   */
+  publicAccess: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp changed_at = 3;
+   */
+  changedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PublicAccessChanged.
+ * Use `create(PublicAccessChangedSchema)` to create a new message.
+ */
+export const PublicAccessChangedSchema: GenMessage<PublicAccessChanged> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 9);
+
+/**
+ * @generated from message pn.resources.v1.ResourceDeletionRequested
+ */
+export type ResourceDeletionRequested = Message<"pn.resources.v1.ResourceDeletionRequested"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp requested_at = 2;
+   */
+  requestedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceDeletionRequested.
+ * Use `create(ResourceDeletionRequestedSchema)` to create a new message.
+ */
+export const ResourceDeletionRequestedSchema: GenMessage<ResourceDeletionRequested> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 10);
+
+/**
+ * @generated from message pn.resources.v1.HostnamesWithdrawn
+ */
+export type HostnamesWithdrawn = Message<"pn.resources.v1.HostnamesWithdrawn"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp withdrawn_at = 2;
+   */
+  withdrawnAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.HostnamesWithdrawn.
+ * Use `create(HostnamesWithdrawnSchema)` to create a new message.
+ */
+export const HostnamesWithdrawnSchema: GenMessage<HostnamesWithdrawn> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 11);
+
+/**
+ * @generated from message pn.resources.v1.AddressReturned
+ */
+export type AddressReturned = Message<"pn.resources.v1.AddressReturned"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string private_ip = 2;
+   */
+  privateIp: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp returned_at = 3;
+   */
+  returnedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.AddressReturned.
+ * Use `create(AddressReturnedSchema)` to create a new message.
+ */
+export const AddressReturnedSchema: GenMessage<AddressReturned> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 12);
+
+/**
+ * The resource is gone; its history stays.
+ *
+ * @generated from message pn.resources.v1.ResourceDeleted
+ */
+export type ResourceDeleted = Message<"pn.resources.v1.ResourceDeleted"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp deleted_at = 2;
+   */
+  deletedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceDeleted.
+ * Use `create(ResourceDeletedSchema)` to create a new message.
+ */
+export const ResourceDeletedSchema: GenMessage<ResourceDeleted> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 13);
 

@@ -12,14 +12,14 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/messages.proto.
  */
 export const file_pn_resources_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSJ9Cg9DcmVhdGVWbVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcmVnaW9uGAQgASgJEicKBXNwZWNzGAUgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MiMQoMR2V0Vm1SZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDQoFdm1faWQYAiABKAkixgEKAlZtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGc3RhdHVzGAMgASgJEg4KBnJlZ2lvbhgEIAEoCRISCgpwcml2YXRlX2lwGAUgASgJEhYKCXB1YmxpY19pcBgGIAEoCUgAiAEBEicKBXNwZWNzGAcgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDwoHcHJvamVjdBgIIAEoCRISCgpjcmVhdGVkX2F0GAkgASgJQgwKCl9wdWJsaWNfaXAiOAoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJIkUKB1Byb2plY3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRISCgpuZXR3b3JrX2lkGAMgASgJEgwKBGNpZHIYBCABKAkiOQoSR2V0VG9wb2xvZ3lSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJInsKCFRvcG9sb2d5EhIKCm5ldHdvcmtfaWQYASABKAkSFAoMcHJpdmF0ZV9jaWRyGAIgASgJEg8KB3Byb2plY3QYAyABKAkSNAoJcmVzb3VyY2VzGAQgAygLMiEucG4ucmVzb3VyY2VzLnYxLlRvcG9sb2d5UmVzb3VyY2ViBnByb3RvMw", [file_pn_resources_v1_events]);
+  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLVAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIqwDCghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJQgwKCl9wdWJsaWNfaXAiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIk0KDEhpc3RvcnlFbnRyeRIMCgR0eXBlGAEgASgJEgoKAmF0GAIgASgJEhAKCHJldmlzaW9uGAMgASgNEhEKCWRhdGFfanNvbhgEIAEoCSJACg9SZXNvdXJjZUhpc3RvcnkSLQoGZXZlbnRzGAEgAygLMh0ucG4ucmVzb3VyY2VzLnYxLkhpc3RvcnlFbnRyeSJGChRFbnN1cmVQcm9qZWN0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY2lkchgDIAEoCSIpChNMaXN0UHJvamVjdHNSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkiWQoHUHJvamVjdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCm5ldHdvcmtfaWQYAyABKAkSDAoEY2lkchgEIAEoCRISCgpjcmVhdGVkX2F0GAUgASgJIjYKC1Byb2plY3RMaXN0EicKBWl0ZW1zGAEgAygLMhgucG4ucmVzb3VyY2VzLnYxLlByb2plY3QiOQoSR2V0VG9wb2xvZ3lSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJInsKCFRvcG9sb2d5EhIKCm5ldHdvcmtfaWQYASABKAkSFAoMcHJpdmF0ZV9jaWRyGAIgASgJEg8KB3Byb2plY3QYAyABKAkSNAoJcmVzb3VyY2VzGAQgAygLMiEucG4ucmVzb3VyY2VzLnYxLlRvcG9sb2d5UmVzb3VyY2ViBnByb3RvMw", [file_pn_resources_v1_events]);
 
 /**
- * Subject `resources.vm.create`.
+ * Subject `resources.resource.create`.
  *
- * @generated from message pn.resources.v1.CreateVmRequest
+ * @generated from message pn.resources.v1.CreateResourceRequest
  */
-export type CreateVmRequest = Message<"pn.resources.v1.CreateVmRequest"> & {
+export type CreateResourceRequest = Message<"pn.resources.v1.CreateResourceRequest"> & {
   /**
    * @generated from field: string account_id = 1;
    */
@@ -33,113 +33,388 @@ export type CreateVmRequest = Message<"pn.resources.v1.CreateVmRequest"> & {
   project: string;
 
   /**
-   * @generated from field: string name = 3;
+   * vm | database | cache | bucket
+   *
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string name = 4;
    */
   name: string;
 
   /**
-   * @generated from field: string region = 4;
+   * @generated from field: string region = 5;
    */
   region: string;
 
   /**
-   * @generated from field: pn.resources.v1.VmSpecs specs = 5;
+   * @generated from field: pn.resources.v1.VmSpecs specs = 6;
    */
   specs?: VmSpecs | undefined;
+
+  /**
+   * @generated from field: string engine = 7;
+   */
+  engine: string;
+
+  /**
+   * @generated from field: string version = 8;
+   */
+  version: string;
+
+  /**
+   * @generated from field: string image = 9;
+   */
+  image: string;
+
+  /**
+   * Set for a read replica: the database it replicates.
+   *
+   * @generated from field: string primary_id = 10;
+   */
+  primaryId: string;
 };
 
 /**
- * Describes the message pn.resources.v1.CreateVmRequest.
- * Use `create(CreateVmRequestSchema)` to create a new message.
+ * Describes the message pn.resources.v1.CreateResourceRequest.
+ * Use `create(CreateResourceRequestSchema)` to create a new message.
  */
-export const CreateVmRequestSchema: GenMessage<CreateVmRequest> = /*@__PURE__*/
+export const CreateResourceRequestSchema: GenMessage<CreateResourceRequest> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_messages, 0);
 
 /**
- * Subject `resources.vm.get`.
+ * Subjects `resources.resource.get` and `resources.resource.delete`.
  *
- * @generated from message pn.resources.v1.GetVmRequest
+ * @generated from message pn.resources.v1.ResourceRef
  */
-export type GetVmRequest = Message<"pn.resources.v1.GetVmRequest"> & {
+export type ResourceRef = Message<"pn.resources.v1.ResourceRef"> & {
   /**
    * @generated from field: string account_id = 1;
    */
   accountId: string;
 
   /**
-   * @generated from field: string vm_id = 2;
+   * @generated from field: string kind = 2;
    */
-  vmId: string;
+  kind: string;
+
+  /**
+   * @generated from field: string resource_id = 3;
+   */
+  resourceId: string;
 };
 
 /**
- * Describes the message pn.resources.v1.GetVmRequest.
- * Use `create(GetVmRequestSchema)` to create a new message.
+ * Describes the message pn.resources.v1.ResourceRef.
+ * Use `create(ResourceRefSchema)` to create a new message.
  */
-export const GetVmRequestSchema: GenMessage<GetVmRequest> = /*@__PURE__*/
+export const ResourceRefSchema: GenMessage<ResourceRef> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_messages, 1);
 
 /**
- * @generated from message pn.resources.v1.Vm
+ * Subject `resources.resource.list`.
+ *
+ * @generated from message pn.resources.v1.ListResourcesRequest
  */
-export type Vm = Message<"pn.resources.v1.Vm"> & {
+export type ListResourcesRequest = Message<"pn.resources.v1.ListResourcesRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string project = 2;
+   */
+  project: string;
+
+  /**
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string cursor = 4;
+   */
+  cursor: string;
+
+  /**
+   * @generated from field: uint32 limit = 5;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message pn.resources.v1.ListResourcesRequest.
+ * Use `create(ListResourcesRequestSchema)` to create a new message.
+ */
+export const ListResourcesRequestSchema: GenMessage<ListResourcesRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 2);
+
+/**
+ * Subject `resources.vm.power`.
+ *
+ * @generated from message pn.resources.v1.ChangePowerRequest
+ */
+export type ChangePowerRequest = Message<"pn.resources.v1.ChangePowerRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * start | stop
+   *
+   * @generated from field: string action = 3;
+   */
+  action: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.ChangePowerRequest.
+ * Use `create(ChangePowerRequestSchema)` to create a new message.
+ */
+export const ChangePowerRequestSchema: GenMessage<ChangePowerRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 3);
+
+/**
+ * Subject `resources.resource.public-access`.
+ *
+ * @generated from message pn.resources.v1.SetPublicAccessRequest
+ */
+export type SetPublicAccessRequest = Message<"pn.resources.v1.SetPublicAccessRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string resource_id = 3;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: bool public_access = 4;
+   */
+  publicAccess: boolean;
+};
+
+/**
+ * Describes the message pn.resources.v1.SetPublicAccessRequest.
+ * Use `create(SetPublicAccessRequestSchema)` to create a new message.
+ */
+export const SetPublicAccessRequestSchema: GenMessage<SetPublicAccessRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 4);
+
+/**
+ * Every kind's view; the gateway shows the fields each kind has.
+ *
+ * @generated from message pn.resources.v1.Resource
+ */
+export type Resource = Message<"pn.resources.v1.Resource"> & {
   /**
    * @generated from field: string id = 1;
    */
   id: string;
 
   /**
-   * @generated from field: string name = 2;
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string name = 3;
    */
   name: string;
 
   /**
-   * provisioning | running | stopped | deleting | failed
+   * provisioning | running | available | stopped | deleting | failed
    *
-   * @generated from field: string status = 3;
+   * @generated from field: string status = 4;
    */
   status: string;
 
   /**
-   * @generated from field: string region = 4;
+   * @generated from field: string region = 5;
    */
   region: string;
 
   /**
-   * @generated from field: string private_ip = 5;
+   * @generated from field: string private_ip = 6;
    */
   privateIp: string;
 
   /**
-   * @generated from field: optional string public_ip = 6;
+   * @generated from field: optional string public_ip = 7;
    */
   publicIp?: string | undefined;
 
   /**
-   * @generated from field: pn.resources.v1.VmSpecs specs = 7;
+   * @generated from field: string private_host = 8;
+   */
+  privateHost: string;
+
+  /**
+   * @generated from field: pn.resources.v1.VmSpecs specs = 9;
    */
   specs?: VmSpecs | undefined;
 
   /**
-   * @generated from field: string project = 8;
+   * @generated from field: string project = 10;
    */
   project: string;
 
   /**
-   * @generated from field: string created_at = 9;
+   * @generated from field: string created_at = 11;
    */
   createdAt: string;
+
+  /**
+   * @generated from field: string engine = 12;
+   */
+  engine: string;
+
+  /**
+   * @generated from field: string version = 13;
+   */
+  version: string;
+
+  /**
+   * @generated from field: uint32 port = 14;
+   */
+  port: number;
+
+  /**
+   * @generated from field: bool public_access = 15;
+   */
+  publicAccess: boolean;
+
+  /**
+   * @generated from field: string image = 16;
+   */
+  image: string;
+
+  /**
+   * @generated from field: repeated uint32 service_ports = 17;
+   */
+  servicePorts: number[];
+
+  /**
+   * @generated from field: string role = 18;
+   */
+  role: string;
+
+  /**
+   * @generated from field: string primary_id = 19;
+   */
+  primaryId: string;
+
+  /**
+   * @generated from field: string failure_code = 20;
+   */
+  failureCode: string;
+
+  /**
+   * @generated from field: string failure_reason = 21;
+   */
+  failureReason: string;
 };
 
 /**
- * Describes the message pn.resources.v1.Vm.
- * Use `create(VmSchema)` to create a new message.
+ * Describes the message pn.resources.v1.Resource.
+ * Use `create(ResourceSchema)` to create a new message.
  */
-export const VmSchema: GenMessage<Vm> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 2);
+export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 5);
 
 /**
- * Subject `resources.project.ensure`: creates the project if it is missing.
+ * @generated from message pn.resources.v1.ResourceList
+ */
+export type ResourceList = Message<"pn.resources.v1.ResourceList"> & {
+  /**
+   * @generated from field: repeated pn.resources.v1.Resource items = 1;
+   */
+  items: Resource[];
+
+  /**
+   * @generated from field: string next_cursor = 2;
+   */
+  nextCursor: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceList.
+ * Use `create(ResourceListSchema)` to create a new message.
+ */
+export const ResourceListSchema: GenMessage<ResourceList> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 6);
+
+/**
+ * Subject `resources.resource.history`: the reply lists recorded events.
+ *
+ * @generated from message pn.resources.v1.HistoryEntry
+ */
+export type HistoryEntry = Message<"pn.resources.v1.HistoryEntry"> & {
+  /**
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string at = 2;
+   */
+  at: string;
+
+  /**
+   * @generated from field: uint32 revision = 3;
+   */
+  revision: number;
+
+  /**
+   * The event as proto JSON.
+   *
+   * @generated from field: string data_json = 4;
+   */
+  dataJson: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.HistoryEntry.
+ * Use `create(HistoryEntrySchema)` to create a new message.
+ */
+export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 7);
+
+/**
+ * @generated from message pn.resources.v1.ResourceHistory
+ */
+export type ResourceHistory = Message<"pn.resources.v1.ResourceHistory"> & {
+  /**
+   * @generated from field: repeated pn.resources.v1.HistoryEntry events = 1;
+   */
+  events: HistoryEntry[];
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceHistory.
+ * Use `create(ResourceHistorySchema)` to create a new message.
+ */
+export const ResourceHistorySchema: GenMessage<ResourceHistory> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 8);
+
+/**
+ * Subject `resources.project.ensure` (name empty: default) and `resources.project.create`.
  *
  * @generated from message pn.resources.v1.EnsureProjectRequest
  */
@@ -153,6 +428,13 @@ export type EnsureProjectRequest = Message<"pn.resources.v1.EnsureProjectRequest
    * @generated from field: string name = 2;
    */
   name: string;
+
+  /**
+   * Only for create: the project's network, 10.X.0.0/16; default 10.0.0.0/16.
+   *
+   * @generated from field: string cidr = 3;
+   */
+  cidr: string;
 };
 
 /**
@@ -160,7 +442,26 @@ export type EnsureProjectRequest = Message<"pn.resources.v1.EnsureProjectRequest
  * Use `create(EnsureProjectRequestSchema)` to create a new message.
  */
 export const EnsureProjectRequestSchema: GenMessage<EnsureProjectRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 3);
+  messageDesc(file_pn_resources_v1_messages, 9);
+
+/**
+ * Subject `resources.project.list`.
+ *
+ * @generated from message pn.resources.v1.ListProjectsRequest
+ */
+export type ListProjectsRequest = Message<"pn.resources.v1.ListProjectsRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.ListProjectsRequest.
+ * Use `create(ListProjectsRequestSchema)` to create a new message.
+ */
+export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 10);
 
 /**
  * @generated from message pn.resources.v1.Project
@@ -185,6 +486,11 @@ export type Project = Message<"pn.resources.v1.Project"> & {
    * @generated from field: string cidr = 4;
    */
   cidr: string;
+
+  /**
+   * @generated from field: string created_at = 5;
+   */
+  createdAt: string;
 };
 
 /**
@@ -192,7 +498,24 @@ export type Project = Message<"pn.resources.v1.Project"> & {
  * Use `create(ProjectSchema)` to create a new message.
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 4);
+  messageDesc(file_pn_resources_v1_messages, 11);
+
+/**
+ * @generated from message pn.resources.v1.ProjectList
+ */
+export type ProjectList = Message<"pn.resources.v1.ProjectList"> & {
+  /**
+   * @generated from field: repeated pn.resources.v1.Project items = 1;
+   */
+  items: Project[];
+};
+
+/**
+ * Describes the message pn.resources.v1.ProjectList.
+ * Use `create(ProjectListSchema)` to create a new message.
+ */
+export const ProjectListSchema: GenMessage<ProjectList> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 12);
 
 /**
  * Subject `resources.topology.get`.
@@ -216,7 +539,7 @@ export type GetTopologyRequest = Message<"pn.resources.v1.GetTopologyRequest"> &
  * Use `create(GetTopologyRequestSchema)` to create a new message.
  */
 export const GetTopologyRequestSchema: GenMessage<GetTopologyRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 5);
+  messageDesc(file_pn_resources_v1_messages, 13);
 
 /**
  * @generated from message pn.resources.v1.TopologyResource
@@ -248,7 +571,7 @@ export type TopologyResource = Message<"pn.resources.v1.TopologyResource"> & {
  * Use `create(TopologyResourceSchema)` to create a new message.
  */
 export const TopologyResourceSchema: GenMessage<TopologyResource> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 6);
+  messageDesc(file_pn_resources_v1_messages, 14);
 
 /**
  * @generated from message pn.resources.v1.Topology
@@ -280,5 +603,5 @@ export type Topology = Message<"pn.resources.v1.Topology"> & {
  * Use `create(TopologySchema)` to create a new message.
  */
 export const TopologySchema: GenMessage<Topology> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 7);
+  messageDesc(file_pn_resources_v1_messages, 15);
 

@@ -1,17 +1,18 @@
-// dns.records.register: publishes a resource's names in its network's zone.
-// Replies once this instance answers them, so a create that waits for this
-// reply is resolvable the moment it returns.
+// dns.records.register and dns.records.remove: a resource's names in its
+// network's zone. Both reply once this instance answers accordingly, so a
+// create is resolvable, and a deleted resource unresolvable, the moment the
+// caller hears back.
 import { Controller, Inject } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { CommandHandler } from '@pn/command-handler';
-import { routes, type RegisterRecordsRequest } from '@pn/contracts';
-import { hostnamesFor, zoneDecider, zoneEventCodec, type ZoneCommand, type ZoneEvent, type ZoneState } from '@pn/dns-domain';
+import { hostnamesFor, routes, type RegisterRecordsRequest, type RemoveRecordsRequest } from '@pn/contracts';
+import { zoneDecider, zoneEventCodec, type ZoneCommand, type ZoneEvent, type ZoneState } from '@pn/dns-domain';
 import type { EventStore } from '@pn/event-store';
 import { EVENT_STORE, Rpc } from '@pn/service-kit';
 import { ZoneProjection } from '../zone/zone.projection.js';
 
 @Controller()
-export class RegisterRecordsController {
+export class RecordsController {
   private readonly zones: CommandHandler<ZoneCommand, ZoneEvent, ZoneState>;
 
   constructor(
@@ -35,5 +36,17 @@ export class RegisterRecordsController {
     });
     this.projection.applyOwn(newEvents);
     return { hostnames: hostnamesFor(request.kind, request.name, request.resourceId) };
+  }
+
+  @Rpc(routes.removeRecords)
+  async remove(request: RemoveRecordsRequest) {
+    const { newEvents } = await this.zones.handle(`zone-${request.networkId}`, {
+      type: 'RemoveRecords',
+      networkId: request.networkId,
+      resourceId: request.resourceId,
+      now: new Date(),
+    });
+    this.projection.applyOwn(newEvents);
+    return {};
   }
 }

@@ -1,0 +1,41 @@
+// /v1/hosting/projects: the Superjolt model, one private network per project.
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import type { Project } from '@pn/contracts';
+import { routes } from '@pn/contracts';
+import { RpcClient } from '@pn/service-kit';
+import { IsOptional, IsString } from 'class-validator';
+import type { Account } from '../accounts/accounts.service.js';
+import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { IsDnsLabel } from '../resources/dns-label.validator.js';
+
+export class CreateProjectDto {
+  @IsDnsLabel()
+  name!: string;
+
+  /** The project's network, 10.X.0.0/16; 10.0.0.0/16 by default. */
+  @IsOptional()
+  @IsString()
+  cidr?: string;
+}
+
+const present = (p: Project) => ({ id: p.id, name: p.name, network_id: p.networkId, private_cidr: p.cidr, created_at: p.createdAt });
+
+@Controller('v1/hosting/projects')
+@UseGuards(ApiKeyGuard)
+export class ProjectsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@CurrentAccount() account: Account, @Body() body: CreateProjectDto) {
+    return present(await this.rpc.call(routes.createProject, { accountId: account.id, name: body.name, cidr: body.cidr ?? '' }));
+  }
+
+  @Get()
+  async list(@CurrentAccount() account: Account) {
+    // The default project exists from the first use; make sure it is listed from the start.
+    await this.rpc.call(routes.ensureProject, { accountId: account.id, name: '' });
+    const { items } = await this.rpc.call(routes.listProjects, { accountId: account.id });
+    return { items: items.map(present) };
+  }
+}

@@ -1,0 +1,86 @@
+// What every kind's endpoints share: the calls to the resources service, the
+// status codes, and the presentation. The kind controllers only add their DTOs.
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { routes, type CreateResourceRequestSchema } from '@pn/contracts';
+import { PLATFORM_CONFIG, RpcClient, type PlatformConfig } from '@pn/service-kit';
+import type { Response } from 'express';
+import type { Account } from '../accounts/accounts.service.js';
+import { ApiError } from '../http/api-error.js';
+import { presentResource } from './resource.presenter.js';
+import type { ListQueryDto } from './resource.dto.js';
+
+export type Kind = 'vm' | 'database' | 'cache' | 'bucket';
+type CreateFields = Omit<MessageInitShape<typeof CreateResourceRequestSchema>, '$typeName' | 'accountId' | 'kind' | 'region'> & { region?: string };
+
+// A create waits for ipam and dns: give it more than a single hop.
+const CREATE_TIMEOUT_FACTOR = 3;
+
+@Injectable()
+export class ResourceApi {
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
+
+  /** 201 when it is ready; 202 while it waits for a service that is down. */
+  async create(account: Account, kind: Kind, fields: CreateFields, response: Response) {
+    const resource = await this.rpc.call(
+      routes.createResource,
+      { ...fields, accountId: account.id, kind, region: this.region(fields.region) },
+      { timeoutMs: this.config.rpcTimeoutMs * CREATE_TIMEOUT_FACTOR },
+    );
+    response.status(resource.status === 'provisioning' ? 202 : 201);
+    return presentResource(resource);
+  }
+
+  async get(account: Account, kind: Kind, id: string) {
+    return presentResource(await this.rpc.call(routes.getResource, { accountId: account.id, kind, resourceId: id }));
+  }
+
+  async list(account: Account, kind: Kind, query: ListQueryDto) {
+    const page = await this.rpc.call(routes.listResources, {
+      accountId: account.id,
+      kind,
+      project: query.project ?? '',
+      cursor: query.cursor ?? '',
+      limit: query.limit ?? 0,
+    });
+    return { items: page.items.map(presentResource), next_cursor: page.nextCursor || null };
+  }
+
+  /** 204 once it is gone; 202 with its state while dns or ipam is down. */
+  async delete(account: Account, kind: Kind, id: string, response: Response) {
+    const resource = await this.rpc.call(routes.deleteResource, { accountId: account.id, kind, resourceId: id }, { timeoutMs: this.config.rpcTimeoutMs * CREATE_TIMEOUT_FACTOR });
+    if (resource.status === 'deleted') {
+      response.status(204);
+      return undefined;
+    }
+    response.status(202);
+    return presentResource(resource);
+  }
+
+  async history(account: Account, kind: Kind, id: string) {
+    const history = await this.rpc.call(routes.resourceHistory, { accountId: account.id, kind, resourceId: id });
+    return {
+      id,
+      events: history.events.map((e) => ({ type: e.type, at: e.at, revision: e.revision, data: JSON.parse(e.dataJson) })),
+    };
+  }
+
+  async setPublicAccess(account: Account, kind: Kind, id: string, publicAccess: boolean) {
+    return presentResource(await this.rpc.call(routes.setPublicAccess, { accountId: account.id, kind, resourceId: id, publicAccess }));
+  }
+
+  async power(account: Account, id: string, action: 'start' | 'stop') {
+    return presentResource(await this.rpc.call(routes.changePower, { accountId: account.id, resourceId: id, action }));
+  }
+
+  private region(region: string | undefined): string {
+    const chosen = region ?? this.config.regions[0]!;
+    if (!this.config.regions.includes(chosen)) {
+      throw new ApiError(400, 'validation_failed', `region must be one of ${this.config.regions.join(', ')}`, 'region');
+    }
+    return chosen;
+  }
+}

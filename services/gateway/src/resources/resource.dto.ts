@@ -1,0 +1,105 @@
+// Request bodies and queries of /v1/hosting/{vms,databases,caches,buckets}.
+// Unknown fields are refused by the global validation pipe.
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsDnsLabel } from './dns-label.validator.js';
+
+/** Fields every kind takes. */
+class CreateResourceDto {
+  @IsDnsLabel()
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  region?: string;
+
+  /** Project name; the account's `default` project when absent. */
+  @IsOptional()
+  @IsDnsLabel()
+  project?: string;
+}
+
+export class VmSpecsDto {
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  vcpus!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(512)
+  memory_gb!: number;
+
+  @IsInt()
+  @Min(10)
+  @Max(4096)
+  disk_gb!: number;
+}
+
+export const DEFAULT_SPECS = { vcpus: 2, memory_gb: 4, disk_gb: 80 } as const;
+
+export class CreateVmDto extends CreateResourceDto {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => VmSpecsDto)
+  specs?: VmSpecsDto;
+
+  @IsOptional()
+  @IsString()
+  image?: string;
+}
+
+/** Agents write `"version": 16` as often as `"16"`. */
+const versionAsString = Transform(({ value }) => (typeof value === 'number' ? String(value) : value));
+
+export class CreateEngineResourceDto extends CreateResourceDto {
+  @IsOptional()
+  @IsString()
+  engine?: string;
+
+  @IsOptional()
+  @versionAsString
+  @IsString()
+  version?: string;
+}
+
+export class CreateBucketDto extends CreateResourceDto {}
+
+export class CreateReplicaDto {
+  @IsOptional()
+  @IsDnsLabel()
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  region?: string;
+}
+
+export class PatchPublicAccessDto {
+  @IsBoolean()
+  public_access!: boolean;
+}
+
+export class ListQueryDto {
+  @IsOptional()
+  @IsDnsLabel()
+  project?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class ProjectQueryDto {
+  @IsOptional()
+  @IsDnsLabel()
+  project?: string;
+}

@@ -1,0 +1,52 @@
+// ipam.address.allocate and ipam.address.release. Allocation gives the lowest
+// free address of the kind's blocks, at most once per resource; release puts
+// an address in quarantine. Several ipam instances may serve one network at
+// once: optimistic concurrency on the network's stream makes the loser
+// re-decide on the newest allocations, so no address is ever handed out twice.
+import { Controller, Inject } from '@nestjs/common';
+import { CommandHandler } from '@pn/command-handler';
+import { routes, type AllocateAddressRequest, type ReleaseAddressRequest } from '@pn/contracts';
+import type { EventStore } from '@pn/event-store';
+import { networkDecider, networkEventCodec, type NetworkCommand, type NetworkEvent, type NetworkState } from '@pn/ipam-domain';
+import { EVENT_STORE, PLATFORM_CONFIG, Rpc, type PlatformConfig } from '@pn/service-kit';
+
+@Controller()
+export class AddressesController {
+  private readonly networks: CommandHandler<NetworkCommand, NetworkEvent, NetworkState>;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {
+    // Network state is cached: re-reading a long allocation stream per request
+    // would grow with the network. Many instances racing on one network need
+    // more than the default number of retries.
+    this.networks = new CommandHandler(store, networkDecider, networkEventCodec, { cacheState: true, maxRetries: 200 });
+  }
+
+  @Rpc(routes.allocateAddress)
+  async allocate(request: AllocateAddressRequest) {
+    const { state } = await this.networks.handle(`network-${request.networkId}`, {
+      type: 'AllocateAddress',
+      networkId: request.networkId,
+      cidr: request.cidr,
+      resourceId: request.resourceId,
+      kind: request.kind,
+      now: new Date(),
+    });
+    return { ip: state.holders.get(request.resourceId)!.ip };
+  }
+
+  @Rpc(routes.releaseAddress)
+  async release(request: ReleaseAddressRequest) {
+    const { newEvents } = await this.networks.handle(`network-${request.networkId}`, {
+      type: 'ReleaseAddress',
+      networkId: request.networkId,
+      resourceId: request.resourceId,
+      now: new Date(),
+      quarantineSeconds: this.config.ipQuarantineSeconds,
+    });
+    const released = newEvents.find((e) => e.type === 'AddressReleased');
+    return { ip: released?.data.ip ?? '' };
+  }
+}

@@ -1,0 +1,32 @@
+// A resource as the bus carries it to the gateway: every kind's fields, the
+// gateway shows those its kind has.
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { hostnamesFor, type ResourceSchema } from '@pn/contracts';
+import { servicePort, VM_IMAGES, type ResourceFacts } from '@pn/resources-domain';
+
+export function resourceView(state: ResourceFacts): MessageInitShape<typeof ResourceSchema> {
+  const { request } = state;
+  return {
+    id: request.resourceId,
+    kind: request.kind,
+    name: request.name,
+    status: state.status,
+    region: request.region,
+    privateIp: state.privateIp ?? '',
+    // The name services advertise; a VM is reached as {name}.vm.internal but has no "host" field in the API.
+    privateHost: request.kind === 'vm' ? '' : hostnamesFor(request.kind, request.name, request.resourceId)[0]!,
+    specs: request.vmSpecs,
+    project: request.project,
+    createdAt: state.createdAt.toISOString(),
+    engine: request.engine,
+    version: request.version,
+    port: servicePort(request.kind),
+    publicAccess: state.publicAccess,
+    image: request.image,
+    servicePorts: [...(VM_IMAGES[request.image] ?? [])],
+    role: request.role,
+    primaryId: request.primaryId,
+    failureCode: state.failure?.code ?? '',
+    failureReason: state.failure?.reason ?? '',
+  };
+}
