@@ -14,6 +14,9 @@ interface Entry {
   revision: number;
 }
 
+/** Ids are `<prefix>_<ULID>`: the ULID alone orders them by creation, whatever the kind. */
+export const creationKey = (resourceId: string) => resourceId.slice(resourceId.indexOf('_') + 1);
+
 export const hasWorkLeft = (s: ResourceFacts) =>
   s.status === 'provisioning' || s.status === 'deleting' || (s.status === 'failed' && (s.privateIp !== undefined || s.hostnames.length > 0));
 
@@ -62,10 +65,10 @@ export class ResourceDirectory implements OnModuleInit, OnApplicationShutdown {
     return state && state.status !== 'absent' && state.status !== 'deleted' ? state : undefined;
   }
 
-  /** Resources of a network in creation order (ids are time-ordered ULIDs). */
+  /** Resources of a network in creation order. */
   inNetwork(networkId: string): ResourceFacts[] {
     return [...(this.byNetwork.get(networkId) ?? [])]
-      .sort()
+      .sort((a, b) => creationKey(a).localeCompare(creationKey(b)))
       .map((id) => this.get(id))
       .filter((s): s is ResourceFacts => s !== undefined);
   }

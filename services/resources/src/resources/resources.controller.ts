@@ -22,7 +22,7 @@ import {
   type ResourceFacts,
 } from '@pn/resources-domain';
 import { EVENT_STORE, RemoteError, Rpc } from '@pn/service-kit';
-import { ResourceDirectory } from '../directory/resource-directory.js';
+import { creationKey, ResourceDirectory } from '../directory/resource-directory.js';
 import { newResourceId } from '../ids.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { Provisioner } from '../provisioning/provisioner.js';
@@ -90,7 +90,7 @@ export class ResourcesController {
     const matching = this.directory
       .inNetwork(project.networkId)
       .filter((r) => r.request.accountId === request.accountId && (!request.kind || r.request.kind === request.kind))
-      .filter((r) => r.request.resourceId > after);
+      .filter((r) => creationKey(r.request.resourceId) > after);
     const page = matching.slice(0, limit);
     const more = matching.length > limit;
     return { items: page.map(resourceView), nextCursor: more ? encodeCursor(page.at(-1)!.request.resourceId) : '' };
@@ -169,5 +169,5 @@ function decodeCursor(cursor: string): string {
   if (!cursor) return '';
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[a-z]+_[0-9a-z]{26}$/.test(id)) throw new DomainError('invalid_request', 'cursor is not one this API returned', { field: 'cursor' });
-  return id;
+  return creationKey(id);
 }
