@@ -52,7 +52,8 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,test}/**/*.int.spec.ts'],
-      testTimeout: 60_000,
     },
+    // Benchmarks: run one at a time by `npm run bench:<name>`, never by `npm test`.
+    { ...common, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.bench.ts'] },
   ],
 };

@@ -39,13 +39,19 @@ COPY --from=manifests /app/ ./
 # optional binaries (nx, swc and buf ship one package per platform) makes
 # `npm ci` refuse the lock; `npm install` then installs the same locked
 # versions without that check (the repository's own scripts do the same).
-RUN npm ci --no-audit --no-fund \
- || { echo "npm ci refused the lock; falling back to npm install" >&2; \
-      npm install --no-audit --no-fund; }
+# `npm ls` afterwards: an npm that dies on a network error may still exit 0.
+RUN set -e; \
+    if npm ci --no-audit --no-fund && npm ls --depth=0 >/dev/null; then :; else \
+      echo "npm ci failed or refused the lock; retrying with npm install" >&2; \
+      npm install --no-audit --no-fund; \
+      npm ls --depth=0 >/dev/null; \
+    fi
 COPY proto ./proto
 COPY libs ./libs
 COPY services ./services
-RUN npx nx run-many -t build --outputStyle=stream
+# Stale dist folders (a builder that ignores the .dockerignore) go first.
+RUN rm -rf libs/*/*/dist services/*/dist \
+ && npx nx run-many -t build --outputStyle=stream
 
 # ---------------------------------------------------------------------------
 # pruned: the same tree without dev dependencies. Workspace packages stay in

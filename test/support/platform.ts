@@ -24,10 +24,10 @@ export interface RunningPlatform {
 
 type Service = 'ipam' | 'dns' | 'billing' | 'resources';
 
-/** `without` leaves services out, to see how the others behave when one is down. */
+/** `without` leaves services out, to see how the others behave when one is down; `extraIpam` adds ipam instances. */
 export async function startPlatform(
   natsUrl: string,
-  options: { env?: Record<string, string>; without?: Service[] } = {},
+  options: { env?: Record<string, string>; without?: Service[]; extraIpam?: number } = {},
 ): Promise<RunningPlatform> {
   const env = options.env ?? {};
   const wanted = (service: Service) => !options.without?.includes(service);
@@ -49,6 +49,7 @@ export async function startPlatform(
   };
   try {
     if (wanted('ipam')) apps.push(await startIpam(config));
+    for (let i = 0; i < (options.extraIpam ?? 0); i++) apps.push(await startIpam(config));
     const dns = wanted('dns') ? await startDns(config) : undefined;
     if (dns) apps.push(dns);
     if (wanted('billing')) apps.push(await startBilling(config));

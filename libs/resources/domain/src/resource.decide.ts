@@ -1,6 +1,6 @@
 // The rules of a resource's life: commands and decide. Provisioning and
-// teardown are sequences of steps (address, DNS, ready; or DNS, address,
-// gone); each step is a command that is a no-op when already done, so a
+// teardown are sequences of steps (address, then DNS names and ready; or DNS,
+// address, gone); each step is a command that is a no-op when already done, so a
 // retried step never doubles up and an interrupted sequence can resume.
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -48,7 +48,6 @@ export type ResourceCommand =
   | ({ readonly type: 'RequestResource'; readonly now: Date } & ResourceRequest)
   | Step<'AssignAddress', { readonly privateIp: string }>
   | Step<'PublishHostnames', { readonly hostnames: string[] }>
-  | Step<'MarkProvisioned'>
   | Step<'FailProvisioning', { readonly code: string; readonly reason: string }>
   | Step<'Stop'>
   | Step<'Start'>
@@ -77,13 +76,12 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
     case 'PublishHostnames':
       if (sameList(state.hostnames, command.hostnames)) return [];
       if (state.status !== 'provisioning') throw conflict(state, 'publish DNS names');
-      return [{ type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId, hostnames: command.hostnames, publishedAt: at }) }];
-    case 'MarkProvisioned':
-      if (state.status !== 'provisioning') return [];
-      if (state.privateIp === undefined || state.hostnames.length === 0) {
-        throw new DomainError('not_ready', `resource ${resourceId} needs an address and DNS records first`);
-      }
-      return [{ type: 'ResourceProvisioned', data: create(ResourceProvisionedSchema, { resourceId, provisionedAt: at }) }];
+      // Its names come last: with them, a resource that has its address is ready.
+      if (state.privateIp === undefined) throw new DomainError('not_ready', `resource ${resourceId} needs an address before DNS names`);
+      return [
+        { type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId, hostnames: command.hostnames, publishedAt: at }) },
+        { type: 'ResourceProvisioned', data: create(ResourceProvisionedSchema, { resourceId, provisionedAt: at }) },
+      ];
     case 'FailProvisioning':
       if (state.status !== 'provisioning') return [];
       return [{ type: 'ResourceFailed', data: create(ResourceFailedSchema, { resourceId, code: command.code, reason: command.reason, failedAt: at }) }];

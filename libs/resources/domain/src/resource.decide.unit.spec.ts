@@ -38,7 +38,7 @@ const run = (commands: ResourceCommand[]): ResourceEvent[] => {
   return events;
 };
 const hostnames = ['agent-worker-1.vm.internal', 'agent-worker-1', `${ID}.vm.internal`];
-const provisioned = run([request(), step('AssignAddress', { privateIp: '10.0.1.1' }), step('PublishHostnames', { hostnames }), step('MarkProvisioned')]);
+const provisioned = run([request(), step('AssignAddress', { privateIp: '10.0.1.1' }), step('PublishHostnames', { hostnames })]);
 
 describe('resource decider: creating', () => {
   const resource = spec(resourceDecider);
@@ -77,12 +77,13 @@ describe('resource decider: creating', () => {
     }
   });
 
-  it('becomes ready only once it has an address and DNS records, and keeps its address for life', () => {
-    resource.given([requested()]).when(step('MarkProvisioned')).thenThrows('not_ready');
+  it('becomes ready with its DNS names, which need its address first, and keeps the address for life', () => {
+    resource.given([requested()]).when(step('PublishHostnames', { hostnames })).thenThrows('not_ready');
     expect(provisioned.map((e) => e.type)).toEqual(['ResourceRequested', 'AddressAssigned', 'HostnamesPublished', 'ResourceProvisioned']);
+    expect(fold(resourceDecider, provisioned)).toMatchObject({ status: 'running', privateIp: '10.0.1.1' });
+    resource.given(provisioned).when(step('PublishHostnames', { hostnames })).thenNothingHappened();
     resource.given(provisioned).when(step('AssignAddress', { privateIp: '10.0.1.1' })).thenNothingHappened();
     resource.given(provisioned).when(step('AssignAddress', { privateIp: '10.0.1.9' })).thenThrows('address_already_assigned');
-    resource.given(provisioned).when(step('MarkProvisioned')).thenNothingHappened();
   });
 
   it('fails a create that cannot complete, once', () => {
@@ -139,6 +140,6 @@ describe('resource decider: deleting', () => {
   });
 
   it('refuses steps for a resource that does not exist', () => {
-    resource.given([]).when(step('MarkProvisioned')).thenThrows('not_found');
+    resource.given([]).when(step('Stop')).thenThrows('not_found');
   });
 });

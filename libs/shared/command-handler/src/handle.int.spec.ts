@@ -75,3 +75,19 @@ describe('CommandHandler', () => {
     expect(state.holders.size).toBe(holders.length);
   });
 });
+
+describe('CommandHandler with a cache', () => {
+  it('decides on the cache, and still catches what another instance wrote since', async () => {
+    const stream = `tickets-${uniqueId()}`;
+    const mine = new CommandHandler(store, dispenser, codec, { cacheState: true });
+    const theirs = new CommandHandler(store, dispenser, codec, { cacheState: true });
+    await mine.handle(stream, { type: 'Take', holder: 'a' });
+    await theirs.handle(stream, { type: 'Take', holder: 'b' }); // mine's cache is now behind
+    const result = await mine.handle(stream, { type: 'Take', holder: 'c' });
+    expect(result.newEvents).toEqual([{ type: 'Taken', holder: 'c', number: 3 }]);
+    // A no-op is checked against the store too: 'b' holds a number, though mine's cache did not know it.
+    expect((await theirs.handle(stream, { type: 'Take', holder: 'c' })).newEvents).toEqual([]);
+    expect((await mine.handle(stream, { type: 'Take', holder: 'b' })).newEvents).toEqual([]);
+    expect((await store.read(stream)).map((r) => codec.decode(r)!.number)).toEqual([1, 2, 3]);
+  });
+});

@@ -45,8 +45,13 @@ export class CommandHandler<Command, Event, State> {
     private readonly options: CommandHandlerOptions = {},
   ) {}
 
-  handle(streamId: string, command: Command): Promise<HandleResult<Event, State>> {
-    return this.mutex.run(streamId, () => this.handleExclusive(streamId, command));
+  /**
+   * `expectNew`: the caller has just made up the stream's id, so the first
+   * attempt skips reading it (a stream that exists after all fails the append
+   * and is then read as usual).
+   */
+  handle(streamId: string, command: Command, options: { expectNew?: boolean } = {}): Promise<HandleResult<Event, State>> {
+    return this.mutex.run(streamId, () => this.handleExclusive(streamId, command, options.expectNew ?? false));
   }
 
   /** Current state of a stream, read through the cache. */
@@ -54,12 +59,25 @@ export class CommandHandler<Command, Event, State> {
     return this.mutex.run(streamId, () => this.catchUp(streamId));
   }
 
-  private async handleExclusive(streamId: string, command: Command): Promise<HandleResult<Event, State>> {
+  private async handleExclusive(streamId: string, command: Command, expectNew: boolean): Promise<HandleResult<Event, State>> {
     const maxRetries = this.options.maxRetries ?? 20;
     for (let attempt = 0; ; attempt++) {
-      const current = await this.catchUp(streamId);
-      const newEvents = this.decider.decide(command, current.state);
-      if (newEvents.length === 0) return { newEvents, state: current.state, revision: current.revision };
+      // With a cache, the first attempt decides on it without asking the store:
+      // the append's expected revision still catches anyone who wrote since.
+      const trusted = attempt === 0 ? (this.cached(streamId) ?? (expectNew ? this.empty() : undefined)) : undefined;
+      const current = trusted ?? (await this.catchUp(streamId));
+      let newEvents: Event[];
+      try {
+        newEvents = this.decider.decide(command, current.state);
+      } catch (error) {
+        if (trusted) continue; // a refusal on a possibly stale view is no proof either
+        throw error;
+      }
+      if (newEvents.length === 0) {
+        // "Nothing to do" on a possibly stale view is no proof: ask the store first.
+        if (trusted) continue;
+        return { newEvents, state: current.state, revision: current.revision };
+      }
       try {
         const result = await this.store.append(
           streamId,
@@ -71,10 +89,19 @@ export class CommandHandler<Command, Event, State> {
         return { newEvents, state, revision: result.nextExpectedRevision };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
+        if (trusted) continue; // our view was behind: catch up and go again at once
         // Back off a little, with jitter, so racing writers spread out.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
       }
     }
+  }
+
+  private empty(): Cached<State> {
+    return { state: this.decider.initialState(), revision: -1 };
+  }
+
+  private cached(streamId: string): Cached<State> | undefined {
+    return this.options.cacheState ? this.cache.get(streamId) : undefined;
   }
 
   /** Cached state brought up to date with whatever other writers appended since. */

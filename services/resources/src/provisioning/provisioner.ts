@@ -1,5 +1,5 @@
-// Drives a resource through its steps. Forward: an address from ipam, its
-// names from dns, then ready. Back (after a failure or a delete): names
+// Drives a resource through its steps. Forward: an address from ipam, then
+// its names from dns, which make it ready. Back (after a failure or a delete): names
 // withdrawn first, then the address returned, then gone. Each step is recorded
 // as it completes and is a no-op when already done, so running a drive again
 // after an interruption picks up where it stopped and never takes a second address.
@@ -35,7 +35,8 @@ export class Provisioner {
 
   /** Runs a command on a resource and shows the result in the directory at once. */
   async execute(command: ResourceCommand): Promise<ResourceState> {
-    const { state, revision } = await this.resources.handle(resourceStreamId(command.resourceId), command);
+    const expectNew = command.type === 'RequestResource'; // its id was made up just now
+    const { state, revision } = await this.resources.handle(resourceStreamId(command.resourceId), command, { expectNew });
     this.directory.put(command.resourceId, state, revision);
     return state;
   }
@@ -113,6 +114,6 @@ export class Provisioner {
       });
       state = await this.execute({ type: 'PublishHostnames', resourceId, hostnames, now: new Date() });
     }
-    return this.execute({ type: 'MarkProvisioned', resourceId, now: new Date() });
+    return state;
   }
 }

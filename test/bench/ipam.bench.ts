@@ -1,0 +1,102 @@
+// bench/ipam: the cost of allocation as a network fills, and creates per
+// second end to end. Run with `npm run bench:ipam`.
+//   1. A whole /16, one address at a time, through the network decider
+//      (decide + evolve, as the ipam service runs them): the first and the
+//      last 1,000 allocations, and their ratio (goal <= 1.5).
+//   2. VMs created through the gateway over HTTP, the five services each in
+//      its own process (from their builds), on a real NATS (goal >= 300
+//      creates/s on the 2-core machine).
+import { afterAll, beforeAll, it } from '@jest/globals';
+import { networkDecider, type NetworkState } from '@pn/ipam-domain';
+import { startNats, type StartedNats } from '@pn/test-support';
+import { apiClient } from '../support/platform.js';
+import { startPlatformProcesses } from '../support/processes.js';
+import { printTable } from './table.js';
+
+const E2E_CREATES = Number(process.env.BENCH_CREATES ?? 2000);
+const E2E_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+
+let nats: StartedNats;
+
+beforeAll(async () => {
+  nats = await startNats();
+  process.stdout.write(`bench/ipam: ${nats.note}\n`);
+}, 120_000);
+
+afterAll(async () => {
+  await nats?.stop();
+});
+
+it('allocates a whole /16 through the decider', () => {
+  // VMs take every block but the other kinds' home blocks; then those fill too.
+  const plan = [
+    ['vm', 252 * 254],
+    ['database', 254],
+    ['cache', 254],
+    ['bucket', 254],
+  ] as const;
+  let state: NetworkState = networkDecider.initialState();
+  const perAllocationNs: number[] = [];
+  const now = new Date();
+  let n = 0;
+  for (const [kind, count] of plan) {
+    for (let i = 0; i < count; i++, n++) {
+      const start = process.hrtime.bigint();
+      const events = networkDecider.decide({ type: 'AllocateAddress', networkId: 'net_bench', cidr: '10.0.0.0/16', resourceId: `r${n}`, kind, now }, state);
+      for (const e of events) state = networkDecider.evolve(state, e);
+      perAllocationNs.push(Number(process.hrtime.bigint() - start));
+    }
+  }
+  const total = perAllocationNs.length;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const first = sum(perAllocationNs.slice(0, 1000)) / 1000;
+  const last = sum(perAllocationNs.slice(-1000)) / 1000;
+  printTable(`Allocating a whole /16 (${total.toLocaleString('en-US')} addresses) through the decider`, [
+    { allocations: 'first 1,000', 'mean µs / allocation': first / 1000, 'total ms': (first * 1000) / 1e6 },
+    { allocations: 'last 1,000', 'mean µs / allocation': last / 1000, 'total ms': (last * 1000) / 1e6 },
+    { allocations: 'all', 'mean µs / allocation': sum(perAllocationNs) / total / 1000, 'total ms': sum(perAllocationNs) / 1e6 },
+    { allocations: 'ratio last / first (goal <= 1.5)', 'mean µs / allocation': last / first, 'total ms': '' },
+  ]);
+  if (total !== 255 * 254) throw new Error(`allocated ${total} addresses, expected ${255 * 254}`);
+});
+
+it('creates VMs end to end through the gateway', async () => {
+  const rows: Array<Record<string, string | number>> = [];
+  for (const ipamInstances of [1, 2]) {
+    const platform = await startPlatformProcesses(nats.url, { ipamInstances });
+    try {
+      const api = apiClient(platform.url);
+      const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'bench' } })).body.api_key;
+      await api('GET', '/v1/hosting/network/topology', { key }); // the default project exists before timing
+      let next = 0;
+      let failed = 0;
+      const latencies: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: E2E_CONCURRENCY }, async () => {
+          while (next < E2E_CREATES) {
+            const i = next++;
+            const t0 = performance.now();
+            const { status } = await api('POST', '/v1/hosting/vms', { key, body: { name: `bench-${i}` } });
+            latencies.push(performance.now() - t0);
+            if (status !== 201) failed++;
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      rows.push({
+        'ipam instances': ipamInstances,
+        creates: E2E_CREATES,
+        concurrency: E2E_CONCURRENCY,
+        failed,
+        'creates/s (goal >= 300)': E2E_CREATES / seconds,
+        'p50 ms': latencies[Math.floor(latencies.length * 0.5)]!,
+        'p99 ms': latencies[Math.floor(latencies.length * 0.99)]!,
+      });
+    } finally {
+      await platform.stop();
+    }
+  }
+  printTable('Creating VMs through the gateway (HTTP → resources → ipam → dns; one process per service; real NATS)', rows);
+}, 600_000);

@@ -1,0 +1,70 @@
+// The platform as it runs in production: every service its own Node process,
+// started from its build (`npm run build` first), on NATS at `natsUrl`. Used
+// where the numbers must reflect separate processes on separate cores.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { join } from 'node:path';
+import { uniqueId } from '@pn/test-support';
+
+const root = join(import.meta.dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+export interface PlatformProcesses {
+  readonly url: string;
+  readonly adminToken: string;
+  stop(): Promise<void>;
+}
+
+export async function startPlatformProcesses(natsUrl: string, options: { ipamInstances?: number } = {}): Promise<PlatformProcesses> {
+  const run = uniqueId('run');
+  const adminToken = randomBytes(16).toString('hex');
+  const gatewayPort = await freePort();
+  const env = {
+    ...process.env,
+    NATS_URL: natsUrl,
+    GATEWAY_PORT: String(gatewayPort),
+    DNS_PORT: String(await freePort()),
+    ADMIN_TOKEN: adminToken,
+    EVENT_STREAM: `EVENTS_${run}`,
+    EVENT_SUBJECT_PREFIX: `es_${run}`,
+    LOG_LEVEL: 'warn',
+  };
+  const services = [...Array.from({ length: options.ipamInstances ?? 1 }, () => 'ipam'), 'dns', 'billing', 'resources', 'gateway'];
+  const children: ChildProcess[] = services.map((service) =>
+    spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
+  );
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  const url = `http://127.0.0.1:${gatewayPort}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, adminToken, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error('the platform did not become healthy within 30 s');
+}
