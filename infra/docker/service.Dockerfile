@@ -5,9 +5,10 @@
 #   docker build -f infra/docker/service.Dockerfile --build-arg SERVICE=gateway -t pn-gateway .
 #
 # SERVICE is one of: gateway | resources | ipam | dns | billing.
-# Needs BuildKit (the default builder since Docker 23, and what Compose v2
-# uses): it reads service.Dockerfile.dockerignore next to this file, which keeps
-# node_modules, dist, .nx and .git out of the build context.
+# BuildKit (the default builder since Docker 23, and what Compose v2 uses)
+# reads service.Dockerfile.dockerignore next to this file, which keeps
+# node_modules, dist, .nx and .git out of the build context. The legacy builder
+# ignores that file: it builds the same image from a larger upload.
 #
 # NODE_IMAGE lets a registry mirror stand in for Docker Hub's node image, e.g.
 #   --build-arg NODE_IMAGE=mirror.example.com/library/node:20-bookworm-slim

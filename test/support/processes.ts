@@ -40,9 +40,11 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
     EVENT_SUBJECT_PREFIX: `es_${run}`,
     LOG_LEVEL: 'warn',
   };
+  // e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every service.
+  const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const services = [...Array.from({ length: options.ipamInstances ?? 1 }, () => 'ipam'), 'dns', 'billing', 'resources', 'gateway'];
   const children: ChildProcess[] = services.map((service) =>
-    spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
+    spawn(process.execPath, [...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
   );
   const stop = async () => {
     await Promise.all(

@@ -2,7 +2,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import type { PlatformConfig } from '@pn/service-kit';
+import { natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { useJsonBodies } from './http/json-body.js';
 import { validationPipe } from './http/validation.js';
@@ -10,7 +10,7 @@ import { validationPipe } from './http/validation.js';
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
   const app = await NestFactory.create(GatewayModule.forRoot(config), { logger: config.logLevels, bodyParser: false });
   useJsonBodies(app);
-  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { servers: [config.natsUrl], queue: 'gateway' } });
+  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...natsOptions(config, 'gateway'), queue: 'gateway' } });
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
   await app.startAllMicroservices();

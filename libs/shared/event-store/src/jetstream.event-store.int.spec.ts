@@ -28,6 +28,26 @@ describeEventStoreContract('JetStream', () =>
 describe('JetStream adapter', () => {
   const data = new TextEncoder().encode('{}');
 
+  it('never lets a remembered head hide another writer’s append', async () => {
+    // Two stores are two instances, each remembering the heads it last saw.
+    const a = await createJetStreamEventStore(nats.url);
+    const b = await createJetStreamEventStore(nats.url);
+    try {
+      const stream = `order-${uniqueId()}`;
+      await a.append(stream, [{ type: 'Placed', data }], 'no_stream'); // a remembers revision 0
+      await b.append(stream, [{ type: 'Paid', data }], 0); // b asks the server, appends revision 1
+      await expect(a.append(stream, [{ type: 'Cancelled', data }], 0)).rejects.toMatchObject({
+        code: 'wrong_expected_revision',
+        actual: 1,
+      });
+      await a.append(stream, [{ type: 'Shipped', data }], 1);
+      expect((await b.read(stream)).map((e) => e.type)).toEqual(['Placed', 'Paid', 'Shipped']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('leaves a connection it was given open, and closes one it opened', async () => {
     const nc = await connect({ servers: nats.url });
     try {

@@ -2,7 +2,7 @@
 // RpcClient, injected by class.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
-import type { PlatformConfig } from './config.js';
+import { natsOptions, type PlatformConfig } from './config.js';
 import { RpcClient } from './rpc-client.js';
 
 const BUS_PROXY = Symbol('BUS_PROXY');
@@ -24,7 +24,7 @@ export class BusModule {
         {
           provide: BUS_PROXY,
           useFactory: async () => {
-            const proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [config.natsUrl], name: `${name}-client` } });
+            const proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(config, `${name}-client`) });
             await proxy.connect();
             return proxy;
           },

@@ -3,12 +3,12 @@
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import type { PlatformConfig } from './config.js';
+import { natsOptions, type PlatformConfig } from './config.js';
 
 export async function startMicroservice(name: string, module: unknown, config: PlatformConfig): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
     transport: Transport.NATS,
-    options: { servers: [config.natsUrl], queue: name, name },
+    options: { ...natsOptions(config, name), queue: name },
     logger: config.logLevels,
   });
   app.enableShutdownHooks();
