@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig, type PlatformConfig } from '@pn/service-kit';
 import { uniqueId } from '@pn/test-support';
+import { deleteEventStream } from './event-stream.js';
 import { startBilling } from '../../services/billing/src/start.js';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
 import { startDns } from '../../services/dns/src/start.js';
@@ -46,6 +47,7 @@ export async function startPlatform(
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {
     for (const app of apps.reverse()) await app.close();
+    await deleteEventStream(natsUrl, config.eventStream);
   };
   try {
     if (wanted('ipam')) apps.push(await startIpam(config));

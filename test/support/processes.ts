@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { join } from 'node:path';
 import { uniqueId } from '@pn/test-support';
+import { deleteEventStream } from './event-stream.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -57,6 +58,7 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
           }),
       ),
     );
+    await deleteEventStream(natsUrl, env.EVENT_STREAM);
   };
   const url = `http://127.0.0.1:${gatewayPort}`;
   for (let i = 0; i < 300; i++) {

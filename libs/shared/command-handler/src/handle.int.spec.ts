@@ -2,7 +2,9 @@
 // it behaves when writers race on one stream.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DomainError, type Decider } from '@pn/decider';
-import { createJetStreamEventStore, type EventStore } from '@pn/event-store';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { createJetStreamEventStore, type JetStreamEventStore } from '@pn/event-store';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { CommandHandler, type EventCodec } from './handle.js';
 
@@ -28,7 +30,7 @@ const codec: EventCodec<Event> = {
 };
 
 let nats: StartedNats;
-let store: EventStore;
+let store: JetStreamEventStore;
 
 beforeAll(async () => {
   nats = await startNats();
@@ -36,6 +38,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Leave nothing behind on a shared NATS.
+  const nc = await connect({ servers: nats.url });
+  await (await jetstreamManager(nc)).streams.delete(store.stream).catch(() => false);
+  await nc.close();
   await store?.close();
   await nats?.stop();
 });

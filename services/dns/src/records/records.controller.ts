@@ -24,7 +24,8 @@ export class RecordsController {
 
   @Rpc(routes.registerRecords)
   async register(request: RegisterRecordsRequest) {
-    const { newEvents } = await this.zones.handle(`zone-${request.networkId}`, {
+    const zone = `zone-${request.networkId}`;
+    const { newEvents, revision } = await this.zones.handle(zone, {
       type: 'RegisterRecords',
       networkId: request.networkId,
       resourceId: request.resourceId,
@@ -34,19 +35,20 @@ export class RecordsController {
       resourceCreatedAt: request.resourceCreatedAt ? timestampDate(request.resourceCreatedAt) : new Date(),
       now: new Date(),
     });
-    this.projection.applyOwn(newEvents);
+    await this.projection.applyOwn(zone, newEvents, revision);
     return { hostnames: hostnamesFor(request.kind, request.name, request.resourceId) };
   }
 
   @Rpc(routes.removeRecords)
   async remove(request: RemoveRecordsRequest) {
-    const { newEvents } = await this.zones.handle(`zone-${request.networkId}`, {
+    const zone = `zone-${request.networkId}`;
+    const { newEvents, revision } = await this.zones.handle(zone, {
       type: 'RemoveRecords',
       networkId: request.networkId,
       resourceId: request.resourceId,
       now: new Date(),
     });
-    this.projection.applyOwn(newEvents);
+    await this.projection.applyOwn(zone, newEvents, revision);
     return {};
   }
 }

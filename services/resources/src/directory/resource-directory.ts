@@ -31,12 +31,11 @@ export class ResourceDirectory implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.subscription = await this.store.subscribe('resource', (recorded) => {
-      const event = resourceEventCodec.decode(recorded);
-      if (!event) return;
       const id = recorded.streamId.slice('resource-'.length);
       const entry = this.byId.get(id) ?? { state: resourceDecider.initialState(), revision: -1 };
-      if (recorded.revision <= entry.revision) return;
-      this.put(id, resourceDecider.evolve(entry.state, event), recorded.revision);
+      if (recorded.revision <= entry.revision) return; // mostly our own writes, already put
+      const event = resourceEventCodec.decode(recorded);
+      if (event) this.put(id, resourceDecider.evolve(entry.state, event), recorded.revision);
     });
     await this.subscription.caughtUp;
   }

@@ -1,0 +1,14 @@
+// Removes the JetStream stream a test or benchmark run wrote its events to,
+// so runs against a shared NATS leave nothing behind.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+export async function deleteEventStream(natsUrl: string, stream: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl.split(',') });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
