@@ -10,7 +10,7 @@ export type ZoneEvent = EventsOf<typeof zoneEventSchemas>;
 export const zoneEventCodec = protoEventCodec(zoneEventSchemas);
 
 export interface ZoneState {
-  readonly records: ReadonlyMap<string, { readonly name: string; readonly ip: string }>;
+  readonly records: Map<string, { readonly name: string; readonly ip: string }>;
 }
 
 export type ZoneCommand =
@@ -61,18 +61,17 @@ export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] 
   }
 }
 
+// Mutates and returns `state`: a zone holds a record per resource of the
+// network, and copying them all for every event would make each registration
+// cost as much as the whole zone. Replaying the same events gives the same state.
 export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
   switch (event.type) {
-    case 'RecordsRegistered': {
-      const records = new Map(state.records);
-      records.set(event.data.resourceId, { name: event.data.name, ip: event.data.ip });
-      return { records };
-    }
-    case 'RecordsRemoved': {
-      const records = new Map(state.records);
-      records.delete(event.data.resourceId);
-      return { records };
-    }
+    case 'RecordsRegistered':
+      state.records.set(event.data.resourceId, { name: event.data.name, ip: event.data.ip });
+      return state;
+    case 'RecordsRemoved':
+      state.records.delete(event.data.resourceId);
+      return state;
     default:
       return state;
   }
