@@ -1,16 +1,19 @@
 // /v1/hosting/databases: PostgreSQL with {name}.internal:5432, private unless
 // PATCHed public; read replicas get their own address and host.
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { KindEndpoints } from './kind-endpoints.js';
 import { ResourceApi } from './resource-api.js';
-import { CreateEngineResourceDto, CreateReplicaDto, ListQueryDto, PatchPublicAccessDto } from './resource.dto.js';
+import { CreateEngineResourceDto, CreateReplicaDto, PatchPublicAccessDto } from './resource.dto.js';
 
 @Controller('v1/hosting/databases')
 @UseGuards(ApiKeyGuard)
-export class DatabasesController {
-  constructor(private readonly api: ResourceApi) {}
+export class DatabasesController extends KindEndpoints('database') {
+  constructor(api: ResourceApi) {
+    super(api);
+  }
 
   @Post()
   create(@CurrentAccount() account: Account, @Body() body: CreateEngineResourceDto, @Res({ passthrough: true }) res: Response) {
@@ -41,28 +44,8 @@ export class DatabasesController {
     );
   }
 
-  @Get()
-  list(@CurrentAccount() account: Account, @Query() query: ListQueryDto) {
-    return this.api.list(account, 'database', query);
-  }
-
-  @Get(':id')
-  get(@CurrentAccount() account: Account, @Param('id') id: string) {
-    return this.api.get(account, 'database', id);
-  }
-
-  @Get(':id/events')
-  history(@CurrentAccount() account: Account, @Param('id') id: string) {
-    return this.api.history(account, 'database', id);
-  }
-
   @Patch(':id')
   patch(@CurrentAccount() account: Account, @Param('id') id: string, @Body() body: PatchPublicAccessDto) {
     return this.api.setPublicAccess(account, 'database', id, body.public_access);
-  }
-
-  @Delete(':id')
-  delete(@CurrentAccount() account: Account, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.api.delete(account, 'database', id, res);
   }
 }

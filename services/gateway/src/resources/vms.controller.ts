@@ -1,15 +1,18 @@
 // /v1/hosting/vms: VMs with a private address and DNS names; stop and start keep both.
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { KindEndpoints } from './kind-endpoints.js';
 import { ResourceApi } from './resource-api.js';
-import { CreateVmDto, DEFAULT_SPECS, ListQueryDto } from './resource.dto.js';
+import { CreateVmDto, DEFAULT_SPECS } from './resource.dto.js';
 
 @Controller('v1/hosting/vms')
 @UseGuards(ApiKeyGuard)
-export class VmsController {
-  constructor(private readonly api: ResourceApi) {}
+export class VmsController extends KindEndpoints('vm') {
+  constructor(api: ResourceApi) {
+    super(api);
+  }
 
   @Post()
   create(@CurrentAccount() account: Account, @Body() body: CreateVmDto, @Res({ passthrough: true }) res: Response) {
@@ -28,21 +31,6 @@ export class VmsController {
     );
   }
 
-  @Get()
-  list(@CurrentAccount() account: Account, @Query() query: ListQueryDto) {
-    return this.api.list(account, 'vm', query);
-  }
-
-  @Get(':id')
-  get(@CurrentAccount() account: Account, @Param('id') id: string) {
-    return this.api.get(account, 'vm', id);
-  }
-
-  @Get(':id/events')
-  history(@CurrentAccount() account: Account, @Param('id') id: string) {
-    return this.api.history(account, 'vm', id);
-  }
-
   @Post(':id/stop')
   @HttpCode(200)
   stop(@CurrentAccount() account: Account, @Param('id') id: string) {
@@ -53,10 +41,5 @@ export class VmsController {
   @HttpCode(200)
   start(@CurrentAccount() account: Account, @Param('id') id: string) {
     return this.api.power(account, id, 'start');
-  }
-
-  @Delete(':id')
-  delete(@CurrentAccount() account: Account, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
-    return this.api.delete(account, 'vm', id, res);
   }
 }
