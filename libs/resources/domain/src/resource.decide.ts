@@ -71,13 +71,19 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
       if (state.privateIp !== undefined) {
         throw new DomainError('address_already_assigned', `resource ${resourceId} already has ${state.privateIp}`);
       }
-      if (state.status !== 'provisioning') throw conflict(state, 'take an address');
+      // Recorded even if the resource was deleted (or failed) while ipam was
+      // answering: what is recorded is given back; what is not would leak.
+      if (state.status !== 'provisioning' && !releasing(state)) throw conflict(state, 'take an address');
       return [{ type: 'AddressAssigned', data: create(AddressAssignedSchema, { resourceId, privateIp: command.privateIp, assignedAt: at }) }];
     case 'PublishHostnames':
       if (sameList(state.hostnames, command.hostnames)) return [];
+      if (state.privateIp === undefined) throw new DomainError('not_ready', `resource ${resourceId} needs an address before DNS names`);
+      if (releasing(state)) {
+        // Published while the resource was being deleted: record it, so the names are withdrawn.
+        return [{ type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId, hostnames: command.hostnames, publishedAt: at }) }];
+      }
       if (state.status !== 'provisioning') throw conflict(state, 'publish DNS names');
       // Its names come last: with them, a resource that has its address is ready.
-      if (state.privateIp === undefined) throw new DomainError('not_ready', `resource ${resourceId} needs an address before DNS names`);
       return [
         { type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId, hostnames: command.hostnames, publishedAt: at }) },
         { type: 'ResourceProvisioned', data: create(ResourceProvisionedSchema, { resourceId, provisionedAt: at }) },

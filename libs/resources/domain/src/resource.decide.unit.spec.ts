@@ -135,6 +135,13 @@ describe('resource decider: deleting', () => {
     resource.given(events).when(step('RequestDeletion', {}, 30)).thenThrows('not_found');
   });
 
+  it('records an address or names that arrive after a delete, so they are given back too', () => {
+    const deleting = run([request(), step('RequestDeletion', {}, 2)]);
+    const late = run([request(), step('RequestDeletion', {}, 2), step('AssignAddress', { privateIp: '10.0.1.1' }, 3), step('PublishHostnames', { hostnames }, 4)]);
+    expect(late.slice(deleting.length).map((e) => e.type)).toEqual(['AddressAssigned', 'HostnamesPublished']);
+    expect(fold(resourceDecider, late)).toMatchObject({ status: 'deleting', privateIp: '10.0.1.1', hostnames });
+  });
+
   it('does not give back an address before the resource stops using it', () => {
     resource.given(provisioned).when(step('ReturnAddress')).thenThrows('invalid_state');
   });

@@ -81,10 +81,11 @@ export class Provisioner {
       await this.rpc.call(routes.removeRecords, { networkId, resourceId });
       state = await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
     }
-    if (state.status !== 'absent' && state.privateIp !== undefined) {
-      await this.rpc.call(routes.releaseAddress, { networkId, resourceId });
-      state = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
-    }
+    if (state.status === 'absent') return state;
+    // Asked even when no address is recorded: ipam may have handed one out
+    // just before this service stopped, and releasing is idempotent.
+    await this.rpc.call(routes.releaseAddress, { networkId, resourceId });
+    if (state.privateIp !== undefined) state = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
     if (state.status === 'deleting') state = await this.execute({ type: 'MarkDeleted', resourceId, now: new Date() });
     return state;
   }
