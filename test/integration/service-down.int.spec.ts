@@ -63,6 +63,41 @@ describe('ipam down when a create arrives', () => {
   });
 });
 
+describe('ipam down when a create and its delete arrive', () => {
+  let platform: RunningPlatform;
+  let lateIpam: INestMicroservice | undefined;
+
+  beforeAll(async () => {
+    platform = await startPlatform(nats.url, { without: ['ipam'], env: { PROVISION_RETRY_MS: '200' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await lateIpam?.close();
+    await platform?.stop();
+  });
+
+  it('finishes the delete once ipam is back, and the deleted VM never takes an address', async () => {
+    const api = apiClient(platform.url);
+    const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } })).body.api_key;
+    const create = await api('POST', '/v1/hosting/vms', { key, body: { name: 'short-lived' } });
+    expect(create.status).toBe(202);
+    const del = await api('DELETE', `/v1/hosting/vms/${create.body.id}`, { key });
+    expect(del.status).toBe(202);
+    expect(del.body.status).toBe('deleting');
+
+    lateIpam = await startIpam(platform.config);
+    const gone = await eventually(
+      () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
+      (r) => r.status === 404,
+    );
+    expect(gone.status).toBe(404);
+    // The address it would have had is free: the next VM of the network gets it.
+    expect((await api('POST', '/v1/hosting/vms', { key, body: { name: 'next' } })).body.private_ip).toBe('10.0.1.1');
+    const resolved = await api('GET', '/v1/hosting/network/resolve?name=short-lived', { key });
+    expect(resolved.body.rcode).toBe('NXDOMAIN');
+  });
+});
+
 describe('resources down', () => {
   let platform: RunningPlatform;
 

@@ -156,6 +156,7 @@ describe('bad input', () => {
     ['a missing name', { body: {} }, 'validation_failed', 'name'],
     ['an unknown field', { body: { name: 'ok', colour: 'blue' } }, 'validation_failed', 'colour'],
     ['a wrong type', { body: { name: 'ok', specs: { vcpus: 'two', memory_gb: 4, disk_gb: 80 } } }, 'validation_failed', 'specs.vcpus'],
+    ['specs given as a list', { body: { name: 'ok', specs: [{ vcpus: 2, memory_gb: 4, disk_gb: 80 }] } }, 'validation_failed', 'specs'],
     ['an unknown region', { body: { name: 'ok', region: 'mars-north-1' } }, 'validation_failed', 'region'],
     ['malformed JSON', { rawBody: '{"name":' }, 'malformed_json', undefined],
   ];

@@ -3,7 +3,7 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { RecordsRegisteredSchema, RecordsRemovedSchema, protoEventCodec, type EventsOf } from '@pn/contracts';
-import { assertNever, type Decider } from '@pn/decider';
+import { assertNever, DomainError, type Decider } from '@pn/decider';
 
 export const zoneEventSchemas = { RecordsRegistered: RecordsRegisteredSchema, RecordsRemoved: RecordsRemovedSchema };
 export type ZoneEvent = EventsOf<typeof zoneEventSchemas>;
@@ -11,6 +11,8 @@ export const zoneEventCodec = protoEventCodec(zoneEventSchemas);
 
 export interface ZoneState {
   readonly records: Map<string, { readonly name: string; readonly ip: string }>;
+  /** Resources whose records were removed: ids are never reused, so they get none again. */
+  readonly removed: Set<string>;
 }
 
 export type ZoneCommand =
@@ -29,6 +31,11 @@ export type ZoneCommand =
 export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] {
   switch (command.type) {
     case 'RegisterRecords': {
+      // A registration that arrives after the resource's removal (a race with
+      // its delete) would leave a name nobody withdraws: refuse it.
+      if (state.removed.has(command.resourceId)) {
+        throw new DomainError('resource_retired', `resource ${command.resourceId} was removed from the zone and gets no records again`);
+      }
       const current = state.records.get(command.resourceId);
       // Registering what is already there is a retry. A new address under the
       // same resource is a move: the hostname follows the resource.
@@ -49,7 +56,8 @@ export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] 
       ];
     }
     case 'RemoveRecords':
-      if (!state.records.has(command.resourceId)) return [];
+      // Recorded even when there is nothing to remove, so a late registration is refused.
+      if (state.removed.has(command.resourceId)) return [];
       return [
         {
           type: 'RecordsRemoved',
@@ -71,6 +79,7 @@ export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
       return state;
     case 'RecordsRemoved':
       state.records.delete(event.data.resourceId);
+      state.removed.add(event.data.resourceId);
       return state;
     default:
       return state;
@@ -80,5 +89,5 @@ export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
 export const zoneDecider: Decider<ZoneCommand, ZoneEvent, ZoneState> = {
   decide: decideZone,
   evolve: evolveZone,
-  initialState: () => ({ records: new Map() }),
+  initialState: () => ({ records: new Map(), removed: new Set() }),
 };

@@ -64,7 +64,11 @@ describe('zone decider: removal', () => {
   it('removes a resource’s records once', () => {
     zone.given([registered('vm_1', 'web', '10.0.1.1')]).when(remove).then([removed('vm_1')]);
     zone.given([registered('vm_1', 'web', '10.0.1.1'), removed('vm_1')]).when(remove).thenNothingHappened();
-    zone.given([]).when(remove).thenNothingHappened();
+  });
+
+  it('refuses a registration that arrives after the removal, even of a resource it never knew', () => {
+    zone.given([]).when(remove).then([removed('vm_1')]);
+    zone.given([removed('vm_1')]).when(register('vm_1', 'web', '10.0.1.1')).thenThrows('resource_retired');
   });
 });
 

@@ -29,8 +29,10 @@ export function decideNetwork(command: NetworkCommand, state: NetworkState): Net
     case 'AllocateAddress':
       return allocate(command, state);
     case 'ReleaseAddress': {
+      if (state.retired.has(command.resourceId)) return [];
+      // Recorded even when nothing is held, so an allocation for this resource
+      // that arrives late (a race with its delete) is refused, never leaked.
       const held = state.holders.get(command.resourceId);
-      if (!held) return [];
       const at = command.now.getTime();
       return [
         {
@@ -38,9 +40,9 @@ export function decideNetwork(command: NetworkCommand, state: NetworkState): Net
           data: create(AddressReleasedSchema, {
             networkId: command.networkId,
             resourceId: command.resourceId,
-            ip: held.ip,
+            ip: held?.ip ?? '',
             releasedAt: timestampFromMs(at),
-            quarantinedUntil: timestampFromMs(at + command.quarantineSeconds * 1000),
+            quarantinedUntil: timestampFromMs(held ? at + command.quarantineSeconds * 1000 : at),
           }),
         },
       ];
@@ -53,6 +55,9 @@ export function decideNetwork(command: NetworkCommand, state: NetworkState): Net
 function allocate(command: Extract<NetworkCommand, { type: 'AllocateAddress' }>, state: NetworkState): NetworkEvent[] {
   // Asking again for a resource that holds an address is a retry, not a second address.
   if (state.holders.has(command.resourceId)) return [];
+  if (state.retired.has(command.resourceId)) {
+    throw new DomainError('resource_retired', `resource ${command.resourceId} has given its address back and gets no other`);
+  }
   if (!RESOURCE_KINDS.includes(command.kind as ResourceKind)) {
     throw new DomainError('invalid_kind', `kind must be one of ${RESOURCE_KINDS.join(', ')}`, { field: 'kind' });
   }

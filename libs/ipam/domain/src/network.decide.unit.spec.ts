@@ -143,11 +143,12 @@ describe('network decider: release and quarantine', () => {
       .then([released('vm_a', '10.0.1.1', T0 + 1000, T0 + 1000 + quarantine * 1000)]);
   });
 
-  it('does nothing when releasing an address nobody holds', () => {
-    network
-      .given([])
-      .when({ type: 'ReleaseAddress', networkId: NET, resourceId: 'vm_x', now: new Date(T0), quarantineSeconds: quarantine })
-      .thenNothingHappened();
+  it('retires a resource that holds nothing, so a late allocation for it is refused', () => {
+    const release = { type: 'ReleaseAddress', networkId: NET, resourceId: 'vm_x', now: new Date(T0), quarantineSeconds: quarantine } as const;
+    network.given([]).when(release).then([released('vm_x', '', T0, T0)]);
+    network.given([released('vm_x', '', T0, T0)]).when(release).thenNothingHappened();
+    network.given([released('vm_x', '', T0, T0)]).when(allocate('vm_x')).thenThrows('resource_retired');
+    network.given([allocated('vm_a', '10.0.1.1'), released('vm_a', '10.0.1.1', T0, T0 + 1)]).when(allocate('vm_a', 'vm', T0 + 5)).thenThrows('resource_retired');
   });
 
   it('does not hand out a quarantined address before its time', () => {

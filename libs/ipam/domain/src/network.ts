@@ -21,6 +21,8 @@ export interface NetworkState {
   readonly space: AddressSpace;
   /** Addresses held right now, by resource id. */
   readonly holders: Map<string, Allocation>;
+  /** Resources that gave their address back (or never took one): they get none again. */
+  readonly retired: Set<string>;
 }
 
 export const initialNetworkState = (): NetworkState => ({
@@ -28,6 +30,7 @@ export const initialNetworkState = (): NetworkState => ({
   base: 0,
   space: new AddressSpace(),
   holders: new Map(),
+  retired: new Set(),
 });
 
 // Mutates and returns `state`: see AddressSpace for why. Replaying the same
@@ -47,6 +50,7 @@ export function evolveNetwork(state: NetworkState, event: NetworkEvent): Network
       return state;
     }
     case 'AddressReleased': {
+      state.retired.add(event.data.resourceId);
       const held = state.holders.get(event.data.resourceId);
       if (!held) return state;
       state.holders.delete(event.data.resourceId);

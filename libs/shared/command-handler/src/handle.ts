@@ -30,6 +30,8 @@ export interface CommandHandlerOptions {
   readonly maxRetries?: number;
   /** Keep folded state in memory between commands (long streams stay cheap). */
   readonly cacheState?: boolean;
+  /** How many streams' state the cache holds; the least recently used go first. Default 10,000. */
+  readonly maxCachedStreams?: number;
 }
 
 export class CommandHandler<Command, Event, State> {
@@ -120,6 +122,9 @@ export class CommandHandler<Command, Event, State> {
   }
 
   private remember(streamId: string, value: Cached<State>): void {
-    if (this.options.cacheState) this.cache.set(streamId, value);
+    if (!this.options.cacheState) return;
+    this.cache.delete(streamId); // re-insert: the Map's order is then least recently used first
+    this.cache.set(streamId, value);
+    if (this.cache.size > (this.options.maxCachedStreams ?? 10_000)) this.cache.delete(this.cache.keys().next().value!);
   }
 }

