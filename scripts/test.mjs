@@ -12,6 +12,8 @@ try {
   ensureDependencies();
   log('type-checking and building every project (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
+  log('type-checking the tests (tsc -p tsconfig.spec.json)');
+  run('npx', ['tsc', '-p', 'tsconfig.spec.json']);
   // Used only where no container engine answers; harmless otherwise.
   nats = await ensureNats(process.env.NATS_URL || 'nats://127.0.0.1:4222');
   log('unit specs');

@@ -2,7 +2,7 @@
 // against the real services: MoltbotDen's account network with `.internal`
 // names, and Superjolt's project networks with bare names.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { queryDns } from '@pn/dns-server';
+import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
 import { startNats, type StartedNats } from '@pn/test-support';
 import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
 
@@ -29,7 +29,7 @@ async function newKey(): Promise<string> {
 
 async function resolve(networkId: string, name: string): Promise<string[]> {
   const answer = await queryDns({ host: '127.0.0.1', port: platform.dnsPort, name, networkId, transport: 'udp', timeoutMs: 2000 });
-  return answer.rcode === 'NOERROR' ? (answer.answers ?? []).map((a) => String(a.data)) : [answer.rcode ?? 'no answer'];
+  return rcodeOf(answer) === 'NOERROR' ? addressesOf(answer) : [rcodeOf(answer)];
 }
 
 describe('MoltbotDen: private networking between services', () => {

@@ -2,7 +2,7 @@
 // HTTP, the DNS server over UDP and TCP. NATS runs in a container where a
 // container engine answers, and otherwise at NATS_URL (the output says which).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { queryDns } from '@pn/dns-server';
+import { queryDns, rcodeOf } from '@pn/dns-server';
 import { startNats, type StartedNats } from '@pn/test-support';
 import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
 
@@ -92,7 +92,7 @@ describe('a VM from the API to DNS', () => {
     const { network_id } = await networkOf(key);
     for (const name of ['web.vm.internal', 'web', `${vm.id}.vm.internal`, 'WEB.VM.Internal']) {
       const answer = await dns(name, network_id);
-      expect(answer.rcode).toBe('NOERROR');
+      expect(rcodeOf(answer)).toBe('NOERROR');
       expect(answer.answers).toEqual([expect.objectContaining({ type: 'A', data: vm.private_ip, ttl: 5 })]);
     }
     const overTcp = await dns('web.vm.internal', network_id, 'tcp');
@@ -103,12 +103,12 @@ describe('a VM from the API to DNS', () => {
     const { key } = await newAccount();
     await api('POST', '/v1/hosting/vms', { key, body: { name: 'db' } });
     const { network_id } = await networkOf(key);
-    expect((await dns('db.vm.internal', undefined)).rcode).toBe('REFUSED');
+    expect(rcodeOf(await dns('db.vm.internal', undefined))).toBe('REFUSED');
     const miss = await dns('nothing.vm.internal', network_id);
-    expect(miss.rcode).toBe('NXDOMAIN');
+    expect(rcodeOf(miss)).toBe('NXDOMAIN');
     expect(miss.authorities).toEqual([expect.objectContaining({ type: 'SOA', ttl: 5 })]);
     const noAaaa = await dns('db.vm.internal', network_id, 'udp', 'AAAA');
-    expect(noAaaa.rcode).toBe('NOERROR');
+    expect(rcodeOf(noAaaa)).toBe('NOERROR');
     expect(noAaaa.answers).toEqual([]);
   });
 
@@ -120,10 +120,10 @@ describe('a VM from the API to DNS', () => {
     const netB = (await networkOf(b.key)).network_id;
     expect(netA).not.toBe(netB);
     // B's network has no such name yet: NXDOMAIN, no hint it exists elsewhere.
-    expect((await dns('shared-name.vm.internal', netB)).rcode).toBe('NXDOMAIN');
+    expect(rcodeOf(await dns('shared-name.vm.internal', netB))).toBe('NXDOMAIN');
     const vmB = (await api('POST', '/v1/hosting/vms', { key: b.key, body: { name: 'shared-name' } })).body;
     expect(vmB.private_ip).toBe(vmA.private_ip);
-    expect((await dns(`${vmB.id}.vm.internal`, netA)).rcode).toBe('NXDOMAIN');
+    expect(rcodeOf(await dns(`${vmB.id}.vm.internal`, netA))).toBe('NXDOMAIN');
     // Another account's VM is 404, never 403.
     const foreign = await api('GET', `/v1/hosting/vms/${vmA.id}`, { key: b.key });
     expect(foreign.status).toBe(404);

@@ -3,5 +3,5 @@
 
 export type { Lookup, LookupResult } from './lookup.js';
 export { DnsServer, type DnsServerAddress, type DnsServerOptions } from './dns-server.js';
-export { queryDns, encodeDnsQuery, exchangeUdp, exchangeTcp, type QueryDnsOptions } from './query-dns.js';
+export { queryDns, encodeDnsQuery, exchangeUdp, exchangeTcp, rcodeOf, addressesOf, type QueryDnsOptions } from './query-dns.js';
 export { NETWORK_ID_OPTION_CODE, Rcode } from './wire/constants.js';

@@ -108,3 +108,10 @@ export function exchangeTcp(host: string, port: number, query: Buffer, timeoutMs
     socket.write(frame);
   }).finally(() => socket.destroy());
 }
+
+// Reading decoded responses: @types/dns-packet lacks `rcode`, and answers are
+// a union whose A data needs narrowing.
+export const rcodeOf = (p: dnsPacket.DecodedPacket): string => (p as unknown as { rcode: string }).rcode;
+
+export const addressesOf = (p: dnsPacket.DecodedPacket): string[] =>
+  (p.answers ?? []).flatMap((a) => (a.type === 'A' ? [a.data] : []));

@@ -26,7 +26,7 @@ const base: ResourceRequest = {
 
 const request = (overrides: Partial<ResourceRequest> = {}): ResourceCommand => ({ type: 'RequestResource', ...base, ...overrides, now: at(0) });
 
-const requested = (overrides: Partial<ResourceRequested> = {}): ResourceEvent => ({
+const requested = (overrides: Partial<Omit<ResourceRequested, '$typeName' | '$unknown'>> = {}): ResourceEvent => ({
   type: 'ResourceRequested',
   data: create(ResourceRequestedSchema, { ...base, image: 'ubuntu-24', requestedAt: timestampFromMs(T0), ...overrides }),
 });
