@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import { startNats, type StartedNats } from '@pn/test-support';
+import { startDns } from '../../services/dns/src/start.js';
 import { startIpam } from '../../services/ipam/src/start.js';
 import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
 
@@ -60,6 +61,36 @@ describe('ipam down when a create arrives', () => {
     expect(vm.body).toMatchObject({ status: 'running', private_ip: '10.0.1.1' });
     const resolved = await api('GET', '/v1/hosting/network/resolve?name=web.vm.internal', { key });
     expect(resolved.body.addresses).toEqual(['10.0.1.1']);
+  });
+});
+
+describe('dns down when a create arrives', () => {
+  let platform: RunningPlatform;
+  let lateDns: INestMicroservice | undefined;
+
+  beforeAll(async () => {
+    platform = await startPlatform(nats.url, { without: ['dns'], env: { PROVISION_RETRY_MS: '200' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await lateDns?.close();
+    await platform?.stop();
+  });
+
+  it('keeps the address it took, and becomes available with its names once dns is back', async () => {
+    const api = apiClient(platform.url);
+    const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } })).body.api_key;
+    const create = await api('POST', '/v1/hosting/databases', { key, body: { name: 'pg' } });
+    expect(create.status).toBe(202);
+    expect(create.body).toMatchObject({ status: 'provisioning', private_ip: '10.0.2.1' });
+
+    lateDns = await startDns(platform.config);
+    const db = await eventually(
+      () => api('GET', `/v1/hosting/databases/${create.body.id}`, { key }),
+      (r) => r.body.status === 'available',
+    );
+    expect(db.body).toMatchObject({ status: 'available', private_ip: '10.0.2.1', private_host: 'pg.internal' });
+    expect((await api('GET', '/v1/hosting/network/resolve?name=pg.internal', { key })).body.addresses).toEqual(['10.0.2.1']);
   });
 });
 
