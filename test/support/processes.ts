@@ -23,6 +23,7 @@ async function freePort(): Promise<number> {
 
 export interface PlatformProcesses {
   readonly url: string;
+  readonly dnsPort: number;
   readonly adminToken: string;
   stop(): Promise<void>;
 }
@@ -31,11 +32,13 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
   const run = uniqueId('run');
   const adminToken = randomBytes(16).toString('hex');
   const gatewayPort = await freePort();
+  // A free TCP port; the DNS server also binds it for UDP.
+  const dnsPort = await freePort();
   const env = {
     ...process.env,
     NATS_URL: natsUrl,
     GATEWAY_PORT: String(gatewayPort),
-    DNS_PORT: String(await freePort()),
+    DNS_PORT: String(dnsPort),
     ADMIN_TOKEN: adminToken,
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,
@@ -63,7 +66,7 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
   const url = `http://127.0.0.1:${gatewayPort}`;
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, adminToken, stop };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, dnsPort, adminToken, stop };
     } catch {
       // not listening yet
     }
