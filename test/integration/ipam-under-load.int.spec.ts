@@ -2,44 +2,31 @@
 // into one network never hand out one address twice; a full network is a 409
 // and nothing is half created.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestMicroservice } from '@nestjs/common';
 import { createEventStore, type EventStore } from '@pn/event-store';
 import { networkDecider, networkEventCodec, type NetworkEvent } from '@pn/ipam-domain';
-import { startNats, type StartedNats } from '@pn/test-support';
-import { startIpam } from '../../services/ipam/src/start.js';
-import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 
 const CONCURRENT_CREATES = 500;
 
-let nats: StartedNats;
-let platform: RunningPlatform;
-let secondIpam: INestMicroservice;
+const ctx = usePlatform('ipam-under-load suite', { env: { RPC_TIMEOUT_MS: '20000' }, extraIpam: 1 });
+const api: typeof ctx.api = (...args) => ctx.api(...args);
 let store: EventStore;
-let api: ReturnType<typeof apiClient>;
 
+// The platform's own event store, to read what ipam recorded and to set up a full network.
 beforeAll(async () => {
-  nats = await startNats();
-  console.log(`ipam-under-load suite: ${nats.note}`);
-  platform = await startPlatform(nats.url, { env: { RPC_TIMEOUT_MS: '20000' } });
-  secondIpam = await startIpam(platform.config);
+  const { config } = ctx.platform;
   store = await createEventStore({
-    eventStore: platform.config.eventStore,
-    nats: platform.config.natsUrl,
-    jetstream: { stream: platform.config.eventStream, subjectPrefix: platform.config.eventSubjectPrefix },
+    eventStore: config.eventStore,
+    nats: config.natsUrl,
+    jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix },
   });
-  api = apiClient(platform.url);
-}, 120_000);
+});
 
 afterAll(async () => {
   await store?.close();
-  await secondIpam?.close();
-  await platform?.stop();
-  await nats?.stop();
 });
 
-async function newKey(): Promise<string> {
-  return (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'load' } })).body.api_key;
-}
+const newKey = () => ctx.newKey('load');
 
 describe('ipam with two instances', () => {
   it(`hands out ${CONCURRENT_CREATES} distinct addresses to ${CONCURRENT_CREATES} concurrent creates`, async () => {

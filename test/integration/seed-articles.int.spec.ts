@@ -1,34 +1,16 @@
 // Every request and JSON shape of the two source articles (shared/seeds/),
 // against the real services: MoltbotDen's account network with `.internal`
 // names, and Superjolt's project networks with bare names.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
-import { startNats, type StartedNats } from '@pn/test-support';
-import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 
-let nats: StartedNats;
-let platform: RunningPlatform;
-let api: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  nats = await startNats();
-  console.log(`seed-articles suite: ${nats.note}`);
-  platform = await startPlatform(nats.url);
-  api = apiClient(platform.url);
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.stop();
-  await nats?.stop();
-});
-
-async function newKey(): Promise<string> {
-  const { body } = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'seed' } });
-  return body.api_key;
-}
+const ctx = usePlatform('seed-articles suite');
+const api: typeof ctx.api = (...args) => ctx.api(...args);
+const newKey = () => ctx.newKey('seed');
 
 async function resolve(networkId: string, name: string): Promise<string[]> {
-  const answer = await queryDns({ host: '127.0.0.1', port: platform.dnsPort, name, networkId, transport: 'udp', timeoutMs: 2000 });
+  const answer = await queryDns({ host: '127.0.0.1', port: ctx.platform.dnsPort, name, networkId, transport: 'udp', timeoutMs: 2000 });
   return rcodeOf(answer) === 'NOERROR' ? addressesOf(answer) : [rcodeOf(answer)];
 }
 

@@ -1,23 +1,12 @@
 // When a service behind the gateway does not answer: a create waits for it
 // (202, `provisioning`) and completes once it is back, so no request is lost;
 // a call that cannot wait is a 503 with a code, never a hang or a bare 500.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { startNats, type StartedNats } from '@pn/test-support';
+import type { PlatformConfig } from '@pn/service-kit';
 import { startDns } from '../../services/dns/src/start.js';
 import { startIpam } from '../../services/ipam/src/start.js';
-import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
-
-let nats: StartedNats;
-
-beforeAll(async () => {
-  nats = await startNats();
-  console.log(`service-down suite: ${nats.note}`);
-}, 120_000);
-
-afterAll(async () => {
-  await nats?.stop();
-});
+import { usePlatform } from '../support/platform.js';
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -28,23 +17,26 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
-describe('ipam down when a create arrives', () => {
-  let platform: RunningPlatform;
-  let lateIpam: INestMicroservice | undefined;
-
-  beforeAll(async () => {
-    platform = await startPlatform(nats.url, { without: ['ipam'], env: { PROVISION_RETRY_MS: '200' } });
-  }, 120_000);
-
+/** Starts a service that was down, and stops it after the suite. */
+function lateStart(): (start: (config: PlatformConfig) => Promise<INestMicroservice>, config: PlatformConfig) => Promise<void> {
+  const started: INestMicroservice[] = [];
   afterAll(async () => {
-    await lateIpam?.close();
-    await platform?.stop();
+    for (const app of started) await app.close();
   });
+  return async (start, config) => {
+    started.push(await start(config));
+  };
+}
+
+const retryFast = { PROVISION_RETRY_MS: '200' };
+
+describe('ipam down when a create arrives', () => {
+  const ctx = usePlatform('service-down suite (ipam)', { without: ['ipam'], env: retryFast });
+  const late = lateStart();
 
   it('keeps the VM provisioning, reports ipam on /healthz, and completes it once ipam is back', async () => {
-    const api = apiClient(platform.url);
-    const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } });
-    const key = account.body.api_key;
+    const { api } = ctx;
+    const key = await ctx.newKey();
     const create = await api('POST', '/v1/hosting/vms', { key, body: { name: 'web' } });
     expect(create.status).toBe(202);
     expect(create.body).toMatchObject({ status: 'provisioning', private_ip: null });
@@ -53,7 +45,7 @@ describe('ipam down when a create arrives', () => {
     expect(health.status).toBe(503);
     expect(health.body).toEqual({ status: 'degraded', services: { resources: 'ok', ipam: 'service_unavailable', dns: 'ok', billing: 'ok' } });
 
-    lateIpam = await startIpam(platform.config);
+    await late(startIpam, ctx.platform.config);
     const vm = await eventually(
       () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
       (r) => r.body.status === 'running',
@@ -65,26 +57,17 @@ describe('ipam down when a create arrives', () => {
 });
 
 describe('dns down when a create arrives', () => {
-  let platform: RunningPlatform;
-  let lateDns: INestMicroservice | undefined;
-
-  beforeAll(async () => {
-    platform = await startPlatform(nats.url, { without: ['dns'], env: { PROVISION_RETRY_MS: '200' } });
-  }, 120_000);
-
-  afterAll(async () => {
-    await lateDns?.close();
-    await platform?.stop();
-  });
+  const ctx = usePlatform('service-down suite (dns)', { without: ['dns'], env: retryFast });
+  const late = lateStart();
 
   it('keeps the address it took, and becomes available with its names once dns is back', async () => {
-    const api = apiClient(platform.url);
-    const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } })).body.api_key;
+    const { api } = ctx;
+    const key = await ctx.newKey();
     const create = await api('POST', '/v1/hosting/databases', { key, body: { name: 'pg' } });
     expect(create.status).toBe(202);
     expect(create.body).toMatchObject({ status: 'provisioning', private_ip: '10.0.2.1' });
 
-    lateDns = await startDns(platform.config);
+    await late(startDns, ctx.platform.config);
     const db = await eventually(
       () => api('GET', `/v1/hosting/databases/${create.body.id}`, { key }),
       (r) => r.body.status === 'available',
@@ -95,28 +78,19 @@ describe('dns down when a create arrives', () => {
 });
 
 describe('ipam down when a create and its delete arrive', () => {
-  let platform: RunningPlatform;
-  let lateIpam: INestMicroservice | undefined;
-
-  beforeAll(async () => {
-    platform = await startPlatform(nats.url, { without: ['ipam'], env: { PROVISION_RETRY_MS: '200' } });
-  }, 120_000);
-
-  afterAll(async () => {
-    await lateIpam?.close();
-    await platform?.stop();
-  });
+  const ctx = usePlatform('service-down suite (delete)', { without: ['ipam'], env: retryFast });
+  const late = lateStart();
 
   it('finishes the delete once ipam is back, and the deleted VM never takes an address', async () => {
-    const api = apiClient(platform.url);
-    const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } })).body.api_key;
+    const { api } = ctx;
+    const key = await ctx.newKey();
     const create = await api('POST', '/v1/hosting/vms', { key, body: { name: 'short-lived' } });
     expect(create.status).toBe(202);
     const del = await api('DELETE', `/v1/hosting/vms/${create.body.id}`, { key });
     expect(del.status).toBe(202);
     expect(del.body.status).toBe('deleting');
 
-    lateIpam = await startIpam(platform.config);
+    await late(startIpam, ctx.platform.config);
     const gone = await eventually(
       () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
       (r) => r.status === 404,
@@ -130,26 +104,16 @@ describe('ipam down when a create and its delete arrive', () => {
 });
 
 describe('resources down', () => {
-  let platform: RunningPlatform;
-
-  beforeAll(async () => {
-    platform = await startPlatform(nats.url, { without: ['resources'] });
-  }, 120_000);
-
-  afterAll(async () => {
-    await platform?.stop();
-  });
+  const ctx = usePlatform('service-down suite (resources)', { without: ['resources'] });
 
   it('answers 503 service_unavailable naming what did not answer', async () => {
-    const api = apiClient(platform.url);
-    const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } });
-    const create = await api('POST', '/v1/hosting/vms', { key: account.body.api_key, body: { name: 'web' } });
+    const create = await ctx.api('POST', '/v1/hosting/vms', { key: await ctx.newKey(), body: { name: 'web' } });
     expect(create.status).toBe(503);
     expect(create.body.error).toMatchObject({ code: 'service_unavailable', message: expect.stringContaining('resources') });
   });
 
   it('shapes unknown routes like every other error', async () => {
-    const { status, body } = await apiClient(platform.url)('GET', '/v1/nothing-here');
+    const { status, body } = await ctx.api('GET', '/v1/nothing-here');
     expect(status).toBe(404);
     expect(body.error.code).toBe('not_found');
   });

@@ -1,19 +1,15 @@
 // The spine end to end: the five services on a real NATS, the gateway over
 // HTTP, the DNS server over UDP and TCP. NATS runs in a container where a
 // container engine answers, and otherwise at NATS_URL (the output says which).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { queryDns, rcodeOf } from '@pn/dns-server';
-import { startNats, type StartedNats } from '@pn/test-support';
-import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { usePlatform } from '../support/platform.js';
 
-let nats: StartedNats;
-let platform: RunningPlatform;
-let api: ReturnType<typeof apiClient>;
+const ctx = usePlatform('vm-slice suite');
+const api: typeof ctx.api = (...args) => ctx.api(...args);
 
-async function newAccount(name = 'acme'): Promise<{ id: string; key: string }> {
-  const { status, body } = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name } });
-  expect(status).toBe(201);
-  return { id: body.id, key: body.api_key };
+async function newAccount(name = 'acme'): Promise<{ key: string }> {
+  return { key: await ctx.newKey(name) };
 }
 
 async function networkOf(key: string): Promise<{ network_id: string; resources: Array<Record<string, string>> }> {
@@ -23,25 +19,13 @@ async function networkOf(key: string): Promise<{ network_id: string; resources: 
 }
 
 const dns = (name: string, networkId: string | undefined, transport: 'udp' | 'tcp' = 'udp', type: 'A' | 'AAAA' = 'A') =>
-  queryDns({ host: '127.0.0.1', port: platform.dnsPort, name, networkId, transport, type, timeoutMs: 2000 });
-
-beforeAll(async () => {
-  nats = await startNats();
-  console.log(`integration suite: ${nats.note}`);
-  platform = await startPlatform(nats.url);
-  api = apiClient(platform.url);
-}, 120_000);
-
-afterAll(async () => {
-  await platform?.stop();
-  await nats?.stop();
-});
+  queryDns({ host: '127.0.0.1', port: ctx.platform.dnsPort, name, networkId, transport, type, timeoutMs: 2000 });
 
 describe('accounts', () => {
   it('are created by the admin only, with a key shown once', async () => {
     expect((await api('POST', '/v1/admin/accounts', { body: { name: 'x' } })).status).toBe(401);
     expect((await api('POST', '/v1/admin/accounts', { admin: 'wrong', body: { name: 'x' } })).status).toBe(401);
-    const { status, body } = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'acme' } });
+    const { status, body } = await api('POST', '/v1/admin/accounts', { admin: ctx.platform.adminToken, body: { name: 'acme' } });
     expect(status).toBe(201);
     expect(body).toEqual({ id: expect.stringMatching(/^acc_[0-9a-z]{26}$/), name: 'acme', api_key: expect.stringMatching(/^pk_/) });
   });

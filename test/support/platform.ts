@@ -6,7 +6,8 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig, type PlatformConfig } from '@pn/service-kit';
-import { uniqueId } from '@pn/test-support';
+import { afterAll, beforeAll } from '@jest/globals';
+import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { deleteEventStream } from './event-stream.js';
 import { startBilling } from '../../services/billing/src/start.js';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
@@ -85,4 +86,38 @@ export function apiClient(baseUrl: string) {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
+}
+
+export interface PlatformContext {
+  nats: StartedNats;
+  platform: RunningPlatform;
+  api: ReturnType<typeof apiClient>;
+  /** A new account's API key. */
+  newKey(name?: string): Promise<string>;
+}
+
+/**
+ * Registers a suite's setup and teardown: NATS (a container where an engine
+ * answers, else NATS_URL — said once in the output), then the platform. The
+ * returned context is filled in before the suite's tests run.
+ */
+export function usePlatform(suite: string, options: Parameters<typeof startPlatform>[1] = {}): PlatformContext {
+  const context = {
+    async newKey(name = 'acme') {
+      const { status, body } = await context.api('POST', '/v1/admin/accounts', { admin: context.platform.adminToken, body: { name } });
+      if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(body)}`);
+      return body.api_key as string;
+    },
+  } as PlatformContext;
+  beforeAll(async () => {
+    context.nats = await startNats();
+    console.log(`${suite}: ${context.nats.note}`);
+    context.platform = await startPlatform(context.nats.url, options);
+    context.api = apiClient(context.platform.url);
+  }, 120_000);
+  afterAll(async () => {
+    await context.platform?.stop();
+    await context.nats?.stop();
+  });
+  return context;
 }
