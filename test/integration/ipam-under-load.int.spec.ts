@@ -1,7 +1,7 @@
 // Addresses under load: two ipam instances and hundreds of concurrent creates
 // into one network never hand out one address twice; a full network is a 409
 // and nothing is half created.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createEventStore, type EventStore } from '@pn/event-store';
 import { networkDecider, networkEventCodec, type NetworkEvent } from '@pn/ipam-domain';
 import { usePlatform } from '../support/platform.js';
@@ -20,10 +20,7 @@ beforeAll(async () => {
     nats: config.natsUrl,
     jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix },
   });
-});
-
-afterAll(async () => {
-  await store?.close();
+  ctx.beforeStop(() => store.close());
 });
 
 const newKey = () => ctx.newKey('load');

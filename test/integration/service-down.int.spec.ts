@@ -1,12 +1,12 @@
 // When a service behind the gateway does not answer: a create waits for it
 // (202, `provisioning`) and completes once it is back, so no request is lost;
 // a call that cannot wait is a 503 with a code, never a hang or a bare 500.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import type { PlatformConfig } from '@pn/service-kit';
 import { startDns } from '../../services/dns/src/start.js';
 import { startIpam } from '../../services/ipam/src/start.js';
-import { usePlatform } from '../support/platform.js';
+import { usePlatform, type PlatformContext } from '../support/platform.js';
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -17,14 +17,11 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
-/** Starts a service that was down, and stops it after the suite. */
-function lateStart(): (start: (config: PlatformConfig) => Promise<INestMicroservice>, config: PlatformConfig) => Promise<void> {
-  const started: INestMicroservice[] = [];
-  afterAll(async () => {
-    for (const app of started) await app.close();
-  });
-  return async (start, config) => {
-    started.push(await start(config));
+/** Starts a service that was down; it stops with the suite's platform. */
+function lateStart(ctx: PlatformContext) {
+  return async (start: (config: PlatformConfig) => Promise<INestMicroservice>) => {
+    const app = await start(ctx.platform.config);
+    ctx.beforeStop(() => app.close());
   };
 }
 
@@ -32,7 +29,7 @@ const retryFast = { PROVISION_RETRY_MS: '200' };
 
 describe('ipam down when a create arrives', () => {
   const ctx = usePlatform('service-down suite (ipam)', { without: ['ipam'], env: retryFast });
-  const late = lateStart();
+  const late = lateStart(ctx);
 
   it('keeps the VM provisioning, reports ipam on /healthz, and completes it once ipam is back', async () => {
     const { api } = ctx;
@@ -45,7 +42,7 @@ describe('ipam down when a create arrives', () => {
     expect(health.status).toBe(503);
     expect(health.body).toEqual({ status: 'degraded', services: { resources: 'ok', ipam: 'service_unavailable', dns: 'ok', billing: 'ok' } });
 
-    await late(startIpam, ctx.platform.config);
+    await late(startIpam);
     const vm = await eventually(
       () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
       (r) => r.body.status === 'running',
@@ -58,7 +55,7 @@ describe('ipam down when a create arrives', () => {
 
 describe('dns down when a create arrives', () => {
   const ctx = usePlatform('service-down suite (dns)', { without: ['dns'], env: retryFast });
-  const late = lateStart();
+  const late = lateStart(ctx);
 
   it('keeps the address it took, and becomes available with its names once dns is back', async () => {
     const { api } = ctx;
@@ -67,7 +64,7 @@ describe('dns down when a create arrives', () => {
     expect(create.status).toBe(202);
     expect(create.body).toMatchObject({ status: 'provisioning', private_ip: '10.0.2.1' });
 
-    await late(startDns, ctx.platform.config);
+    await late(startDns);
     const db = await eventually(
       () => api('GET', `/v1/hosting/databases/${create.body.id}`, { key }),
       (r) => r.body.status === 'available',
@@ -79,7 +76,7 @@ describe('dns down when a create arrives', () => {
 
 describe('ipam down when a create and its delete arrive', () => {
   const ctx = usePlatform('service-down suite (delete)', { without: ['ipam'], env: retryFast });
-  const late = lateStart();
+  const late = lateStart(ctx);
 
   it('finishes the delete once ipam is back, and the deleted VM never takes an address', async () => {
     const { api } = ctx;
@@ -90,7 +87,7 @@ describe('ipam down when a create and its delete arrive', () => {
     expect(del.status).toBe(202);
     expect(del.body.status).toBe('deleting');
 
-    await late(startIpam, ctx.platform.config);
+    await late(startIpam);
     const gone = await eventually(
       () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
       (r) => r.status === 404,

@@ -94,6 +94,8 @@ export interface PlatformContext {
   api: ReturnType<typeof apiClient>;
   /** A new account's API key. */
   newKey(name?: string): Promise<string>;
+  /** Runs `cleanup` after the suite, while NATS and the platform still run (jest runs afterAll hooks in the order given). */
+  beforeStop(cleanup: () => Promise<unknown>): void;
 }
 
 /**
@@ -102,7 +104,11 @@ export interface PlatformContext {
  * returned context is filled in before the suite's tests run.
  */
 export function usePlatform(suite: string, options: Parameters<typeof startPlatform>[1] = {}): PlatformContext {
+  const cleanups: Array<() => Promise<unknown>> = [];
   const context = {
+    beforeStop(cleanup: () => Promise<unknown>) {
+      cleanups.push(cleanup);
+    },
     async newKey(name = 'acme') {
       const { status, body } = await context.api('POST', '/v1/admin/accounts', { admin: context.platform.adminToken, body: { name } });
       if (status !== 201) throw new Error(`account creation answered ${status}: ${JSON.stringify(body)}`);
@@ -116,6 +122,7 @@ export function usePlatform(suite: string, options: Parameters<typeof startPlatf
     context.api = apiClient(context.platform.url);
   }, 120_000);
   afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
     await context.platform?.stop();
     await context.nats?.stop();
   });
