@@ -25,7 +25,9 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     const reply = toErrorReply(exception);
-    if (reply.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    // A service that is down or slow is an operational fact (warn); anything else unexplained is a bug (error, with its stack).
+    if (reply.status === 503 || reply.status === 504) this.logger.warn(reply.message);
+    else if (reply.status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     response.status(reply.status).json({ error: { code: reply.code, message: reply.message, ...(reply.field ? { field: reply.field } : {}) } });
   }
 }
