@@ -1,7 +1,7 @@
 // Small process helpers shared by the start and test scripts (node builtins only:
 // they run before `npm ci` on a fresh clone).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -64,4 +64,3 @@ export function startChild(name, command, args, env, colour = 36) {
   return child;
 }
 
-export const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));

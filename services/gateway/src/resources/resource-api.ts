@@ -13,8 +13,8 @@ import type { ListQueryDto } from './resource.dto.js';
 export type Kind = 'vm' | 'database' | 'cache' | 'bucket';
 type CreateFields = Omit<MessageInitShape<typeof CreateResourceRequestSchema>, '$typeName' | 'accountId' | 'kind' | 'region'> & { region?: string };
 
-// A create waits for ipam and dns: give it more than a single hop.
-const CREATE_TIMEOUT_FACTOR = 3;
+// A create or a delete waits for ipam and dns: give it more than a single hop.
+const MULTI_HOP_TIMEOUT_FACTOR = 3;
 
 @Injectable()
 export class ResourceApi {
@@ -28,7 +28,7 @@ export class ResourceApi {
     const resource = await this.rpc.call(
       routes.createResource,
       { ...fields, accountId: account.id, kind, region: this.region(fields.region) },
-      { timeoutMs: this.config.rpcTimeoutMs * CREATE_TIMEOUT_FACTOR },
+      { timeoutMs: this.config.rpcTimeoutMs * MULTI_HOP_TIMEOUT_FACTOR },
     );
     response.status(resource.status === 'provisioning' ? 202 : 201);
     return presentResource(resource);
@@ -51,7 +51,7 @@ export class ResourceApi {
 
   /** 204 once it is gone; 202 with its state while dns or ipam is down. */
   async delete(account: Account, kind: Kind, id: string, response: Response) {
-    const resource = await this.rpc.call(routes.deleteResource, { accountId: account.id, kind, resourceId: id }, { timeoutMs: this.config.rpcTimeoutMs * CREATE_TIMEOUT_FACTOR });
+    const resource = await this.rpc.call(routes.deleteResource, { accountId: account.id, kind, resourceId: id }, { timeoutMs: this.config.rpcTimeoutMs * MULTI_HOP_TIMEOUT_FACTOR });
     if (resource.status === 'deleted') {
       response.status(204);
       return undefined;

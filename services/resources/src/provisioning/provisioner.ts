@@ -56,17 +56,18 @@ export class Provisioner {
   }
 
   /**
-   * Provisions, or throws: a refusal (say, no address left) fails the
+   * Provisions, or throws (`known`: the state the caller has just written, which
+   * saves reading it back): a refusal (say, no address left) fails the
    * resource, gives back what it took and is rethrown; an unreachable ipam or
    * dns leaves it provisioning, to be resumed, and is rethrown too.
    */
-  async provision(resourceId: string): Promise<ResourceState> {
+  async provision(resourceId: string, known?: ResourceState): Promise<ResourceState> {
     try {
-      return await this.provisionSteps(resourceId);
+      return await this.provisionSteps(resourceId, known);
     } catch (error) {
       if (isRefusal(error)) {
-        await this.execute({ type: 'FailProvisioning', resourceId, code: error.reply.code, reason: error.reply.message, now: new Date() });
-        await this.release(resourceId);
+        const failed = await this.execute({ type: 'FailProvisioning', resourceId, code: error.reply.code, reason: error.reply.message, now: new Date() });
+        await this.release(resourceId, failed);
       }
       throw error;
     }
@@ -79,8 +80,8 @@ export class Provisioner {
    * delete, or a crash before the record). Both are idempotent, and both then
    * refuse anything late for this resource, so nothing is left behind.
    */
-  async release(resourceId: string): Promise<ResourceState> {
-    const state = await this.load(resourceId);
+  async release(resourceId: string, known?: ResourceState): Promise<ResourceState> {
+    const state = known ?? (await this.load(resourceId));
     if (state.status === 'absent' || state.status === 'deleted') return state;
     const { networkId } = state.request;
     await this.rpc.call(routes.removeRecords, { networkId, resourceId });
@@ -91,8 +92,8 @@ export class Provisioner {
     return this.execute({ type: 'MarkDeleted', resourceId, now: new Date() });
   }
 
-  private async provisionSteps(resourceId: string): Promise<ResourceState> {
-    let state = await this.load(resourceId);
+  private async provisionSteps(resourceId: string, known?: ResourceState): Promise<ResourceState> {
+    let state = known ?? (await this.load(resourceId));
     if (state.status !== 'provisioning') return state;
     const { request } = state;
     if (state.privateIp === undefined) {

@@ -51,7 +51,7 @@ export class ResourcesController {
     const project = await this.projects.resolve(request.accountId, request.project);
     if (request.primaryId) this.checkPrimary(request.accountId, request.primaryId, project.networkId);
     const resourceId = newResourceId(request.kind);
-    await this.provisioner.execute({
+    const requested = await this.provisioner.execute({
       type: 'RequestResource',
       resourceId,
       kind: request.kind,
@@ -70,7 +70,7 @@ export class ResourcesController {
       now: new Date(),
     });
     try {
-      await this.provisioner.provision(resourceId);
+      await this.provisioner.provision(resourceId, requested);
     } catch (error) {
       if (!isTransient(error)) throw error;
     }
@@ -99,16 +99,16 @@ export class ResourcesController {
   @Rpc(routes.deleteResource)
   async delete(request: ResourceRef) {
     const resourceId = this.owned(request).request.resourceId;
-    await this.provisioner.execute({ type: 'RequestDeletion', resourceId, now: new Date() });
+    const deleting = await this.provisioner.execute({ type: 'RequestDeletion', resourceId, now: new Date() });
     try {
-      await this.provisioner.release(resourceId);
+      await this.provisioner.release(resourceId, deleting);
     } catch {
       // dns or ipam down, or a step racing a create still under way: the
       // resource is `deleting`, and the sweeper finishes the job.
     }
     const state = await this.provisioner.load(resourceId);
     if (state.status === 'absent') throw new Error(`resource ${resourceId} vanished`);
-    return { ...resourceView(state), status: state.status };
+    return resourceView(state);
   }
 
   @Rpc(routes.resourceHistory)
