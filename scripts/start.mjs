@@ -1,11 +1,14 @@
 // `npm start`: the whole system on this machine. Installs what is missing,
 // makes sure NATS with JetStream is reachable, builds, runs the five
-// services, and prints how to use them. Ctrl-C stops everything.
+// services under a supervisor (a service that dies is restarted with
+// backoff while the others keep serving), and prints how to use them. Ctrl-C
+// stops everything.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNats } from './lib/nats.mjs';
 import { ensureDependencies, log, root, run, sleep, startChild } from './lib/run.mjs';
+import { stopOnSignals, Supervisor } from './lib/supervisor.mjs';
 
 const SERVICES = [
   ['ipam', 35],
@@ -18,7 +21,8 @@ const SERVICES = [
 const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const gatewayPort = process.env.GATEWAY_PORT || '8080';
 const dnsPort = process.env.DNS_PORT || '5353';
-const children = [];
+const supervisor = new Supervisor();
+let nats;
 
 function adminToken() {
   if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
@@ -29,9 +33,19 @@ function adminToken() {
   return readFileSync(file, 'utf8').trim();
 }
 
-function stopAll(code = 0) {
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 1500).unref();
+let stopping = false;
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping every service');
+  await supervisor.stop();
+  // NATS last, so the services could drain their connections first.
+  if (nats && nats.exitCode === null && nats.signalCode === null) {
+    const exited = new Promise((resolve) => nats.once('exit', resolve));
+    nats.kill('SIGTERM');
+    await Promise.race([exited, sleep(3000)]);
+  }
+  process.exit(code);
 }
 
 async function waitForGateway(url) {
@@ -49,22 +63,14 @@ async function waitForGateway(url) {
 
 async function main() {
   ensureDependencies();
-  const nats = await ensureNats(natsUrl);
-  if (nats) children.push(nats);
+  nats = await ensureNats(natsUrl);
   log('building (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
   const token = adminToken();
   const env = { ...process.env, NATS_URL: natsUrl, GATEWAY_PORT: gatewayPort, DNS_PORT: dnsPort, ADMIN_TOKEN: token };
   for (const [name, colour] of SERVICES) {
-    const child = startChild(name, process.execPath, [join('services', name, 'dist', 'main.js')], env, colour);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGTERM') {
-        console.error(`${name} exited (${code ?? signal}); stopping everything`);
-        stopAll(1);
-      }
-    });
-    children.push(child);
+    supervisor.add(name, () => startChild(name, process.execPath, [join('services', name, 'dist', 'main.js')], env, colour));
   }
   const url = `http://127.0.0.1:${gatewayPort}`;
   await waitForGateway(url);
@@ -84,8 +90,7 @@ Ctrl-C stops everything.
 `);
 }
 
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
+stopOnSignals(supervisor, () => stopAll(0));
 main().catch((error) => {
   console.error(`npm start failed: ${error.message}`);
   stopAll(1);

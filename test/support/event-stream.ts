@@ -1,5 +1,5 @@
 // Removes the JetStream stream a test or benchmark run wrote its events to,
-// so runs against a shared NATS leave nothing behind.
+// and its snapshot bucket, so runs against a shared NATS leave nothing behind.
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
@@ -8,6 +8,7 @@ export async function deleteEventStream(natsUrl: string, stream: string): Promis
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(stream).catch(() => false);
+    await jsm.streams.delete(`OBJ_${stream}_SNAPSHOTS`).catch(() => false);
   } finally {
     await nc.close();
   }

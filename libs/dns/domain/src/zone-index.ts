@@ -17,6 +17,9 @@ interface Network {
   readonly byResource: Map<string, { hostnames: string[]; claim: Claim }>;
 }
 
+type SavedClaim = [resourceId: string, createdAtMs: number, ip: string, hostnames: string[]];
+type SavedNetwork = [networkId: string, claims: SavedClaim[]];
+
 export type ZoneAnswer = { readonly kind: 'answer'; readonly addresses: string[] } | { readonly kind: 'nxdomain' };
 
 export class ZoneIndex {
@@ -40,6 +43,27 @@ export class ZoneIndex {
         return;
       }
     }
+  }
+
+  /** Every claim as plain data, for a checkpoint; the name index is rebuilt from them. */
+  toJson(): SavedNetwork[] {
+    return [...this.networks].map(([networkId, network]) => [
+      networkId,
+      [...network.byResource.values()].map(({ hostnames, claim }) => [claim.resourceId, claim.createdAtMs, claim.ip, hostnames] as SavedClaim),
+    ]);
+  }
+
+  static fromJson(json: unknown): ZoneIndex {
+    const index = new ZoneIndex();
+    for (const [networkId, claims] of json as SavedNetwork[]) {
+      const network = index.network(networkId);
+      for (const [resourceId, createdAtMs, ip, hostnames] of claims) {
+        const claim = { resourceId, createdAtMs, ip };
+        for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
+        network.byResource.set(resourceId, { hostnames, claim });
+      }
+    }
+    return index;
   }
 
   /** `qname` lower-case without the trailing dot. */

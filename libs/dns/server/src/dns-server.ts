@@ -22,10 +22,20 @@ export interface DnsServerOptions {
   readonly zone?: string;
   /** UDP payload size we advertise and the most we send over UDP; default 1232 (DNS flag day 2020). */
   readonly maxUdpPayloadSize?: number;
-  /** Close TCP connections idle this long; default 10 s. */
+  /**
+   * A TCP message must arrive whole this long after its first byte, however
+   * the client paces its bytes; default 2 s.
+   */
+  readonly tcpMessageTimeoutMs?: number;
+  /**
+   * Close a TCP connection that has not started a message this long after
+   * opening or after our previous answer; default: tcpMessageTimeoutMs.
+   */
   readonly tcpIdleTimeoutMs?: number;
-  /** Default 1024. */
+  /** TCP connections open at once; when full, a lighter client still gets in (see tcp-admission.ts); default 1024. */
   readonly maxTcpConnections?: number;
+  /** TCP connections one source address may hold; more are closed at once; default 16. */
+  readonly maxTcpConnectionsPerClient?: number;
   /** SO_RCVBUF for the UDP socket; OS default when absent. */
   readonly udpRecvBufferSize?: number;
   /** Lookup throws, bad lookup results and socket errors land here; default: ignored. */
@@ -36,6 +46,13 @@ export interface DnsServerAddress {
   readonly udpPort: number;
   readonly tcpPort: number;
 }
+
+/** What a DnsServer uses for the TCP options left out. */
+export const TCP_DEFAULTS = {
+  messageTimeoutMs: 2_000,
+  maxConnections: 1024,
+  maxConnectionsPerClient: 16,
+} as const;
 
 // When port 0 hands UDP a port whose TCP twin is taken, try another one.
 const EPHEMERAL_BIND_ATTEMPTS = 20;
@@ -53,6 +70,12 @@ export class DnsServer {
         throw new RangeError(`${name} must be an integer from 0 to 2^31-1, got ${value}`);
       }
     }
+    for (const name of ['tcpMessageTimeoutMs', 'tcpIdleTimeoutMs', 'maxTcpConnections', 'maxTcpConnectionsPerClient'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new RangeError(`${name} must be a positive integer, got ${value}`);
+      }
+    }
     this.responder = new Responder({
       lookup: options.lookup,
       ttlSeconds,
@@ -68,6 +91,7 @@ export class DnsServer {
     const host = this.options.host ?? '127.0.0.1';
     const onError = this.options.onError ?? (() => {});
     const attempts = this.options.port === 0 ? EPHEMERAL_BIND_ATTEMPTS : 1;
+    const messageTimeoutMs = this.options.tcpMessageTimeoutMs ?? TCP_DEFAULTS.messageTimeoutMs;
     for (let attempt = 1; ; attempt++) {
       const udp = await listenUdp(this.responder, {
         host,
@@ -80,8 +104,10 @@ export class DnsServer {
         this.tcp = await listenTcp(this.responder, {
           host,
           port,
-          idleTimeoutMs: this.options.tcpIdleTimeoutMs ?? 10_000,
-          maxConnections: this.options.maxTcpConnections ?? 1024,
+          messageTimeoutMs,
+          idleTimeoutMs: this.options.tcpIdleTimeoutMs ?? messageTimeoutMs,
+          maxConnections: this.options.maxTcpConnections ?? TCP_DEFAULTS.maxConnections,
+          maxConnectionsPerClient: this.options.maxTcpConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient,
           onError,
         });
         this.udp = udp;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DnsServer } from './dns-server.js';
+import { DnsServer, TCP_DEFAULTS, type DnsServerOptions } from './dns-server.js';
 import { encodeDnsQuery } from './query-dns.js';
 import { frame, TcpSession } from './testing/tcp-session.js';
 import { addressesOf } from './testing/answers.js';
@@ -18,12 +18,38 @@ const open = async () => {
 };
 const query = (id: number, name: string) => encodeDnsQuery({ id, name, networkId: 'net_a' });
 
+// Servers a test starts for its own limits; stopped after the suite.
+const ownServers: DnsServer[] = [];
+const startOwn = async (options: Omit<DnsServerOptions, 'port' | 'lookup'>) => {
+  const own = new DnsServer({ port: 0, lookup, ...options });
+  ownServers.push(own);
+  return (await own.start()).tcpPort;
+};
+const openTo = async (tcpPort: number, localAddress?: string) => {
+  const session = await TcpSession.open(tcpPort, localAddress === undefined ? {} : { localAddress });
+  sessions.push(session);
+  return session;
+};
+const OTHER_CLIENT = '127.0.0.2'; // all of 127/8 is loopback on Linux: a second source address
+
+/** Sends `bytes` one at a time, `everyMs` apart, until they run out or the server hangs up; resolves the count sent. */
+async function trickle(session: TcpSession, bytes: Buffer, everyMs: number): Promise<number> {
+  let sent = 0;
+  for (const byte of bytes) {
+    if (session.closed) break;
+    session.sendRaw(Buffer.from([byte]));
+    sent++;
+    await sleep(everyMs);
+  }
+  return sent;
+}
+
 beforeAll(async () => {
   port = (await server.start()).tcpPort;
 });
 afterAll(async () => {
   for (const s of sessions) s.close();
-  await server.stop();
+  await Promise.all([server.stop(), ...ownServers.map((s) => s.stop())]);
 });
 
 describe('DNS over TCP', () => {
@@ -93,5 +119,112 @@ describe('DNS over TCP', () => {
     await own.stop();
 
     expect(await session.waitForClose()).toBe(true);
+  });
+});
+
+describe('DNS over TCP: deadlines that sending cannot extend', () => {
+  const messageTimeoutMs = 1000;
+  let tcpPort = 0;
+  beforeAll(async () => {
+    tcpPort = await startOwn({ tcpMessageTimeoutMs: messageTimeoutMs });
+  });
+
+  it('cuts off a client trickling one byte every 300 ms at the message deadline, though it keeps sending', async () => {
+    const session = await openTo(tcpPort);
+    const started = Date.now();
+    const sending = trickle(session, frame(query(20, 'a.internal')), 300);
+
+    expect(await session.waitForClose(4000)).toBe(true);
+    const elapsed = Date.now() - started;
+    // It was still sending when cut off: the bytes it sent did not buy it time.
+    expect(await sending).toBeGreaterThanOrEqual(3);
+    expect(elapsed).toBeGreaterThanOrEqual(messageTimeoutMs - 100);
+    expect(elapsed).toBeLessThan(messageTimeoutMs + 1000);
+  });
+
+  it('closes a connection that sends nothing after opening', async () => {
+    const session = await openTo(tcpPort);
+    const started = Date.now();
+
+    expect(await session.waitForClose(4000)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(messageTimeoutMs - 100);
+  });
+
+  it('gives every message its own deadline, so a steady client outlives any one of them', async () => {
+    const session = await openTo(tcpPort);
+    const ids: number[] = [];
+    for (let id = 30; id < 34; id++) {
+      session.sendFrame(query(id, 'b.internal'));
+      ids.push((await session.nextAnswer()).id!);
+      await sleep(messageTimeoutMs * 0.4);
+    }
+
+    expect(ids).toEqual([30, 31, 32, 33]);
+    expect(session.closed).toBe(false);
+  });
+});
+
+describe('DNS over TCP: one client cannot starve the others', () => {
+  // Long deadlines here, so only the connection limits can close anything.
+  const slow = { tcpMessageTimeoutMs: 10_000 };
+  const closedWithin = async (list: TcpSession[], ms: number) => {
+    await Promise.all(list.map((s) => s.waitForClose(ms)));
+    return list.filter((s) => s.closed).length;
+  };
+
+  it('closes the connections a client opens beyond its limit at once, and answers another client', async () => {
+    const tcpPort = await startOwn({ ...slow, maxTcpConnectionsPerClient: 4 });
+    const greedy: TcpSession[] = [];
+    for (let i = 0; i < 6; i++) greedy.push(await openTo(tcpPort));
+
+    expect(await closedWithin(greedy, 500)).toBe(2);
+    const kept = greedy.filter((s) => !s.closed);
+    kept[0]!.sendFrame(query(40, 'a.internal'));
+    expect(await kept[0]!.nextAnswer()).toMatchObject({ id: 40 });
+    const other = await openTo(tcpPort, OTHER_CLIENT);
+    other.sendFrame(query(41, 'b.internal'));
+    expect(await other.nextAnswer()).toMatchObject({ id: 41, answers: [{ data: '10.0.0.2' }] });
+  });
+
+  it('answers another address while tricklers from one address fill every connection', async () => {
+    const tcpPort = await startOwn({ ...slow, maxTcpConnections: 6 });
+    const tricklers: TcpSession[] = [];
+    for (let i = 0; i < 6; i++) {
+      const session = await openTo(tcpPort);
+      session.sendRaw(frame(query(50 + i, 'a.internal')).subarray(0, 1)); // a message begun, never finished
+      tricklers.push(session);
+    }
+    await sleep(100); // let the server take in all six
+
+    const other = await openTo(tcpPort, OTHER_CLIENT);
+    other.sendFrame(query(60, 'c.internal'));
+
+    expect(await other.nextAnswer(1000)).toMatchObject({ id: 60, answers: [{ data: '10.0.0.3' }] });
+    // Room was made by closing one of the hoarder's connections, its oldest.
+    expect(await closedWithin(tricklers, 300)).toBe(1);
+    expect(tricklers[0]!.closed).toBe(true);
+    // The hoarder cannot take the slot back: it is still the heaviest client.
+    const again = await openTo(tcpPort);
+    expect(await again.waitForClose(500)).toBe(true);
+    expect(other.closed).toBe(false);
+  });
+
+  it('has sane defaults, and applies the per-client one', async () => {
+    expect(TCP_DEFAULTS.messageTimeoutMs).toBeGreaterThanOrEqual(1000);
+    expect(TCP_DEFAULTS.messageTimeoutMs).toBeLessThanOrEqual(10_000);
+    expect(TCP_DEFAULTS.maxConnectionsPerClient).toBeGreaterThanOrEqual(4);
+    // Room for many clients at their limit before the server is full.
+    expect(TCP_DEFAULTS.maxConnections / TCP_DEFAULTS.maxConnectionsPerClient).toBeGreaterThanOrEqual(32);
+
+    const tcpPort = await startOwn({});
+    const many: TcpSession[] = [];
+    for (let i = 0; i <= TCP_DEFAULTS.maxConnectionsPerClient; i++) many.push(await openTo(tcpPort));
+
+    expect(await closedWithin(many, 500)).toBe(1);
+  });
+
+  it('refuses limits that are not positive integers', () => {
+    expect(() => new DnsServer({ port: 0, lookup, tcpMessageTimeoutMs: 0 })).toThrow(RangeError);
+    expect(() => new DnsServer({ port: 0, lookup, maxTcpConnectionsPerClient: 1.5 })).toThrow(RangeError);
   });
 });

@@ -18,12 +18,13 @@ export interface ProtoEventCodec<E> {
 export function protoEventCodec<M extends SchemaMap>(schemas: M): ProtoEventCodec<EventsOf<M>> {
   return {
     encode(event) {
-      const schema = schemas[event.type];
+      const schema = Object.hasOwn(schemas, event.type) ? schemas[event.type] : undefined;
       if (!schema) throw new Error(`no schema for event type ${event.type}`);
       return { type: event.type, data: toBinary(schema, event.data as never) };
     },
     decode(recorded) {
-      const schema = schemas[recorded.type];
+      // Own properties only: a stored type named `toString` or `__proto__` is unknown, not a schema.
+      const schema = Object.hasOwn(schemas, recorded.type) ? schemas[recorded.type] : undefined;
       if (!schema) return undefined;
       return { type: recorded.type, data: fromBinary(schema, recorded.data) } as EventsOf<M>;
     },

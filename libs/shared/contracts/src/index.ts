@@ -4,6 +4,7 @@ export * from './gen/pn/common/v1/errors_pb.js';
 export * from './gen/pn/common/v1/health_pb.js';
 export * from './gen/pn/dns/v1/events_pb.js';
 export * from './gen/pn/dns/v1/messages_pb.js';
+export * from './gen/pn/integration/v1/addresses_pb.js';
 export * from './gen/pn/ipam/v1/events_pb.js';
 export * from './gen/pn/ipam/v1/messages_pb.js';
 export * from './gen/pn/resources/v1/events_pb.js';

@@ -65,6 +65,12 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** The newest event of a category: how far a projection of it has to go. */
+export interface CategoryHead {
+  readonly position: bigint;
+  readonly recordedAt: Date;
+}
+
 export interface EventStore {
   /**
    * Appends all events or none. Fails with WrongExpectedRevisionError when the
@@ -78,6 +84,8 @@ export interface EventStore {
    * A handler that throws gets the same event again after a short delay.
    */
   subscribe(category: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
+  /** Position of the newest event of a category, or undefined when it has none. Cheap: projections poll it to measure their lag. */
+  head(category: string): Promise<CategoryHead | undefined>;
   close(): Promise<void>;
 }
 

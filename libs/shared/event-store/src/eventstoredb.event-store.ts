@@ -9,6 +9,8 @@
 // never writes, gave their events one shared commit position.)
 import {
   ANY,
+  BACKWARDS,
+  END,
   EventStoreDBClient,
   NO_STREAM,
   StreamNotFoundError,
@@ -19,6 +21,7 @@ import {
   parseStreamId,
   WrongExpectedRevisionError,
   type AppendResult,
+  type CategoryHead,
   type EventData,
   type EventHandler,
   type EventStore,
@@ -106,6 +109,28 @@ export class EventStoreDbEventStore implements EventStore {
     checkCategory(category);
     const delivery = new Delivery(handler, this.options);
     return this.subscriptions.add(() => startSubscription(this.client, category, options.after, delivery));
+  }
+
+  /**
+   * Read from the `$ce-<category>` stream of EventStoreDB's standard
+   * by-category projection (its separator `-` matches our stream ids): the
+   * 6.x client cannot filter a backwards read of $all. Needs the standard
+   * projections running (EVENTSTORE_RUN_PROJECTIONS=System,
+   * EVENTSTORE_START_STANDARD_PROJECTIONS=true, as infra/ sets them).
+   */
+  async head(category: string): Promise<CategoryHead | undefined> {
+    checkCategory(category);
+    try {
+      const newest = this.client.readStream(`$ce-${category}`, { direction: BACKWARDS, fromRevision: END, maxCount: 1, resolveLinkTos: true });
+      for await (const resolved of newest) {
+        const event = resolved.event;
+        const position = event?.position?.commit ?? resolved.commitPosition;
+        if (event && position !== undefined) return { position, recordedAt: event.created };
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return undefined;
   }
 
   close(): Promise<void> {

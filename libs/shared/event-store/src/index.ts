@@ -13,3 +13,6 @@ export {
   type EventStoreDbEventStoreOptions,
 } from './eventstoredb.event-store.js';
 export type { DeliveryOptions } from './internal/delivery.js';
+export { MemorySnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.port.js';
+export { createJetStreamSnapshotStore, type JetStreamSnapshotStoreOptions } from './snapshots/jetstream-snapshot-store.js';
+export { EventStreamLimitsError, historyLimits } from './jetstream/stream.js';

@@ -20,6 +20,7 @@ import {
   parseStreamId,
   WrongExpectedRevisionError,
   type AppendResult,
+  type CategoryHead,
   type EventData,
   type EventHandler,
   type EventStore,
@@ -57,6 +58,8 @@ export interface JetStreamEventStoreOptions extends DeliveryOptions {
    * it streams the older ones through a consumer instead. Default 32.
    */
   readonly maxDirectReads?: number;
+  /** Copies of the stream kept by a NATS cluster (EVENT_STREAM_REPLICAS); default 1. Set when the stream is created. */
+  readonly replicas?: number;
 }
 
 /**
@@ -75,7 +78,12 @@ export async function createJetStreamEventStore(
   try {
     const jsm = await jetstreamManager(nc);
     const store = new JetStreamEventStore(nc, owned, jetstream(nc), jsm, options);
-    await ensureStream(jsm, store.stream, store.subjectPrefix, options.duplicateWindowMs ?? 120_000);
+    await ensureStream(jsm, {
+      name: store.stream,
+      subjectPrefix: store.subjectPrefix,
+      duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
+      replicas: options.replicas ?? 1,
+    });
     return store;
   } catch (error) {
     if (owned) await nc.close();
@@ -130,7 +138,7 @@ export class JetStreamEventStore implements EventStore {
       // The server checks `lastSubjectSequence` anyway, so a stale guess can
       // only fail the publish, never overwrite anything.
       const known = attempt === 0 ? this.knownHead(subject, expected) : undefined;
-      const head = known === undefined ? await this.head(subject) : known;
+      const head = known === undefined ? await this.subjectHead(subject) : known;
       const current = head ? head.revision : 'no_stream';
       if (expected === 'no_stream' ? current !== 'no_stream' : expected !== 'any' && current !== expected) {
         throw new WrongExpectedRevisionError(streamId, expected, current);
@@ -153,7 +161,7 @@ export class JetStreamEventStore implements EventStore {
         if (!isWrongLastSequence(error)) throw error;
         this.heads.delete(subject);
         if (expected !== 'any' || attempt >= ANY_RETRIES) {
-          const now = await this.head(subject);
+          const now = await this.subjectHead(subject);
           throw new WrongExpectedRevisionError(streamId, expected, now ? now.revision : 'no_stream');
         }
       }
@@ -177,7 +185,7 @@ export class JetStreamEventStore implements EventStore {
     const { category, id } = parseStreamId(streamId);
     const subject = `${this.subjectPrefix}.${category}.${id}`;
     const from = options.fromRevision ?? 0;
-    const head = await this.head(subject);
+    const head = await this.subjectHead(subject);
     if (!head || head.revision < from) return [];
     // Newest first, following `prev` until the commit holding `from`: only
     // the commits asked for are read, whatever the size of the stream.
@@ -209,6 +217,13 @@ export class JetStreamEventStore implements EventStore {
     return this.subscriptions.add(() => startSubscription(target, new Delivery(handler, this.options)));
   }
 
+  async head(category: string): Promise<CategoryHead | undefined> {
+    checkCategory(category);
+    const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: `${this.subjectPrefix}.${category}.>` });
+    if (!m) return undefined;
+    return { position: eventPosition(m.seq, decodeCommit(m.data).events.length - 1), recordedAt: m.time };
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.subscriptions.closeAll();
@@ -217,7 +232,7 @@ export class JetStreamEventStore implements EventStore {
     return this.closing;
   }
 
-  private async head(subject: string): Promise<{ seq: number; revision: number; commit: Head['commit']; time: Date } | null> {
+  private async subjectHead(subject: string): Promise<{ seq: number; revision: number; commit: Head['commit']; time: Date } | null> {
     const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
     if (!m) return null;
     const head = toHead(m);

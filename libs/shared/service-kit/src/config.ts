@@ -7,11 +7,23 @@ export interface PlatformConfig {
   /** JetStream stream and subject prefix of the event store (EVENT_STREAM, EVENT_SUBJECT_PREFIX). */
   readonly eventStream: string;
   readonly eventSubjectPrefix: string;
+  /** Copies of the event stream (and snapshot bucket) in a NATS cluster (EVENT_STREAM_REPLICAS); 1 here, 3 in infra/. */
+  readonly eventStreamReplicas: number;
+  /** Projections resume from checkpoints (PROJECTION_CHECKPOINTS=off rebuilds every read model from the start). */
+  readonly projectionCheckpoints: boolean;
+  /** Aggregate streams (network-*, zone-*) are snapshotted every this many events (SNAPSHOT_EVERY; 0 = never). */
+  readonly snapshotEvery: number;
+  /** A projection further behind than this is not ready, and the DNS server answers SERVFAIL from such a view (PROJECTION_MAX_LAG_MS). */
+  readonly projectionMaxLagMs: number;
   readonly gatewayPort: number;
   readonly gatewayHost: string;
   readonly dnsPort: number;
   readonly dnsHost: string;
   readonly dnsTtlSeconds: number;
+  /** A DNS-over-TCP message must be whole this long after its first byte, and start this soon after opening or an answer (DNS_TCP_MESSAGE_TIMEOUT_MS). */
+  readonly dnsTcpMessageTimeoutMs: number;
+  /** DNS-over-TCP connections one source address may hold (DNS_TCP_MAX_PER_CLIENT). */
+  readonly dnsTcpMaxPerClient: number;
   /** Empty: admin endpoints refuse every request. */
   readonly adminToken: string;
   readonly ipQuarantineSeconds: number;
@@ -44,17 +56,31 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   return {
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
     eventStore: env.EVENT_STORE || 'jetstream',
     eventStream: env.EVENT_STREAM || 'EVENTS',
     eventSubjectPrefix: env.EVENT_SUBJECT_PREFIX || 'es',
+    eventStreamReplicas: integer(env, 'EVENT_STREAM_REPLICAS', 1, 1, 5),
+    projectionCheckpoints: onOff(env, 'PROJECTION_CHECKPOINTS', true),
+    snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 500, 0, 1_000_000),
+    projectionMaxLagMs: integer(env, 'PROJECTION_MAX_LAG_MS', 2000, 100, 600_000),
     gatewayPort: integer(env, 'GATEWAY_PORT', 8080, 0, 65535),
     gatewayHost: env.GATEWAY_HOST || '127.0.0.1',
     dnsPort: integer(env, 'DNS_PORT', 5353, 0, 65535),
     dnsHost: env.DNS_HOST || '127.0.0.1',
     dnsTtlSeconds: integer(env, 'DNS_TTL_SECONDS', 5, 0, 86400),
+    dnsTcpMessageTimeoutMs: integer(env, 'DNS_TCP_MESSAGE_TIMEOUT_MS', 2000, 100, 600_000),
+    dnsTcpMaxPerClient: integer(env, 'DNS_TCP_MAX_PER_CLIENT', 16, 1, 65535),
     adminToken: env.ADMIN_TOKEN ?? '',
     ipQuarantineSeconds: integer(env, 'IP_QUARANTINE_SECONDS', 600, 0, 30 * 86400),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 50, 600_000),
@@ -68,9 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
  * Connection options for Nest's NATS transport and clients. noAsyncTraces: no
  * Error (with its stack) is made up front for every request, a measurable
  * share of CPU on the hot path, for traces only seen on failure.
+ * maxReconnectAttempts -1: a NATS outage of any length is waited out (calls
+ * meanwhile answer 503); the client's default gives up after 10 attempts
+ * (~20 s) and leaves a service that never talks again until restarted.
  */
 export const natsOptions = (config: PlatformConfig, name: string) => ({
   servers: config.natsUrl.split(',').map((s) => s.trim()),
   name,
   noAsyncTraces: true,
+  maxReconnectAttempts: -1,
 });

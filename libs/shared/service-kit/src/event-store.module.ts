@@ -1,17 +1,35 @@
-// Provides the event store chosen by EVENT_STORE to a service, and closes it
-// on shutdown.
+// Provides the event store chosen by EVENT_STORE to a service, the snapshot
+// store (checkpoints of read models, snapshots of long aggregate streams) in
+// a JetStream object store on the bus, and the Projections registry; closes
+// them in order on shutdown.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { createEventStore, type EventStore } from '@pn/event-store';
-import type { PlatformConfig } from './config.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createEventStore, createJetStreamSnapshotStore, type EventStore } from '@pn/event-store';
+import { natsOptions, type PlatformConfig } from './config.js';
+import { Projections } from './projections.js';
+import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
 
-export const EVENT_STORE = Symbol('EVENT_STORE');
+export { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
+
+const SNAPSHOT_CONNECTION = Symbol('SNAPSHOT_CONNECTION');
 
 class EventStoreShutdown implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SNAPSHOT_CONNECTION) private readonly nc: NatsConnection,
+    private readonly projections: Projections,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
+    // Projections first: they save a last checkpoint and close their subscriptions.
+    await this.projections.stopAll();
     await this.store.close();
+    if (!this.nc.isClosed()) await this.nc.drain();
   }
 }
+
+/** The snapshot bucket of an event stream; another backend gets other keys, so switching never mixes them. */
+export const snapshotBucket = (config: PlatformConfig) =>
+  `${config.eventStore === 'jetstream' ? '' : 'ESDB_'}${config.eventStream}_SNAPSHOTS`.replace(/[^A-Za-z0-9_-]/g, '_');
 
 @Global()
 @Module({})
@@ -20,15 +38,26 @@ export class EventStoreModule {
     return {
       module: EventStoreModule,
       providers: [
-        { provide: EVENT_STORE, useFactory: () =>
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
             createEventStore({
               eventStore: config.eventStore,
               nats: config.natsUrl,
-              jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix },
-            }), },
+              jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
+            }),
+        },
+        { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'snapshots')) },
+        {
+          provide: SNAPSHOT_STORE,
+          useFactory: (nc: NatsConnection) =>
+            createJetStreamSnapshotStore(nc, { bucket: snapshotBucket(config), replicas: config.eventStreamReplicas }),
+          inject: [SNAPSHOT_CONNECTION],
+        },
+        Projections,
         EventStoreShutdown,
       ],
-      exports: [EVENT_STORE],
+      exports: [EVENT_STORE, SNAPSHOT_STORE, Projections],
     };
   }
 }

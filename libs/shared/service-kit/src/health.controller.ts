@@ -1,7 +1,9 @@
 // `<service>.health` for every service, so starters and probes can tell a
-// service that answers from one that merely has a process.
-import { Controller, type Type } from '@nestjs/common';
+// service that answers from one that merely has a process, and readiness can
+// tell one whose read models are caught up from one answering from a stale view.
+import { Controller, Optional, type Type } from '@nestjs/common';
 import { healthRoute, type ServiceName } from '@pn/contracts';
+import { Projections } from './projections.js';
 import { Rpc } from './rpc.decorator.js';
 
 const startedAt = Date.now();
@@ -9,9 +11,18 @@ const startedAt = Date.now();
 export function healthController(service: ServiceName): Type<unknown> {
   @Controller()
   class HealthController {
+    constructor(@Optional() private readonly projections?: Projections) {}
+
     @Rpc(healthRoute(service))
     health() {
-      return { service, status: 'ok', uptimeSeconds: (Date.now() - startedAt) / 1000 };
+      const projections = (this.projections?.statuses() ?? []).map((s) => ({ ...s, parked: BigInt(s.parked) }));
+      return {
+        service,
+        status: 'ok',
+        uptimeSeconds: (Date.now() - startedAt) / 1000,
+        ready: this.projections?.ready() ?? true,
+        projections,
+      };
     }
   }
   return HealthController;

@@ -4,6 +4,7 @@ export * from './event-store.module.js';
 export * from './health.controller.js';
 export * from './microservice.js';
 export * from './platform-config.module.js';
+export * from './projections.js';
 export * from './rpc-client.js';
 export * from './rpc-errors.js';
 export * from './rpc.decorator.js';

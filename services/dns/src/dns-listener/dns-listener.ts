@@ -4,7 +4,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DnsServer, type DnsServerAddress } from '@pn/dns-server';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
-import { ZoneProjection } from '../zone/zone.projection.js';
+import { ViewLaggingError, ZoneProjection } from '../zone/zone.projection.js';
 
 
 @Injectable()
@@ -12,6 +12,12 @@ export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly server: DnsServer;
   private readonly logger = new Logger(DnsListener.name);
   address: DnsServerAddress | undefined;
+  /** One warning a second at most while lagging, not one per query. */
+  private readonly lagWarnings = { last: 0, note: (message: string) => {
+    if (Date.now() - this.lagWarnings.last < 1000) return;
+    this.lagWarnings.last = Date.now();
+    this.logger.warn(message);
+  } };
 
   constructor(
     projection: ZoneProjection,
@@ -22,8 +28,14 @@ export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdow
       port: config.dnsPort,
       ttlSeconds: config.dnsTtlSeconds,
       negativeTtlSeconds: config.dnsTtlSeconds,
-      lookup: (networkId, qname) => projection.index.lookup(networkId, qname),
-      onError: (error) => this.logger.warn(`dns: ${String(error)}`),
+      tcpMessageTimeoutMs: config.dnsTcpMessageTimeoutMs,
+      maxTcpConnectionsPerClient: config.dnsTcpMaxPerClient,
+      // A view lagging past PROJECTION_MAX_LAG_MS throws, which the server answers SERVFAIL.
+      lookup: (networkId, qname) => projection.lookup(networkId, qname),
+      onError: (error) => {
+        if (error instanceof ViewLaggingError) this.lagWarnings.note(error.message);
+        else this.logger.warn(`dns: ${String(error)}`);
+      },
     });
   }
 

@@ -3,7 +3,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { routes, type ResolveRequest } from '@pn/contracts';
 import { PLATFORM_CONFIG, Rpc, type PlatformConfig } from '@pn/service-kit';
-import { ZoneProjection } from '../zone/zone.projection.js';
+import { ViewLaggingError, ZoneProjection } from '../zone/zone.projection.js';
 
 
 @Controller()
@@ -16,7 +16,14 @@ export class ResolveController {
   @Rpc(routes.resolve)
   resolve(request: ResolveRequest) {
     const name = request.name.toLowerCase().replace(/\.$/, '');
-    const answer = this.projection.index.lookup(request.networkId, name);
+    let answer;
+    try {
+      answer = this.projection.lookup(request.networkId, name);
+    } catch (error) {
+      // The same answer the DNS server gives from a lagging view.
+      if (error instanceof ViewLaggingError) return { rcode: 'SERVFAIL', addresses: [], ttl: 0 };
+      throw error;
+    }
     return answer.kind === 'answer'
       ? { rcode: 'NOERROR', addresses: answer.addresses, ttl: this.config.dnsTtlSeconds }
       : { rcode: 'NXDOMAIN', addresses: [], ttl: this.config.dnsTtlSeconds };

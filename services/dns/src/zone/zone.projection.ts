@@ -1,33 +1,48 @@
-// Keeps this instance's ZoneIndex up to date from the `zone` category, from
-// the first event on boot (the index lives in memory), then live.
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ZoneIndex, zoneEventCodec, type ZoneEvent } from '@pn/dns-domain';
-import type { EventStore, Subscription } from '@pn/event-store';
-import { EVENT_STORE } from '@pn/service-kit';
+// This instance's DNS view, run by the projection runner (resumed from its
+// checkpoint on boot, then live), and fed at once by this instance's own
+// writes. Lag matters here: a view far behind could point a name at an
+// address's next holder, so lookups from a lagging view fail (SERVFAIL).
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { ZoneAnswer, ZoneEvent } from '@pn/dns-domain';
+import type { ProjectionRunner } from '@pn/projection';
+import { PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
+import { applyToView, zoneViewProjection, type ZoneView } from './zone-view.projection.js';
 
 /** How long a reply waits for the subscription to bring this instance's own write (it takes milliseconds). */
 const OWN_WRITE_WAIT_MS = 2000;
 
-@Injectable()
-export class ZoneProjection implements OnModuleInit, OnApplicationShutdown {
-  readonly index = new ZoneIndex();
-  /** Revision applied last, per zone stream: an event seen twice is skipped. */
-  private readonly applied = new Map<string, number>();
-  private waiters: Array<{ streamId: string; revision: number; resolve: () => void }> = [];
-  private subscription: Subscription | undefined;
-  private readonly logger = new Logger(ZoneProjection.name);
+export class ViewLaggingError extends Error {
+  constructor(readonly lagMs: number) {
+    super(`DNS view is ${lagMs} ms behind the zone events: SERVFAIL rather than a stale address`);
+    this.name = 'ViewLaggingError';
+  }
+}
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+@Injectable()
+export class ZoneProjection implements OnModuleInit {
+  private runner: ProjectionRunner<ZoneView> | undefined;
+  private waiters: Array<{ streamId: string; revision: number; resolve: () => void }> = [];
+
+  constructor(
+    private readonly projections: Projections,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    this.subscription = await this.store.subscribe('zone', (recorded) => {
-      if (recorded.revision <= (this.applied.get(recorded.streamId) ?? -1)) return; // mostly our own writes
-      const event = zoneEventCodec.decode(recorded);
-      if (event) this.index.apply(event);
-      this.markApplied(recorded.streamId, recorded.revision);
-    });
-    await this.subscription.caughtUp;
-    this.logger.log('zone index caught up');
+    this.runner = await this.projections.run(zoneViewProjection);
+    this.runner.onApplied((event) => this.wake(event.streamId));
+  }
+
+  private get view(): ZoneView {
+    if (!this.runner) throw new Error('zone view used before it was loaded');
+    return this.runner.state;
+  }
+
+  /** What the network's view answers; throws ViewLaggingError when the view is too far behind to be trusted. */
+  lookup(networkId: string, qname: string): ZoneAnswer {
+    const lagMs = this.runner?.lagMs() ?? Infinity;
+    if (lagMs > this.config.projectionMaxLagMs) throw new ViewLaggingError(lagMs);
+    return this.view.index.lookup(networkId, qname);
   }
 
   /**
@@ -37,11 +52,10 @@ export class ZoneProjection implements OnModuleInit, OnApplicationShutdown {
    * the subscription, which delivers in order, has brought them.
    */
   async applyOwn(streamId: string, events: readonly ZoneEvent[], revision: number): Promise<void> {
-    const applied = this.applied.get(streamId) ?? -1;
+    const applied = this.view.applied.get(streamId) ?? -1;
     if (events.length === 0 || applied >= revision) return;
     if (applied === revision - events.length) {
-      for (const event of events) this.index.apply(event);
-      this.markApplied(streamId, revision);
+      applyToView(this.view, streamId, events, revision);
       return;
     }
     await new Promise<void>((resolve) => {
@@ -50,18 +64,14 @@ export class ZoneProjection implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private markApplied(streamId: string, revision: number): void {
-    this.applied.set(streamId, revision);
+  private wake(streamId: string): void {
     if (this.waiters.length === 0) return;
+    const applied = this.view.applied.get(streamId) ?? -1;
     const still: typeof this.waiters = [];
     for (const waiter of this.waiters) {
-      if (waiter.streamId === streamId && waiter.revision <= revision) waiter.resolve();
+      if (waiter.streamId === streamId && waiter.revision <= applied) waiter.resolve();
       else still.push(waiter);
     }
     this.waiters = still;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
   }
 }

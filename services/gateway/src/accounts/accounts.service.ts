@@ -1,47 +1,40 @@
 // Accounts: created by the admin, found by the hash of their API key. The
-// key index is rebuilt from the `account` category on boot and follows it
-// live, so every gateway instance knows every key.
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+// key index is a projection of the `account` category (resumed from its
+// checkpoint on boot, then live), so every gateway instance knows every key.
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { accountDecider, accountEventCodec, accountStreamId, type AccountCommand, type AccountEvent, type AccountState } from '@pn/accounts-domain';
 import { CommandHandler } from '@pn/command-handler';
-import type { EventStore, Subscription } from '@pn/event-store';
-import { EVENT_STORE } from '@pn/service-kit';
-import { monotonicFactory } from 'ulid';
+import type { EventStore } from '@pn/event-store';
+import type { ProjectionRunner } from '@pn/projection';
+import { EVENT_STORE, Projections } from '@pn/service-kit';
+import { ulid } from 'ulid';
+import { apiKeyIndexProjection, indexAccountEvent, type Account, type ApiKeyIndex } from './api-key-index.projection.js';
 import { hashApiKey, newApiKey } from './api-keys.js';
 
-const nextUlid = monotonicFactory();
-
-export interface Account {
-  readonly id: string;
-  readonly name: string;
-}
+export type { Account } from './api-key-index.projection.js';
 
 @Injectable()
-export class AccountsService implements OnModuleInit, OnApplicationShutdown {
+export class AccountsService implements OnModuleInit {
   private readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
-  private readonly byKeyHash = new Map<string, Account>();
-  private subscription: Subscription | undefined;
+  private index: ProjectionRunner<ApiKeyIndex> | undefined;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly projections: Projections,
+  ) {
     this.accounts = new CommandHandler(store, accountDecider, accountEventCodec);
   }
 
   async onModuleInit(): Promise<void> {
-    this.subscription = await this.store.subscribe('account', (recorded) => {
-      const event = accountEventCodec.decode(recorded);
-      if (event) this.index(event);
-    });
-    await this.subscription.caughtUp;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
+    this.index = await this.projections.run(apiKeyIndexProjection);
   }
 
   /** Creates an account; the returned key is the only copy there will ever be. */
   async create(name: string): Promise<Account & { apiKey: string }> {
     const apiKey = newApiKey();
-    const accountId = `acc_${nextUlid().toLowerCase()}`;
+    // A fresh ULID, not a monotonic one: ids carry their full randomness, so one
+    // account's ids say nothing about another's.
+    const accountId = `acc_${ulid().toLowerCase()}`;
     const { newEvents } = await this.accounts.handle(accountStreamId(accountId), {
       type: 'CreateAccount',
       accountId,
@@ -49,17 +42,11 @@ export class AccountsService implements OnModuleInit, OnApplicationShutdown {
       keyHash: hashApiKey(apiKey),
       now: new Date(),
     });
-    newEvents.forEach((e) => this.index(e));
+    for (const event of newEvents) indexAccountEvent(this.index!.state, event);
     return { id: accountId, name: name.trim(), apiKey };
   }
 
   authenticate(apiKey: string): Account | undefined {
-    return this.byKeyHash.get(hashApiKey(apiKey));
-  }
-
-  private index(event: AccountEvent): void {
-    if (event.type === 'AccountCreated') {
-      this.byKeyHash.set(event.data.keyHash, { id: event.data.accountId, name: event.data.name });
-    }
+    return this.index?.state.get(hashApiKey(apiKey));
   }
 }

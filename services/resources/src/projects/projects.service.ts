@@ -1,11 +1,12 @@
 // Projects and their networks (the Superjolt model). The `default` project is
 // created on first use, which gives every account the MoltbotDen model (one
 // flat network) with no setup; any other project must be created first.
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
 import type { ProjectCreated } from '@pn/contracts';
 import { DomainError } from '@pn/decider';
-import type { EventStore, Subscription } from '@pn/event-store';
+import type { EventStore } from '@pn/event-store';
+import type { ProjectionRunner } from '@pn/projection';
 import {
   DEFAULT_CIDR,
   DEFAULT_PROJECT,
@@ -16,30 +17,29 @@ import {
   type ProjectEvent,
   type ProjectState,
 } from '@pn/resources-domain';
-import { EVENT_STORE } from '@pn/service-kit';
+import { EVENT_STORE, Projections } from '@pn/service-kit';
 import { newId } from '../ids.js';
+import { projectListProjection, rememberProject, type ProjectList } from './project-list.projection.js';
 
 @Injectable()
-export class ProjectsService implements OnModuleInit, OnApplicationShutdown {
+export class ProjectsService implements OnModuleInit {
   private readonly projects: CommandHandler<ProjectCommand, ProjectEvent, ProjectState>;
   /** Every account's projects by name: the read model behind the project list. */
-  private readonly byAccount = new Map<string, Map<string, ProjectCreated>>();
-  private subscription: Subscription | undefined;
+  private runner: ProjectionRunner<ProjectList> | undefined;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    private readonly projections: Projections,
+  ) {
     this.projects = new CommandHandler(store, projectDecider, projectEventCodec, { cacheState: true });
   }
 
   async onModuleInit(): Promise<void> {
-    this.subscription = await this.store.subscribe('project', (recorded) => {
-      const event = projectEventCodec.decode(recorded);
-      if (event) this.remember(event.data);
-    });
-    await this.subscription.caughtUp;
+    this.runner = await this.projections.run(projectListProjection);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.close();
+  private get byAccount(): ProjectList {
+    return this.runner?.state ?? new Map();
   }
 
   /** The named project (the default one is made when missing); 404 for an unknown name. */
@@ -79,8 +79,6 @@ export class ProjectsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private remember(project: ProjectCreated): void {
-    const projects = this.byAccount.get(project.accountId) ?? new Map<string, ProjectCreated>();
-    projects.set(project.name, project);
-    this.byAccount.set(project.accountId, projects);
+    rememberProject(this.byAccount, project);
   }
 }

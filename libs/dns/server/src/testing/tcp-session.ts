@@ -21,9 +21,10 @@ export class TcpSession {
     socket.on('error', () => {});
   }
 
-  static open(port: number): Promise<TcpSession> {
+  /** `localAddress` binds the client side, e.g. 127.0.0.2 to act as another client on loopback. */
+  static open(port: number, options: { localAddress?: string } = {}): Promise<TcpSession> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(new TcpSession(socket)));
+      const socket = net.connect({ host: '127.0.0.1', port, ...options }, () => resolve(new TcpSession(socket)));
       socket.once('error', reject);
     });
   }

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/common/v1/health.proto.
  */
 export const file_pn_common_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCJGCgtIZWFsdGhSZXBseRIPCgdzZXJ2aWNlGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIWCg51cHRpbWVfc2Vjb25kcxgDIAEoAWIGcHJvdG8z");
+  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCKKAQoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aCJ3ChBQcm9qZWN0aW9uSGVhbHRoEgwKBG5hbWUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSEQoJY2F1Z2h0X3VwGAMgASgIEhAKCHBvc2l0aW9uGAQgASgJEg4KBmxhZ19tcxgFIAEoARIOCgZwYXJrZWQYBiABKARiBnByb3RvMw");
 
 /**
  * Subject `<service>.health`: every service answers it.
@@ -47,6 +47,18 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
    * @generated from field: double uptime_seconds = 3;
    */
   uptimeSeconds: number;
+
+  /**
+   * Every projection of this instance is caught up and within the lag bound.
+   *
+   * @generated from field: bool ready = 4;
+   */
+  ready: boolean;
+
+  /**
+   * @generated from field: repeated pn.common.v1.ProjectionHealth projections = 5;
+   */
+  projections: ProjectionHealth[];
 };
 
 /**
@@ -55,4 +67,54 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
  */
 export const HealthReplySchema: GenMessage<HealthReply> = /*@__PURE__*/
   messageDesc(file_pn_common_v1_health, 1);
+
+/**
+ * One read model of the instance, as its projection runner sees it.
+ *
+ * @generated from message pn.common.v1.ProjectionHealth
+ */
+export type ProjectionHealth = Message<"pn.common.v1.ProjectionHealth"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string category = 2;
+   */
+  category: string;
+
+  /**
+   * @generated from field: bool caught_up = 3;
+   */
+  caughtUp: boolean;
+
+  /**
+   * Position of the last event applied, decimal.
+   *
+   * @generated from field: string position = 4;
+   */
+  position: string;
+
+  /**
+   * How long it has known of events it has not applied yet.
+   *
+   * @generated from field: double lag_ms = 5;
+   */
+  lagMs: number;
+
+  /**
+   * Events it could not apply, recorded in the event store as parked-<name>.
+   *
+   * @generated from field: uint64 parked = 6;
+   */
+  parked: bigint;
+};
+
+/**
+ * Describes the message pn.common.v1.ProjectionHealth.
+ * Use `create(ProjectionHealthSchema)` to create a new message.
+ */
+export const ProjectionHealthSchema: GenMessage<ProjectionHealth> = /*@__PURE__*/
+  messageDesc(file_pn_common_v1_health, 2);
 

@@ -1,0 +1,33 @@
+// Snapshots in a JetStream object store (chunked, so a read model of tens of
+// megabytes fits; a KV value is capped by the 1 MB message limit). It lives on
+// the bus every service already has, whatever the event store backend, and is
+// replicated like the event stream in a cluster.
+import { StorageType } from '@nats-io/jetstream';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { SnapshotStore } from './snapshot-store.port.js';
+
+export interface JetStreamSnapshotStoreOptions {
+  /** Object store bucket; created when missing. */
+  readonly bucket: string;
+  readonly replicas?: number;
+}
+
+export async function createJetStreamSnapshotStore(nc: NatsConnection, options: JetStreamSnapshotStoreOptions): Promise<SnapshotStore> {
+  const bucket = await new Objm(nc).create(options.bucket, { storage: StorageType.File, replicas: options.replicas ?? 1 });
+  return new JetStreamSnapshotStore(bucket);
+}
+
+class JetStreamSnapshotStore implements SnapshotStore {
+  constructor(private readonly bucket: ObjectStore) {}
+
+  async load(key: string): Promise<Uint8Array | undefined> {
+    return (await this.bucket.getBlob(key)) ?? undefined;
+  }
+
+  async save(key: string, value: Uint8Array): Promise<void> {
+    await this.bucket.putBlob({ name: key }, value);
+  }
+
+  async close(): Promise<void> {}
+}

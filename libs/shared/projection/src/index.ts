@@ -1,0 +1,4 @@
+// @pn/projection: read models as data (Projection) run by one ProjectionRunner.
+export * from './projection.js';
+export * from './runner.js';
+export { LagTracker } from './lag.js';
