@@ -3,12 +3,13 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 
-export async function deleteEventStream(natsUrl: string, stream: string): Promise<void> {
+export async function deleteEventStream(natsUrl: string, stream: string, ...others: string[]): Promise<void> {
   const nc = await connect({ servers: natsUrl.split(',') });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(stream).catch(() => false);
     await jsm.streams.delete(`OBJ_${stream}_SNAPSHOTS`).catch(() => false);
+    for (const other of others) await jsm.streams.delete(other).catch(() => false);
   } finally {
     await nc.close();
   }

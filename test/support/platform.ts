@@ -21,6 +21,8 @@ export interface RunningPlatform {
   readonly dnsPort: number;
   readonly adminToken: string;
   readonly config: PlatformConfig;
+  /** The dns service, for suites that look inside it (its zone view). */
+  readonly dnsApp: INestMicroservice | undefined;
   stop(): Promise<void>;
 }
 
@@ -42,13 +44,17 @@ export async function startPlatform(
     ADMIN_TOKEN: adminToken,
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,
+    INTEGRATION_STREAM: `INTEGRATION_${run}`,
+    INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // EVENT_STORE=esdb://… runs the platform suites on EventStoreDB (see eventStoreNote).
+    ...(process.env.EVENT_STORE ? { EVENT_STORE: process.env.EVENT_STORE } : {}),
     ...env,
   });
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {
     for (const app of apps.reverse()) await app.close();
-    await deleteEventStream(natsUrl, config.eventStream);
+    await deleteEventStream(natsUrl, config.eventStream, config.integrationStream);
   };
   try {
     if (wanted('ipam')) apps.push(await startIpam(config));
@@ -60,11 +66,18 @@ export async function startPlatform(
     const gateway = await startGateway(config);
     apps.push(gateway);
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
-    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, stop };
+    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, dnsApp: dns, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Which event store the platform suites run on, and why not EventStoreDB when they don't. */
+export function eventStoreNote(): string {
+  const chosen = process.env.EVENT_STORE;
+  if (chosen && chosen !== 'jetstream') return `events in EventStoreDB at ${chosen.replace(/\/\/[^@/]*@/, '//***@')}`;
+  return 'events in JetStream; on EventStoreDB: skipped — no EVENT_STORE=esdb://… given (no EventStoreDB server runs on this machine)';
 }
 
 /** A small HTTP client for the gateway: JSON in, status and JSON out. */
@@ -117,7 +130,7 @@ export function usePlatform(suite: string, options: Parameters<typeof startPlatf
   } as PlatformContext;
   beforeAll(async () => {
     context.nats = await startNats();
-    console.log(`${suite}: ${context.nats.note}`);
+    console.log(`${suite}: ${context.nats.note}; ${eventStoreNote()}`);
     context.platform = await startPlatform(context.nats.url, options);
     context.api = apiClient(context.platform.url);
   }, 120_000);

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { ResourceDirectory } from './directory/resource-directory.js';
+import { IntegrationPublisher } from './integration/integration-publisher.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { ProjectsService } from './projects/projects.service.js';
 import { Provisioner } from './provisioning/provisioner.js';
@@ -15,7 +16,7 @@ export class ResourcesModule {
       module: ResourcesModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'resources')],
       controllers: [ResourcesController, TopologyController, ProjectsController, healthController('resources')],
-      providers: [ProjectsService, ResourceDirectory, Provisioner, ProvisioningSweeper],
+      providers: [ProjectsService, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher],
     };
   }
 }

@@ -1,9 +1,9 @@
 // The DNS records of one network (stream `zone-<network_id>`): events, state,
 // commands, decide and evolve.
 import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { timestampFromDate, timestampMs } from '@bufbuild/protobuf/wkt';
 import { RecordsRegisteredSchema, RecordsRemovedSchema, protoEventCodec, type EventsOf } from '@pn/contracts';
-import { assertNever, DomainError, type Decider } from '@pn/decider';
+import { assertNever, DomainError, RetiredIds, type Decider } from '@pn/decider';
 
 export const zoneEventSchemas = { RecordsRegistered: RecordsRegisteredSchema, RecordsRemoved: RecordsRemovedSchema };
 export type ZoneEvent = EventsOf<typeof zoneEventSchemas>;
@@ -11,8 +11,8 @@ export const zoneEventCodec = protoEventCodec(zoneEventSchemas);
 
 export interface ZoneState {
   readonly records: Map<string, { readonly name: string; readonly ip: string }>;
-  /** Resources whose records were removed: ids are never reused, so they get none again. */
-  readonly removed: Set<string>;
+  /** Resources whose records were removed: ids are never reused, so they get none again. Bounded (see RetiredIds). */
+  readonly removed: RetiredIds;
 }
 
 export type ZoneCommand =
@@ -33,7 +33,7 @@ export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] 
     case 'RegisterRecords': {
       // A registration that arrives after the resource's removal (a race with
       // its delete) would leave a name nobody withdraws: refuse it.
-      if (state.removed.has(command.resourceId)) {
+      if (!state.records.has(command.resourceId) && state.removed.isRetired(command.resourceId)) {
         throw new DomainError('resource_retired', `resource ${command.resourceId} was removed from the zone and gets no records again`);
       }
       const current = state.records.get(command.resourceId);
@@ -57,7 +57,7 @@ export function decideZone(command: ZoneCommand, state: ZoneState): ZoneEvent[] 
     }
     case 'RemoveRecords':
       // Recorded even when there is nothing to remove, so a late registration is refused.
-      if (state.removed.has(command.resourceId)) return [];
+      if (!state.records.has(command.resourceId) && state.removed.isRetired(command.resourceId)) return [];
       return [
         {
           type: 'RecordsRemoved',
@@ -79,7 +79,7 @@ export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
       return state;
     case 'RecordsRemoved':
       state.records.delete(event.data.resourceId);
-      state.removed.add(event.data.resourceId);
+      state.removed.add(event.data.resourceId, event.data.removedAt ? timestampMs(event.data.removedAt) : 0);
       return state;
     default:
       return state;
@@ -89,5 +89,20 @@ export function evolveZone(state: ZoneState, event: ZoneEvent): ZoneState {
 export const zoneDecider: Decider<ZoneCommand, ZoneEvent, ZoneState> = {
   decide: decideZone,
   evolve: evolveZone,
-  initialState: () => ({ records: new Map(), removed: new Set() }),
+  initialState: () => ({ records: new Map(), removed: new RetiredIds() }),
+};
+
+/** A zone's state as plain data and back, for snapshots of long `zone-*` streams. */
+export const zoneStateJson = {
+  toJson: (state: ZoneState): unknown => ({
+    records: [...state.records].map(([resourceId, r]) => [resourceId, r.name, r.ip]),
+    removed: state.removed.toJson(),
+  }),
+  fromJson: (json: unknown): ZoneState => {
+    const saved = json as { records: Array<[string, string, string]>; removed: Parameters<typeof RetiredIds.fromJson>[0] };
+    return {
+      records: new Map(saved.records.map(([resourceId, name, ip]) => [resourceId, { name, ip }])),
+      removed: RetiredIds.fromJson(saved.removed),
+    };
+  },
 };

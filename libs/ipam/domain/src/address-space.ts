@@ -13,6 +13,19 @@ import { MinHeap } from './min-heap.js';
 export const RESOURCE_KINDS = ['vm', 'database', 'cache', 'bucket'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
+export interface SavedAddressSpace {
+  readonly used: string;
+  readonly blockKind: number[];
+  readonly quarantined: Array<[offset: number, until: number]>;
+  readonly nextSpareBlock: number;
+}
+
+function popcount(word: number): number {
+  let n = 0;
+  for (let w = word >>> 0; w !== 0; w &= w - 1) n++;
+  return n;
+}
+
 const HOME_BLOCK: Record<ResourceKind, number> = { vm: 1, database: 2, cache: 3, bucket: 4 };
 const BLOCKS = 256;
 const HOSTS_PER_BLOCK = 254; // .1 to .254
@@ -55,6 +68,38 @@ export class AddressSpace {
     if (this.isUsed(offset)) return;
     this.used[offset >>> 5]! |= 1 << (offset & 31);
     this.usedInBlock[block]!++;
+  }
+
+  /**
+   * Everything that decides the next allocation, as plain data, for a
+   * snapshot: the used bitmap, which kind claimed each block, the quarantine,
+   * and how far spare blocks were handed out. The heaps are rebuilt from them.
+   */
+  toJson(): SavedAddressSpace {
+    return {
+      used: Buffer.from(this.used.buffer, this.used.byteOffset, this.used.byteLength).toString('base64'),
+      blockKind: this.blockKind.map((k) => (k === undefined ? 0 : RESOURCE_KINDS.indexOf(k) + 1)),
+      quarantined: this.quarantined.toArray().map((q) => [q.offset, q.until]),
+      nextSpareBlock: this.nextSpareBlock,
+    };
+  }
+
+  static fromJson(saved: SavedAddressSpace): AddressSpace {
+    const space = new AddressSpace();
+    const used = Buffer.from(saved.used, 'base64');
+    if (used.byteLength !== space.used.byteLength || saved.blockKind.length !== BLOCKS) throw new Error('address space snapshot has the wrong size');
+    space.used.set(new Uint32Array(used.buffer, used.byteOffset, space.used.length));
+    for (let block = 0; block < BLOCKS; block++) {
+      let count = 0;
+      for (let w = block << 3; w < (block + 1) << 3; w++) count += popcount(space.used[w]!);
+      space.usedInBlock[block] = count;
+      const kind = RESOURCE_KINDS[saved.blockKind[block]! - 1];
+      // Home blocks were claimed by the constructor; claim the others as they were.
+      if (kind !== undefined && space.blockKind[block] === undefined) space.claim(block, kind);
+    }
+    for (const [offset, until] of saved.quarantined) space.quarantined.push({ offset, until });
+    space.nextSpareBlock = saved.nextSpareBlock;
+    return space;
   }
 
   /** Keeps an offset out of use until `until` (ms since epoch). */

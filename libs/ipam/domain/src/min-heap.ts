@@ -9,6 +9,11 @@ export class MinHeap<T> {
     return this.items.length;
   }
 
+  /** The items in heap order (not sorted), for a snapshot. */
+  toArray(): T[] {
+    return [...this.items];
+  }
+
   peek(): T | undefined {
     return this.items[0];
   }

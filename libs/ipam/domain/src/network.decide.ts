@@ -29,7 +29,7 @@ export function decideNetwork(command: NetworkCommand, state: NetworkState): Net
     case 'AllocateAddress':
       return allocate(command, state);
     case 'ReleaseAddress': {
-      if (state.retired.has(command.resourceId)) return [];
+      if (!state.holders.has(command.resourceId) && state.retired.isRetired(command.resourceId)) return [];
       // Recorded even when nothing is held, so an allocation for this resource
       // that arrives late (a race with its delete) is refused, never leaked.
       const held = state.holders.get(command.resourceId);
@@ -55,7 +55,7 @@ export function decideNetwork(command: NetworkCommand, state: NetworkState): Net
 function allocate(command: Extract<NetworkCommand, { type: 'AllocateAddress' }>, state: NetworkState): NetworkEvent[] {
   // Asking again for a resource that holds an address is a retry, not a second address.
   if (state.holders.has(command.resourceId)) return [];
-  if (state.retired.has(command.resourceId)) {
+  if (state.retired.isRetired(command.resourceId)) {
     throw new DomainError('resource_retired', `resource ${command.resourceId} has given its address back and gets no other`);
   }
   if (!RESOURCE_KINDS.includes(command.kind as ResourceKind)) {

@@ -1,7 +1,8 @@
 // A network's address allocations (stream `network-<id>`): events, state, evolve.
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { AddressAllocatedSchema, AddressReleasedSchema, protoEventCodec, type EventsOf } from '@pn/contracts';
-import { AddressSpace, type ResourceKind } from './address-space.js';
+import { RetiredIds } from '@pn/decider';
+import { AddressSpace, type ResourceKind, type SavedAddressSpace } from './address-space.js';
 import { ipToInt, privateNetworkBase } from './ipv4.js';
 
 export const networkEventSchemas = { AddressAllocated: AddressAllocatedSchema, AddressReleased: AddressReleasedSchema };
@@ -21,8 +22,8 @@ export interface NetworkState {
   readonly space: AddressSpace;
   /** Addresses held right now, by resource id. */
   readonly holders: Map<string, Allocation>;
-  /** Resources that gave their address back (or never took one): they get none again. */
-  readonly retired: Set<string>;
+  /** Resources that gave their address back (or never took one): they get none again. Bounded (see RetiredIds). */
+  readonly retired: RetiredIds;
 }
 
 export const initialNetworkState = (): NetworkState => ({
@@ -30,7 +31,7 @@ export const initialNetworkState = (): NetworkState => ({
   base: 0,
   space: new AddressSpace(),
   holders: new Map(),
-  retired: new Set(),
+  retired: new RetiredIds(),
 });
 
 // Mutates and returns `state`: see AddressSpace for why. Replaying the same
@@ -50,7 +51,7 @@ export function evolveNetwork(state: NetworkState, event: NetworkEvent): Network
       return state;
     }
     case 'AddressReleased': {
-      state.retired.add(event.data.resourceId);
+      state.retired.add(event.data.resourceId, event.data.releasedAt ? timestampMs(event.data.releasedAt) : 0);
       const held = state.holders.get(event.data.resourceId);
       if (!held) return state;
       state.holders.delete(event.data.resourceId);
@@ -60,3 +61,30 @@ export function evolveNetwork(state: NetworkState, event: NetworkEvent): Network
     }
   }
 }
+
+/** A network's state as plain data and back, for snapshots of long `network-*` streams. */
+export const networkStateJson = {
+  toJson: (state: NetworkState): unknown => ({
+    cidr: state.cidr ?? null,
+    base: state.base,
+    space: state.space.toJson(),
+    holders: [...state.holders].map(([resourceId, a]) => [resourceId, a.ip, a.offset, a.kind]),
+    retired: state.retired.toJson(),
+  }),
+  fromJson: (json: unknown): NetworkState => {
+    const saved = json as {
+      cidr: string | null;
+      base: number;
+      space: SavedAddressSpace;
+      holders: Array<[string, string, number, ResourceKind]>;
+      retired: Parameters<typeof RetiredIds.fromJson>[0];
+    };
+    return {
+      cidr: saved.cidr ?? undefined,
+      base: saved.base,
+      space: AddressSpace.fromJson(saved.space),
+      holders: new Map(saved.holders.map(([resourceId, ip, offset, kind]) => [resourceId, { ip, offset, kind }])),
+      retired: RetiredIds.fromJson(saved.retired),
+    };
+  },
+};

@@ -5,6 +5,7 @@
 import { WrongExpectedRevisionError, type EventData, type EventStore, type RecordedEvent } from '@pn/event-store';
 import type { Decider } from '@pn/decider';
 import { KeyedMutex } from './keyed-mutex.js';
+import { decodeSnapshot, encodeSnapshot, snapshotKey, type SnapshotOptions } from './snapshots.js';
 
 export interface EventCodec<Event> {
   encode(event: Event): EventData;
@@ -23,6 +24,10 @@ export interface HandleResult<Event, State> {
 interface Cached<State> {
   state: State;
   revision: number;
+  /** Position of the event at `revision`, when known: where a later read can start. */
+  position?: bigint;
+  /** Revision of the newest snapshot saved or loaded (-1: none). */
+  snapshotRevision?: number;
 }
 
 export interface CommandHandlerOptions {
@@ -32,6 +37,8 @@ export interface CommandHandlerOptions {
   readonly cacheState?: boolean;
   /** How many streams' state the cache holds; the least recently used go first. Default 10,000. */
   readonly maxCachedStreams?: number;
+  /** Snapshot long streams: loading one then folds only the events after its snapshot. */
+  readonly snapshots?: SnapshotOptions<unknown>;
 }
 
 export class CommandHandler<Command, Event, State> {
@@ -87,7 +94,13 @@ export class CommandHandler<Command, Event, State> {
           current.revision < 0 ? 'no_stream' : current.revision,
         );
         const state = newEvents.reduce((s, e) => this.decider.evolve(s, e), current.state);
-        this.remember(streamId, { state, revision: result.nextExpectedRevision });
+        this.remember(streamId, {
+          state,
+          revision: result.nextExpectedRevision,
+          position: result.position,
+          snapshotRevision: current.snapshotRevision ?? -1,
+        });
+        this.maybeSnapshot(streamId);
         return { newEvents, state, revision: result.nextExpectedRevision };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw error;
@@ -106,19 +119,54 @@ export class CommandHandler<Command, Event, State> {
     return this.options.cacheState ? this.cache.get(streamId) : undefined;
   }
 
-  /** Cached state brought up to date with whatever other writers appended since. */
+  /** Cached state (or the stream's snapshot) brought up to date with whatever was appended since. */
   private async catchUp(streamId: string): Promise<Cached<State>> {
-    const cached = this.options.cacheState ? this.cache.get(streamId) : undefined;
+    const cached = (this.options.cacheState ? this.cache.get(streamId) : undefined) ?? (await this.loadSnapshot(streamId));
     let state = cached?.state ?? this.decider.initialState();
     let revision = cached?.revision ?? -1;
-    for (const recorded of await this.store.read(streamId, { fromRevision: revision + 1 })) {
+    let position = cached?.position;
+    const from = { fromRevision: revision + 1, ...(position !== undefined ? { afterPosition: position } : {}) };
+    for (const recorded of await this.store.read(streamId, from)) {
       const event = this.codec.decode(recorded);
       if (event !== undefined) state = this.decider.evolve(state, event);
       revision = recorded.revision;
+      position = recorded.position;
     }
-    const current = { state, revision };
+    const current: Cached<State> = { state, revision, position, snapshotRevision: cached?.snapshotRevision ?? -1 };
     this.remember(streamId, current);
+    this.maybeSnapshot(streamId);
     return current;
+  }
+
+  private async loadSnapshot(streamId: string): Promise<Cached<State> | undefined> {
+    const options = this.snapshotOptions;
+    if (!options) return undefined;
+    const bytes = await options.store.load(snapshotKey(streamId)).catch(() => undefined);
+    const snapshot = bytes && decodeSnapshot(options, streamId, bytes);
+    return snapshot
+      ? { state: snapshot.state, revision: snapshot.revision, position: snapshot.position, snapshotRevision: snapshot.revision }
+      : undefined;
+  }
+
+  /**
+   * Saves a snapshot once `every` events came since the last. Encoded now,
+   * under the stream's lock (cached state is evolved in place later), saved
+   * in the background: a lost snapshot only costs a longer fold next time.
+   */
+  private maybeSnapshot(streamId: string): void {
+    const options = this.snapshotOptions;
+    const cached = this.cache.get(streamId);
+    if (!options || !cached || options.every <= 0) return;
+    if (cached.revision - (cached.snapshotRevision ?? -1) < options.every) return;
+    const bytes = encodeSnapshot(options, streamId, { revision: cached.revision, position: cached.position, state: cached.state });
+    cached.snapshotRevision = cached.revision;
+    options.store.save(snapshotKey(streamId), bytes).catch(() => {
+      cached.snapshotRevision = -1; // try again after the next append
+    });
+  }
+
+  private get snapshotOptions(): SnapshotOptions<State> | undefined {
+    return this.options.snapshots as SnapshotOptions<State> | undefined;
   }
 
   private remember(streamId: string, value: Cached<State>): void {

@@ -1,2 +1,3 @@
 export * from './handle.js';
 export * from './keyed-mutex.js';
+export * from './snapshots.js';

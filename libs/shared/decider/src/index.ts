@@ -1,2 +1,4 @@
 export * from './decider.js';
+export * from './own-value.js';
 export * from './spec.js';
+export * from './retired-ids.js';

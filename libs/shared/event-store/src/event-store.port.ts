@@ -46,6 +46,12 @@ export interface AppendResult {
 export interface ReadOptions {
   /** First revision to return (inclusive); default 0. */
   readonly fromRevision?: number;
+  /**
+   * A hint: the position of the stream's event at `fromRevision - 1` (say,
+   * from a snapshot). Lets an adapter start reading there rather than at the
+   * stream's beginning. Results are the same with or without it.
+   */
+  readonly afterPosition?: bigint;
 }
 
 export interface SubscribeOptions {

@@ -58,6 +58,14 @@ export function toEsdbScheme(connectionString: string): string {
   return connectionString.replace(/^(kurrentdb|kurrent)(\+discover)?:\/\//i, 'esdb$2://');
 }
 
+/** Positions are what checkpoints are made of: a server that does not give them cannot be used. */
+export class PositionUnavailableError extends Error {
+  constructor(streamId: string) {
+    super(`EventStoreDB gave no position for an event of ${streamId}: checkpoints need a server from 22.6 on`);
+    this.name = 'PositionUnavailableError';
+  }
+}
+
 export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new OpenSubscriptions();
   private closing: Promise<void> | undefined;
@@ -74,12 +82,10 @@ export class EventStoreDbEventStore implements EventStore {
       const result = await this.client.appendToStream(streamId, events.map(toEsdbEvent), {
         expectedRevision: toExpectedRevision(expected),
       });
-      return {
-        nextExpectedRevision: Number(result.nextExpectedRevision),
-        // The commit position of the append's last event. Absent only from
-        // servers too old for this client; -1 says "unknown".
-        position: result.position?.commit ?? -1n,
-      };
+      // The commit position of the append's last event; servers too old to
+      // report it get it read back, so a checkpoint is always a real position.
+      const position = result.position?.commit ?? (await this.lastPosition(streamId));
+      return { nextExpectedRevision: Number(result.nextExpectedRevision), position };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
@@ -94,8 +100,9 @@ export class EventStoreDbEventStore implements EventStore {
       const reading = this.client.readStream(streamId, { fromRevision: BigInt(options.fromRevision ?? 0) });
       for await (const resolved of reading) {
         if (!resolved.event) continue;
-        // Stream reads carry the position only on servers after 22.6.
-        const position = resolved.event.position?.commit ?? resolved.commitPosition ?? -1n;
+        // Stream reads carry the position only on servers from 22.6 on.
+        const position = resolved.event.position?.commit ?? resolved.commitPosition;
+        if (position === undefined) throw new PositionUnavailableError(streamId);
         events.push(fromEsdbEvent(resolved.event, position));
       }
     } catch (error) {
@@ -109,6 +116,14 @@ export class EventStoreDbEventStore implements EventStore {
     checkCategory(category);
     const delivery = new Delivery(handler, this.options);
     return this.subscriptions.add(() => startSubscription(this.client, category, options.after, delivery));
+  }
+
+  private async lastPosition(streamId: string): Promise<bigint> {
+    for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+      const position = resolved.event?.position?.commit ?? resolved.commitPosition;
+      if (position !== undefined) return position;
+    }
+    throw new PositionUnavailableError(streamId);
   }
 
   /**

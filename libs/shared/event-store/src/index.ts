@@ -15,4 +15,4 @@ export {
 export type { DeliveryOptions } from './internal/delivery.js';
 export { MemorySnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.port.js';
 export { createJetStreamSnapshotStore, type JetStreamSnapshotStoreOptions } from './snapshots/jetstream-snapshot-store.js';
-export { EventStreamLimitsError, historyLimits } from './jetstream/stream.js';
+export { ensureStream as ensureHistoryStream, EventStreamLimitsError, historyLimits } from './jetstream/stream.js';

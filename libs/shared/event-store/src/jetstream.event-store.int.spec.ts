@@ -72,9 +72,40 @@ describe('JetStream adapter', () => {
       await store.append('order-1', [{ type: 'Placed', data }], 'no_stream');
 
       const { config, state } = await jsm.streams.info(name);
-      expect(config).toMatchObject({ allow_direct: true, duplicate_window: nanos(120_000), subjects: [`${prefix}.>`] });
+      expect(config).toMatchObject({
+        allow_direct: true,
+        duplicate_window: nanos(120_000),
+        subjects: [`${prefix}.>`],
+        // History is never dropped: a limit would refuse writes, not delete old ones; no message can be deleted or purged.
+        discard: 'new',
+        deny_delete: true,
+        deny_purge: true,
+      });
       expect(state.messages).toBe(1);
+      await expect(jsm.streams.purge(name)).rejects.toThrow();
+      await expect(jsm.streams.deleteMessage(name, 1)).rejects.toThrow();
       expect((await store.read('order-1')).map((e) => e.type)).toEqual(['Placed']);
+    } finally {
+      await jsm.streams.delete(name).catch(() => {});
+      await nc.close();
+    }
+  });
+
+  it.each([
+    ['max_age', { max_age: nanos(3_600_000) }],
+    ['max_bytes', { max_bytes: 1 << 30 }],
+    ['max_msgs', { max_msgs: 1_000_000 }],
+    ['max_msgs_per_subject', { max_msgs_per_subject: 10 }],
+  ])('refuses to start on a stream with %s set, which would delete history', async (limit, config) => {
+    const name = `ES_TEST_${uniqueId().toUpperCase()}`;
+    const prefix = uniqueId('es');
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.streams.add({ name, subjects: [`${prefix}.>`], ...config });
+      await expect(createJetStreamEventStore(nc, { stream: name, subjectPrefix: prefix })).rejects.toThrow(
+        new RegExp(`${name} has ${limit}=.* set: it would delete event history`),
+      );
     } finally {
       await jsm.streams.delete(name).catch(() => {});
       await nc.close();

@@ -34,6 +34,7 @@ import { checkAppend, checkCategory } from './internal/guards.js';
 import { Delivery, type DeliveryOptions } from './internal/delivery.js';
 import { OpenSubscriptions } from './internal/subscriptions.js';
 import {
+  commitSeq,
   decodeCommit,
   encodeCommit,
   eventPosition,
@@ -197,7 +198,9 @@ export class JetStreamEventStore implements EventStore {
     }
     chain.reverse();
     if (oldest.commit.first > from && oldest.commit.prev > 0) {
-      chain.unshift(...(await this.scan(subject, oldest.commit.prev)));
+      // Start at the hinted commit if any (a snapshot's): a long stream is not re-read from its first commit.
+      const startSeq = options.afterPosition !== undefined ? commitSeq(options.afterPosition) : 1;
+      chain.unshift(...(await this.scan(subject, oldest.commit.prev, startSeq)));
     }
     return chain
       .flatMap((c) => recordedEvents(c.commit, c.seq, c.time))
@@ -247,9 +250,9 @@ export class JetStreamEventStore implements EventStore {
     return toHead(m);
   }
 
-  /** The subject's commits up to and including `untilSeq`, oldest first, through an ordered consumer. */
-  private async scan(subject: string, untilSeq: number): Promise<Head[]> {
-    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject });
+  /** The subject's commits from `startSeq` up to and including `untilSeq`, oldest first, through an ordered consumer. */
+  private async scan(subject: string, untilSeq: number, startSeq: number): Promise<Head[]> {
+    const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, opt_start_seq: Math.max(1, Math.min(startSeq, untilSeq)) });
     const messages = await consumer.consume({ max_messages: 512 });
     const commits: Head[] = [];
     try {

@@ -68,13 +68,32 @@ export class ProjectionRunner<S> {
   /** Loads the checkpoint, follows the category, and resolves once caught up with what existed at start. */
   async start(): Promise<void> {
     await this.restore();
-    this.subscription = await this.store.subscribe(this.projection.category, (event) => this.handle(event), {
-      ...(this.position === undefined ? {} : { after: this.position }),
-    });
+    this.subscription = await this.subscribe();
     this.probeTimer = setInterval(() => void this.probe(), this.probeMs);
     this.probeTimer.unref();
     await this.subscription.caughtUp;
     this.caughtUp = true;
+  }
+
+  /**
+   * Stops applying events, keeping the state and position (lag then grows,
+   * and whoever acts on lag sees it); resume() goes on from there.
+   */
+  async pause(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+  }
+
+  async resume(): Promise<void> {
+    if (this.subscription || this.stopped) return;
+    this.subscription = await this.subscribe();
+  }
+
+  private subscribe(): Promise<Subscription> {
+    return this.store.subscribe(this.projection.category, (event) => this.handle(event), {
+      ...(this.position === undefined ? {} : { after: this.position }),
+    });
   }
 
   /** Saves a last checkpoint and stops following. */

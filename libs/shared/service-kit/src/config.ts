@@ -7,6 +7,9 @@ export interface PlatformConfig {
   /** JetStream stream and subject prefix of the event store (EVENT_STREAM, EVENT_SUBJECT_PREFIX). */
   readonly eventStream: string;
   readonly eventSubjectPrefix: string;
+  /** JetStream stream and subject prefix of integration events (INTEGRATION_STREAM, INTEGRATION_SUBJECT_PREFIX). */
+  readonly integrationStream: string;
+  readonly integrationSubjectPrefix: string;
   /** Copies of the event stream (and snapshot bucket) in a NATS cluster (EVENT_STREAM_REPLICAS); 1 here, 3 in infra/. */
   readonly eventStreamReplicas: number;
   /** Projections resume from checkpoints (PROJECTION_CHECKPOINTS=off rebuilds every read model from the start). */
@@ -70,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     eventStore: env.EVENT_STORE || 'jetstream',
     eventStream: env.EVENT_STREAM || 'EVENTS',
     eventSubjectPrefix: env.EVENT_SUBJECT_PREFIX || 'es',
+    integrationStream: env.INTEGRATION_STREAM || 'INTEGRATION',
+    integrationSubjectPrefix: env.INTEGRATION_SUBJECT_PREFIX || 'pn.integration',
     eventStreamReplicas: integer(env, 'EVENT_STREAM_REPLICAS', 1, 1, 5),
     projectionCheckpoints: onOff(env, 'PROJECTION_CHECKPOINTS', true),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 500, 0, 1_000_000),

@@ -6,9 +6,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { CommandHandler } from '@pn/command-handler';
 import { hostnamesFor, routes, type RegisterRecordsRequest, type RemoveRecordsRequest } from '@pn/contracts';
-import { zoneDecider, zoneEventCodec, type ZoneCommand, type ZoneEvent, type ZoneState } from '@pn/dns-domain';
-import type { EventStore } from '@pn/event-store';
-import { EVENT_STORE, Rpc } from '@pn/service-kit';
+import { zoneDecider, zoneEventCodec, zoneStateJson, type ZoneCommand, type ZoneEvent, type ZoneState } from '@pn/dns-domain';
+import type { EventStore, SnapshotStore } from '@pn/event-store';
+import { EVENT_STORE, PLATFORM_CONFIG, Rpc, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { ZoneProjection } from '../zone/zone.projection.js';
 
 @Controller()
@@ -17,9 +17,14 @@ export class RecordsController {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
     private readonly projection: ZoneProjection,
   ) {
-    this.zones = new CommandHandler(store, zoneDecider, zoneEventCodec, { cacheState: true });
+    this.zones = new CommandHandler(store, zoneDecider, zoneEventCodec, {
+      cacheState: true,
+      snapshots: { store: snapshots, every: config.snapshotEvery, schema: 'zone.v1', ...zoneStateJson },
+    });
   }
 
   @Rpc(routes.registerRecords)

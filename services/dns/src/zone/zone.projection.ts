@@ -33,6 +33,15 @@ export class ZoneProjection implements OnModuleInit {
     this.runner.onApplied((event) => this.wake(event.streamId));
   }
 
+  /** Stops (and resumes) following zone events: the view then lags, and answers SERVFAIL past the bound. */
+  pause(): Promise<void> {
+    return this.runner!.pause();
+  }
+
+  resume(): Promise<void> {
+    return this.runner!.resume();
+  }
+
   private get view(): ZoneView {
     if (!this.runner) throw new Error('zone view used before it was loaded');
     return this.runner.state;

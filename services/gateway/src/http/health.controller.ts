@@ -1,28 +1,75 @@
-// GET /healthz: the gateway and every service it depends on, asked over the bus.
+// GET /healthz: the gateway and every service it depends on, asked over the
+// bus, each with its read models (caught up? how far behind? events parked?).
+// GET /readyz: 200 only when every service answers and every read model of
+// every service (the gateway's own too) is caught up within the lag bound;
+// 503 otherwise, with the same report, so a load balancer holds traffic back
+// from an instance answering from a stale view.
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { healthRoute, SERVICES } from '@pn/contracts';
-import { RpcClient } from '@pn/service-kit';
+import { healthRoute, SERVICES, type ProjectionHealth } from '@pn/contracts';
+import { Projections, RpcClient } from '@pn/service-kit';
 import type { Response } from 'express';
 
-@Controller('healthz')
-export class HealthHttpController {
-  constructor(private readonly rpc: RpcClient) {}
+interface ServiceReport {
+  readonly status: string;
+  readonly ready: boolean;
+  readonly projections: Array<{ name: string; caught_up: boolean; position: string; lag_ms: number; parked: number }>;
+}
 
-  @Get()
+const projectionJson = (p: Pick<ProjectionHealth, 'name' | 'caughtUp' | 'position' | 'lagMs'> & { parked: bigint | number }) => ({
+  name: p.name,
+  caught_up: p.caughtUp,
+  position: p.position,
+  lag_ms: Math.round(p.lagMs),
+  parked: Number(p.parked),
+});
+
+@Controller()
+export class HealthHttpController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly projections: Projections,
+  ) {}
+
+  @Get('healthz')
   @HttpCode(200)
   async health(@Res({ passthrough: true }) response: Response) {
-    const services = await Promise.all(
-      SERVICES.filter((s) => s !== 'gateway').map(async (service) => {
+    const report = await this.report();
+    const ok = Object.values(report.services).every((s) => s.status === 'ok');
+    if (!ok) response.status(503);
+    const { gateway, ...others } = report.services;
+    return {
+      status: ok ? 'ok' : 'degraded',
+      services: Object.fromEntries(Object.entries(others).map(([name, s]) => [name, s.status])),
+      // Per service (the gateway too): readiness and each read model's position, lag and parked events.
+      details: { gateway, ...others },
+    };
+  }
+
+  @Get('readyz')
+  @HttpCode(200)
+  async ready(@Res({ passthrough: true }) response: Response) {
+    const report = await this.report();
+    const ready = Object.values(report.services).every((s) => s.status === 'ok' && s.ready);
+    if (!ready) response.status(503);
+    return { status: ready ? 'ready' : 'not_ready', services: report.services };
+  }
+
+  private async report(): Promise<{ services: Record<string, ServiceReport> }> {
+    const gateway: ServiceReport = {
+      status: 'ok',
+      ready: this.projections.ready(),
+      projections: this.projections.statuses().map(projectionJson),
+    };
+    const others = await Promise.all(
+      SERVICES.filter((s) => s !== 'gateway').map(async (service): Promise<[string, ServiceReport]> => {
         try {
-          await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
-          return [service, 'ok'] as const;
+          const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
+          return [service, { status: 'ok', ready: reply.ready, projections: reply.projections.map(projectionJson) }];
         } catch (error) {
-          return [service, (error as { code?: string }).code ?? 'down'] as const;
+          return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [] }];
         }
       }),
     );
-    const ok = services.every(([, status]) => status === 'ok');
-    if (!ok) response.status(503);
-    return { status: ok ? 'ok' : 'degraded', services: Object.fromEntries(services) };
+    return { services: { gateway, ...Object.fromEntries(others) } };
   }
 }

@@ -6,9 +6,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
 import { routes, type AllocateAddressRequest, type ReleaseAddressRequest } from '@pn/contracts';
-import type { EventStore } from '@pn/event-store';
-import { networkDecider, networkEventCodec, type NetworkCommand, type NetworkEvent, type NetworkState } from '@pn/ipam-domain';
-import { EVENT_STORE, PLATFORM_CONFIG, Rpc, type PlatformConfig } from '@pn/service-kit';
+import type { EventStore, SnapshotStore } from '@pn/event-store';
+import { networkDecider, networkEventCodec, networkStateJson, type NetworkCommand, type NetworkEvent, type NetworkState } from '@pn/ipam-domain';
+import { EVENT_STORE, PLATFORM_CONFIG, Rpc, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 
 @Controller()
 export class AddressesController {
@@ -16,12 +16,19 @@ export class AddressesController {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {
     // Network state is cached: re-reading a long allocation stream per request
-    // would grow with the network. Many instances racing on one network need
-    // more than the default number of retries.
-    this.networks = new CommandHandler(store, networkDecider, networkEventCodec, { cacheState: true, maxRetries: 200 });
+    // would grow with the network; and snapshotted, so an instance that has
+    // not seen a network yet (a restart) folds only what came after the
+    // snapshot. Many instances racing on one network need more than the
+    // default number of retries.
+    this.networks = new CommandHandler(store, networkDecider, networkEventCodec, {
+      cacheState: true,
+      maxRetries: 200,
+      snapshots: { store: snapshots, every: config.snapshotEvery, schema: 'network.v1', ...networkStateJson },
+    });
   }
 
   @Rpc(routes.allocateAddress)

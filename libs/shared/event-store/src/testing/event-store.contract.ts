@@ -417,6 +417,35 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         await expect(store.subscribe('Not-A-Category', () => {})).rejects.toThrow(/invalid category/);
       });
     });
+
+    describe('head', () => {
+      it('is the position of the newest event of the category, whichever stream holds it', async () => {
+        const category = newCategory();
+        expect(await store.head(category)).toBeUndefined();
+        await store.append(`${category}-a`, [event('A1'), event('A2')], 'no_stream');
+        const last = await store.append(`${category}-b`, [event('B1')], 'no_stream');
+        await store.append(`${newCategory()}-x`, [event('X1')], 'no_stream'); // another category's event comes later
+        const head = await store.head(category);
+        expect(head?.position).toBe(last.position);
+        expect(head?.recordedAt).toBeInstanceOf(Date);
+      });
+
+      it('gives strictly increasing positions, never a placeholder', async () => {
+        const category = newCategory();
+        const results = [];
+        for (let i = 0; i < 5; i++) results.push(await store.append(`${category}-s${i % 2}`, [event(`E${i}`)], 'any'));
+        const positions = results.map((r) => r.position);
+        expect(positions.every((p) => p >= 0n)).toBe(true);
+        expect([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(positions);
+        expect(new Set(positions).size).toBe(positions.length);
+        const read = (await Promise.all([store.read(`${category}-s0`), store.read(`${category}-s1`)])).flat();
+        expect(read.every((e) => e.position >= 0n)).toBe(true);
+      });
+
+      it('rejects an invalid category', async () => {
+        await expect(store.head('Not-A-Category')).rejects.toThrow(/invalid category/);
+      });
+    });
   });
 }
 

@@ -1,0 +1,82 @@
+// Publishes the integration facts of resource events (address_held,
+// address_hold_ended) on the bus, in the JetStream stream INTEGRATION_STREAM
+// (history kept, like the event stream), so billing and others follow them
+// without reading this service's private streams. It is a projection of the
+// `resource` category: its checkpoint makes publication resume where it
+// stopped, and each message's id (the source event's) lets JetStream drop a
+// republished duplicate; consumers dedup on `source_event_id` beyond that.
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { toJsonString } from '@bufbuild/protobuf';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { AddressHeldSchema, AddressHoldEndedSchema } from '@pn/contracts';
+import { ensureHistoryStream } from '@pn/event-store';
+import { RetryLater, type Projection } from '@pn/projection';
+import { resourceEventCodec } from '@pn/resources-domain';
+import { natsOptions, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
+import { factsOf, rememberResource, type AddressFactsState, type IntegrationFact } from './address-facts.js';
+
+/** The subject a fact is published on: `<prefix>.v1.<fact>.<network_id>`. */
+export const integrationSubject = (prefix: string, fact: IntegrationFact) => `${prefix}.v1.${fact.subject}.${fact.data.networkId}`;
+
+const SCHEMAS = { AddressHeld: AddressHeldSchema, AddressHoldEnded: AddressHoldEndedSchema } as const;
+
+@Injectable()
+export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown {
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private readonly logger = new Logger(IntegrationPublisher.name);
+
+  constructor(
+    private readonly projections: Projections,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.nc = await connect(natsOptions(this.config, 'resources-integration'));
+    await ensureHistoryStream(await jetstreamManager(this.nc), {
+      name: this.config.integrationStream,
+      subjectPrefix: this.config.integrationSubjectPrefix,
+      duplicateWindowMs: 120_000,
+      replicas: this.config.eventStreamReplicas,
+    });
+    this.js = jetstream(this.nc);
+    // Not awaited: publishing what happened while this instance was down must not hold its start.
+    this.projections.run(this.projection()).catch((error) => this.logger.error(`integration publisher stopped: ${String(error)}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
+  }
+
+  private projection(): Projection<AddressFactsState> {
+    return {
+      name: 'resources.integration-publisher.v1',
+      category: 'resource',
+      initialState: () => new Map(),
+      evolve: async (state, recorded) => {
+        const event = resourceEventCodec.decode(recorded);
+        if (!event) return state;
+        const resourceId = recorded.streamId.slice('resource-'.length);
+        for (const fact of factsOf(state, resourceId, recorded.id, event)) await this.publish(fact);
+        return rememberResource(state, resourceId, event);
+      },
+      toJson: (state) => [...state],
+      fromJson: (json) => new Map(json as Array<[string, AddressFactsState extends Map<string, infer V> ? V : never]>),
+    };
+  }
+
+  private async publish(fact: IntegrationFact): Promise<void> {
+    const h = headers();
+    h.set('Pn-Schema', `pn.integration.v1.${fact.type}`);
+    try {
+      await this.js!.publish(integrationSubject(this.config.integrationSubjectPrefix, fact), toJsonString(SCHEMAS[fact.type], fact.data as never), {
+        msgID: `${fact.data.sourceEventId}:${fact.type}`,
+        headers: h,
+      });
+    } catch (error) {
+      // The bus is down or slow: the same event is tried again, never parked.
+      throw new RetryLater(`publishing ${fact.type}: ${String(error)}`, { cause: error });
+    }
+  }
+}
