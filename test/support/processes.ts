@@ -3,6 +3,7 @@
 // where the numbers must reflect separate processes on separate cores.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { uniqueId } from '@pn/test-support';
@@ -25,7 +26,19 @@ export interface PlatformProcesses {
   readonly url: string;
   readonly dnsPort: number;
   readonly adminToken: string;
+  /** Each service process, in start order (an ipam per instance), e.g. to read its memory with residentMemoryKb. */
+  readonly services: ReadonlyArray<{ readonly name: string; readonly pid: number }>;
   stop(): Promise<void>;
+}
+
+/** Resident memory (VmRSS of /proc/<pid>/status) in kB; undefined once the process is gone or off Linux. */
+export function residentMemoryKb(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startPlatformProcesses(natsUrl: string, options: { ipamInstances?: number } = {}): Promise<PlatformProcesses> {
@@ -64,9 +77,10 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
     await deleteEventStream(natsUrl, env.EVENT_STREAM);
   };
   const url = `http://127.0.0.1:${gatewayPort}`;
+  const processes = services.map((name, i) => ({ name, pid: children[i]!.pid ?? 0 }));
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, dnsPort, adminToken, stop };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, dnsPort, adminToken, services: processes, stop };
     } catch {
       // not listening yet
     }

@@ -6,6 +6,8 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { AdminGuard, ApiKeyGuard } from './accounts/guards.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { HealthHttpController } from './http/health.controller.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { NetworkController } from './network/network.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { BucketsController } from './resources/buckets.controller.js';
@@ -31,7 +33,15 @@ export class GatewayModule {
         HealthHttpController,
         healthController('gateway'),
       ],
-      providers: [AccountsService, AdminGuard, ApiKeyGuard, ResourceApi, { provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [
+        AccountsService,
+        AdminGuard,
+        ApiKeyGuard,
+        ResourceApi,
+        IdempotencyStore,
+        IdempotencyInterceptor,
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
     };
   }
 }

@@ -1,14 +1,19 @@
 // The gateway: HTTP for users and agents, NATS to the services behind it.
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
+import { answerClientErrors } from './http/client-error.js';
 import { useJsonBodies } from './http/json-body.js';
 import { validationPipe } from './http/validation.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(GatewayModule.forRoot(config), { logger: config.logLevels, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: config.logLevels, bodyParser: false });
+  // No "X-Powered-By: Express": it tells a scanner what to try, and a client nothing.
+  app.disable('x-powered-by');
+  answerClientErrors(app.getHttpServer());
   useJsonBodies(app);
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...natsOptions(config, 'gateway'), queue: 'gateway' } });
   app.useGlobalPipes(validationPipe);

@@ -21,7 +21,7 @@ import {
   type VmSpecs,
 } from '@pn/contracts';
 import { assertNever, DomainError, type Decider } from '@pn/decider';
-import { ENGINES, isResourceKind, RESOURCE_KINDS, VM_IMAGES, DEFAULT_VM_IMAGE, type ResourceKind } from './catalog.js';
+import { engineOf, isResourceKind, isVmImage, RESOURCE_KINDS, VM_IMAGES, DEFAULT_VM_IMAGE, type ResourceKind } from './catalog.js';
 import { evolveResource, type ResourceEvent, type ResourceFacts, type ResourceState } from './resource.js';
 
 export interface ResourceRequest {
@@ -133,7 +133,13 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
 }
 
 function request(command: Extract<ResourceCommand, { type: 'RequestResource' }>, state: ResourceState): ResourceEvent[] {
-  if (state.status !== 'absent') return []; // the same id again: a retried create
+  if (state.status !== 'absent') {
+    // The same id again is a retried create, but only from the same account for the same kind: an id is no way into another's resource.
+    if (state.request.accountId !== command.accountId || state.request.kind !== command.kind) {
+      throw new DomainError('resource_id_taken', `resource id ${command.resourceId} is taken`, { field: 'resource_id' });
+    }
+    return [];
+  }
   if (!isResourceKind(command.kind)) {
     throw new DomainError('invalid_kind', `kind must be one of ${RESOURCE_KINDS.join(', ')}`, { field: 'kind' });
   }
@@ -154,7 +160,7 @@ function request(command: Extract<ResourceCommand, { type: 'RequestResource' }>,
 
 /** Engine, version, image and role, checked and defaulted for the kind. */
 function kindSpecifics(kind: ResourceKind, command: ResourceRequest) {
-  const engine = ENGINES[kind];
+  const engine = engineOf(kind);
   if (engine) {
     if (command.engine && command.engine !== engine.engine) {
       throw new DomainError('invalid_request', `engine must be ${engine.engine}`, { field: 'engine' });
@@ -167,7 +173,7 @@ function kindSpecifics(kind: ResourceKind, command: ResourceRequest) {
   }
   if (kind === 'vm') {
     const image = command.image || DEFAULT_VM_IMAGE;
-    if (!(image in VM_IMAGES)) {
+    if (!isVmImage(image)) {
       throw new DomainError('invalid_request', `image must be one of ${Object.keys(VM_IMAGES).join(', ')}`, { field: 'image' });
     }
     return { engine: '', version: '', image, role: '', primaryId: '' };

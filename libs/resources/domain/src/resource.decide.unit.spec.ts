@@ -67,8 +67,21 @@ describe('resource decider: creating', () => {
     resource.given([]).when(request({ kind: 'printer' })).thenThrows('invalid_kind');
   });
 
+  it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty'])('refuses the image %s, a name every object inherits', (image) => {
+    expect(resource.given([]).when(request({ image })).thenThrows('invalid_request').details.field).toBe('image');
+  });
+
+  it.each(['toString', '__proto__', 'constructor'])('refuses the version %s of a database', (version) => {
+    expect(resource.given([]).when(request({ kind: 'database', vmSpecs: undefined, version })).thenThrows('invalid_request').details.field).toBe('version');
+  });
+
   it('treats a second request with the same id as a retry', () => {
     resource.given([requested()]).when(request()).thenNothingHappened();
+  });
+
+  it('refuses the id of another account’s resource, or of another kind', () => {
+    resource.given([requested()]).when(request({ accountId: 'acc_2' })).thenThrows('resource_id_taken');
+    resource.given([requested()]).when(request({ kind: 'bucket', vmSpecs: undefined })).thenThrows('resource_id_taken');
   });
 
   it('rejects a name that is no RFC 1123 label, saying which rule it broke', () => {

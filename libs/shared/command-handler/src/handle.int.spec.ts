@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DomainError, type Decider } from '@pn/decider';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createJetStreamEventStore, type JetStreamEventStore } from '@pn/event-store';
+import { createJetStreamEventStore, MemorySnapshotStore, type EventStore, type JetStreamEventStore, type ReadOptions } from '@pn/event-store';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { CommandHandler, type EventCodec } from './handle.js';
 
@@ -95,5 +95,55 @@ describe('CommandHandler with a cache', () => {
     expect((await theirs.handle(stream, { type: 'Take', holder: 'c' })).newEvents).toEqual([]);
     expect((await mine.handle(stream, { type: 'Take', holder: 'b' })).newEvents).toEqual([]);
     expect((await store.read(stream)).map((r) => codec.decode(r)!.number)).toEqual([1, 2, 3]);
+  });
+
+  it('loads a long stream from its snapshot, reading only the events after it, into the same state', async () => {
+    const snapshots = new MemorySnapshotStore();
+    const options = {
+      cacheState: true,
+      snapshots: {
+        store: snapshots,
+        every: 25,
+        schema: 'dispenser.v1',
+        toJson: (state: unknown) => [...(state as State).holders],
+        fromJson: (json: unknown) => {
+          const holders = new Map(json as Array<[string, number]>);
+          return { next: holders.size + 1, holders };
+        },
+      },
+    };
+    const streamId = `dispenser-${uniqueId()}`;
+    const writer = new CommandHandler(store, dispenser, codec, options);
+    for (let i = 0; i < 60; i++) await writer.handle(streamId, { type: 'Take', holder: `h${i}` });
+    await new Promise((r) => setTimeout(r, 50)); // snapshots are saved in the background
+
+    // A new instance (a restart): counts what it reads.
+    const reads: Array<{ options: ReadOptions | undefined; events: number }> = [];
+    const counting: EventStore = Object.create(store, {
+      read: { value: async (id: string, o?: ReadOptions) => { const events = await store.read(id, o); reads.push({ options: o, events: events.length }); return events; } },
+    });
+    const restarted = new CommandHandler(counting, dispenser, codec, options);
+    const loaded = await restarted.load(streamId);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.options?.fromRevision).toBe(50); // the snapshot at revision 49 (50 events)
+    expect(reads[0]!.events).toBe(10);
+    const full = await new CommandHandler(store, dispenser, codec).load(streamId);
+    expect(loaded.revision).toBe(full.revision);
+    expect([...loaded.state.holders]).toEqual([...full.state.holders]);
+    // And it goes on deciding from there.
+    expect((await restarted.handle(streamId, { type: 'Take', holder: 'late' })).newEvents).toEqual([{ type: 'Taken', holder: 'late', number: 61 }]);
+  });
+
+  it('ignores a snapshot of another stream or another shape, folding from the start', async () => {
+    const snapshots = new MemorySnapshotStore();
+    const streamId = `dispenser-${uniqueId()}`;
+    const writer = new CommandHandler(store, dispenser, codec);
+    for (let i = 0; i < 3; i++) await writer.handle(streamId, { type: 'Take', holder: `h${i}` });
+    await snapshots.save(`aggregate/${streamId}`, Buffer.from(JSON.stringify({ v: 1, schema: 'other.v1', stream: streamId, revision: 2, state: [] })));
+    const reader = new CommandHandler(store, dispenser, codec, {
+      cacheState: true,
+      snapshots: { store: snapshots, every: 25, schema: 'dispenser.v1', toJson: () => [], fromJson: () => dispenser.initialState() },
+    });
+    expect((await reader.load(streamId)).state.holders.size).toBe(3);
   });
 });

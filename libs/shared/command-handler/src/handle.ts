@@ -23,6 +23,8 @@ export interface HandleResult<Event, State> {
 
 interface Cached<State> {
   state: State;
+  /** Its weight when it was cached (see CommandHandlerOptions.weigh). */
+  weight?: number;
   revision: number;
   /** Position of the event at `revision`, when known: where a later read can start. */
   position?: bigint;
@@ -37,12 +39,21 @@ export interface CommandHandlerOptions {
   readonly cacheState?: boolean;
   /** How many streams' state the cache holds; the least recently used go first. Default 10,000. */
   readonly maxCachedStreams?: number;
+  /**
+   * Bounds the cache by size too: `weigh` estimates a state's size (in any
+   * unit, e.g. entries it holds) and the least recently used states go once
+   * the total passes `maxCachedWeight`. A few huge streams (full networks)
+   * then cannot take the memory that a count alone would allow.
+   */
+  readonly weigh?: (state: unknown) => number;
+  readonly maxCachedWeight?: number;
   /** Snapshot long streams: loading one then folds only the events after its snapshot. */
   readonly snapshots?: SnapshotOptions<unknown>;
 }
 
 export class CommandHandler<Command, Event, State> {
   private readonly cache = new Map<string, Cached<State>>();
+  private cachedWeight = 0;
   // Commands on one stream run one at a time in this process: the cached state
   // may be evolved in place, so two commands must never fold it concurrently.
   private readonly mutex = new KeyedMutex();
@@ -171,8 +182,23 @@ export class CommandHandler<Command, Event, State> {
 
   private remember(streamId: string, value: Cached<State>): void {
     if (!this.options.cacheState) return;
-    this.cache.delete(streamId); // re-insert: the Map's order is then least recently used first
+    this.forget(streamId); // re-insert: the Map's order is then least recently used first
+    value.weight = this.options.weigh?.(value.state) ?? 1;
     this.cache.set(streamId, value);
-    if (this.cache.size > (this.options.maxCachedStreams ?? 10_000)) this.cache.delete(this.cache.keys().next().value!);
+    this.cachedWeight += value.weight;
+    const maxStreams = this.options.maxCachedStreams ?? 10_000;
+    const maxWeight = this.options.maxCachedWeight ?? Infinity;
+    // Always keep the one just used, however heavy.
+    while (this.cache.size > 1 && (this.cache.size > maxStreams || this.cachedWeight > maxWeight)) {
+      this.forget(this.cache.keys().next().value!);
+    }
   }
+
+  private forget(streamId: string): void {
+    const cached = this.cache.get(streamId);
+    if (!cached) return;
+    this.cache.delete(streamId);
+    this.cachedWeight -= cached.weight ?? 1;
+  }
+
 }

@@ -4,7 +4,7 @@ import { create, fromJson, toJson, type DescMessage, type MessageInitShape, type
 import type { ClientProxy } from '@nestjs/microservices';
 import type { Route } from '@pn/contracts';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { isErrorReply, RemoteError, RequestTimeoutError, ServiceUnavailableError } from './rpc-errors.js';
+import { busUnavailable, isBusOutage, isErrorReply, RemoteError, RequestTimeoutError, ServiceUnavailableError } from './rpc-errors.js';
 
 export class RpcClient {
   constructor(
@@ -28,6 +28,9 @@ export class RpcClient {
       // message; Nest reports it as EmptyResponseException, which it does not export.
       if (error instanceof Error && error.constructor.name === 'EmptyResponseException') throw new ServiceUnavailableError(route.subject);
       if (isErrorReply(error)) throw new RemoteError(error);
+      // NATS itself down: Nest's client fails at once while it reconnects (and
+      // reconnects forever, see natsOptions), so the caller hears 503 right away.
+      if (isBusOutage(error)) throw busUnavailable(route.subject);
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 // Errors that cross the bus. A handler's failure travels as an ErrorReply
 // (code, message, HTTP status, field); the caller gets it back as RemoteError.
 // Transport failures get their own types so the gateway can say 503 or 504.
-import { DomainError } from '@pn/decider';
+import { DomainError, ownValue } from '@pn/decider';
 
 export interface ErrorReplyJson {
   readonly code: string;
@@ -27,6 +27,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   // A conflict that outlived its retries: busy, worth retrying, not a refusal.
   wrong_expected_revision: 503,
   resource_retired: 409,
+  resource_id_taken: 409,
   invalid_stream_id: 400,
 };
 
@@ -39,10 +40,39 @@ export class RemoteError extends Error {
 
 export class ServiceUnavailableError extends Error {
   readonly code = 'service_unavailable';
-  constructor(readonly subject: string) {
-    super(`no service is answering ${subject} right now`);
+  constructor(
+    readonly subject: string,
+    message = `no service is answering ${subject} right now`,
+  ) {
+    super(message);
   }
 }
+
+/**
+ * What the NATS client throws while the bus itself is unreachable (closed,
+ * reconnecting, draining, or a request nobody answered): by name, since a
+ * process may hold more than one copy of the client. A bus outage is a 503
+ * worth retrying, never an unexplained 500.
+ */
+const BUS_ERROR_NAMES = new Set([
+  'ClosedConnectionError',
+  'ConnectionError',
+  'DrainingConnectionError',
+  'NoResponders',
+  'RequestError',
+  'TimeoutError',
+  'JetStreamNotEnabled',
+]);
+
+export function isBusOutage(error: unknown, depth = 0): boolean {
+  if (typeof error === 'string') return /connection (lost|closed)/i.test(error); // Nest's ClientNats rejects with a bare string while reconnecting
+  if (!(error instanceof Error) || depth > 4) return false;
+  if (BUS_ERROR_NAMES.has(error.name)) return true;
+  if (error.message === 'Connection closed') return true; // Nest's ClientNats, for requests in flight when it closes
+  return error.cause !== undefined && isBusOutage(error.cause, depth + 1);
+}
+
+export const busUnavailable = (subject: string) => new ServiceUnavailableError(subject, `the message bus is unreachable right now (${subject}); retry shortly`);
 
 export class RequestTimeoutError extends Error {
   readonly code = 'upstream_timeout';
@@ -58,13 +88,15 @@ export function toErrorReply(error: unknown): ErrorReplyJson {
   if (error instanceof RequestTimeoutError) return { code: error.code, message: error.message, status: 504 };
   if (error instanceof DomainError) {
     const field = typeof error.details.field === 'string' ? error.details.field : undefined;
-    return { code: error.code, message: error.message, status: STATUS_BY_CODE[error.code] ?? 422, ...(field ? { field } : {}) };
+    return { code: error.code, message: error.message, status: ownValue(STATUS_BY_CODE, error.code) ?? 422, ...(field ? { field } : {}) };
   }
   // Typed errors of the event store (invalid stream id, a conflict that outlived its retries).
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && typeof code === 'string' && STATUS_BY_CODE[code] !== undefined) {
-    return { code, message: error.message, status: STATUS_BY_CODE[code] };
+  const status = typeof code === 'string' ? ownValue(STATUS_BY_CODE, code) : undefined;
+  if (error instanceof Error && typeof code === 'string' && status !== undefined) {
+    return { code, message: error.message, status };
   }
+  if (isBusOutage(error)) return { code: 'service_unavailable', message: 'the message bus or event store is unreachable right now; retry shortly', status: 503 };
   return { code: 'internal', message: 'internal error', status: 500 };
 }
 

@@ -23,6 +23,9 @@ export class RecordsController {
   ) {
     this.zones = new CommandHandler(store, zoneDecider, zoneEventCodec, {
       cacheState: true,
+      // Bounded by what the cached zones hold, not only by how many: about 1M records.
+      weigh: (state) => (state as ZoneState).records.size + (state as ZoneState).removed.size + 10,
+      maxCachedWeight: 1_000_000,
       snapshots: { store: snapshots, every: config.snapshotEvery, schema: 'zone.v1', ...zoneStateJson },
     });
   }

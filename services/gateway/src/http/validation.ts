@@ -7,7 +7,7 @@ import { ApiError } from './api-error.js';
 const FIRST_CONSTRAINTS = ['whitelistValidation', 'isDefined', 'isString', 'isInt', 'isBoolean', 'isObject', 'isDnsLabel', 'nestedValidation'];
 
 function pickMessage(constraints: Record<string, string>): string | undefined {
-  const key = FIRST_CONSTRAINTS.find((k) => k in constraints) ?? Object.keys(constraints)[0];
+  const key = FIRST_CONSTRAINTS.find((k) => Object.hasOwn(constraints, k)) ?? Object.keys(constraints)[0];
   return key === undefined ? undefined : constraints[key];
 }
 

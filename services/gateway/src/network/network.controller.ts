@@ -3,9 +3,10 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { routes } from '@pn/contracts';
 import { RpcClient } from '@pn/service-kit';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsString, Length } from 'class-validator';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { Optional } from '../http/optional.js';
 import { IsDnsLabel } from '../resources/dns-label.validator.js';
 import { ProjectQueryDto } from '../resources/resource.dto.js';
 
@@ -14,7 +15,7 @@ export class ResolveQueryDto {
   @Length(1, 253)
   name!: string;
 
-  @IsOptional()
+  @Optional()
   @IsDnsLabel()
   project?: string;
 }

@@ -3,9 +3,11 @@ import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common
 import type { Project } from '@pn/contracts';
 import { routes } from '@pn/contracts';
 import { RpcClient } from '@pn/service-kit';
-import { IsOptional, IsString } from 'class-validator';
+import { IsString } from 'class-validator';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { Optional } from '../http/optional.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { IsDnsLabel } from '../resources/dns-label.validator.js';
 
 export class CreateProjectDto {
@@ -13,7 +15,7 @@ export class CreateProjectDto {
   name!: string;
 
   /** The project's network, 10.X.0.0/16; 10.0.0.0/16 by default. */
-  @IsOptional()
+  @Optional()
   @IsString()
   cidr?: string;
 }
@@ -26,6 +28,7 @@ export class ProjectsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   async create(@CurrentAccount() account: Account, @Body() body: CreateProjectDto) {
     return present(await this.rpc.call(routes.createProject, { accountId: account.id, name: body.name, cidr: body.cidr ?? '' }));

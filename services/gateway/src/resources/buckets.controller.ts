@@ -3,6 +3,7 @@ import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { KindEndpoints } from './kind-endpoints.js';
 import { ResourceApi } from './resource-api.js';
 import { CreateBucketDto } from './resource.dto.js';
@@ -15,6 +16,7 @@ export class BucketsController extends KindEndpoints('bucket') {
   }
 
   @Post()
+  @Idempotent()
   create(@CurrentAccount() account: Account, @Body() body: CreateBucketDto, @Res({ passthrough: true }) res: Response) {
     return this.api.create(account, 'bucket', { name: body.name, region: body.region, project: body.project ?? '' }, res);
   }

@@ -3,6 +3,7 @@ import { Body, Controller, Param, Patch, Post, Res, UseGuards } from '@nestjs/co
 import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { KindEndpoints } from './kind-endpoints.js';
 import { ResourceApi } from './resource-api.js';
 import { CreateEngineResourceDto, PatchPublicAccessDto } from './resource.dto.js';
@@ -15,6 +16,7 @@ export class CachesController extends KindEndpoints('cache') {
   }
 
   @Post()
+  @Idempotent()
   create(@CurrentAccount() account: Account, @Body() body: CreateEngineResourceDto, @Res({ passthrough: true }) res: Response) {
     const { name, region, project, engine, version } = body;
     return this.api.create(account, 'cache', { name, region, project: project ?? '', engine: engine ?? '', version: version ?? '' }, res);

@@ -4,6 +4,7 @@ import { Body, Controller, Param, Patch, Post, Res, UseGuards } from '@nestjs/co
 import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { KindEndpoints } from './kind-endpoints.js';
 import { ResourceApi } from './resource-api.js';
 import { CreateEngineResourceDto, CreateReplicaDto, PatchPublicAccessDto } from './resource.dto.js';
@@ -16,12 +17,14 @@ export class DatabasesController extends KindEndpoints('database') {
   }
 
   @Post()
+  @Idempotent()
   create(@CurrentAccount() account: Account, @Body() body: CreateEngineResourceDto, @Res({ passthrough: true }) res: Response) {
     const { name, region, project, engine, version } = body;
     return this.api.create(account, 'database', { name, region, project: project ?? '', engine: engine ?? '', version: version ?? '' }, res);
   }
 
   @Post(':id/replicas')
+  @Idempotent()
   async replica(
     @CurrentAccount() account: Account,
     @Param('id') id: string,

@@ -2,19 +2,21 @@
 // status codes, and the presentation. The kind controllers only add their DTOs.
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { routes, type CreateResourceRequestSchema } from '@pn/contracts';
+import { RESOURCE_ID_PREFIX, routes, type CreateResourceRequestSchema } from '@pn/contracts';
 import { PLATFORM_CONFIG, RpcClient, type PlatformConfig } from '@pn/service-kit';
 import type { Response } from 'express';
+import { ulid } from 'ulid';
 import type { Account } from '../accounts/accounts.service.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, CreateFailure } from '../http/api-error.js';
+import { reservedUlid } from '../idempotency/reserved-ulid.js';
 import { presentResource } from './resource.presenter.js';
 import type { ListQueryDto } from './resource.dto.js';
 
 export type Kind = 'vm' | 'database' | 'cache' | 'bucket';
-type CreateFields = Omit<MessageInitShape<typeof CreateResourceRequestSchema>, '$typeName' | 'accountId' | 'kind' | 'region'> & { region?: string };
+type CreateFields = Omit<MessageInitShape<typeof CreateResourceRequestSchema>, '$typeName' | 'accountId' | 'kind' | 'region' | 'resourceId'> & { region?: string };
 
 // A create or a delete waits for ipam and dns: give it more than a single hop.
-const MULTI_HOP_TIMEOUT_FACTOR = 3;
+export const MULTI_HOP_TIMEOUT_FACTOR = 3;
 
 @Injectable()
 export class ResourceApi {
@@ -23,15 +25,25 @@ export class ResourceApi {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
-  /** 201 when it is ready; 202 while it waits for a service that is down. */
+  /**
+   * 201 when it is ready; 202 while it waits for a service that is down. The
+   * gateway names the resource (with the ULID an Idempotency-Key reserved, if
+   * any), so a 503 or 504 can tell the client which id to look up.
+   */
   async create(account: Account, kind: Kind, fields: CreateFields, response: Response) {
-    const resource = await this.rpc.call(
-      routes.createResource,
-      { ...fields, accountId: account.id, kind, region: this.region(fields.region) },
-      { timeoutMs: this.config.rpcTimeoutMs * MULTI_HOP_TIMEOUT_FACTOR },
-    );
-    response.status(resource.status === 'provisioning' ? 202 : 201);
-    return presentResource(resource);
+    const region = this.region(fields.region);
+    const resourceId = `${RESOURCE_ID_PREFIX[kind]}_${reservedUlid(response) ?? ulid().toLowerCase()}`;
+    try {
+      const resource = await this.rpc.call(
+        routes.createResource,
+        { ...fields, accountId: account.id, kind, region, resourceId },
+        { timeoutMs: this.config.rpcTimeoutMs * MULTI_HOP_TIMEOUT_FACTOR },
+      );
+      response.status(resource.status === 'provisioning' ? 202 : 201);
+      return presentResource(resource);
+    } catch (error) {
+      throw new CreateFailure(error, resourceId);
+    }
   }
 
   async get(account: Account, kind: Kind, id: string) {

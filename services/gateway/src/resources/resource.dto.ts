@@ -1,7 +1,9 @@
 // Request bodies and queries of /v1/hosting/{vms,databases,caches,buckets}.
-// Unknown fields are refused by the global validation pipe.
+// Unknown fields are refused by the global validation pipe; an optional
+// field may be absent, never null.
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Optional } from '../http/optional.js';
 import { IsDnsLabel } from './dns-label.validator.js';
 
 /** Fields every kind takes. */
@@ -9,12 +11,12 @@ class CreateResourceDto {
   @IsDnsLabel()
   name!: string;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   region?: string;
 
   /** Project name; the account's `default` project when absent. */
-  @IsOptional()
+  @Optional()
   @IsDnsLabel()
   project?: string;
 }
@@ -39,13 +41,13 @@ export class VmSpecsDto {
 export const DEFAULT_SPECS = { vcpus: 2, memory_gb: 4, disk_gb: 80 } as const;
 
 export class CreateVmDto extends CreateResourceDto {
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => VmSpecsDto)
   specs?: VmSpecsDto;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   image?: string;
 }
@@ -54,11 +56,11 @@ export class CreateVmDto extends CreateResourceDto {
 const versionAsString = Transform(({ value }) => (typeof value === 'number' ? String(value) : value));
 
 export class CreateEngineResourceDto extends CreateResourceDto {
-  @IsOptional()
+  @Optional()
   @IsString()
   engine?: string;
 
-  @IsOptional()
+  @Optional()
   @versionAsString
   @IsString()
   version?: string;
@@ -67,11 +69,11 @@ export class CreateEngineResourceDto extends CreateResourceDto {
 export class CreateBucketDto extends CreateResourceDto {}
 
 export class CreateReplicaDto {
-  @IsOptional()
+  @Optional()
   @IsDnsLabel()
   name?: string;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   region?: string;
 }
@@ -82,16 +84,16 @@ export class PatchPublicAccessDto {
 }
 
 export class ListQueryDto {
-  @IsOptional()
+  @Optional()
   @IsDnsLabel()
   project?: string;
 
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   cursor?: string;
 
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -100,7 +102,7 @@ export class ListQueryDto {
 }
 
 export class ProjectQueryDto {
-  @IsOptional()
+  @Optional()
   @IsDnsLabel()
   project?: string;
 }

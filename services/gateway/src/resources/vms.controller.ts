@@ -3,6 +3,7 @@ import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs
 import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { KindEndpoints } from './kind-endpoints.js';
 import { ResourceApi } from './resource-api.js';
 import { CreateVmDto, DEFAULT_SPECS } from './resource.dto.js';
@@ -15,6 +16,7 @@ export class VmsController extends KindEndpoints('vm') {
   }
 
   @Post()
+  @Idempotent()
   create(@CurrentAccount() account: Account, @Body() body: CreateVmDto, @Res({ passthrough: true }) res: Response) {
     const specs = body.specs ?? DEFAULT_SPECS;
     return this.api.create(

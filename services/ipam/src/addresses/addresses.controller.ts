@@ -27,6 +27,9 @@ export class AddressesController {
     this.networks = new CommandHandler(store, networkDecider, networkEventCodec, {
       cacheState: true,
       maxRetries: 200,
+      // Bounded by what the cached networks hold, not only by how many: about 1M addresses (~150 MB).
+      weigh: (state) => (state as NetworkState).holders.size + (state as NetworkState).retired.size + 100,
+      maxCachedWeight: 1_000_000,
       snapshots: { store: snapshots, every: config.snapshotEvery, schema: 'network.v1', ...networkStateJson },
     });
   }

@@ -2,7 +2,7 @@
 // gateway shows those its kind has.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { hostnamesFor, type ResourceSchema } from '@pn/contracts';
-import { servicePort, VM_IMAGES, type ResourceFacts } from '@pn/resources-domain';
+import { servicePort, vmServicePorts, type ResourceFacts } from '@pn/resources-domain';
 
 export function resourceView(state: ResourceFacts): MessageInitShape<typeof ResourceSchema> {
   const { request } = state;
@@ -23,7 +23,9 @@ export function resourceView(state: ResourceFacts): MessageInitShape<typeof Reso
     port: servicePort(request.kind),
     publicAccess: state.publicAccess,
     image: request.image,
-    servicePorts: [...(VM_IMAGES[request.image] ?? [])],
+    // An image the catalog does not know (one recorded before images were
+    // checked as own entries, say "toString") is shown with no ports, never a crash.
+    servicePorts: [...vmServicePorts(request.image)],
     role: request.role,
     primaryId: request.primaryId,
     failureCode: state.failure?.code ?? '',

@@ -14,6 +14,8 @@ import {
 import { DomainError } from '@pn/decider';
 import type { EventStore } from '@pn/event-store';
 import {
+  ID_PREFIX,
+  isResourceIdOf,
   isResourceKind,
   RESOURCE_KINDS,
   resourceEventCodec,
@@ -50,7 +52,11 @@ export class ResourcesController {
     }
     const project = await this.projects.resolve(request.accountId, request.project);
     if (request.primaryId) this.checkPrimary(request.accountId, request.primaryId, project.networkId);
-    const resourceId = newResourceId(request.kind);
+    // The gateway names the resource, so a retried create (same Idempotency-Key) finds the one the first attempt made.
+    if (request.resourceId && !isResourceIdOf(request.kind, request.resourceId)) {
+      throw new DomainError('invalid_request', `resource_id must be "${ID_PREFIX[request.kind]}_" and a lower-case ULID`, { field: 'resource_id' });
+    }
+    const resourceId = request.resourceId || newResourceId(request.kind);
     const requested = await this.provisioner.execute({
       type: 'RequestResource',
       resourceId,

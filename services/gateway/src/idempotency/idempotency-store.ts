@@ -1,0 +1,88 @@
+// Idempotency keys in NATS JetStream KV, so that every gateway instance sees
+// every key: one bucket, created on first use if missing, whose entries
+// expire after 24 h (the bucket's TTL). Claims are atomic (`create` fails
+// when the key exists) and updates are compare-and-set on the revision, so
+// two gateways that receive the same key at once cannot both run the create.
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Kvm, type KV } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { busUnavailable, natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { KEY_TTL_MS, type IdempotencyRecord } from './idempotency-rules.js';
+
+export const IDEMPOTENCY_BUCKET = 'idempotency';
+const OPERATION_TIMEOUT_MS = 2000;
+/** JetStream's "wrong last sequence": someone else wrote the key first. */
+const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
+
+export interface StoredRecord {
+  readonly record: IdempotencyRecord;
+  readonly revision: number;
+}
+
+@Injectable()
+export class IdempotencyStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Idempotency');
+  private nc: NatsConnection | undefined;
+  private bucket: Promise<KV> | undefined;
+  private disconnected = false;
+
+  constructor(@Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    this.nc = await connect(natsOptions(this.config, 'gateway-idempotency'));
+    void this.followStatus(this.nc);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nc?.close();
+  }
+
+  /** Claims a free key; the new revision, or undefined when the key is taken. */
+  async claim(key: string, record: IdempotencyRecord): Promise<number | undefined> {
+    const kv = await this.kv();
+    return kv.create(key, JSON.stringify(record)).catch(lostRace);
+  }
+
+  async read(key: string): Promise<StoredRecord | undefined> {
+    const entry = await (await this.kv()).get(key);
+    if (!entry || entry.operation !== 'PUT') return undefined;
+    return { record: entry.json<IdempotencyRecord>(), revision: entry.revision };
+  }
+
+  /** Replaces the record if it is still at `revision`; the new revision, or undefined when someone wrote it since. */
+  async replace(key: string, record: IdempotencyRecord, revision: number): Promise<number | undefined> {
+    const kv = await this.kv();
+    return kv.update(key, JSON.stringify(record), revision, OPERATION_TIMEOUT_MS).catch(lostRace);
+  }
+
+  /** Frees the key if it is still at `revision`. */
+  async release(key: string, revision: number): Promise<void> {
+    await (await this.kv()).delete(key, { previousSeq: revision }).catch(lostRace);
+  }
+
+  private kv(): Promise<KV> {
+    const nc = this.nc;
+    // While NATS is down the client would queue the request until it times
+    // out; say 503 at once instead.
+    if (!nc || this.disconnected || nc.isClosed()) return Promise.reject(busUnavailable('idempotency keys'));
+    this.bucket ??= new Kvm(nc).create(IDEMPOTENCY_BUCKET, { ttl: KEY_TTL_MS, history: 1 }).catch((error: unknown) => {
+      this.bucket = undefined; // try again on the next request
+      throw error;
+    });
+    return this.bucket;
+  }
+
+  private async followStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') this.disconnected = true;
+      if (status.type === 'reconnect') this.disconnected = false;
+    }
+    this.logger.debug('idempotency connection closed');
+  }
+}
+
+function lostRace(error: unknown): undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'number' && WRONG_LAST_SEQUENCE.has(code)) return undefined;
+  throw error;
+}
