@@ -75,7 +75,10 @@ export async function createJetStreamEventStore(
   const owned = typeof connection === 'string';
   // noAsyncTraces: no Error (with its stack) made up front for every request; a
   // measurable share of CPU on the hot path, for traces only seen on failure.
-  const nc = owned ? await connect({ servers: connection.split(','), name: 'event-store', noAsyncTraces: true }) : connection;
+  // Reconnects for as long as it takes: an event store that gave up after an outage would need a restart.
+  const nc = owned
+    ? await connect({ servers: connection.split(','), name: 'event-store', noAsyncTraces: true, maxReconnectAttempts: -1 })
+    : connection;
   try {
     const jsm = await jetstreamManager(nc);
     const store = new JetStreamEventStore(nc, owned, jetstream(nc), jsm, options);

@@ -19,6 +19,13 @@ export interface Projection<S> {
    * that is retried until it succeeds and never parks the event.
    */
   evolve(state: S, event: RecordedEvent): S | Promise<S>;
+  /**
+   * Whether the service is only ready once this projection has caught up.
+   * Default true (a read model answers requests); false for one that only
+   * produces side effects (a publisher), whose lag is reported but does not
+   * hold the service back.
+   */
+  readonly gatesReadiness?: boolean;
   /** The state as JSON-able data and back, for checkpoints. */
   toJson(state: S): unknown;
   fromJson(json: unknown): S;
@@ -43,4 +50,5 @@ export interface ProjectionStatus {
   readonly lagMs: number;
   /** Events parked since the projection was first built. */
   readonly parked: number;
+  readonly gatesReadiness: boolean;
 }

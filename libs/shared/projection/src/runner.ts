@@ -113,6 +113,7 @@ export class ProjectionRunner<S> {
       position: (this.position ?? 0n).toString(),
       lagMs: this.lag.lagMs(now),
       parked: this.parked,
+      gatesReadiness: this.projection.gatesReadiness ?? true,
     };
   }
 

@@ -15,7 +15,7 @@ export function healthController(service: ServiceName): Type<unknown> {
 
     @Rpc(healthRoute(service))
     health() {
-      const projections = (this.projections?.statuses() ?? []).map((s) => ({ ...s, parked: BigInt(s.parked) }));
+      const projections = (this.projections?.statuses() ?? []).map(({ gatesReadiness: _, ...s }) => ({ ...s, parked: BigInt(s.parked) }));
       return {
         service,
         status: 'ok',

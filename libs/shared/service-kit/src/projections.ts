@@ -3,7 +3,7 @@
 // (by the event store module, before the store closes),
 // and reported by the health check, which makes readiness say whether each
 // is caught up and how far behind it is.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore, SnapshotStore } from '@pn/event-store';
 import { ProjectionRunner, type Projection, type ProjectionStatus } from '@pn/projection';
 import type { PlatformConfig } from './config.js';
@@ -11,10 +11,12 @@ import { PLATFORM_CONFIG } from './platform-config.module.js';
 import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
 
 @Injectable()
-export class Projections {
+export class Projections implements OnApplicationBootstrap {
   private readonly runners: Array<ProjectionRunner<unknown>> = [];
   private readonly logger = new Logger('Projections');
   private stopping: Promise<void> | undefined;
+  /** Every module has initialised (so every read model has been registered and has caught up). */
+  private bootstrapped = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -44,9 +46,20 @@ export class Projections {
     return this.runners.map((r) => r.status(now));
   }
 
-  /** Caught up and no further behind than PROJECTION_MAX_LAG_MS, every one of them. */
+  onApplicationBootstrap(): void {
+    this.bootstrapped = true;
+  }
+
+  /**
+   * Caught up and no further behind than PROJECTION_MAX_LAG_MS, every one of
+   * them; and not before the service has finished starting (a hybrid app can
+   * answer on the bus while its read models are still being registered).
+   */
   ready(): boolean {
-    return this.statuses().every((s) => s.caughtUp && s.lagMs <= this.config.projectionMaxLagMs);
+    return (
+      this.bootstrapped &&
+      this.statuses().every((s) => !s.gatesReadiness || (s.caughtUp && s.lagMs <= this.config.projectionMaxLagMs))
+    );
   }
 
   /** Stops every runner (each saves a last checkpoint); the event store module calls it before closing the store. */

@@ -53,6 +53,8 @@ export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown
     return {
       name: 'resources.integration-publisher.v1',
       category: 'resource',
+      // Its lag is reported, but answers do not depend on it: the service is ready without it.
+      gatesReadiness: false,
       initialState: () => new Map(),
       evolve: async (state, recorded) => {
         const event = resourceEventCodec.decode(recorded);

@@ -1,0 +1,120 @@
+// bench/boot: how long each service takes from process start to ready (its
+// read models caught up, answering its health check with ready=true) with
+// 10k, 100k and 1M events in the store — cold (no checkpoint: every read
+// model folds all history) and warm (resumed from the checkpoint the previous
+// run saved on SIGTERM) — and its resident memory once ready. The history
+// keeps LIVE resources whatever its size (the rest were created and deleted),
+// so memory must stay flat across sizes. Run with `npm run bench:boot`
+// (BOOT_SIZES=10000,100000 to choose sizes).
+import { afterAll, beforeAll, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createJetStreamEventStore } from '@pn/event-store';
+import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
+import { deleteEventStream } from '../support/event-stream.js';
+import { LIVE, resourcesFor, writeHistory } from './boot-history.js';
+import { printTable } from './table.js';
+
+const SIZES = (process.env.BOOT_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const SERVICES = ['gateway', 'resources', 'dns', 'ipam', 'billing'] as const;
+const root = join(import.meta.dirname, '..', '..');
+
+let nats: StartedNats;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  nats = await startNats();
+  nc = await connect({ servers: nats.url });
+  process.stdout.write(`bench/boot: ${nats.note}\n`);
+}, 120_000);
+
+afterAll(async () => {
+  await nc?.close();
+  await nats?.stop();
+});
+
+const rssMb = (pid: number) => {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb) / 1024);
+};
+
+/** Starts one service, waits until it answers its health check with ready=true; returns ms and RSS, then stops it (SIGTERM saves checkpoints). */
+async function boot(service: string, env: Record<string, string>): Promise<{ readyMs: number; rssMb: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode} before it was ready`);
+      try {
+        // Nest's NATS transport: a request is {pattern, data, id}; the answer {response, isDisposed, id}.
+        const subject = `${service}.health`;
+        const reply = await nc.request(subject, JSON.stringify({ pattern: subject, data: {}, id: '1' }), { timeout: 200 });
+        if ((reply.json() as { response?: { ready?: boolean } }).response?.ready) break;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 10));
+      if (performance.now() - started > 600_000) throw new Error(`${service} not ready after 10 minutes`);
+    }
+    const readyMs = performance.now() - started;
+    return { readyMs, rssMb: rssMb(child.pid!) };
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+}
+
+it(
+  'boots every service from 10k, 100k and 1M events, cold and from checkpoints',
+  async () => {
+    const rows: Array<Record<string, string | number>> = [];
+    for (const size of SIZES) {
+      const run = uniqueId('boot');
+      const env = {
+        NATS_URL: nats.url,
+        EVENT_STREAM: `EVENTS_${run}`,
+        EVENT_SUBJECT_PREFIX: `es_${run}`,
+        INTEGRATION_STREAM: `INTEGRATION_${run}`,
+        INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
+        GATEWAY_PORT: '0',
+        DNS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      };
+      const store = await createJetStreamEventStore(nc, { stream: env.EVENT_STREAM, subjectPrefix: env.EVENT_SUBJECT_PREFIX });
+      try {
+        const writeStarted = performance.now();
+        const written = await writeHistory(store, size);
+        const { deleted } = resourcesFor(size);
+        process.stdout.write(
+          `bench/boot: ${written.toLocaleString('en-US')} events written in ${((performance.now() - writeStarted) / 1000).toFixed(1)} s ` +
+            `(${deleted.toLocaleString('en-US')} resources created and deleted, ${LIVE.toLocaleString('en-US')} live)\n`,
+        );
+        for (const service of SERVICES) {
+          const cold = await boot(service, env); // no checkpoint yet: folds everything, saves one on SIGTERM
+          const warm = await boot(service, env); // resumes from it
+          rows.push({
+            events: written,
+            service,
+            'cold ready (ms)': Math.round(cold.readyMs),
+            'warm ready (ms)': Math.round(warm.readyMs),
+            'cold RSS (MB)': cold.rssMb,
+            'warm RSS (MB)': warm.rssMb,
+          });
+        }
+      } finally {
+        await store.close();
+        await deleteEventStream(nats.url, env.EVENT_STREAM, env.INTEGRATION_STREAM);
+      }
+    }
+    printTable('Boot to ready, cold (full replay) and warm (from checkpoints), and resident memory once ready', rows);
+  },
+  3 * 3600_000,
+);
