@@ -29,9 +29,18 @@ export class DirectoryState {
   private readonly unfinished = new Set<string>();
   private readonly tombstones = new Map<string, number>();
 
-  /** The revision known for a resource: -1 when unknown. */
-  revision(resourceId: string): number {
-    return this.byId.get(resourceId)?.revision ?? this.tombstones.get(resourceId) ?? -1;
+  /**
+   * Whether an event at `revision` of a resource is already reflected (an own
+   * write came first). Reaching a tombstone's revision, the deletion itself,
+   * clears it: nothing follows a deletion.
+   */
+  reflects(resourceId: string, revision: number): boolean {
+    const tombstone = this.tombstones.get(resourceId);
+    if (tombstone !== undefined) {
+      if (revision >= tombstone) this.tombstones.delete(resourceId);
+      return true;
+    }
+    return revision <= (this.byId.get(resourceId)?.revision ?? -1);
   }
 
   /** Latest state of a live resource. */

@@ -15,7 +15,7 @@ export const resourceDirectoryProjection: Projection<DirectoryState> = {
   initialState: () => new DirectoryState(),
   evolve: (directory, recorded) => {
     const id = recorded.streamId.slice('resource-'.length);
-    if (recorded.revision <= directory.revision(id)) return directory; // mostly our own writes, already put
+    if (directory.reflects(id, recorded.revision)) return directory; // mostly our own writes, already put
     const event = resourceEventCodec.decode(recorded);
     if (!event) return directory;
     const current: ResourceState = directory.state(id) ?? resourceDecider.initialState();
