@@ -15,10 +15,15 @@ const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
 export interface RestartableNats {
   readonly url: string;
-  /** Stops the server (the bus is down until start()). */
-  stop(): Promise<void>;
+  /**
+   * Stops the server (the bus is down until start()): SIGKILL by default, an
+   * outage; SIGTERM for a clean restart (nats-server 2.9 acknowledges writes
+   * before they reach the disk, so only a clean stop keeps every acknowledged one).
+   */
+  stop(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
   /** Starts it again, with the same port and JetStream store. */
   start(): Promise<void>;
+  readonly storeDir: string;
   /** Stops it for good and removes its store. */
   dispose(): Promise<void>;
 }
@@ -51,13 +56,13 @@ export async function startRestartableNats(): Promise<RestartableNats> {
     process_.stderr!.resume(); // keep draining its log
   };
 
-  const stop = async () => {
+  const stop = async (signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') => {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once('exit', () => resolve());
-      running.kill('SIGKILL'); // an outage, not a goodbye: clients see the connection drop
+      running.kill(signal); // SIGKILL: an outage, not a goodbye: clients see the connection drop
     });
   };
 
@@ -66,6 +71,7 @@ export async function startRestartableNats(): Promise<RestartableNats> {
     url: `nats://127.0.0.1:${port}`,
     stop,
     start,
+    storeDir,
     dispose: async () => {
       await stop();
       await rm(storeDir, { recursive: true, force: true });

@@ -1,0 +1,111 @@
+// The platform as `npm start` runs it: every service its own process (from
+// its build) under the supervisor of scripts/lib, on a NATS the test can
+// restart. For the chaos suite: kill -9 a service and the supervisor brings
+// it back while the others keep serving.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { join } from 'node:path';
+import { uniqueId } from '@pn/test-support';
+import { Supervisor } from '../../scripts/lib/supervisor.mjs';
+
+const root = join(import.meta.dirname, '..', '..');
+export const SERVICE_NAMES = ['ipam', 'dns', 'billing', 'resources', 'gateway'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+export interface SupervisedPlatform {
+  readonly url: string;
+  readonly dnsPort: number;
+  readonly adminToken: string;
+  /** Lines the supervisor reported (crashes, restarts). */
+  readonly reports: string[];
+  pidOf(service: ServiceName): number | undefined;
+  /** kill -9 of one service; resolves once the supervisor has started it again. */
+  crash(service: ServiceName): Promise<void>;
+  /** Starts every service (again, after stop()). */
+  start(): Promise<void>;
+  /** Stops every service cleanly. */
+  stop(): Promise<void>;
+  /** Resolves once /healthz answers 200 (every service up), or throws after `ms`. */
+  healthy(ms?: number): Promise<void>;
+}
+
+export async function startSupervisedPlatform(natsUrl: string): Promise<SupervisedPlatform> {
+  const run = uniqueId('chaos');
+  const adminToken = randomBytes(16).toString('hex');
+  const gatewayPort = await freePort();
+  const dnsPort = await freePort();
+  const env = {
+    ...process.env,
+    NATS_URL: natsUrl,
+    GATEWAY_PORT: String(gatewayPort),
+    DNS_PORT: String(dnsPort),
+    ADMIN_TOKEN: adminToken,
+    EVENT_STREAM: `EVENTS_${run}`,
+    EVENT_SUBJECT_PREFIX: `es_${run}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+  };
+  const reports: string[] = [];
+  let supervisor: Supervisor | undefined;
+  const url = `http://127.0.0.1:${gatewayPort}`;
+
+  const platform: SupervisedPlatform = {
+    url,
+    dnsPort,
+    adminToken,
+    reports,
+    pidOf: (service) => supervisor?.pidOf(service),
+    async crash(service) {
+      const s = supervisor!;
+      const pid = s.pidOf(service);
+      if (pid === undefined) throw new Error(`${service} is not running`);
+      const respawned = new Promise<void>((resolve) => {
+        const onSpawn = (event: { name: string }) => {
+          if (event.name !== service) return;
+          s.off('spawn', onSpawn);
+          resolve();
+        };
+        s.on('spawn', onSpawn);
+      });
+      process.kill(pid, 'SIGKILL');
+      await respawned;
+    },
+    async start() {
+      supervisor = new Supervisor({ report: (line) => reports.push(line), stopGraceMs: 10_000 });
+      for (const name of SERVICE_NAMES) {
+        supervisor.add(name, () =>
+          spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+        );
+      }
+      await platform.healthy();
+    },
+    async stop() {
+      await supervisor?.stop();
+    },
+    async healthy(ms = 60_000) {
+      const end = Date.now() + ms;
+      for (;;) {
+        try {
+          if ((await fetch(`${url}/healthz`)).status === 200) return;
+        } catch {
+          // the gateway is not listening (yet)
+        }
+        if (Date.now() > end) throw new Error(`the platform was not healthy within ${ms} ms; supervisor said: ${reports.join(' | ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+  await platform.start();
+  return platform;
+}
