@@ -4,23 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import { uniqueId } from '@pn/test-support';
+import { freePort, uniqueId } from '@pn/test-support';
 import { deleteEventStream } from './event-stream.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 export interface PlatformProcesses {
   readonly url: string;

@@ -4,25 +4,14 @@
 // it back while the others keep serving.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { join } from 'node:path';
-import { uniqueId } from '@pn/test-support';
+import { freePort, uniqueId } from '@pn/test-support';
 import { Supervisor } from '../../scripts/lib/supervisor.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
 export const SERVICE_NAMES = ['ipam', 'dns', 'billing', 'resources', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 export interface SupervisedPlatform {
   readonly url: string;

@@ -1,5 +1,5 @@
 // Helpers shared by integration tests: servers to run against, unique ids.
 export { startNats, NATS_TEST_IMAGE, type StartedNats } from './nats.js';
-export { startRestartableNats, type RestartableNats } from './restartable-nats.js';
+export { freePort, startRestartableNats, type RestartableNats } from './restartable-nats.js';
 export { findEventStoreDb, type FoundEventStoreDb, type StartedEventStoreDb } from './eventstoredb.js';
 export { uniqueId } from './unique-id.js';
