@@ -7,6 +7,7 @@ import { natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
 import { useJsonBodies } from './http/json-body.js';
+import { useRequestDeadlines } from './http/request-deadline.js';
 import { validationPipe } from './http/validation.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
@@ -14,6 +15,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   // No "X-Powered-By: Express": it tells a scanner what to try, and a client nothing.
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  useRequestDeadlines(app, config);
   useJsonBodies(app);
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...natsOptions(config, 'gateway'), queue: 'gateway' } });
   app.useGlobalPipes(validationPipe);

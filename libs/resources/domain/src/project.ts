@@ -3,7 +3,8 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { dnsLabelProblem, ProjectCreatedSchema, protoEventCodec, type EventsOf, type ProjectCreated } from '@pn/contracts';
-import { assertNever, DomainError, type Decider } from '@pn/decider';
+import { assertNever, checkQuota, DomainError, type Decider, type QuotaUse } from '@pn/decider';
+import { PROJECT_QUOTA } from './quota.js';
 
 export const projectEventSchemas = { ProjectCreated: ProjectCreatedSchema };
 export type ProjectEvent = EventsOf<typeof projectEventSchemas>;
@@ -30,7 +31,12 @@ export type ProjectCommand = {
   readonly networkId: string;
   readonly cidr: string;
   readonly now: Date;
+  /** The account's projects that count against its quota (all but `default`), before this one. */
+  readonly quota: QuotaUse;
 };
+
+/** Whether a project counts against its account's quota: every account has a `default` one, which never does. */
+export const countsAgainstProjectQuota = (name: string) => name !== DEFAULT_PROJECT;
 
 export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
   switch (command.type) {
@@ -41,6 +47,7 @@ export function decideProject(command: ProjectCommand, state: ProjectState): Pro
       if (!isPrivateSlash16(command.cidr)) {
         throw new DomainError('invalid_cidr', `cidr must be 10.X.0.0/16 with X from 0 to 255, got "${command.cidr}"`, { field: 'cidr' });
       }
+      if (countsAgainstProjectQuota(command.name)) checkQuota(PROJECT_QUOTA, command.quota);
       return [
         {
           type: 'ProjectCreated',

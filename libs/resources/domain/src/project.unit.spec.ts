@@ -1,4 +1,4 @@
-import { describe, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { ProjectCreatedSchema } from '@pn/contracts';
@@ -6,7 +6,7 @@ import { spec } from '@pn/decider';
 import { projectDecider, type ProjectCommand, type ProjectEvent } from './project.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12);
-const ensure = (networkId: string, cidr = '10.0.0.0/16', name = 'default'): ProjectCommand => ({
+const ensure = (networkId: string, cidr = '10.0.0.0/16', name = 'default', quota = { limit: 5, used: 0 }): ProjectCommand => ({
   type: 'EnsureProject',
   projectId: 'prj_1',
   accountId: 'acc_1',
@@ -14,6 +14,7 @@ const ensure = (networkId: string, cidr = '10.0.0.0/16', name = 'default'): Proj
   networkId,
   cidr,
   now: new Date(T0),
+  quota,
 });
 const created: ProjectEvent = {
   type: 'ProjectCreated',
@@ -26,6 +27,8 @@ const created: ProjectEvent = {
     createdAt: timestampFromMs(T0),
   }),
 };
+
+const shop: ProjectEvent = { type: 'ProjectCreated', data: create(ProjectCreatedSchema, { ...created.data, name: 'shop' }) };
 
 describe('project decider', () => {
   const project = spec(projectDecider);
@@ -43,5 +46,19 @@ describe('project decider', () => {
 
   it('keeps an existing project and its network as they are', () => {
     project.given([created]).when(ensure('net_other')).thenNothingHappened();
+  });
+
+  it('refuses a named project past the account’s quota, naming the limit', () => {
+    const full = { limit: 5, used: 5 };
+    const refusal = project.given([]).when(ensure('net_1', '10.0.0.0/16', 'shop', full)).thenThrows('quota_exceeded');
+    expect(refusal.details).toEqual({ field: 'projects', limit: 5 });
+    expect(refusal.message).toMatch(/at most 5 projects per account/);
+    project.given([]).when(ensure('net_1', '10.0.0.0/16', 'shop', { limit: 5, used: 4 })).then([shop]);
+  });
+
+  it('never refuses the default project, which every account has, nor a project that exists', () => {
+    const full = { limit: 5, used: 5 };
+    project.given([]).when(ensure('net_1', '10.0.0.0/16', 'default', full)).then([created]);
+    project.given([shop]).when(ensure('net_1', '10.0.0.0/16', 'shop', full)).thenNothingHappened();
   });
 });

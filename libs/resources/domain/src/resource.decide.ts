@@ -20,8 +20,9 @@ import {
   ResourceStoppedSchema,
   type VmSpecs,
 } from '@pn/contracts';
-import { assertNever, DomainError, type Decider } from '@pn/decider';
+import { assertNever, checkQuota, DomainError, type Decider, type QuotaUse } from '@pn/decider';
 import { engineOf, isResourceKind, isVmImage, RESOURCE_KINDS, VM_IMAGES, DEFAULT_VM_IMAGE, type ResourceKind } from './catalog.js';
+import { NETWORK_RESOURCE_QUOTA } from './quota.js';
 import { evolveResource, type ResourceEvent, type ResourceFacts, type ResourceState } from './resource.js';
 
 export interface ResourceRequest {
@@ -45,7 +46,8 @@ export interface ResourceRequest {
 type Step<T extends string, Extra = object> = { readonly type: T; readonly resourceId: string; readonly now: Date } & Extra;
 
 export type ResourceCommand =
-  | ({ readonly type: 'RequestResource'; readonly now: Date } & ResourceRequest)
+  // quota: the resources of its network before this one (NETWORK_RESOURCE_QUOTA).
+  | ({ readonly type: 'RequestResource'; readonly now: Date; readonly quota: QuotaUse } & ResourceRequest)
   | Step<'AssignAddress', { readonly privateIp: string }>
   | Step<'PublishHostnames', { readonly hostnames: string[] }>
   | Step<'FailProvisioning', { readonly code: string; readonly reason: string }>
@@ -145,13 +147,16 @@ function request(command: Extract<ResourceCommand, { type: 'RequestResource' }>,
   }
   const problem = dnsLabelProblem(command.name);
   if (problem) throw new DomainError('invalid_name', `name ${problem}`, { field: 'name' });
-  const { now, type: _type, ...request } = command;
+  const specifics = kindSpecifics(command.kind, command);
+  // Last: a request that is wrong anyway says so (400) rather than that the network is full.
+  checkQuota(NETWORK_RESOURCE_QUOTA, command.quota);
+  const { now, type: _type, quota: _quota, ...request } = command;
   return [
     {
       type: 'ResourceRequested',
       data: create(ResourceRequestedSchema, {
         ...request,
-        ...kindSpecifics(command.kind, command),
+        ...specifics,
         requestedAt: timestampFromDate(now),
       }),
     },

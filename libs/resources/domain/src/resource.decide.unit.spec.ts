@@ -24,7 +24,8 @@ const base: ResourceRequest = {
   vmSpecs: specs,
 };
 
-const request = (overrides: Partial<ResourceRequest> = {}): ResourceCommand => ({ type: 'RequestResource', ...base, ...overrides, now: at(0) });
+const room = { limit: 10, used: 3 };
+const request = (overrides: Partial<ResourceRequest> = {}, quota = room): ResourceCommand => ({ type: 'RequestResource', ...base, ...overrides, now: at(0), quota });
 
 const requested = (overrides: Partial<Omit<ResourceRequested, '$typeName' | '$unknown'>> = {}): ResourceEvent => ({
   type: 'ResourceRequested',
@@ -82,6 +83,19 @@ describe('resource decider: creating', () => {
   it('refuses the id of another account’s resource, or of another kind', () => {
     resource.given([requested()]).when(request({ accountId: 'acc_2' })).thenThrows('resource_id_taken');
     resource.given([requested()]).when(request({ kind: 'bucket', vmSpecs: undefined })).thenThrows('resource_id_taken');
+  });
+
+  it('refuses a resource past its network’s quota, naming the limit, and never a retry of one that exists', () => {
+    const full = { limit: 10, used: 10 };
+    const refusal = resource.given([]).when(request({}, full)).thenThrows('quota_exceeded');
+    expect(refusal.details).toEqual({ field: 'resources', limit: 10 });
+    expect(refusal.message).toMatch(/at most 10 resources per network/);
+    // The slot a deleted resource freed is there for the next one.
+    resource.given([]).when(request({}, { limit: 10, used: 9 })).then([requested()]);
+    // The create retried (same id) after the network filled up finds what the first attempt made.
+    resource.given([requested()]).when(request({}, full)).thenNothingHappened();
+    // A request that is wrong anyway says so first.
+    resource.given([]).when(request({ name: 'Bad_Name' }, full)).thenThrows('invalid_name');
   });
 
   it('rejects a name that is no RFC 1123 label, saying which rule it broke', () => {

@@ -52,6 +52,11 @@ export interface ReadOptions {
    * stream's beginning. Results are the same with or without it.
    */
   readonly afterPosition?: bigint;
+  /**
+   * At most this many events (from `fromRevision` on); default all. A page of
+   * a long stream reads only what the page needs, not the stream's tail.
+   */
+  readonly maxCount?: number;
 }
 
 export interface SubscribeOptions {

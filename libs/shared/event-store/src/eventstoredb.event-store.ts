@@ -96,8 +96,12 @@ export class EventStoreDbEventStore implements EventStore {
   async read(streamId: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
     parseStreamId(streamId);
     const events: RecordedEvent[] = [];
+    if (options.maxCount !== undefined && options.maxCount < 1) return events;
     try {
-      const reading = this.client.readStream(streamId, { fromRevision: BigInt(options.fromRevision ?? 0) });
+      const reading = this.client.readStream(streamId, {
+        fromRevision: BigInt(options.fromRevision ?? 0),
+        ...(options.maxCount !== undefined ? { maxCount: BigInt(options.maxCount) } : {}),
+      });
       for await (const resolved of reading) {
         if (!resolved.event) continue;
         // Stream reads carry the position only on servers from 22.6 on.

@@ -189,25 +189,38 @@ export class JetStreamEventStore implements EventStore {
     const { category, id } = parseStreamId(streamId);
     const subject = `${this.subjectPrefix}.${category}.${id}`;
     const from = options.fromRevision ?? 0;
+    // The last revision asked for: a page (maxCount) ends there.
+    const until = options.maxCount === undefined ? Infinity : from + options.maxCount - 1;
+    if (until < from) return [];
     const head = await this.subjectHead(subject);
     if (!head || head.revision < from) return [];
+    const wanted = (e: RecordedEvent) => e.revision >= from && e.revision <= until;
+    if (head.revision - until > this.maxDirectReads) {
+      // A page that ends well before the newest event: read forward from the
+      // page's first commit and stop at its last, rather than walk back
+      // through everything newer.
+      const batch = Math.min(512, options.maxCount! + 2);
+      const commits = await this.scanFrom(subject, head.seq, from, options.afterPosition, batch, (c) => lastRevision(c.commit) >= until);
+      return commits.flatMap((c) => recordedEvents(c.commit, c.seq, c.time)).filter(wanted);
+    }
     // Newest first, following `prev` until the commit holding `from`: only
-    // the commits asked for are read, whatever the size of the stream.
+    // the commits asked for are read, whatever the size of the stream. A page
+    // here ends near the newest event, so it walks all the way back (at most
+    // maxDirectReads + maxCount commits) rather than scan from the hint or the
+    // stream's start.
+    const maxWalk = options.maxCount === undefined ? this.maxDirectReads : Math.max(this.maxDirectReads, head.revision - from + 1);
     const chain: Head[] = [head];
     let oldest: Head = head;
-    while (oldest.commit.first > from && oldest.commit.prev > 0 && chain.length <= this.maxDirectReads) {
+    while (oldest.commit.first > from && oldest.commit.prev > 0 && chain.length <= maxWalk) {
       oldest = await this.commitAt(oldest.commit.prev);
       chain.push(oldest);
     }
     chain.reverse();
     if (oldest.commit.first > from && oldest.commit.prev > 0) {
-      // Start at the hinted commit if any (a snapshot's): a long stream is not re-read from its first commit.
-      const startSeq = options.afterPosition !== undefined ? commitSeq(options.afterPosition) : 1;
-      chain.unshift(...(await this.scan(subject, oldest.commit.prev, startSeq)));
+      // Start at the hinted commit if any (a snapshot's, a page cursor's): a long stream is not re-read from its first commit.
+      chain.unshift(...(await this.scanFrom(subject, oldest.commit.prev, from, options.afterPosition)));
     }
-    return chain
-      .flatMap((c) => recordedEvents(c.commit, c.seq, c.time))
-      .filter((e) => e.revision >= from);
+    return chain.flatMap((c) => recordedEvents(c.commit, c.seq, c.time)).filter(wanted);
   }
 
   async subscribe(category: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -253,15 +266,31 @@ export class JetStreamEventStore implements EventStore {
     return toHead(m);
   }
 
-  /** The subject's commits from `startSeq` up to and including `untilSeq`, oldest first, through an ordered consumer. */
-  private async scan(subject: string, untilSeq: number, startSeq: number): Promise<Head[]> {
+  /**
+   * The subject's commits from the one holding revision `from` up to `untilSeq`
+   * (or until `enough`), starting at the hinted position when there is one.
+   * The hint is checked, not trusted: one past the commit holding `from` (a
+   * forged page cursor, say) would skip events, so the scan starts over from
+   * the stream's beginning and the result never depends on the hint.
+   */
+  private async scanFrom(subject: string, untilSeq: number, from: number, hint: bigint | undefined, batch?: number, enough?: (c: Head) => boolean): Promise<Head[]> {
+    if (hint !== undefined) {
+      const commits = await this.scan(subject, untilSeq, commitSeq(hint), batch, enough);
+      if (commits.length > 0 && commits[0]!.commit.first <= from) return commits;
+    }
+    return this.scan(subject, untilSeq, 1, batch, enough);
+  }
+
+  /** The subject's commits from `startSeq` up to and including `untilSeq` (or the first one `enough` accepts), oldest first, through an ordered consumer. */
+  private async scan(subject: string, untilSeq: number, startSeq: number, batch = 512, enough: (c: Head) => boolean = () => false): Promise<Head[]> {
     const consumer = await this.js.consumers.get(this.stream, { filter_subjects: subject, opt_start_seq: Math.max(1, Math.min(startSeq, untilSeq)) });
-    const messages = await consumer.consume({ max_messages: 512 });
+    const messages = await consumer.consume({ max_messages: batch });
     const commits: Head[] = [];
     try {
       for await (const m of messages) {
-        commits.push({ seq: m.seq, time: m.time, commit: decodeCommit(m.data) });
-        if (m.seq >= untilSeq) break;
+        const commit: Head = { seq: m.seq, time: m.time, commit: decodeCommit(m.data) };
+        commits.push(commit);
+        if (m.seq >= untilSeq || enough(commit)) break;
         if (m.info.pending === 0) throw new Error(`stream ${this.stream}: ${subject} ends before sequence ${untilSeq}`);
       }
     } finally {

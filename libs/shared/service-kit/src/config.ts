@@ -31,9 +31,21 @@ export interface PlatformConfig {
   readonly adminToken: string;
   readonly ipQuarantineSeconds: number;
   readonly rpcTimeoutMs: number;
+  /**
+   * How long the gateway gives each HTTP request, from its arrival
+   * (REQUEST_DEADLINE_MS). It travels with every bus request, so no hop
+   * behind works past it; a single call still also stops at rpcTimeoutMs.
+   */
+  readonly requestDeadlineMs: number;
   /** How often unfinished creates and deletes are driven again (PROVISION_RETRY_MS). */
   readonly provisionRetryMs: number;
   readonly regions: readonly string[];
+  /** Projects an account may create by name; its `default` project does not count (QUOTA_PROJECTS). */
+  readonly quotaProjects: number;
+  /** Resources one network (project) may hold, deleted ones not counted (QUOTA_RESOURCES_PER_NETWORK). */
+  readonly quotaResourcesPerNetwork: number;
+  /** API keys an account may hold (QUOTA_API_KEYS); an account has exactly one today, so only declared where keys are made. */
+  readonly quotaApiKeys: number;
   /** Nest log levels from LOG_LEVEL (error, warn, log, debug): that level and the ones above it. */
   readonly logLevels: Array<'error' | 'warn' | 'log' | 'debug'>;
 }
@@ -89,7 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     adminToken: env.ADMIN_TOKEN ?? '',
     ipQuarantineSeconds: integer(env, 'IP_QUARANTINE_SECONDS', 600, 0, 30 * 86400),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 50, 600_000),
+    // At most MAX_DEADLINE_MS (deadline-rules.ts): longer deadlines on the bus are cut to it.
+    requestDeadlineMs: integer(env, 'REQUEST_DEADLINE_MS', 10_000, 100, 600_000),
     provisionRetryMs: integer(env, 'PROVISION_RETRY_MS', 2000, 50, 600_000),
+    quotaProjects: integer(env, 'QUOTA_PROJECTS', 100, 0, 1_000_000),
+    quotaResourcesPerNetwork: integer(env, 'QUOTA_RESOURCES_PER_NETWORK', 5000, 1, 1_000_000),
+    quotaApiKeys: integer(env, 'QUOTA_API_KEYS', 10, 1, 1_000),
     logLevels: logLevels(env.LOG_LEVEL),
     regions: (env.REGIONS || 'us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1').split(',').map((r) => r.trim()).filter(Boolean),
   };

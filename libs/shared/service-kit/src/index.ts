@@ -1,5 +1,7 @@
 export * from './bus.module.js';
 export * from './config.js';
+export * from './deadline.js';
+export * from './deadline-rules.js';
 export * from './event-store.module.js';
 export * from './health.controller.js';
 export * from './microservice.js';

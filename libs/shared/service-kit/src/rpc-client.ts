@@ -1,9 +1,14 @@
 // Typed request/reply over NATS through Nest's ClientProxy: pass a route and
-// the request, get the reply message or a typed error.
+// the request, get the reply message or a typed error. A call made while
+// handling a request waits no longer than that request's deadline allows (see
+// deadline.ts), and tells the callee when it stops waiting (Pn-Deadline).
 import { create, fromJson, toJson, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
-import type { ClientProxy } from '@nestjs/microservices';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
 import type { Route } from '@pn/contracts';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { currentDeadline, DeadlineExceededError } from './deadline.js';
+import { callTimeoutMs, DEADLINE_HEADER } from './deadline-rules.js';
 import { busUnavailable, isBusOutage, isErrorReply, RemoteError, RequestTimeoutError, ServiceUnavailableError } from './rpc-errors.js';
 
 export class RpcClient {
@@ -17,10 +22,18 @@ export class RpcClient {
     request: MessageInitShape<Req>,
     options: { timeoutMs?: number } = {},
   ): Promise<MessageShape<Res>> {
-    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    const now = Date.now();
+    const timeoutMs = callTimeoutMs(options.timeoutMs ?? this.defaultTimeoutMs, currentDeadline(), now);
+    // Sending would only start work whose answer nobody can wait for.
+    if (timeoutMs <= 0) throw new DeadlineExceededError(route.subject, `no time was left before the request's deadline to call ${route.subject}`);
     const payload = toJson(route.request, create(route.request, request));
+    // Every request says when its caller stops waiting, so the callee stops too
+    // (rpc.decorator.ts) and its own calls end no later.
+    const headers = natsHeaders();
+    headers.set(DEADLINE_HEADER, String(now + timeoutMs));
+    const message = new NatsRecordBuilder(payload).setHeaders(headers).build();
     try {
-      const reply = await firstValueFrom(this.proxy.send(route.subject, payload).pipe(timeout(timeoutMs)));
+      const reply = await firstValueFrom(this.proxy.send(route.subject, message).pipe(timeout(timeoutMs)));
       return fromJson(route.reply, reply, { ignoreUnknownFields: true });
     } catch (error) {
       if (error instanceof TimeoutError) throw new RequestTimeoutError(route.subject, timeoutMs);

@@ -29,6 +29,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   resource_retired: 409,
   resource_id_taken: 409,
   invalid_stream_id: 400,
+  // An account's or a network's quota is full: nothing wrong with the request, too many of a thing.
+  quota_exceeded: 429,
 };
 
 export class RemoteError extends Error {

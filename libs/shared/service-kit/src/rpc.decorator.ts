@@ -1,15 +1,26 @@
 // @Rpc(route) on a Nest controller method: subscribes it to the route's
 // subject, decodes the request with the route's protobuf schema, encodes the
 // reply with the other, and turns failures into ErrorReplies. Handlers see
-// typed messages only.
+// typed messages only. It also honours the request's deadline (Pn-Deadline):
+// one already past is not run, and the handler runs under it (deadline.ts).
 import { create, fromJson, toJson, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { Logger } from '@nestjs/common';
-import { MessagePattern, RpcException } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { DomainError } from '@pn/decider';
 import type { Route } from '@pn/contracts';
+import { DeadlineExceededError, withDeadline } from './deadline.js';
+import { DEADLINE_HEADER, isExpired, parseDeadline } from './deadline-rules.js';
 import { toErrorReply } from './rpc-errors.js';
 
 const logger = new Logger('Rpc');
+
+/** What Nest passes a handler after the payload: for NATS a NatsContext, whose getHeaders() gives the message's headers. */
+interface HeadersContext {
+  getHeaders?(): { values(key: string): string[] } | undefined;
+}
+
+const deadlineOf = (context: HeadersContext | undefined, now: number): number | undefined =>
+  parseDeadline(typeof context?.getHeaders === 'function' ? context.getHeaders()?.values(DEADLINE_HEADER) : undefined, now);
 
 type RpcMethod<Req extends DescMessage, Res extends DescMessage> = (
   request: MessageShape<Req>,
@@ -18,7 +29,17 @@ type RpcMethod<Req extends DescMessage, Res extends DescMessage> = (
 export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Route<Req, Res>) {
   return <M extends RpcMethod<Req, Res>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => {
     const handler: RpcMethod<Req, Res> = descriptor.value!;
-    descriptor.value = async function (this: unknown, payload: unknown) {
+    descriptor.value = async function (this: unknown, payload: unknown, context?: HeadersContext) {
+      const now = Date.now();
+      const deadline = deadlineOf(context, now);
+      // The caller has stopped waiting (say, it sat in a queue behind a slow
+      // burst): running it would be work for nobody. It is answered rather than
+      // dropped, cheaply: should the caller's clock run behind ours, it is still
+      // waiting and hears 504 now instead of at its own timeout.
+      if (deadline !== undefined && isExpired(deadline, now)) {
+        logger.debug(`${route.subject} arrived ${now - deadline} ms after its deadline; not run`);
+        throw new RpcException(toErrorReply(new DeadlineExceededError(route.subject, `${route.subject} arrived after its deadline and was not run`)));
+      }
       let request: MessageShape<Req>;
       try {
         request = fromJson(route.request, payload as never, { ignoreUnknownFields: true });
@@ -26,14 +47,20 @@ export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Rou
         throw new RpcException(toErrorReply(new DomainError('invalid_request', `malformed ${route.subject} request: ${String(error)}`)));
       }
       try {
-        const reply = await handler.call(this, request);
+        const reply = await withDeadline(deadline, () => handler.call(this, request));
         return toJson(route.reply, create(route.reply, reply));
       } catch (error) {
         const reply = toErrorReply(error);
-        if (reply.status >= 500) logger.error(`${route.subject} failed`, error instanceof Error ? error.stack : String(error));
+        // Stopped because the caller stopped waiting: expected under load, not a fault to log with its stack.
+        if (error instanceof DeadlineExceededError) logger.debug(`${route.subject}: ${error.message}`);
+        else if (reply.status >= 500) logger.error(`${route.subject} failed`, error instanceof Error ? error.stack : String(error));
         throw new RpcException(reply);
       }
     } as never;
+    // Nest 12 hands a handler nothing but its payload unless its parameters
+    // ask for more: ask for the NATS context as the second, for its headers.
+    Payload()(target, key, 0);
+    Ctx()(target, key, 1);
     MessagePattern(route.subject)(target, key, descriptor);
   };
 }

@@ -6,7 +6,7 @@ import { accountDecider, accountEventCodec, accountStreamId, type AccountCommand
 import { CommandHandler } from '@pn/command-handler';
 import type { EventStore } from '@pn/event-store';
 import type { ProjectionRunner } from '@pn/projection';
-import { EVENT_STORE, Projections } from '@pn/service-kit';
+import { EVENT_STORE, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { ulid } from 'ulid';
 import { apiKeyIndexProjection, indexAccountEvent, type Account, type ApiKeyIndex } from './api-key-index.projection.js';
 import { hashApiKey, newApiKey } from './api-keys.js';
@@ -21,6 +21,7 @@ export class AccountsService implements OnModuleInit {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     private readonly projections: Projections,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {
     this.accounts = new CommandHandler(store, accountDecider, accountEventCodec);
   }
@@ -41,6 +42,7 @@ export class AccountsService implements OnModuleInit {
       name,
       keyHash: hashApiKey(apiKey),
       now: new Date(),
+      keyQuota: this.config.quotaApiKeys,
     });
     for (const event of newEvents) indexAccountEvent(this.index!.state, event);
     return { id: accountId, name: name.trim(), apiKey };

@@ -68,11 +68,13 @@ export function judge(record: IdempotencyRecord, requestFingerprint: string, now
  *    409 address_space_exhausted, after which the resource stays listed as failed);
  *  - reopen: a 5xx (a service or the bus down, a timeout): the resource may or
  *    may not exist, so a retry runs again, under the same resource id;
- *  - forget: refused before anything ran (the request was invalid): the key
- *    is free again, for a corrected request.
+ *  - forget: refused before anything ran (the request was invalid, or a quota
+ *    was full: 429 creates nothing): the key is free again, for a corrected
+ *    request or for a retry once a slot is free.
  */
 export function outcome(status: number, refusedByService: boolean): 'store' | 'reopen' | 'forget' {
   if (status >= 500) return 'reopen';
+  if (status === 429) return 'forget';
   if (status < 400 || refusedByService) return 'store';
   return 'forget';
 }

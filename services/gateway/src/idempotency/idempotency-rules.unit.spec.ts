@@ -72,6 +72,10 @@ describe('outcome: what becomes of the key once answered', () => {
     expect(outcome(504, false)).toBe('reopen');
     expect(outcome(400, false)).toBe('forget');
   });
+
+  it('forgets a quota refusal, which created nothing: the same key works once a slot is free', () => {
+    expect(outcome(429, true)).toBe('forget');
+  });
 });
 
 describe('sealed answers', () => {

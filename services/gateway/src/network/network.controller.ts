@@ -8,7 +8,7 @@ import type { Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
 import { Optional } from '../http/optional.js';
 import { IsDnsLabel } from '../resources/dns-label.validator.js';
-import { ProjectQueryDto } from '../resources/resource.dto.js';
+import { ListQueryDto } from '../resources/resource.dto.js';
 
 export class ResolveQueryDto {
   @IsString()
@@ -25,14 +25,21 @@ export class ResolveQueryDto {
 export class NetworkController {
   constructor(private readonly rpc: RpcClient) {}
 
+  /** The article's shape, `resources` one page of them (oldest first) and `next_cursor` beside it. */
   @Get('topology')
-  async topology(@CurrentAccount() account: Account, @Query() query: ProjectQueryDto) {
-    const topology = await this.rpc.call(routes.getTopology, { accountId: account.id, project: query.project ?? '' });
+  async topology(@CurrentAccount() account: Account, @Query() query: ListQueryDto) {
+    const topology = await this.rpc.call(routes.getTopology, {
+      accountId: account.id,
+      project: query.project ?? '',
+      cursor: query.cursor ?? '',
+      limit: query.limit ?? 0,
+    });
     return {
       network_id: topology.networkId,
       project: topology.project,
       private_cidr: topology.privateCidr,
       resources: topology.resources.map((r) => ({ type: r.type, id: r.id, name: r.name, private_ip: r.privateIp })),
+      next_cursor: topology.nextCursor || null,
     };
   }
 

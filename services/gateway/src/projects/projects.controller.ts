@@ -1,5 +1,5 @@
 // /v1/hosting/projects: the Superjolt model, one private network per project.
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import type { Project } from '@pn/contracts';
 import { routes } from '@pn/contracts';
 import { RpcClient } from '@pn/service-kit';
@@ -9,6 +9,7 @@ import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
 import { Optional } from '../http/optional.js';
 import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { IsDnsLabel } from '../resources/dns-label.validator.js';
+import { PageQueryDto } from '../resources/resource.dto.js';
 
 export class CreateProjectDto {
   @IsDnsLabel()
@@ -34,11 +35,12 @@ export class ProjectsController {
     return present(await this.rpc.call(routes.createProject, { accountId: account.id, name: body.name, cidr: body.cidr ?? '' }));
   }
 
+  /** A page of the account's projects, oldest first. */
   @Get()
-  async list(@CurrentAccount() account: Account) {
+  async list(@CurrentAccount() account: Account, @Query() query: PageQueryDto) {
     // The default project exists from the first use; make sure it is listed from the start.
     await this.rpc.call(routes.ensureProject, { accountId: account.id, name: '' });
-    const { items } = await this.rpc.call(routes.listProjects, { accountId: account.id });
-    return { items: items.map(present) };
+    const page = await this.rpc.call(routes.listProjects, { accountId: account.id, cursor: query.cursor ?? '', limit: query.limit ?? 0 });
+    return { items: page.items.map(present), next_cursor: page.nextCursor || null };
   }
 }

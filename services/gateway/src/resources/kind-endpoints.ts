@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import type { Account } from '../accounts/accounts.service.js';
 import { CurrentAccount } from '../accounts/guards.js';
 import type { Kind, ResourceApi } from './resource-api.js';
-import { ListQueryDto } from './resource.dto.js';
+import { ListQueryDto, PageQueryDto } from './resource.dto.js';
 
 export interface KindEndpoints {
   readonly api: ResourceApi;
@@ -27,8 +27,8 @@ export function KindEndpoints(kind: Kind): new (api: ResourceApi) => KindEndpoin
     }
 
     @Get(':id/events')
-    history(@CurrentAccount() account: Account, @Param('id') id: string) {
-      return this.api.history(account, kind, id);
+    history(@CurrentAccount() account: Account, @Param('id') id: string, @Query() query: PageQueryDto) {
+      return this.api.history(account, kind, id, query);
     }
 
     @Delete(':id')

@@ -10,7 +10,7 @@ import type { Account } from '../accounts/accounts.service.js';
 import { ApiError, CreateFailure } from '../http/api-error.js';
 import { reservedUlid } from '../idempotency/reserved-ulid.js';
 import { presentResource } from './resource.presenter.js';
-import type { ListQueryDto } from './resource.dto.js';
+import type { ListQueryDto, PageQueryDto } from './resource.dto.js';
 
 export type Kind = 'vm' | 'database' | 'cache' | 'bucket';
 type CreateFields = Omit<MessageInitShape<typeof CreateResourceRequestSchema>, '$typeName' | 'accountId' | 'kind' | 'region' | 'resourceId'> & { region?: string };
@@ -72,11 +72,19 @@ export class ResourceApi {
     return presentResource(resource);
   }
 
-  async history(account: Account, kind: Kind, id: string) {
-    const history = await this.rpc.call(routes.resourceHistory, { accountId: account.id, kind, resourceId: id });
+  /** A page of its history, oldest first; `next_cursor` is null once the page reached the newest event. */
+  async history(account: Account, kind: Kind, id: string, query: PageQueryDto) {
+    const history = await this.rpc.call(routes.resourceHistory, {
+      accountId: account.id,
+      kind,
+      resourceId: id,
+      cursor: query.cursor ?? '',
+      limit: query.limit ?? 0,
+    });
     return {
       id,
       events: history.events.map((e) => ({ type: e.type, at: e.at, revision: e.revision, data: JSON.parse(e.dataJson) })),
+      next_cursor: history.nextCursor || null,
     };
   }
 

@@ -83,11 +83,8 @@ export class PatchPublicAccessDto {
   public_access!: boolean;
 }
 
-export class ListQueryDto {
-  @Optional()
-  @IsDnsLabel()
-  project?: string;
-
+/** `?cursor=&limit=` of every paged answer: lists, topology, projects, event history. */
+export class PageQueryDto {
   @Optional()
   @IsString()
   @MaxLength(200)
@@ -101,7 +98,7 @@ export class ListQueryDto {
   limit?: number;
 }
 
-export class ProjectQueryDto {
+export class ListQueryDto extends PageQueryDto {
   @Optional()
   @IsDnsLabel()
   project?: string;

@@ -84,6 +84,11 @@ export class DirectoryState {
       .map((id) => this.byId.get(id)!.state);
   }
 
+  /** How many live resources a network holds (its quota counts them). */
+  countInNetwork(networkId: string): number {
+    return this.byNetwork.get(networkId)?.size ?? 0;
+  }
+
   withWorkLeft(): string[] {
     return [...this.unfinished];
   }

@@ -56,6 +56,11 @@ export class ResourceDirectory implements OnModuleInit {
     return this.directory.inNetwork(networkId);
   }
 
+  /** How many live resources a network holds: deleted ones are gone, so their slots are free. */
+  countInNetwork(networkId: string): number {
+    return this.directory.countInNetwork(networkId);
+  }
+
   /** Ids of resources with provisioning or teardown steps left. */
   withWorkLeft(): string[] {
     return this.directory.withWorkLeft();

@@ -8,6 +8,7 @@ import { DomainError } from '@pn/decider';
 import type { EventStore } from '@pn/event-store';
 import type { ProjectionRunner } from '@pn/projection';
 import {
+  countsAgainstProjectQuota,
   DEFAULT_CIDR,
   DEFAULT_PROJECT,
   projectDecider,
@@ -17,8 +18,9 @@ import {
   type ProjectEvent,
   type ProjectState,
 } from '@pn/resources-domain';
-import { EVENT_STORE, Projections } from '@pn/service-kit';
+import { EVENT_STORE, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { newId } from '../ids.js';
+import { InFlight } from '../quota/in-flight.js';
 import { projectListProjection, rememberProject, type ProjectList } from './project-list.projection.js';
 
 @Injectable()
@@ -26,10 +28,13 @@ export class ProjectsService implements OnModuleInit {
   private readonly projects: CommandHandler<ProjectCommand, ProjectEvent, ProjectState>;
   /** Every account's projects by name: the read model behind the project list. */
   private runner: ProjectionRunner<ProjectList> | undefined;
+  /** Projects being created on this instance right now, per account: the quota counts them too. */
+  private readonly creating = new InFlight();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     private readonly projections: Projections,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {
     this.projects = new CommandHandler(store, projectDecider, projectEventCodec, { cacheState: true });
   }
@@ -54,15 +59,17 @@ export class ProjectsService implements OnModuleInit {
   }
 
   async create(accountId: string, name: string, cidr: string): Promise<ProjectCreated> {
-    const { newEvents, state } = await this.projects.handle(projectStreamId(accountId, name), this.ensureCommand(accountId, name, cidr));
+    const command = this.ensureCommand(accountId, name, cidr); // counts the quota before this create joins the ones under way
+    const { newEvents, state } = await this.creating.hold(accountId, name, () => this.projects.handle(projectStreamId(accountId, name), command));
     if (newEvents.length === 0) throw new DomainError('project_exists', `project ${name} already exists`, { field: 'name' });
     if (state.status !== 'active') throw new Error(`project ${name} was not created`);
     this.remember(state.project);
     return state.project;
   }
 
+  /** The account's projects in creation order (their ids are ULIDs), as the list pages them. */
   list(accountId: string): ProjectCreated[] {
-    return [...(this.byAccount.get(accountId)?.values() ?? [])].sort((a, b) => a.projectId.localeCompare(b.projectId));
+    return [...(this.byAccount.get(accountId)?.values() ?? [])].sort((a, b) => (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0));
   }
 
   private async ensure(accountId: string, name: string, cidr: string): Promise<ProjectCreated> {
@@ -75,7 +82,20 @@ export class ProjectsService implements OnModuleInit {
   }
 
   private ensureCommand(accountId: string, name: string, cidr: string): ProjectCommand {
-    return { type: 'EnsureProject', projectId: newId('prj'), accountId, name, networkId: newId('net'), cidr, now: new Date() };
+    const quota = { limit: this.config.quotaProjects, used: this.countedProjects(accountId) };
+    return { type: 'EnsureProject', projectId: newId('prj'), accountId, name, networkId: newId('net'), cidr, now: new Date(), quota };
+  }
+
+  /**
+   * The account's projects its quota counts: those the read model shows and
+   * those being created here. Another instance's create counts once its event
+   * has arrived here, milliseconds later: creates racing on two instances in
+   * that window can overshoot the quota by as many as raced.
+   */
+  private countedProjects(accountId: string): number {
+    const known = this.byAccount.get(accountId);
+    const shown = [...(known?.keys() ?? [])].filter(countsAgainstProjectQuota).length;
+    return shown + this.creating.count(accountId, (name) => !countsAgainstProjectQuota(name) || (known?.has(name) ?? false));
   }
 
   private remember(project: ProjectCreated): void {

@@ -3,6 +3,9 @@
 // withdrawn first, then the address returned, then gone. Each step is recorded
 // as it completes and is a no-op when already done, so running a drive again
 // after an interruption picks up where it stopped and never takes a second address.
+// That is also why a drive may stop between steps once the request it runs for
+// has passed its deadline (nobody waits for it any more): what is done is
+// recorded, and the sweeper, which works under no request's deadline, resumes it.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
 import { routes } from '@pn/contracts';
@@ -15,7 +18,7 @@ import {
   type ResourceEvent,
   type ResourceState,
 } from '@pn/resources-domain';
-import { EVENT_STORE, RemoteError, RpcClient } from '@pn/service-kit';
+import { EVENT_STORE, RemoteError, RpcClient, stopIfDeadlineExceeded } from '@pn/service-kit';
 import { ResourceDirectory } from '../directory/resource-directory.js';
 
 /** A refusal from ipam or dns (a 4xx), as opposed to one of them being unreachable. */
@@ -67,7 +70,10 @@ export class Provisioner {
     } catch (error) {
       if (isRefusal(error)) {
         const failed = await this.execute({ type: 'FailProvisioning', resourceId, code: error.reply.code, reason: error.reply.message, now: new Date() });
-        await this.release(resourceId, failed);
+        // Give back what it took. Should that not finish now (dns down, or the
+        // deadline passed), the sweeper finishes it; the caller still hears the
+        // refusal, not why the clean-up waits.
+        await this.release(resourceId, failed).catch(() => undefined);
       }
       throw error;
     }
@@ -84,8 +90,10 @@ export class Provisioner {
     const state = known ?? (await this.load(resourceId));
     if (state.status === 'absent' || state.status === 'deleted') return state;
     const { networkId } = state.request;
+    stopIfDeadlineExceeded('withdrawing names');
     await this.rpc.call(routes.removeRecords, { networkId, resourceId });
     await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
+    stopIfDeadlineExceeded('returning the address');
     await this.rpc.call(routes.releaseAddress, { networkId, resourceId });
     const returned = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
     if (returned.status !== 'deleting') return returned;
@@ -97,6 +105,7 @@ export class Provisioner {
     if (state.status !== 'provisioning') return state;
     const { request } = state;
     if (state.privateIp === undefined) {
+      stopIfDeadlineExceeded('allocating an address');
       const { ip } = await this.rpc.call(routes.allocateAddress, {
         networkId: request.networkId,
         cidr: request.networkCidr,
@@ -107,6 +116,7 @@ export class Provisioner {
     }
     if (state.status !== 'provisioning' || state.privateIp === undefined) return state;
     if (state.hostnames.length === 0) {
+      stopIfDeadlineExceeded('registering names');
       const { hostnames } = await this.rpc.call(routes.registerRecords, {
         networkId: request.networkId,
         resourceId,

@@ -8,11 +8,12 @@ import {
   type ChangePowerRequest,
   type CreateResourceRequest,
   type ListResourcesRequest,
+  type ResourceHistoryRequest,
   type ResourceRef,
   type SetPublicAccessRequest,
 } from '@pn/contracts';
 import { DomainError } from '@pn/decider';
-import type { EventStore } from '@pn/event-store';
+import type { EventStore, RecordedEvent } from '@pn/event-store';
 import {
   ID_PREFIX,
   isResourceIdOf,
@@ -21,28 +22,36 @@ import {
   resourceEventCodec,
   resourceEventSchemas,
   resourceStreamId,
+  type ResourceCommand,
   type ResourceFacts,
 } from '@pn/resources-domain';
-import { EVENT_STORE, RemoteError, Rpc } from '@pn/service-kit';
+import { EVENT_STORE, PLATFORM_CONFIG, RemoteError, Rpc, type PlatformConfig } from '@pn/service-kit';
 import { creationKey, ResourceDirectory } from '../directory/resource-directory.js';
 import { newResourceId } from '../ids.js';
+import { historyCursor, idCursor } from '../paging/cursors.js';
+import { DEFAULT_PAGE, jsonBytes, pageAfter, pageSize, REPLY_BUDGET_BYTES, withinBytes } from '../paging/page.js';
 import { ProjectsService } from '../projects/projects.service.js';
 import { Provisioner } from '../provisioning/provisioner.js';
+import { InFlight } from '../quota/in-flight.js';
 import { resourceView } from './resource-view.js';
 
-const DEFAULT_PAGE = 20;
-const MAX_PAGE = 100;
+/** A resource list's page when none is asked for. */
+const DEFAULT_LIST_PAGE = 20;
 
 /** ipam or dns unreachable or slow: the resource waits for the sweeper, the caller sees where it is. */
 const isTransient = (error: unknown) => !(error instanceof DomainError) && !(error instanceof RemoteError && error.reply.status < 500);
 
 @Controller()
 export class ResourcesController {
+  /** Resources being requested on this instance right now, per network: the quota counts them too. */
+  private readonly creating = new InFlight();
+
   constructor(
     private readonly projects: ProjectsService,
     private readonly provisioner: Provisioner,
     private readonly directory: ResourceDirectory,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   @Rpc(routes.createResource)
@@ -57,7 +66,7 @@ export class ResourcesController {
       throw new DomainError('invalid_request', `resource_id must be "${ID_PREFIX[request.kind]}_" and a lower-case ULID`, { field: 'resource_id' });
     }
     const resourceId = request.resourceId || newResourceId(request.kind);
-    const requested = await this.provisioner.execute({
+    const command: ResourceCommand = {
       type: 'RequestResource',
       resourceId,
       kind: request.kind,
@@ -74,7 +83,11 @@ export class ResourcesController {
       image: request.image,
       primaryId: request.primaryId,
       now: new Date(),
-    });
+      // Counted before this create joins the ones under way. A retry of one
+      // that exists is never refused: the decider sees it exists.
+      quota: { limit: this.config.quotaResourcesPerNetwork, used: this.resourcesCounted(project.networkId) },
+    };
+    const requested = await this.creating.hold(project.networkId, resourceId, () => this.provisioner.execute(command));
     try {
       await this.provisioner.provision(resourceId, requested);
     } catch (error) {
@@ -90,16 +103,14 @@ export class ResourcesController {
 
   @Rpc(routes.listResources)
   async list(request: ListResourcesRequest) {
+    const after = idCursor.decode(request.cursor);
     const project = await this.projects.resolve(request.accountId, request.project);
-    const limit = Math.min(request.limit || DEFAULT_PAGE, MAX_PAGE);
-    const after = decodeCursor(request.cursor);
     const matching = this.directory
       .inNetwork(project.networkId)
-      .filter((r) => r.request.accountId === request.accountId && (!request.kind || r.request.kind === request.kind))
-      .filter((r) => creationKey(r.request.resourceId) > after);
-    const page = matching.slice(0, limit);
-    const more = matching.length > limit;
-    return { items: page.map(resourceView), nextCursor: more ? encodeCursor(page.at(-1)!.request.resourceId) : '' };
+      .filter((r) => r.request.accountId === request.accountId && (!request.kind || r.request.kind === request.kind));
+    const limit = pageSize(request.limit, DEFAULT_LIST_PAGE);
+    const { items, more } = pageAfter(matching, (r) => creationKey(r.request.resourceId), after && creationKey(after), limit);
+    return { items: items.map(resourceView), nextCursor: more ? idCursor.encode(items.at(-1)!.request.resourceId) : '' };
   }
 
   @Rpc(routes.deleteResource)
@@ -117,17 +128,23 @@ export class ResourcesController {
     return resourceView(state);
   }
 
+  /**
+   * One page of a resource's history, oldest first: read from the store from
+   * the cursor's revision, only as many events as the page holds (and one to
+   * tell whether more follow), cut earlier should they outgrow the reply's
+   * byte budget. A VM stopped and started thousands of times is as cheap to
+   * page through as a new one.
+   */
   @Rpc(routes.resourceHistory)
-  async history(request: ResourceRef) {
+  async history(request: ResourceHistoryRequest) {
+    const from = historyCursor.decode(request.cursor);
     const resourceId = this.owned(request).request.resourceId;
-    const recorded = await this.store.read(resourceStreamId(resourceId));
-    return {
-      events: recorded.map((r) => {
-        const event = resourceEventCodec.decode(r);
-        const dataJson = event ? toJsonString(resourceEventSchemas[event.type], event.data as never) : '{}';
-        return { type: r.type, at: r.recordedAt.toISOString(), revision: r.revision, dataJson };
-      }),
-    };
+    const limit = pageSize(request.limit, DEFAULT_PAGE);
+    const recorded = await this.store.read(resourceStreamId(resourceId), { ...from, maxCount: limit + 1 });
+    const entries = withinBytes(recorded.slice(0, limit).map(historyEntry), jsonBytes, REPLY_BUDGET_BYTES);
+    const last = recorded[entries.length - 1];
+    const more = entries.length < recorded.length;
+    return { events: entries, nextCursor: more && last ? historyCursor.encode({ fromRevision: last.revision + 1, afterPosition: last.position }) : '' };
   }
 
   @Rpc(routes.changePower)
@@ -150,6 +167,17 @@ export class ResourcesController {
     return resourceView(state as ResourceFacts);
   }
 
+  /**
+   * The network's resources its quota counts: those the directory shows
+   * (deleted ones are gone from it) and those being requested here. Another
+   * instance's create counts once its event has arrived here, milliseconds
+   * later: creates racing on two instances in that window can overshoot the
+   * quota by as many as raced.
+   */
+  private resourcesCounted(networkId: string): number {
+    return this.directory.countInNetwork(networkId) + this.creating.count(networkId, (id) => this.directory.get(id) !== undefined);
+  }
+
   private owned(ref: { accountId: string; kind: string; resourceId: string }): ResourceFacts {
     const state = this.directory.get(ref.resourceId);
     if (!state || state.request.accountId !== ref.accountId || (ref.kind && state.request.kind !== ref.kind)) {
@@ -170,11 +198,9 @@ export class ResourcesController {
   }
 }
 
-const encodeCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  if (!cursor) return '';
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[a-z]+_[0-9a-z]{26}$/.test(id)) throw new DomainError('invalid_request', 'cursor is not one this API returned', { field: 'cursor' });
-  return creationKey(id);
+/** An event as the history shows it: its data as proto JSON (`{}` for a type this version does not know). */
+function historyEntry(recorded: RecordedEvent) {
+  const event = resourceEventCodec.decode(recorded);
+  const dataJson = event ? toJsonString(resourceEventSchemas[event.type], event.data as never) : '{}';
+  return { type: recorded.type, at: recorded.recordedAt.toISOString(), revision: recorded.revision, dataJson };
 }

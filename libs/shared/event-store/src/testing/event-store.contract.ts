@@ -174,6 +174,27 @@ export function describeEventStoreContract(name: string, factory: EventStoreFact
         expect(await store.read(streamId, { fromRevision: 9 })).toEqual([]);
       });
 
+      it('reads at most maxCount events from a revision, anywhere in a long stream', async () => {
+        const streamId = newStream();
+        await appendBatches(streamId, [1, 2, 1, 3, ...Array.from({ length: 40 }, () => 1)]); // revisions 0..46
+        const all = await store.read(streamId);
+        const page = async (fromRevision: number, maxCount: number, afterPosition?: bigint) =>
+          types(await store.read(streamId, { fromRevision, maxCount, ...(afterPosition !== undefined ? { afterPosition } : {}) }));
+        const expected = (from: number, to: number) => types(all.slice(from, to + 1));
+
+        expect(await page(0, 3)).toEqual(['E0.0', 'E1.0', 'E1.1']);
+        expect(await page(4, 3)).toEqual(['E3.0', 'E3.1', 'E3.2']);
+        expect(await page(10, 5)).toEqual(expected(10, 14));
+        expect(await page(44, 10)).toEqual(expected(44, 46));
+        expect(await page(47, 5)).toEqual([]);
+        expect(await page(5, 0)).toEqual([]);
+        // The next page from the position of the page's last event reads the
+        // same as without it; a wrong hint (past the page, or nothing) changes nothing either.
+        expect(await page(15, 5, all[14]!.position)).toEqual(expected(15, 19));
+        expect(await page(15, 5, all[40]!.position)).toEqual(expected(15, 19));
+        expect(await page(15, 5, 0n)).toEqual(expected(15, 19));
+      });
+
       it('gives every event its own position, increasing within and across appends, and reports the last one', async () => {
         const streamId = newStream();
         const appends = await appendBatches(streamId, [3, 1, 2]);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/messages.proto.
  */
 export const file_pn_resources_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIqwDCghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJQgwKCl9wdWJsaWNfaXAiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIk0KDEhpc3RvcnlFbnRyeRIMCgR0eXBlGAEgASgJEgoKAmF0GAIgASgJEhAKCHJldmlzaW9uGAMgASgNEhEKCWRhdGFfanNvbhgEIAEoCSJACg9SZXNvdXJjZUhpc3RvcnkSLQoGZXZlbnRzGAEgAygLMh0ucG4ucmVzb3VyY2VzLnYxLkhpc3RvcnlFbnRyeSJGChRFbnN1cmVQcm9qZWN0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY2lkchgDIAEoCSIpChNMaXN0UHJvamVjdHNSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkiWQoHUHJvamVjdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCm5ldHdvcmtfaWQYAyABKAkSDAoEY2lkchgEIAEoCRISCgpjcmVhdGVkX2F0GAUgASgJIjYKC1Byb2plY3RMaXN0EicKBWl0ZW1zGAEgAygLMhgucG4ucmVzb3VyY2VzLnYxLlByb2plY3QiOQoSR2V0VG9wb2xvZ3lSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJInsKCFRvcG9sb2d5EhIKCm5ldHdvcmtfaWQYASABKAkSFAoMcHJpdmF0ZV9jaWRyGAIgASgJEg8KB3Byb2plY3QYAyABKAkSNAoJcmVzb3VyY2VzGAQgAygLMiEucG4ucmVzb3VyY2VzLnYxLlRvcG9sb2d5UmVzb3VyY2ViBnByb3RvMw", [file_pn_resources_v1_events]);
+  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIqwDCghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJQgwKCl9wdWJsaWNfaXAiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIm4KFlJlc291cmNlSGlzdG9yeVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEg4KBmN1cnNvchgEIAEoCRINCgVsaW1pdBgFIAEoDSJNCgxIaXN0b3J5RW50cnkSDAoEdHlwZRgBIAEoCRIKCgJhdBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRIRCglkYXRhX2pzb24YBCABKAkiVQoPUmVzb3VyY2VIaXN0b3J5Ei0KBmV2ZW50cxgBIAMoCzIdLnBuLnJlc291cmNlcy52MS5IaXN0b3J5RW50cnkSEwoLbmV4dF9jdXJzb3IYAiABKAkiRgoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGNpZHIYAyABKAkiSAoTTGlzdFByb2plY3RzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoDSJZCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIMCgRjaWRyGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiSwoLUHJvamVjdExpc3QSJwoFaXRlbXMYASADKAsyGC5wbi5yZXNvdXJjZXMudjEuUHJvamVjdBITCgtuZXh0X2N1cnNvchgCIAEoCSJYChJHZXRUb3BvbG9neVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEg4KBmN1cnNvchgDIAEoCRINCgVsaW1pdBgEIAEoDSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJIpABCghUb3BvbG9neRISCgpuZXR3b3JrX2lkGAEgASgJEhQKDHByaXZhdGVfY2lkchgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEjQKCXJlc291cmNlcxgEIAMoCzIhLnBuLnJlc291cmNlcy52MS5Ub3BvbG9neVJlc291cmNlEhMKC25leHRfY3Vyc29yGAUgASgJYgZwcm90bzM", [file_pn_resources_v1_events]);
 
 /**
  * Subject `resources.resource.create`.
@@ -371,8 +371,51 @@ export const ResourceListSchema: GenMessage<ResourceList> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_messages, 6);
 
 /**
- * Subject `resources.resource.history`: the reply lists recorded events.
+ * Subject `resources.resource.history`: one page of a resource's recorded
+ * events, oldest first. The reply never nears the bus's payload limit: at most
+ * `limit` events (≤ 100), cut earlier by size.
  *
+ * @generated from message pn.resources.v1.ResourceHistoryRequest
+ */
+export type ResourceHistoryRequest = Message<"pn.resources.v1.ResourceHistoryRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string resource_id = 3;
+   */
+  resourceId: string;
+
+  /**
+   * Empty: from the first event; else the next_cursor of the page before.
+   *
+   * @generated from field: string cursor = 4;
+   */
+  cursor: string;
+
+  /**
+   * 0: the default page size.
+   *
+   * @generated from field: uint32 limit = 5;
+   */
+  limit: number;
+};
+
+/**
+ * Describes the message pn.resources.v1.ResourceHistoryRequest.
+ * Use `create(ResourceHistoryRequestSchema)` to create a new message.
+ */
+export const ResourceHistoryRequestSchema: GenMessage<ResourceHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 7);
+
+/**
  * @generated from message pn.resources.v1.HistoryEntry
  */
 export type HistoryEntry = Message<"pn.resources.v1.HistoryEntry"> & {
@@ -404,7 +447,7 @@ export type HistoryEntry = Message<"pn.resources.v1.HistoryEntry"> & {
  * Use `create(HistoryEntrySchema)` to create a new message.
  */
 export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 7);
+  messageDesc(file_pn_resources_v1_messages, 8);
 
 /**
  * @generated from message pn.resources.v1.ResourceHistory
@@ -414,6 +457,13 @@ export type ResourceHistory = Message<"pn.resources.v1.ResourceHistory"> & {
    * @generated from field: repeated pn.resources.v1.HistoryEntry events = 1;
    */
   events: HistoryEntry[];
+
+  /**
+   * Empty when the page reached the newest event.
+   *
+   * @generated from field: string next_cursor = 2;
+   */
+  nextCursor: string;
 };
 
 /**
@@ -421,7 +471,7 @@ export type ResourceHistory = Message<"pn.resources.v1.ResourceHistory"> & {
  * Use `create(ResourceHistorySchema)` to create a new message.
  */
 export const ResourceHistorySchema: GenMessage<ResourceHistory> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 8);
+  messageDesc(file_pn_resources_v1_messages, 9);
 
 /**
  * Subject `resources.project.ensure` (name empty: default) and `resources.project.create`.
@@ -452,7 +502,7 @@ export type EnsureProjectRequest = Message<"pn.resources.v1.EnsureProjectRequest
  * Use `create(EnsureProjectRequestSchema)` to create a new message.
  */
 export const EnsureProjectRequestSchema: GenMessage<EnsureProjectRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 9);
+  messageDesc(file_pn_resources_v1_messages, 10);
 
 /**
  * Subject `resources.project.list`.
@@ -464,6 +514,18 @@ export type ListProjectsRequest = Message<"pn.resources.v1.ListProjectsRequest">
    * @generated from field: string account_id = 1;
    */
   accountId: string;
+
+  /**
+   * @generated from field: string cursor = 2;
+   */
+  cursor: string;
+
+  /**
+   * 0: the default page size.
+   *
+   * @generated from field: uint32 limit = 3;
+   */
+  limit: number;
 };
 
 /**
@@ -471,7 +533,7 @@ export type ListProjectsRequest = Message<"pn.resources.v1.ListProjectsRequest">
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
 export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 10);
+  messageDesc(file_pn_resources_v1_messages, 11);
 
 /**
  * @generated from message pn.resources.v1.Project
@@ -508,7 +570,7 @@ export type Project = Message<"pn.resources.v1.Project"> & {
  * Use `create(ProjectSchema)` to create a new message.
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 11);
+  messageDesc(file_pn_resources_v1_messages, 12);
 
 /**
  * @generated from message pn.resources.v1.ProjectList
@@ -518,6 +580,11 @@ export type ProjectList = Message<"pn.resources.v1.ProjectList"> & {
    * @generated from field: repeated pn.resources.v1.Project items = 1;
    */
   items: Project[];
+
+  /**
+   * @generated from field: string next_cursor = 2;
+   */
+  nextCursor: string;
 };
 
 /**
@@ -525,7 +592,7 @@ export type ProjectList = Message<"pn.resources.v1.ProjectList"> & {
  * Use `create(ProjectListSchema)` to create a new message.
  */
 export const ProjectListSchema: GenMessage<ProjectList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 12);
+  messageDesc(file_pn_resources_v1_messages, 13);
 
 /**
  * Subject `resources.topology.get`.
@@ -542,6 +609,18 @@ export type GetTopologyRequest = Message<"pn.resources.v1.GetTopologyRequest"> &
    * @generated from field: string project = 2;
    */
   project: string;
+
+  /**
+   * @generated from field: string cursor = 3;
+   */
+  cursor: string;
+
+  /**
+   * 0: the default page size.
+   *
+   * @generated from field: uint32 limit = 4;
+   */
+  limit: number;
 };
 
 /**
@@ -549,7 +628,7 @@ export type GetTopologyRequest = Message<"pn.resources.v1.GetTopologyRequest"> &
  * Use `create(GetTopologyRequestSchema)` to create a new message.
  */
 export const GetTopologyRequestSchema: GenMessage<GetTopologyRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 13);
+  messageDesc(file_pn_resources_v1_messages, 14);
 
 /**
  * @generated from message pn.resources.v1.TopologyResource
@@ -581,7 +660,7 @@ export type TopologyResource = Message<"pn.resources.v1.TopologyResource"> & {
  * Use `create(TopologyResourceSchema)` to create a new message.
  */
 export const TopologyResourceSchema: GenMessage<TopologyResource> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 14);
+  messageDesc(file_pn_resources_v1_messages, 15);
 
 /**
  * @generated from message pn.resources.v1.Topology
@@ -603,9 +682,16 @@ export type Topology = Message<"pn.resources.v1.Topology"> & {
   project: string;
 
   /**
+   * One page of the network's resources, in creation order.
+   *
    * @generated from field: repeated pn.resources.v1.TopologyResource resources = 4;
    */
   resources: TopologyResource[];
+
+  /**
+   * @generated from field: string next_cursor = 5;
+   */
+  nextCursor: string;
 };
 
 /**
@@ -613,5 +699,5 @@ export type Topology = Message<"pn.resources.v1.Topology"> & {
  * Use `create(TopologySchema)` to create a new message.
  */
 export const TopologySchema: GenMessage<Topology> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 15);
+  messageDesc(file_pn_resources_v1_messages, 16);
 
