@@ -5,7 +5,7 @@
 // the first is still running waits for its answer (409 if that takes longer
 // than the create itself may). The rules are in idempotency-rules.ts.
 import { HttpException, Inject, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { PLATFORM_CONFIG, RemoteError, type PlatformConfig } from '@pn/service-kit';
+import { PLATFORM_CONFIG, RemoteError, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import { ulid } from 'ulid';
@@ -91,7 +91,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Claims the key, or finds what is under it: an answer to replay, or an attempt to take over. */
   private async begin(key: string, requestFingerprint: string): Promise<{ kind: 'run'; attempt: Attempt } | { kind: 'replay'; status: number; sealedBody: string }> {
-    const deadline = Date.now() + this.waitMs;
+    // A duplicate waits for the attempt under way, but never past its own request's deadline:
+    // it answers 409 in time rather than a timeout.
+    const deadline = Date.now() + Math.min(this.waitMs, Math.max(0, (timeLeftMs() ?? this.waitMs) - 250));
     for (;;) {
       const fresh: IdempotencyRecord = { fingerprint: requestFingerprint, state: 'in_progress', ulid: ulid().toLowerCase(), startedAt: Date.now() };
       const revision = await this.store.claim(key, fresh);
