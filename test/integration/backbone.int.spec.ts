@@ -30,7 +30,7 @@ describe('event backbone', () => {
     );
     expect(names.sort()).toEqual([
       'dns.zones.v1',
-      'gateway.api-keys.v1',
+      'gateway.api-keys.v2',
       'resources.directory.v1',
       'resources.integration-publisher.v1',
       'resources.projects.v1',

@@ -9,6 +9,7 @@ import { loadConfig, type PlatformConfig } from '@pn/service-kit';
 import { afterAll, beforeAll } from '@jest/globals';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { deleteEventStream } from './event-stream.js';
+import { NO_RATE_LIMITS } from './rate-limits.js';
 import { startBilling } from '../../services/billing/src/start.js';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
 import { startDns } from '../../services/dns/src/start.js';
@@ -49,6 +50,7 @@ export async function startPlatform(
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // EVENT_STORE=esdb://… runs the platform suites on EventStoreDB (see eventStoreNote).
     ...(process.env.EVENT_STORE ? { EVENT_STORE: process.env.EVENT_STORE } : {}),
+    ...NO_RATE_LIMITS,
     ...env,
   });
   const apps: Array<INestMicroservice | INestApplication> = [];

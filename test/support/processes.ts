@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, uniqueId } from '@pn/test-support';
+import { NO_RATE_LIMITS } from './rate-limits.js';
 import { deleteEventStream } from './event-stream.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -37,6 +38,7 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
   // A free TCP port; the DNS server also binds it for UDP.
   const dnsPort = await freePort();
   const env = {
+    ...NO_RATE_LIMITS,
     ...process.env,
     NATS_URL: natsUrl,
     GATEWAY_PORT: String(gatewayPort),

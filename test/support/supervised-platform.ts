@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, uniqueId } from '@pn/test-support';
+import { NO_RATE_LIMITS } from './rate-limits.js';
 import { Supervisor } from '../../scripts/lib/supervisor.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -36,6 +37,7 @@ export async function startSupervisedPlatform(natsUrl: string): Promise<Supervis
   const gatewayPort = await freePort();
   const dnsPort = await freePort();
   const env = {
+    ...NO_RATE_LIMITS,
     ...process.env,
     NATS_URL: natsUrl,
     GATEWAY_PORT: String(gatewayPort),

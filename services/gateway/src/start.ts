@@ -9,12 +9,14 @@ import { answerClientErrors } from './http/client-error.js';
 import { useJsonBodies } from './http/json-body.js';
 import { useRequestDeadlines } from './http/request-deadline.js';
 import { validationPipe } from './http/validation.js';
+import { useRateLimits } from './limits/rate-limiter.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: config.logLevels, bodyParser: false });
   // No "X-Powered-By: Express": it tells a scanner what to try, and a client nothing.
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  useRateLimits(app);
   useRequestDeadlines(app, config);
   useJsonBodies(app);
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...natsOptions(config, 'gateway'), queue: 'gateway' } });

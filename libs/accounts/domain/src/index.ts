@@ -1,1 +1,2 @@
 export * from './account.js';
+export * from './api-key-rules.js';

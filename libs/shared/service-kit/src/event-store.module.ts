@@ -4,7 +4,7 @@
 // them in order on shutdown.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createEventStore, createJetStreamSnapshotStore, type EventStore } from '@pn/event-store';
+import { createEventStore, createJetStreamSnapshotStore, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { Projections } from './projections.js';
 import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
@@ -17,11 +17,14 @@ class EventStoreShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SNAPSHOT_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(SNAPSHOT_STORE) private readonly snapshots: SnapshotStore,
     private readonly projections: Projections,
   ) {}
   async onApplicationShutdown(): Promise<void> {
-    // Projections first: they save a last checkpoint and close their subscriptions.
+    // Projections first: they save a last checkpoint and close their subscriptions;
+    // then the snapshot saves still under way finish, and only then do connections close.
     await this.projections.stopAll();
+    await this.snapshots.close();
     await this.store.close();
     if (!this.nc.isClosed()) await this.nc.drain();
   }

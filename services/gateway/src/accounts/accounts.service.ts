@@ -1,17 +1,40 @@
-// Accounts: created by the admin, found by the hash of their API key. The
-// key index is a projection of the `account` category (resumed from its
-// checkpoint on boot, then live), so every gateway instance knows every key.
+// Accounts and their API keys: accounts created by the admin, keys created,
+// listed and revoked by the account, requests known by the hash of their
+// key. The key index is a projection of the `account` category (resumed from
+// its checkpoint on boot, then live), so every gateway instance knows every
+// key; this instance's own writes are applied to it at once, so a key it
+// revoked is refused by it from the moment the DELETE is answered.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { accountDecider, accountEventCodec, accountStreamId, type AccountCommand, type AccountEvent, type AccountState } from '@pn/accounts-domain';
+import {
+  accountDecider,
+  accountEventCodec,
+  accountStreamId,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type ApiKeyInfo,
+  type ApiKeyScopeName,
+  type NewKey,
+} from '@pn/accounts-domain';
 import { CommandHandler } from '@pn/command-handler';
 import type { EventStore } from '@pn/event-store';
 import type { ProjectionRunner } from '@pn/projection';
 import { EVENT_STORE, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { ulid } from 'ulid';
 import { apiKeyIndexProjection, indexAccountEvent, type Account, type ApiKeyIndex } from './api-key-index.projection.js';
-import { hashApiKey, newApiKey } from './api-keys.js';
+import { hashApiKey, lastFour, newApiKey } from './api-keys.js';
 
 export type { Account } from './api-key-index.projection.js';
+
+/** A key with its secret: only ever in the answer to its creation. */
+export type CreatedKey = ApiKeyInfo & { readonly apiKey: string };
+
+// Fresh ULIDs, not monotonic ones: ids carry their full randomness, so one
+// account's ids say nothing about another's.
+const newKey = (): { apiKey: string; key: NewKey } => {
+  const apiKey = newApiKey();
+  return { apiKey, key: { keyId: `key_${ulid().toLowerCase()}`, keyHash: hashApiKey(apiKey), last4: lastFour(apiKey) } };
+};
 
 @Injectable()
 export class AccountsService implements OnModuleInit {
@@ -30,25 +53,52 @@ export class AccountsService implements OnModuleInit {
     this.index = await this.projections.run(apiKeyIndexProjection);
   }
 
-  /** Creates an account; the returned key is the only copy there will ever be. */
-  async create(name: string): Promise<Account & { apiKey: string }> {
-    const apiKey = newApiKey();
-    // A fresh ULID, not a monotonic one: ids carry their full randomness, so one
-    // account's ids say nothing about another's.
+  /** Creates an account with its first key (a write key); the returned key is the only copy there will ever be. */
+  async create(name: string): Promise<{ id: string; name: string; apiKey: string }> {
+    const { apiKey, key } = newKey();
     const accountId = `acc_${ulid().toLowerCase()}`;
-    const { newEvents } = await this.accounts.handle(accountStreamId(accountId), {
-      type: 'CreateAccount',
-      accountId,
+    await this.handle(accountId, { type: 'CreateAccount', accountId, name, key, now: new Date(), keyQuota: this.config.quotaApiKeys });
+    return { id: accountId, name: name.trim(), apiKey };
+  }
+
+  async createKey(account: Account, name: string, scope: ApiKeyScopeName): Promise<CreatedKey> {
+    const { apiKey, key } = newKey();
+    const state = await this.handle(account.id, {
+      type: 'CreateApiKey',
+      accountId: account.id,
+      key,
       name,
-      keyHash: hashApiKey(apiKey),
+      scope,
       now: new Date(),
       keyQuota: this.config.quotaApiKeys,
     });
-    for (const event of newEvents) indexAccountEvent(this.index!.state, event);
-    return { id: accountId, name: name.trim(), apiKey };
+    return { ...state.keys.get(key.keyId)!, apiKey };
+  }
+
+  /** The account's live keys, oldest first, read from its stream (so a key just made or revoked is as it is). */
+  async listKeys(account: Account): Promise<ApiKeyInfo[]> {
+    const { state } = await this.accounts.load(accountStreamId(account.id));
+    if (state.status !== 'active') return [];
+    return [...state.keys.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.keyId.localeCompare(b.keyId));
+  }
+
+  /** Another account's key id is simply not among this account's keys: 404, like an unknown one. */
+  async revokeKey(account: Account, keyId: string): Promise<void> {
+    await this.handle(account.id, { type: 'RevokeApiKey', accountId: account.id, keyId, now: new Date() });
   }
 
   authenticate(apiKey: string): Account | undefined {
     return this.index?.state.get(hashApiKey(apiKey));
+  }
+
+  /** How far behind the key index is (ms): a revocation recorded elsewhere may not be applied yet. */
+  indexLagMs(): number {
+    return this.index?.lagMs() ?? Number.POSITIVE_INFINITY;
+  }
+
+  private async handle(accountId: string, command: AccountCommand): Promise<Extract<AccountState, { status: 'active' }>> {
+    const { newEvents, state } = await this.accounts.handle(accountStreamId(accountId), command);
+    for (const event of newEvents) indexAccountEvent(this.index!.state, event);
+    return state as Extract<AccountState, { status: 'active' }>;
   }
 }

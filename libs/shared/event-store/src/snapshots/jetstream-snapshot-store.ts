@@ -19,6 +19,9 @@ export async function createJetStreamSnapshotStore(nc: NatsConnection, options: 
 }
 
 class JetStreamSnapshotStore implements SnapshotStore {
+  /** Saves under way: close() waits for them, so a clean shutdown keeps the snapshots it decided to write. */
+  private readonly pending = new Set<Promise<unknown>>();
+
   constructor(private readonly bucket: ObjectStore) {}
 
   async load(key: string): Promise<Uint8Array | undefined> {
@@ -26,8 +29,16 @@ class JetStreamSnapshotStore implements SnapshotStore {
   }
 
   async save(key: string, value: Uint8Array): Promise<void> {
-    await this.bucket.putBlob({ name: key }, value);
+    const saving = this.bucket.putBlob({ name: key }, value);
+    this.pending.add(saving);
+    try {
+      await saving;
+    } finally {
+      this.pending.delete(saving);
+    }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
 }

@@ -2,8 +2,8 @@
 // @generated from file pn/accounts/v1/events.proto (package pn.accounts.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/accounts/v1/events.proto.
  */
 export const file_pn_accounts_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chtwbi9hY2NvdW50cy92MS9ldmVudHMucHJvdG8SDnBuLmFjY291bnRzLnYxInQKDkFjY291bnRDcmVhdGVkEhIKCmFjY291bnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghrZXlfaGFzaBgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Chtwbi9hY2NvdW50cy92MS9ldmVudHMucHJvdG8SDnBuLmFjY291bnRzLnYxInQKDkFjY291bnRDcmVhdGVkEhIKCmFjY291bnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghrZXlfaGFzaBgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK+AQoNQXBpS2V5Q3JlYXRlZBISCgphY2NvdW50X2lkGAEgASgJEg4KBmtleV9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEioKBXNjb3BlGAQgASgOMhsucG4uYWNjb3VudHMudjEuQXBpS2V5U2NvcGUSEAoIa2V5X2hhc2gYBSABKAkSDQoFbGFzdDQYBiABKAkSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidQoNQXBpS2V5UmV2b2tlZBISCgphY2NvdW50X2lkGAEgASgJEg4KBmtleV9pZBgCIAEoCRIQCghrZXlfaGFzaBgDIAEoCRIuCgpyZXZva2VkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpdCgtBcGlLZXlTY29wZRIdChlBUElfS0VZX1NDT1BFX1VOU1BFQ0lGSUVEEAASFgoSQVBJX0tFWV9TQ09QRV9SRUFEEAESFwoTQVBJX0tFWV9TQ09QRV9XUklURRACYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Stream `account-<account_id>`, owned by the gateway.
@@ -31,7 +31,9 @@ export type AccountCreated = Message<"pn.accounts.v1.AccountCreated"> & {
   name: string;
 
   /**
-   * SHA-256 (hex) of the API key; the key itself is never stored.
+   * Accounts made before keys had events of their own carry their first key
+   * here: SHA-256 (hex) of it, a write key. New accounts leave it empty and
+   * record their first key as an ApiKeyCreated in the same append.
    *
    * @generated from field: string key_hash = 3;
    */
@@ -49,4 +51,120 @@ export type AccountCreated = Message<"pn.accounts.v1.AccountCreated"> & {
  */
 export const AccountCreatedSchema: GenMessage<AccountCreated> = /*@__PURE__*/
   messageDesc(file_pn_accounts_v1_events, 0);
+
+/**
+ * A key of the account. The key itself is never stored: its SHA-256 (hex),
+ * and its last 4 characters so a person can tell keys apart (24 of its 256
+ * random bits: no help to a guesser).
+ *
+ * @generated from message pn.accounts.v1.ApiKeyCreated
+ */
+export type ApiKeyCreated = Message<"pn.accounts.v1.ApiKeyCreated"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * `key_<ulid>`, unique within the account.
+   *
+   * @generated from field: string key_id = 2;
+   */
+  keyId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: pn.accounts.v1.ApiKeyScope scope = 4;
+   */
+  scope: ApiKeyScope;
+
+  /**
+   * @generated from field: string key_hash = 5;
+   */
+  keyHash: string;
+
+  /**
+   * @generated from field: string last4 = 6;
+   */
+  last4: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 7;
+   */
+  createdAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.accounts.v1.ApiKeyCreated.
+ * Use `create(ApiKeyCreatedSchema)` to create a new message.
+ */
+export const ApiKeyCreatedSchema: GenMessage<ApiKeyCreated> = /*@__PURE__*/
+  messageDesc(file_pn_accounts_v1_events, 1);
+
+/**
+ * The key no longer opens anything. Carries its hash so a read model that
+ * indexes keys by hash can drop it without remembering ids.
+ *
+ * @generated from message pn.accounts.v1.ApiKeyRevoked
+ */
+export type ApiKeyRevoked = Message<"pn.accounts.v1.ApiKeyRevoked"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string key_id = 2;
+   */
+  keyId: string;
+
+  /**
+   * @generated from field: string key_hash = 3;
+   */
+  keyHash: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp revoked_at = 4;
+   */
+  revokedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.accounts.v1.ApiKeyRevoked.
+ * Use `create(ApiKeyRevokedSchema)` to create a new message.
+ */
+export const ApiKeyRevokedSchema: GenMessage<ApiKeyRevoked> = /*@__PURE__*/
+  messageDesc(file_pn_accounts_v1_events, 2);
+
+/**
+ * What a key may do. An unknown value is read as READ: the least it could mean.
+ *
+ * @generated from enum pn.accounts.v1.ApiKeyScope
+ */
+export enum ApiKeyScope {
+  /**
+   * @generated from enum value: API_KEY_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: API_KEY_SCOPE_READ = 1;
+   */
+  READ = 1,
+
+  /**
+   * @generated from enum value: API_KEY_SCOPE_WRITE = 2;
+   */
+  WRITE = 2,
+}
+
+/**
+ * Describes the enum pn.accounts.v1.ApiKeyScope.
+ */
+export const ApiKeyScopeSchema: GenEnum<ApiKeyScope> = /*@__PURE__*/
+  enumDesc(file_pn_accounts_v1_events, 0);
 
