@@ -3,11 +3,13 @@ import { APP_FILTER } from '@nestjs/core';
 import { BusModule, EventStoreModule, PlatformConfigModule, healthController, type PlatformConfig } from '@pn/service-kit';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AccountsService } from './accounts/accounts.service.js';
+import { ApiKeysController } from './accounts/api-keys.controller.js';
 import { AdminGuard, ApiKeyGuard } from './accounts/guards.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { HealthHttpController } from './http/health.controller.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
+import { RateLimiter } from './limits/rate-limiter.js';
 import { NetworkController } from './network/network.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { BucketsController } from './resources/buckets.controller.js';
@@ -15,6 +17,7 @@ import { CachesController } from './resources/caches.controller.js';
 import { DatabasesController } from './resources/databases.controller.js';
 import { ResourceApi } from './resources/resource-api.js';
 import { VmsController } from './resources/vms.controller.js';
+import { VmExposureController } from './resources/vm-exposure.controller.js';
 
 @Module({})
 export class GatewayModule {
@@ -24,7 +27,9 @@ export class GatewayModule {
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'gateway')],
       controllers: [
         AccountsController,
+        ApiKeysController,
         VmsController,
+        VmExposureController,
         DatabasesController,
         CachesController,
         BucketsController,
@@ -35,6 +40,7 @@ export class GatewayModule {
       ],
       providers: [
         AccountsService,
+        RateLimiter,
         AdminGuard,
         ApiKeyGuard,
         ResourceApi,

@@ -3,19 +3,21 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { natsOptions, type PlatformConfig } from '@pn/service-kit';
+import { JsonLogger, natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
 import { useJsonBodies } from './http/json-body.js';
 import { useRequestDeadlines } from './http/request-deadline.js';
+import { useRequestIds } from './http/request-id.js';
 import { validationPipe } from './http/validation.js';
 import { useRateLimits } from './limits/rate-limiter.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: config.logLevels, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: new JsonLogger('gateway', config.logLevels), bodyParser: false });
   // No "X-Powered-By: Express": it tells a scanner what to try, and a client nothing.
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  useRequestIds(app);
   useRateLimits(app);
   useRequestDeadlines(app, config);
   useJsonBodies(app);

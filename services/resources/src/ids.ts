@@ -6,5 +6,5 @@
 import { ID_PREFIX, type ResourceKind } from '@pn/resources-domain';
 import { ulid } from 'ulid';
 
-export const newId = (prefix: 'prj' | 'net') => `${prefix}_${ulid().toLowerCase()}`;
+export const newId = (prefix: 'prj' | 'net' | 'pip') => `${prefix}_${ulid().toLowerCase()}`;
 export const newResourceId = (kind: ResourceKind) => `${ID_PREFIX[kind]}_${ulid().toLowerCase()}`;

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { ResourceDirectory } from './directory/resource-directory.js';
+import { DomainVerifier } from './exposure/domain-verifier.js';
+import { ExposureController } from './exposure/exposure.controller.js';
 import { IntegrationPublisher } from './integration/integration-publisher.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { ProjectsService } from './projects/projects.service.js';
@@ -15,8 +17,8 @@ export class ResourcesModule {
     return {
       module: ResourcesModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'resources')],
-      controllers: [ResourcesController, TopologyController, ProjectsController, healthController('resources')],
-      providers: [ProjectsService, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher],
+      controllers: [ResourcesController, ExposureController, TopologyController, ProjectsController, healthController('resources')],
+      providers: [ProjectsService, DomainVerifier, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher],
     };
   }
 }

@@ -3,3 +3,8 @@ export * from './project.js';
 export * from './quota.js';
 export * from './resource.js';
 export * from './resource.decide.js';
+export * from './custom-domain.js';
+export * from './domain-claim.js';
+export * from './public-host.js';
+export * from './public-ports.js';
+export * from './public-exposure.decide.js';

@@ -10,7 +10,8 @@ import {
   dnsLabelProblem,
   HostnamesPublishedSchema,
   HostnamesWithdrawnSchema,
-  PublicAccessChangedSchema,
+  PortOpenedSchema,
+  PublicAddressRequestedSchema,
   ResourceDeletedSchema,
   ResourceDeletionRequestedSchema,
   ResourceFailedSchema,
@@ -22,6 +23,8 @@ import {
 } from '@pn/contracts';
 import { assertNever, checkQuota, DomainError, type Decider, type QuotaUse } from '@pn/decider';
 import { engineOf, isResourceKind, isVmImage, RESOURCE_KINDS, VM_IMAGES, DEFAULT_VM_IMAGE, type ResourceKind } from './catalog.js';
+import { decideExposure, EXPOSURE_COMMANDS, giveUpAddress, type ExposureCommand } from './public-exposure.decide.js';
+import { autoExposedPorts } from './public-ports.js';
 import { NETWORK_RESOURCE_QUOTA } from './quota.js';
 import { evolveResource, type ResourceEvent, type ResourceFacts, type ResourceState } from './resource.js';
 
@@ -47,23 +50,25 @@ type Step<T extends string, Extra = object> = { readonly type: T; readonly resou
 
 export type ResourceCommand =
   // quota: the resources of its network before this one (NETWORK_RESOURCE_QUOTA).
-  | ({ readonly type: 'RequestResource'; readonly now: Date; readonly quota: QuotaUse } & ResourceRequest)
+  // leaseId: the public address lease to ask for should the image open a port at creation (nodejs-24).
+  | ({ readonly type: 'RequestResource'; readonly now: Date; readonly quota: QuotaUse; readonly leaseId?: string } & ResourceRequest)
   | Step<'AssignAddress', { readonly privateIp: string }>
   | Step<'PublishHostnames', { readonly hostnames: string[] }>
   | Step<'FailProvisioning', { readonly code: string; readonly reason: string }>
   | Step<'Stop'>
   | Step<'Start'>
-  | Step<'SetPublicAccess', { readonly publicAccess: boolean }>
   | Step<'RequestDeletion'>
   | Step<'WithdrawHostnames'>
   | Step<'ReturnAddress'>
-  | Step<'MarkDeleted'>;
+  | Step<'MarkDeleted'>
+  | ExposureCommand;
 
 export function decideResource(command: ResourceCommand, state: ResourceState): ResourceEvent[] {
   if (command.type === 'RequestResource') return request(command, state);
   if (state.status === 'absent' || state.status === 'deleted') {
     throw new DomainError('not_found', `resource ${command.resourceId} not found`);
   }
+  if (isExposure(command)) return decideExposure(command, state);
   const at = timestampFromDate(command.now);
   const resourceId = command.resourceId;
   switch (command.type) {
@@ -92,7 +97,10 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
       ];
     case 'FailProvisioning':
       if (state.status !== 'provisioning') return [];
-      return [{ type: 'ResourceFailed', data: create(ResourceFailedSchema, { resourceId, code: command.code, reason: command.reason, failedAt: at }) }];
+      return [
+        { type: 'ResourceFailed', data: create(ResourceFailedSchema, { resourceId, code: command.code, reason: command.reason, failedAt: at }) },
+        ...giveUpAddress(state, resourceId, at),
+      ];
     case 'Stop':
       requireKind(state, 'vm', 'stop');
       if (state.status === 'stopped') return [];
@@ -103,16 +111,13 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
       if (state.status === 'running') return [];
       if (state.status !== 'stopped') throw conflict(state, 'start');
       return [{ type: 'ResourceStarted', data: create(ResourceStartedSchema, { resourceId, startedAt: at }) }];
-    case 'SetPublicAccess':
-      if (state.request.kind !== 'database' && state.request.kind !== 'cache') {
-        throw new DomainError('invalid_request', `public_access applies to databases and caches, not to a ${state.request.kind}`, { field: 'public_access' });
-      }
-      if (state.status === 'deleting' || state.status === 'failed') throw conflict(state, 'change public access');
-      if (state.publicAccess === command.publicAccess) return [];
-      return [{ type: 'PublicAccessChanged', data: create(PublicAccessChangedSchema, { resourceId, publicAccess: command.publicAccess, changedAt: at }) }];
     case 'RequestDeletion':
       if (state.status === 'deleting') return [];
-      return [{ type: 'ResourceDeletionRequested', data: create(ResourceDeletionRequestedSchema, { resourceId, requestedAt: at }) }];
+      return [
+        { type: 'ResourceDeletionRequested', data: create(ResourceDeletionRequestedSchema, { resourceId, requestedAt: at }) },
+        // Its public address goes back too (after its names and domains, see the provisioner).
+        ...giveUpAddress(state, resourceId, at),
+      ];
     case 'WithdrawHostnames':
       if (state.hostnames.length === 0) return [];
       if (!releasing(state)) throw conflict(state, 'withdraw its DNS names');
@@ -125,8 +130,8 @@ export function decideResource(command: ResourceCommand, state: ResourceState): 
       return [{ type: 'AddressReturned', data: create(AddressReturnedSchema, { resourceId, privateIp: state.privateIp, returnedAt: at }) }];
     case 'MarkDeleted':
       if (state.status !== 'deleting') throw conflict(state, 'be deleted');
-      if (state.hostnames.length > 0 || state.privateIp !== undefined) {
-        throw new DomainError('not_ready', `resource ${resourceId} still holds its DNS names or address`);
+      if (state.hostnames.length > 0 || state.privateIp !== undefined || state.domains.length > 0 || state.publicLease || state.endingLeases.length > 0) {
+        throw new DomainError('not_ready', `resource ${resourceId} still holds its DNS names, domains or an address`);
       }
       return [{ type: 'ResourceDeleted', data: create(ResourceDeletedSchema, { resourceId, deletedAt: at }) }];
     default:
@@ -150,16 +155,16 @@ function request(command: Extract<ResourceCommand, { type: 'RequestResource' }>,
   const specifics = kindSpecifics(command.kind, command);
   // Last: a request that is wrong anyway says so (400) rather than that the network is full.
   checkQuota(NETWORK_RESOURCE_QUOTA, command.quota);
-  const { now, type: _type, quota: _quota, ...request } = command;
+  const { now, type: _type, quota: _quota, leaseId, ...request } = command;
+  const at = timestampFromDate(now);
+  // An image whose service faces users has its port opened at creation, and so a public address asked for.
+  const exposed = command.kind === 'vm' ? autoExposedPorts(specifics.image) : [];
+  if (exposed.length > 0 && !leaseId) throw new Error('a VM whose image opens a port at creation needs a lease id');
+  const resourceId = command.resourceId;
   return [
-    {
-      type: 'ResourceRequested',
-      data: create(ResourceRequestedSchema, {
-        ...request,
-        ...specifics,
-        requestedAt: timestampFromDate(now),
-      }),
-    },
+    { type: 'ResourceRequested', data: create(ResourceRequestedSchema, { ...request, ...specifics, requestedAt: at }) },
+    ...exposed.map((p): ResourceEvent => ({ type: 'PortOpened', data: create(PortOpenedSchema, { resourceId, port: p.port, protocol: p.protocol, openedAt: at }) })),
+    ...(exposed.length > 0 ? [{ type: 'PublicAddressRequested', data: create(PublicAddressRequestedSchema, { resourceId, leaseId, requestedAt: at }) } as ResourceEvent] : []),
   ];
 }
 
@@ -185,6 +190,8 @@ function kindSpecifics(kind: ResourceKind, command: ResourceRequest) {
   }
   return { engine: '', version: '', image: '', role: '', primaryId: '' };
 }
+
+const isExposure = (command: ResourceCommand): command is ExposureCommand => EXPOSURE_COMMANDS.has(command.type);
 
 const releasing = (state: ResourceFacts) => state.status === 'deleting' || state.status === 'failed';
 

@@ -140,8 +140,9 @@ describe('resource decider: living', () => {
   it('opens a database to the public only when asked, and not a VM', () => {
     const db = run([request({ kind: 'database', vmSpecs: undefined })]);
     resource.given(db).when(step('SetPublicAccess', { publicAccess: false })).thenNothingHappened();
-    const opened = resourceDecider.decide(step('SetPublicAccess', { publicAccess: true }), fold(resourceDecider, db));
-    expect(opened.map((e) => e.type)).toEqual(['PublicAccessChanged']);
+    const opened = resourceDecider.decide(step('SetPublicAccess', { publicAccess: true, leaseId: 'pip_1' }), fold(resourceDecider, db));
+    // It also asks for a public address (public-exposure.unit.spec.ts follows the lease).
+    expect(opened.map((e) => e.type)).toEqual(['PublicAccessChanged', 'PublicAddressRequested']);
     resource.given(provisioned).when(step('SetPublicAccess', { publicAccess: true })).thenThrows('invalid_request');
   });
 });

@@ -7,10 +7,20 @@
 // A failed or deleting resource gives back what it holds (its DNS names,
 // then its address) before it is done.
 import { timestampDate } from '@bufbuild/protobuf/wkt';
+import type { PublicPort } from './public-ports.js';
 import {
   AddressAssignedSchema,
   AddressReturnedSchema,
+  DomainAddedSchema,
+  DomainRemovedSchema,
+  DomainVerifiedSchema,
   HostnamesPublishedSchema,
+  PortClosedSchema,
+  PortOpenedSchema,
+  PublicAddressAssignedSchema,
+  PublicAddressGivenUpSchema,
+  PublicAddressRequestedSchema,
+  PublicAddressReturnedSchema,
   HostnamesWithdrawnSchema,
   PublicAccessChangedSchema,
   ResourceDeletedSchema,
@@ -38,6 +48,15 @@ export const resourceEventSchemas = {
   HostnamesWithdrawn: HostnamesWithdrawnSchema,
   AddressReturned: AddressReturnedSchema,
   ResourceDeleted: ResourceDeletedSchema,
+  PortOpened: PortOpenedSchema,
+  PortClosed: PortClosedSchema,
+  PublicAddressRequested: PublicAddressRequestedSchema,
+  PublicAddressAssigned: PublicAddressAssignedSchema,
+  PublicAddressGivenUp: PublicAddressGivenUpSchema,
+  PublicAddressReturned: PublicAddressReturnedSchema,
+  DomainAdded: DomainAddedSchema,
+  DomainVerified: DomainVerifiedSchema,
+  DomainRemoved: DomainRemovedSchema,
 };
 export type ResourceEvent = EventsOf<typeof resourceEventSchemas>;
 export const resourceEventCodec = protoEventCodec(resourceEventSchemas);
@@ -45,6 +64,21 @@ export const resourceEventCodec = protoEventCodec(resourceEventSchemas);
 export const resourceStreamId = (resourceId: string) => `resource-${resourceId}`;
 
 export type ResourceStatus = 'provisioning' | 'running' | 'available' | 'stopped' | 'failed' | 'deleting' | 'deleted';
+
+/** One spell of holding a public address: requested, then filled by ipam, then given up and returned. */
+export interface PublicLease {
+  readonly leaseId: string;
+  readonly ip?: string;
+  readonly pool?: string;
+}
+
+export interface CustomDomainFacts {
+  readonly domain: string;
+  readonly token: string;
+  readonly status: 'pending' | 'verified';
+  readonly addedAt: Date;
+  readonly verifiedAt?: Date;
+}
 
 export interface ResourceFacts {
   readonly status: ResourceStatus;
@@ -54,6 +88,13 @@ export interface ResourceFacts {
   readonly hostnames: readonly string[];
   readonly publicAccess: boolean;
   readonly failure: { readonly code: string; readonly reason: string } | undefined;
+  /** VMs: ports open to the internet. */
+  readonly ports: readonly PublicPort[];
+  /** The public address the resource wants now (its `public_ip` once filled). */
+  readonly publicLease: PublicLease | undefined;
+  /** Leases given up whose address ipam has not confirmed back yet. */
+  readonly endingLeases: readonly PublicLease[];
+  readonly domains: readonly CustomDomainFacts[];
 }
 
 export type ResourceState = { readonly status: 'absent' } | ResourceFacts;
@@ -72,6 +113,10 @@ export function evolveResource(state: ResourceState, event: ResourceEvent): Reso
       hostnames: [],
       publicAccess: false,
       failure: undefined,
+      ports: [],
+      publicLease: undefined,
+      endingLeases: [],
+      domains: [],
     };
   }
   if (state.status === 'absent') return state;
@@ -98,6 +143,36 @@ export function evolveResource(state: ResourceState, event: ResourceEvent): Reso
       return { ...state, privateIp: undefined };
     case 'ResourceDeleted':
       return { ...state, status: 'deleted' };
+    case 'PortOpened':
+      return { ...state, ports: [...state.ports, { port: event.data.port, protocol: event.data.protocol }].sort((a, b) => a.port - b.port) };
+    case 'PortClosed':
+      return { ...state, ports: state.ports.filter((p) => p.port !== event.data.port) };
+    case 'PublicAddressRequested':
+      return { ...state, publicLease: { leaseId: event.data.leaseId } };
+    case 'PublicAddressAssigned': {
+      const filled = { leaseId: event.data.leaseId, ip: event.data.publicIp, pool: event.data.pool };
+      if (state.publicLease?.leaseId === event.data.leaseId) return { ...state, publicLease: filled };
+      return { ...state, endingLeases: state.endingLeases.map((l) => (l.leaseId === event.data.leaseId ? filled : l)) };
+    }
+    case 'PublicAddressGivenUp':
+      if (state.publicLease?.leaseId !== event.data.leaseId) return state;
+      return { ...state, publicLease: undefined, endingLeases: [...state.endingLeases, state.publicLease] };
+    case 'PublicAddressReturned':
+      return { ...state, endingLeases: state.endingLeases.filter((l) => l.leaseId !== event.data.leaseId) };
+    case 'DomainAdded':
+      return {
+        ...state,
+        domains: [...state.domains, { domain: event.data.domain, token: event.data.token, status: 'pending', addedAt: event.data.addedAt ? timestampDate(event.data.addedAt) : new Date(0) }],
+      };
+    case 'DomainVerified':
+      return {
+        ...state,
+        domains: state.domains.map((d) =>
+          d.domain === event.data.domain ? { ...d, status: 'verified', verifiedAt: event.data.verifiedAt ? timestampDate(event.data.verifiedAt) : new Date(0) } : d,
+        ),
+      };
+    case 'DomainRemoved':
+      return { ...state, domains: state.domains.filter((d) => d.domain !== event.data.domain) };
     default:
       return state;
   }

@@ -5,6 +5,10 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import {
   AllocateAddressReplySchema,
   AllocateAddressRequestSchema,
+  AllocatePublicAddressReplySchema,
+  AllocatePublicAddressRequestSchema,
+  ReleasePublicAddressReplySchema,
+  ReleasePublicAddressRequestSchema,
   ReleaseAddressReplySchema,
   ReleaseAddressRequestSchema,
 } from './gen/pn/ipam/v1/messages_pb.js';
@@ -19,6 +23,12 @@ import {
 import {
   ChangePowerRequestSchema,
   CreateResourceRequestSchema,
+  DomainListSchema,
+  DomainRefSchema,
+  CustomDomainSchema,
+  OpenPortRequestSchema,
+  PortListSchema,
+  PortRefSchema,
   EnsureProjectRequestSchema,
   GetTopologyRequestSchema,
   ListProjectsRequestSchema,
@@ -63,4 +73,14 @@ export const routes = {
   registerRecords: route('dns.records.register', RegisterRecordsRequestSchema, RegisterRecordsReplySchema),
   removeRecords: route('dns.records.remove', RemoveRecordsRequestSchema, RemoveRecordsReplySchema),
   resolve: route('dns.resolve', ResolveRequestSchema, ResolveReplySchema),
+  // Public exposure: the public pool (ipam), VM ports and custom domains (resources).
+  allocatePublicAddress: route('ipam.public.allocate', AllocatePublicAddressRequestSchema, AllocatePublicAddressReplySchema),
+  releasePublicAddress: route('ipam.public.release', ReleasePublicAddressRequestSchema, ReleasePublicAddressReplySchema),
+  openPort: route('resources.vm.ports.open', OpenPortRequestSchema, PortListSchema),
+  closePort: route('resources.vm.ports.close', PortRefSchema, PortListSchema),
+  listPorts: route('resources.vm.ports.list', PortRefSchema, PortListSchema),
+  addDomain: route('resources.vm.domains.add', DomainRefSchema, CustomDomainSchema),
+  listDomains: route('resources.vm.domains.list', DomainRefSchema, DomainListSchema),
+  removeDomain: route('resources.vm.domains.remove', DomainRefSchema, DomainListSchema),
+  verifyDomain: route('resources.vm.domains.verify', DomainRefSchema, CustomDomainSchema),
 } as const;

@@ -23,6 +23,10 @@ export interface PlatformConfig {
   readonly dnsPort: number;
   readonly dnsHost: string;
   readonly dnsTtlSeconds: number;
+  /** How long resolvers may cache a miss: TTL and minimum of the zones' SOA (DNS_NEGATIVE_TTL_SECONDS). */
+  readonly dnsNegativeTtlSeconds: number;
+  /** When not empty, EDNS option 65001 must carry the network id and its HMAC under this secret (DNS_FORWARDER_SECRET). */
+  readonly dnsForwarderSecret: string;
   /** A DNS-over-TCP message must be whole this long after its first byte, and start this soon after opening or an answer (DNS_TCP_MESSAGE_TIMEOUT_MS). */
   readonly dnsTcpMessageTimeoutMs: number;
   /** DNS-over-TCP connections one source address may hold (DNS_TCP_MAX_PER_CLIENT). */
@@ -44,8 +48,21 @@ export interface PlatformConfig {
   readonly quotaProjects: number;
   /** Resources one network (project) may hold, deleted ones not counted (QUOTA_RESOURCES_PER_NETWORK). */
   readonly quotaResourcesPerNetwork: number;
-  /** API keys an account may hold (QUOTA_API_KEYS); an account has exactly one today, so only declared where keys are made. */
+  /** Live API keys an account may hold (QUOTA_API_KEYS); a revoked key frees its slot. */
   readonly quotaApiKeys: number;
+  /** Requests per second each API key may make, steadily (RATE_LIMIT_PER_SECOND); per gateway instance. */
+  readonly rateLimitPerSecond: number;
+  /** Requests an API key may make at once after a quiet spell (RATE_LIMIT_BURST). */
+  readonly rateLimitBurst: number;
+  /** The same for requests without a valid API key or admin token, per source address (RATE_LIMIT_UNAUTHENTICATED_PER_SECOND, …_BURST). */
+  readonly rateLimitUnauthenticatedPerSecond: number;
+  readonly rateLimitUnauthenticatedBurst: number;
+  /** The public pool VMs, databases and caches are exposed from (PUBLIC_IP_POOL, an IPv4 CIDR /8–/30). */
+  readonly publicIpPool: string;
+  /** host:port of the DNS server a custom domain's records are checked with (DOMAIN_VERIFY_RESOLVER); empty: the system's resolvers. */
+  readonly domainVerifyResolver: string;
+  /** Public hosts of databases and caches are `<name>.<id>.<PUBLIC_HOST_SUFFIX>`. */
+  readonly publicHostSuffix: string;
   /** Nest log levels from LOG_LEVEL (error, warn, log, debug): that level and the ones above it. */
   readonly logLevels: Array<'error' | 'warn' | 'log' | 'debug'>;
 }
@@ -79,6 +96,24 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   throw new ConfigError(`${name} must be on or off, got "${raw}"`);
 }
 
+// Checked again, exactly, by the pool's own rules (parsePoolRange): this catches a typo at boot.
+function cidrOf(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(raw);
+  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) < 8 || Number(match[5]) > 30) {
+    throw new ConfigError(`${name} must be an IPv4 CIDR from /8 to /30 such as ${fallback}, got "${raw}"`);
+  }
+  return raw;
+}
+
+function hostPortOf(env: NodeJS.ProcessEnv, name: string): string {
+  const raw = env[name] ?? '';
+  if (raw === '') return '';
+  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(`${name} must be host:port, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   return {
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
@@ -96,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     dnsPort: integer(env, 'DNS_PORT', 5353, 0, 65535),
     dnsHost: env.DNS_HOST || '127.0.0.1',
     dnsTtlSeconds: integer(env, 'DNS_TTL_SECONDS', 5, 0, 86400),
+    dnsNegativeTtlSeconds: integer(env, 'DNS_NEGATIVE_TTL_SECONDS', 1, 0, 86400),
+    dnsForwarderSecret: env.DNS_FORWARDER_SECRET ?? '',
     dnsTcpMessageTimeoutMs: integer(env, 'DNS_TCP_MESSAGE_TIMEOUT_MS', 2000, 100, 600_000),
     dnsTcpMaxPerClient: integer(env, 'DNS_TCP_MAX_PER_CLIENT', 16, 1, 65535),
     adminToken: env.ADMIN_TOKEN ?? '',
@@ -107,7 +144,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     quotaProjects: integer(env, 'QUOTA_PROJECTS', 100, 0, 1_000_000),
     quotaResourcesPerNetwork: integer(env, 'QUOTA_RESOURCES_PER_NETWORK', 5000, 1, 1_000_000),
     quotaApiKeys: integer(env, 'QUOTA_API_KEYS', 10, 1, 1_000),
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000),
+    rateLimitUnauthenticatedPerSecond: integer(env, 'RATE_LIMIT_UNAUTHENTICATED_PER_SECOND', 10, 1, 1_000_000),
+    rateLimitUnauthenticatedBurst: integer(env, 'RATE_LIMIT_UNAUTHENTICATED_BURST', 20, 1, 1_000_000),
     logLevels: logLevels(env.LOG_LEVEL),
+    publicIpPool: cidrOf(env, 'PUBLIC_IP_POOL', '203.0.113.0/24'),
+    domainVerifyResolver: hostPortOf(env, 'DOMAIN_VERIFY_RESOLVER'),
+    publicHostSuffix: (env.PUBLIC_HOST_SUFFIX || 'public.pn.example').toLowerCase(),
     regions: (env.REGIONS || 'us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1').split(',').map((r) => r.trim()).filter(Boolean),
   };
 }

@@ -5,6 +5,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createEventStore, createJetStreamSnapshotStore, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { withRequestMetadata } from './request-metadata.js';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { Projections } from './projections.js';
 import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
@@ -43,12 +44,14 @@ export class EventStoreModule {
       providers: [
         {
           provide: EVENT_STORE,
-          useFactory: () =>
-            createEventStore({
-              eventStore: config.eventStore,
-              nats: config.natsUrl,
-              jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
-            }),
+          useFactory: async () =>
+            withRequestMetadata(
+              await createEventStore({
+                eventStore: config.eventStore,
+                nats: config.natsUrl,
+                jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
+              }),
+            ),
         },
         { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'snapshots')) },
         {

@@ -7,7 +7,9 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import { NatsRecordBuilder, type ClientProxy } from '@nestjs/microservices';
 import type { Route } from '@pn/contracts';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { randomUUID } from 'node:crypto';
 import { currentDeadline, DeadlineExceededError } from './deadline.js';
+import { currentRequestContext, MESSAGE_ID_HEADER, REQUEST_ID_HEADER } from './request-context.js';
 import { callTimeoutMs, DEADLINE_HEADER } from './deadline-rules.js';
 import { busUnavailable, isBusOutage, isErrorReply, RemoteError, RequestTimeoutError, ServiceUnavailableError } from './rpc-errors.js';
 
@@ -31,6 +33,10 @@ export class RpcClient {
     // (rpc.decorator.ts) and its own calls end no later.
     const headers = natsHeaders();
     headers.set(DEADLINE_HEADER, String(now + timeoutMs));
+    // And which request it serves, so the callee's logs and events name it too.
+    const context = currentRequestContext();
+    if (context) headers.set(REQUEST_ID_HEADER, context.requestId);
+    headers.set(MESSAGE_ID_HEADER, randomUUID());
     const message = new NatsRecordBuilder(payload).setHeaders(headers).build();
     try {
       const reply = await firstValueFrom(this.proxy.send(route.subject, message).pipe(timeout(timeoutMs)));

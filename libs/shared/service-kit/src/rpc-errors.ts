@@ -31,6 +31,16 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   invalid_stream_id: 400,
   // An account's or a network's quota is full: nothing wrong with the request, too many of a thing.
   quota_exceeded: 429,
+  // Revoking it would leave the account unable to change anything (accounts-domain api-key-rules.ts).
+  last_write_key: 409,
+  // Public exposure.
+  public_pool_exhausted: 409,
+  lease_ended: 409,
+  domain_taken: 409,
+  no_public_address: 409,
+  domains_attached: 409,
+  port_conflict: 409,
+  invalid_domain: 400,
 };
 
 export class RemoteError extends Error {

@@ -3,6 +3,7 @@
 // reply with the other, and turns failures into ErrorReplies. Handlers see
 // typed messages only. It also honours the request's deadline (Pn-Deadline):
 // one already past is not run, and the handler runs under it (deadline.ts).
+import { randomUUID } from 'node:crypto';
 import { create, fromJson, toJson, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { Logger } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
@@ -10,6 +11,7 @@ import { DomainError } from '@pn/decider';
 import type { Route } from '@pn/contracts';
 import { DeadlineExceededError, withDeadline } from './deadline.js';
 import { DEADLINE_HEADER, isExpired, parseDeadline } from './deadline-rules.js';
+import { acceptRequestId, MESSAGE_ID_HEADER, REQUEST_ID_HEADER, withRequestContext, type RequestContext } from './request-context.js';
 import { toErrorReply } from './rpc-errors.js';
 
 const logger = new Logger('Rpc');
@@ -21,6 +23,14 @@ interface HeadersContext {
 
 const deadlineOf = (context: HeadersContext | undefined, now: number): number | undefined =>
   parseDeadline(typeof context?.getHeaders === 'function' ? context.getHeaders()?.values(DEADLINE_HEADER) : undefined, now);
+
+/** The request this message serves (a new id when the caller named none) and the message's own id. */
+function requestContextOf(context: HeadersContext | undefined): RequestContext {
+  const headers = typeof context?.getHeaders === 'function' ? context.getHeaders() : undefined;
+  const requestId = acceptRequestId(headers?.values(REQUEST_ID_HEADER)[0]) ?? randomUUID();
+  const messageId = acceptRequestId(headers?.values(MESSAGE_ID_HEADER)[0]);
+  return messageId ? { requestId, messageId } : { requestId };
+}
 
 type RpcMethod<Req extends DescMessage, Res extends DescMessage> = (
   request: MessageShape<Req>,
@@ -47,7 +57,7 @@ export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Rou
         throw new RpcException(toErrorReply(new DomainError('invalid_request', `malformed ${route.subject} request: ${String(error)}`)));
       }
       try {
-        const reply = await withDeadline(deadline, () => handler.call(this, request));
+        const reply = await withRequestContext(requestContextOf(context), () => withDeadline(deadline, () => handler.call(this, request)));
         return toJson(route.reply, create(route.reply, reply));
       } catch (error) {
         const reply = toErrorReply(error);

@@ -20,6 +20,8 @@ export function presentResource(r: Resource): Record<string, unknown> {
         ...common,
         image: r.image,
         service_ports: r.servicePorts,
+        public_ports: r.publicPorts.map((p) => ({ port: p.port, protocol: p.protocol })),
+        public_url: r.publicUrl || null,
         specs: { vcpus: r.specs?.vcpus ?? 0, memory_gb: r.specs?.memoryGb ?? 0, disk_gb: r.specs?.diskGb ?? 0 },
       };
     case 'database':
@@ -30,11 +32,12 @@ export function presentResource(r: Resource): Record<string, unknown> {
         private_host: r.privateHost,
         port: r.port,
         public_access: r.publicAccess,
+        public_host: r.publicHost || null,
         role: r.role,
         ...(r.primaryId ? { primary_id: r.primaryId } : {}),
       };
     case 'cache':
-      return { ...common, engine: r.engine, version: r.version, private_host: r.privateHost, port: r.port, public_access: r.publicAccess };
+      return { ...common, engine: r.engine, version: r.version, private_host: r.privateHost, port: r.port, public_access: r.publicAccess, public_host: r.publicHost || null };
     default:
       return { ...common, private_host: r.privateHost };
   }

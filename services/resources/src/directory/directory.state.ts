@@ -10,7 +10,7 @@
 // itself arrives (nothing follows a deletion in a resource's stream).
 import { fromJson, toJson } from '@bufbuild/protobuf';
 import { ResourceRequestedSchema } from '@pn/contracts';
-import type { ResourceFacts, ResourceState, ResourceStatus } from '@pn/resources-domain';
+import type { PublicLease, PublicPort, ResourceFacts, ResourceState, ResourceStatus } from '@pn/resources-domain';
 
 interface Entry {
   state: ResourceFacts;
@@ -21,7 +21,12 @@ interface Entry {
 export const creationKey = (resourceId: string) => resourceId.slice(resourceId.indexOf('_') + 1);
 
 export const hasWorkLeft = (s: ResourceFacts) =>
-  s.status === 'provisioning' || s.status === 'deleting' || (s.status === 'failed' && (s.privateIp !== undefined || s.hostnames.length > 0));
+  s.status === 'provisioning' ||
+  s.status === 'deleting' ||
+  (s.status === 'failed' && (s.privateIp !== undefined || s.hostnames.length > 0 || s.domains.length > 0)) ||
+  // A public address to return, or one wanted and not yet filled (ipam was down).
+  s.endingLeases.length > 0 ||
+  (s.publicLease !== undefined && s.publicLease.ip === undefined);
 
 export class DirectoryState {
   private readonly byId = new Map<string, Entry>();
@@ -109,6 +114,10 @@ export class DirectoryState {
         hostnames: state.hostnames,
         publicAccess: state.publicAccess,
         failure: state.failure ?? null,
+        ports: state.ports,
+        publicLease: state.publicLease ?? null,
+        endingLeases: state.endingLeases,
+        domains: state.domains.map((d) => ({ ...d, addedAt: d.addedAt.getTime(), verifiedAt: d.verifiedAt?.getTime() ?? null })),
       })),
       tombstones: [...this.tombstones],
     };
@@ -126,6 +135,17 @@ export class DirectoryState {
         hostnames: r.hostnames,
         publicAccess: r.publicAccess,
         failure: r.failure ?? undefined,
+        // Checkpoints written before public exposure existed have none of these.
+        ports: r.ports ?? [],
+        publicLease: r.publicLease ?? undefined,
+        endingLeases: r.endingLeases ?? [],
+        domains: (r.domains ?? []).map((d) => ({
+          domain: d.domain,
+          token: d.token,
+          status: d.status,
+          addedAt: new Date(d.addedAt),
+          ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
+        })),
       };
       directory.put(r.id, state, r.revision, false);
     }
@@ -144,4 +164,8 @@ interface SavedResource {
   hostnames: string[];
   publicAccess: boolean;
   failure: { code: string; reason: string } | null;
+  ports?: PublicPort[];
+  publicLease?: PublicLease | null;
+  endingLeases?: PublicLease[];
+  domains?: Array<{ domain: string; token: string; status: 'pending' | 'verified'; addedAt: number; verifiedAt: number | null }>;
 }

@@ -12,6 +12,10 @@ const facts = (status: ResourceStatus, id = 'vm_1'): ResourceFacts => ({
   hostnames: [],
   publicAccess: false,
   failure: undefined,
+  ports: [],
+  publicLease: undefined,
+  endingLeases: [],
+  domains: [],
 });
 
 /** What the projection does with an event: skip it if reflected, else put the state it leads to. */

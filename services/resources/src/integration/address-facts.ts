@@ -21,6 +21,8 @@ export interface LiveResource {
   readonly kind: string;
   readonly name: string;
   privateIp?: string;
+  /** Public addresses held now, by lease id (scope PUBLIC). */
+  publicIps?: Record<string, string>;
 }
 
 export type AddressFactsState = Map<string, LiveResource>;
@@ -50,6 +52,15 @@ export function factsOf(state: AddressFactsState, resourceId: string, eventId: s
     const data = create(AddressHoldEndedSchema, { ...common, ip: live.privateIp, heldUntil: event.data.returnedAt });
     return [{ type: 'AddressHoldEnded', subject: 'address_hold_ended', data }];
   }
+  if (event.type === 'PublicAddressAssigned' && live.publicIps?.[event.data.leaseId] === undefined) {
+    const data = create(AddressHeldSchema, { ...common, scope: AddressScope.PUBLIC, ip: event.data.publicIp, resourceName: live.name, heldFrom: event.data.assignedAt });
+    return [{ type: 'AddressHeld', subject: 'address_held', data }];
+  }
+  const publicIp = event.type === 'PublicAddressReturned' ? live.publicIps?.[event.data.leaseId] : undefined;
+  if (event.type === 'PublicAddressReturned' && publicIp !== undefined) {
+    const data = create(AddressHoldEndedSchema, { ...common, scope: AddressScope.PUBLIC, ip: publicIp, heldUntil: event.data.returnedAt });
+    return [{ type: 'AddressHoldEnded', subject: 'address_hold_ended', data }];
+  }
   return [];
 }
 
@@ -71,6 +82,20 @@ export function rememberResource(state: AddressFactsState, resourceId: string, e
     case 'AddressReturned': {
       const live = state.get(resourceId);
       if (live) delete live.privateIp;
+      return state;
+    }
+    case 'PublicAddressAssigned': {
+      const live = state.get(resourceId);
+      // A plain object keyed by lease ids (pip_…): checkpoints are JSON.
+      if (live) live.publicIps = { ...live.publicIps, [event.data.leaseId]: event.data.publicIp };
+      return state;
+    }
+    case 'PublicAddressReturned': {
+      const live = state.get(resourceId);
+      if (live?.publicIps) {
+        const { [event.data.leaseId]: _gone, ...rest } = live.publicIps;
+        live.publicIps = rest;
+      }
       return state;
     }
     case 'ResourceDeleted':

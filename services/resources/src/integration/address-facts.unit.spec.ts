@@ -5,6 +5,8 @@ import {
   AddressAssignedSchema,
   AddressReturnedSchema,
   AddressScope,
+  PublicAddressAssignedSchema,
+  PublicAddressReturnedSchema,
   ResourceDeletedSchema,
   ResourceRequestedSchema,
 } from '@pn/contracts';
@@ -68,5 +70,36 @@ describe('integration facts of resource events', () => {
     const state = given([requested]);
     factsOf(state, id, 'ev-2', assigned);
     expect(state.get(id)?.privateIp).toBeUndefined();
+  });
+});
+
+describe('integration facts of public addresses', () => {
+  const assignedPublic: ResourceEvent = {
+    type: 'PublicAddressAssigned',
+    data: create(PublicAddressAssignedSchema, { resourceId: id, leaseId: 'pip_1', publicIp: '203.0.113.7', pool: '203.0.113.0/24', assignedAt: timestampFromMs(2000) }),
+  };
+  const returnedPublic: ResourceEvent = {
+    type: 'PublicAddressReturned',
+    data: create(PublicAddressReturnedSchema, { resourceId: id, leaseId: 'pip_1', publicIp: '203.0.113.7', returnedAt: timestampFromMs(9000) }),
+  };
+
+  it('says a public address is held (scope PUBLIC) from its assignment', () => {
+    const [fact] = factsOf(given([requested, assigned]), id, 'ev-9', assignedPublic);
+    expect(fact?.subject).toBe('address_held');
+    expect(fact?.data).toMatchObject({ scope: AddressScope.PUBLIC, ip: '203.0.113.7', networkId: 'net_1', accountId: 'acc_1', resourceName: 'web', heldFrom: { seconds: 2n } });
+  });
+
+  it('says the public holding ends when ipam has it back, and only once', () => {
+    const state = given([requested, assigned, assignedPublic]);
+    const [fact] = factsOf(state, id, 'ev-10', returnedPublic);
+    expect(fact?.subject).toBe('address_hold_ended');
+    expect(fact?.data).toMatchObject({ scope: AddressScope.PUBLIC, ip: '203.0.113.7', heldUntil: { seconds: 9n } });
+    expect(factsOf(given([requested, assigned, assignedPublic, returnedPublic]), id, 'x', returnedPublic)).toEqual([]);
+    expect(factsOf(state, id, 'x', assignedPublic)).toEqual([]);
+  });
+
+  it('keeps the private holding apart from the public one', () => {
+    const state = given([requested, assigned, assignedPublic]);
+    expect(state.get(id)).toMatchObject({ privateIp: '10.0.1.1', publicIps: { pip_1: '203.0.113.7' } });
   });
 });

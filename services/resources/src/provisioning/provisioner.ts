@@ -11,7 +11,13 @@ import { CommandHandler } from '@pn/command-handler';
 import { routes } from '@pn/contracts';
 import type { EventStore } from '@pn/event-store';
 import {
+  domainClaimDecider,
+  domainClaimEventCodec,
+  domainStreamId,
   resourceDecider,
+  type DomainClaimCommand,
+  type DomainClaimEvent,
+  type DomainClaimState,
   resourceEventCodec,
   resourceStreamId,
   type ResourceCommand,
@@ -27,6 +33,7 @@ const isRefusal = (error: unknown): error is RemoteError => error instanceof Rem
 @Injectable()
 export class Provisioner {
   readonly resources: CommandHandler<ResourceCommand, ResourceEvent, ResourceState>;
+  readonly domainClaims: CommandHandler<DomainClaimCommand, DomainClaimEvent, DomainClaimState>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -34,6 +41,7 @@ export class Provisioner {
     private readonly directory: ResourceDirectory,
   ) {
     this.resources = new CommandHandler(store, resourceDecider, resourceEventCodec, { cacheState: true });
+    this.domainClaims = new CommandHandler(store, domainClaimDecider, domainClaimEventCodec);
   }
 
   /** Runs a command on a resource and shows the result in the directory at once. */
@@ -55,7 +63,45 @@ export class Provisioner {
     const state = await this.load(resourceId);
     if (state.status === 'provisioning') return this.provision(resourceId);
     if (state.status === 'deleting' || state.status === 'failed') return this.release(resourceId);
+    return state.status === 'absent' || state.status === 'deleted' ? state : this.syncPublicAddress(resourceId, state);
+  }
+
+  /**
+   * Brings the public address in line with what the resource wants: leases
+   * given up go back to ipam (quarantined there), then a wanted lease without
+   * an address gets one. An empty pool undoes what asked for it (the port, or
+   * public_access) and is rethrown: the caller hears 409 public_pool_exhausted.
+   */
+  async syncPublicAddress(resourceId: string, known?: ResourceState): Promise<ResourceState> {
+    let state = known ?? (await this.load(resourceId));
+    if (state.status === 'absent' || state.status === 'deleted') return state;
+    for (const lease of state.endingLeases) {
+      stopIfDeadlineExceeded('returning a public address');
+      const { ip } = await this.rpc.call(routes.releasePublicAddress, { leaseId: lease.leaseId, resourceId, pool: lease.pool ?? '' });
+      state = await this.execute({ type: 'ReturnPublicAddress', resourceId, leaseId: lease.leaseId, publicIp: ip || (lease.ip ?? ''), now: new Date() });
+    }
+    if (state.status === 'absent' || state.status === 'deleted') return state;
+    const lease = state.publicLease;
+    if (lease && lease.ip === undefined && state.status !== 'deleting' && state.status !== 'failed') {
+      stopIfDeadlineExceeded('allocating a public address');
+      try {
+        const { ip, pool } = await this.rpc.call(routes.allocatePublicAddress, { leaseId: lease.leaseId, resourceId });
+        state = await this.execute({ type: 'AssignPublicAddress', resourceId, leaseId: lease.leaseId, publicIp: ip, pool, now: new Date() });
+      } catch (error) {
+        if (isRefusal(error) && state.status !== 'provisioning') {
+          const undone = await this.execute({ type: 'AbandonPublicAddress', resourceId, leaseId: lease.leaseId, now: new Date() });
+          await this.syncPublicAddress(resourceId, undone).catch(() => undefined);
+        }
+        throw error;
+      }
+    }
     return state;
+  }
+
+  /** Lets go of a domain: its claim first (so a retry finds it still listed and tries again), then the record. */
+  async removeDomain(resourceId: string, domain: string): Promise<ResourceState> {
+    await this.domainClaims.handle(domainStreamId(domain), { type: 'ReleaseDomain', domain, resourceId, now: new Date() });
+    return this.execute({ type: 'RemoveDomain', resourceId, domain, now: new Date() });
   }
 
   /**
@@ -92,7 +138,10 @@ export class Provisioner {
     const { networkId } = state.request;
     stopIfDeadlineExceeded('withdrawing names');
     await this.rpc.call(routes.removeRecords, { networkId, resourceId });
-    await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
+    let withdrawn = await this.execute({ type: 'WithdrawHostnames', resourceId, now: new Date() });
+    // Then what faces the internet: its domains, its public address.
+    for (const { domain } of withdrawn.status === 'absent' || withdrawn.status === 'deleted' ? [] : withdrawn.domains) withdrawn = await this.removeDomain(resourceId, domain);
+    await this.syncPublicAddress(resourceId, withdrawn);
     stopIfDeadlineExceeded('returning the address');
     await this.rpc.call(routes.releaseAddress, { networkId, resourceId });
     const returned = await this.execute({ type: 'ReturnAddress', resourceId, now: new Date() });
@@ -115,6 +164,9 @@ export class Provisioner {
       state = await this.execute({ type: 'AssignAddress', resourceId, privateIp: ip, now: new Date() });
     }
     if (state.status !== 'provisioning' || state.privateIp === undefined) return state;
+    // A public address, when its image opens a port at creation, before the names that make it ready.
+    state = await this.syncPublicAddress(resourceId, state);
+    if (state.status !== 'provisioning') return state;
     if (state.hostnames.length === 0) {
       stopIfDeadlineExceeded('registering names');
       const { hostnames } = await this.rpc.call(routes.registerRecords, {

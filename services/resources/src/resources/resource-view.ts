@@ -2,10 +2,13 @@
 // gateway shows those its kind has.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { hostnamesFor, type ResourceSchema } from '@pn/contracts';
-import { servicePort, vmServicePorts, type ResourceFacts } from '@pn/resources-domain';
+import { publicHostFor, publicUrl, servicePort, vmServicePorts, type ResourceFacts } from '@pn/resources-domain';
 
-export function resourceView(state: ResourceFacts): MessageInitShape<typeof ResourceSchema> {
+/** `publicHostSuffix`: PUBLIC_HOST_SUFFIX. */
+export function resourceView(state: ResourceFacts, publicHostSuffix = 'public.pn.example'): MessageInitShape<typeof ResourceSchema> {
   const { request } = state;
+  // Shown once ipam has filled the lease: an address being asked for is not one yet.
+  const publicIp = state.publicLease?.ip;
   return {
     id: request.resourceId,
     kind: request.kind,
@@ -30,5 +33,9 @@ export function resourceView(state: ResourceFacts): MessageInitShape<typeof Reso
     primaryId: request.primaryId,
     failureCode: state.failure?.code ?? '',
     failureReason: state.failure?.reason ?? '',
+    ...(publicIp ? { publicIp } : {}),
+    publicHost: publicIp && request.kind !== 'vm' ? publicHostFor(request.name, request.resourceId, publicHostSuffix) : '',
+    publicPorts: state.ports.map((p) => ({ port: p.port, protocol: p.protocol })),
+    publicUrl: request.kind === 'vm' ? publicUrl(publicIp, request.image, state.ports) : '',
   };
 }

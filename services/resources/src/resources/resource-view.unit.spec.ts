@@ -20,6 +20,10 @@ const vm = (image: string): ResourceFacts => ({
   hostnames: [],
   publicAccess: false,
   failure: undefined,
+  ports: [],
+  publicLease: undefined,
+  endingLeases: [],
+  domains: [],
 });
 
 describe('resourceView', () => {

@@ -27,7 +27,8 @@ import {
 } from '@pn/resources-domain';
 import { EVENT_STORE, PLATFORM_CONFIG, RemoteError, Rpc, type PlatformConfig } from '@pn/service-kit';
 import { creationKey, ResourceDirectory } from '../directory/resource-directory.js';
-import { newResourceId } from '../ids.js';
+import { newId, newResourceId } from '../ids.js';
+import { settlePublicAddress } from '../exposure/settle.js';
 import { historyCursor, idCursor } from '../paging/cursors.js';
 import { DEFAULT_PAGE, jsonBytes, pageAfter, pageSize, REPLY_BUDGET_BYTES, withinBytes } from '../paging/page.js';
 import { ProjectsService } from '../projects/projects.service.js';
@@ -82,6 +83,7 @@ export class ResourcesController {
       version: request.version,
       image: request.image,
       primaryId: request.primaryId,
+      leaseId: newId('pip'),
       now: new Date(),
       // Counted before this create joins the ones under way. A retry of one
       // that exists is never refused: the decider sees it exists.
@@ -93,12 +95,12 @@ export class ResourcesController {
     } catch (error) {
       if (!isTransient(error)) throw error;
     }
-    return resourceView(this.directory.get(resourceId)!);
+    return this.view(this.directory.get(resourceId)!);
   }
 
   @Rpc(routes.getResource)
   get(request: ResourceRef) {
-    return resourceView(this.owned(request));
+    return this.view(this.owned(request));
   }
 
   @Rpc(routes.listResources)
@@ -110,7 +112,7 @@ export class ResourcesController {
       .filter((r) => r.request.accountId === request.accountId && (!request.kind || r.request.kind === request.kind));
     const limit = pageSize(request.limit, DEFAULT_LIST_PAGE);
     const { items, more } = pageAfter(matching, (r) => creationKey(r.request.resourceId), after && creationKey(after), limit);
-    return { items: items.map(resourceView), nextCursor: more ? idCursor.encode(items.at(-1)!.request.resourceId) : '' };
+    return { items: items.map((r) => this.view(r)), nextCursor: more ? idCursor.encode(items.at(-1)!.request.resourceId) : '' };
   }
 
   @Rpc(routes.deleteResource)
@@ -125,7 +127,7 @@ export class ResourcesController {
     }
     const state = await this.provisioner.load(resourceId);
     if (state.status === 'absent') throw new Error(`resource ${resourceId} vanished`);
-    return resourceView(state);
+    return this.view(state);
   }
 
   /**
@@ -152,19 +154,21 @@ export class ResourcesController {
     const vm = this.owned({ accountId: request.accountId, kind: 'vm', resourceId: request.resourceId });
     const type = request.action === 'stop' ? 'Stop' : 'Start';
     const state = await this.provisioner.execute({ type, resourceId: vm.request.resourceId, now: new Date() });
-    return resourceView(state as ResourceFacts);
+    return this.view(state as ResourceFacts);
   }
 
   @Rpc(routes.setPublicAccess)
   async publicAccess(request: SetPublicAccessRequest) {
     const resource = this.owned(request);
-    const state = await this.provisioner.execute({
-      type: 'SetPublicAccess',
-      resourceId: resource.request.resourceId,
-      publicAccess: request.publicAccess,
-      now: new Date(),
-    });
-    return resourceView(state as ResourceFacts);
+    const resourceId = resource.request.resourceId;
+    const changed = await this.provisioner.execute({ type: 'SetPublicAccess', resourceId, publicAccess: request.publicAccess, leaseId: newId('pip'), now: new Date() });
+    // Address from the pool now (or back into quarantine); a refusal undoes the change and answers 409.
+    await settlePublicAddress(this.provisioner, resourceId, changed);
+    return this.view((await this.provisioner.load(resourceId)) as ResourceFacts);
+  }
+
+  view(state: ResourceFacts) {
+    return resourceView(state, this.config.publicHostSuffix);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/ipam/v1/events.proto.
  */
 export const file_pn_ipam_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chdwbi9pcGFtL3YxL2V2ZW50cy5wcm90bxIKcG4uaXBhbS52MSKVAQoQQWRkcmVzc0FsbG9jYXRlZBISCgpuZXR3b3JrX2lkGAEgASgJEgwKBGNpZHIYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSDAoEa2luZBgEIAEoCRIKCgJpcBgFIAEoCRIwCgxhbGxvY2F0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BCg9BZGRyZXNzUmVsZWFzZWQSEgoKbmV0d29ya19pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIKCgJpcBgDIAEoCRIvCgtyZWxlYXNlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoRcXVhcmFudGluZWRfdW50aWwYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chdwbi9pcGFtL3YxL2V2ZW50cy5wcm90bxIKcG4uaXBhbS52MSKVAQoQQWRkcmVzc0FsbG9jYXRlZBISCgpuZXR3b3JrX2lkGAEgASgJEgwKBGNpZHIYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSDAoEa2luZBgEIAEoCRIKCgJpcBgFIAEoCRIwCgxhbGxvY2F0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BCg9BZGRyZXNzUmVsZWFzZWQSEgoKbmV0d29ya19pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIKCgJpcBgDIAEoCRIvCgtyZWxlYXNlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoRcXVhcmFudGluZWRfdW50aWwYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIosBChZQdWJsaWNBZGRyZXNzQWxsb2NhdGVkEgwKBHBvb2wYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSCgoCaXAYBCABKAkSMAoMYWxsb2NhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLAAQoVUHVibGljQWRkcmVzc1JlbGVhc2VkEgwKBHBvb2wYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSCgoCaXAYBCABKAkSLwoLcmVsZWFzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEXF1YXJhbnRpbmVkX3VudGlsGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Stream `network-<network_id>`, owned by the ipam service.
@@ -96,4 +96,95 @@ export type AddressReleased = Message<"pn.ipam.v1.AddressReleased"> & {
  */
 export const AddressReleasedSchema: GenMessage<AddressReleased> = /*@__PURE__*/
   messageDesc(file_pn_ipam_v1_events, 1);
+
+/**
+ * Stream `publicpool-<pool>` (the pool's CIDR, `.` and `/` as `_` and `-`),
+ * owned by the ipam service: the public pool's leases. A lease is one spell
+ * of a resource holding a public address; a resource that gives its address
+ * back and later asks again gets a new lease (and maybe another address).
+ *
+ * @generated from message pn.ipam.v1.PublicAddressAllocated
+ */
+export type PublicAddressAllocated = Message<"pn.ipam.v1.PublicAddressAllocated"> & {
+  /**
+   * The pool's CIDR, e.g. 203.0.113.0/24.
+   *
+   * @generated from field: string pool = 1;
+   */
+  pool: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string resource_id = 3;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string ip = 4;
+   */
+  ip: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp allocated_at = 5;
+   */
+  allocatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicAddressAllocated.
+ * Use `create(PublicAddressAllocatedSchema)` to create a new message.
+ */
+export const PublicAddressAllocatedSchema: GenMessage<PublicAddressAllocated> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 2);
+
+/**
+ * The lease is over (for good: a late allocation for it is refused); its
+ * address, if it had one, is not handed out again before `quarantined_until`.
+ *
+ * @generated from message pn.ipam.v1.PublicAddressReleased
+ */
+export type PublicAddressReleased = Message<"pn.ipam.v1.PublicAddressReleased"> & {
+  /**
+   * @generated from field: string pool = 1;
+   */
+  pool: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string resource_id = 3;
+   */
+  resourceId: string;
+
+  /**
+   * Empty when the lease held none.
+   *
+   * @generated from field: string ip = 4;
+   */
+  ip: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp released_at = 5;
+   */
+  releasedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp quarantined_until = 6;
+   */
+  quarantinedUntil?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicAddressReleased.
+ * Use `create(PublicAddressReleasedSchema)` to create a new message.
+ */
+export const PublicAddressReleasedSchema: GenMessage<PublicAddressReleased> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 3);
 

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/ipam/v1/messages.proto.
  */
 export const file_pn_ipam_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9pcGFtL3YxL21lc3NhZ2VzLnByb3RvEgpwbi5pcGFtLnYxIl0KFkFsbG9jYXRlQWRkcmVzc1JlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRjaWRyGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEgwKBGtpbmQYBCABKAkiIgoUQWxsb2NhdGVBZGRyZXNzUmVwbHkSCgoCaXAYASABKAkiQAoVUmVsZWFzZUFkZHJlc3NSZXF1ZXN0EhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkiIQoTUmVsZWFzZUFkZHJlc3NSZXBseRIKCgJpcBgBIAEoCWIGcHJvdG8z");
+  fileDesc("Chlwbi9pcGFtL3YxL21lc3NhZ2VzLnByb3RvEgpwbi5pcGFtLnYxIl0KFkFsbG9jYXRlQWRkcmVzc1JlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRjaWRyGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEgwKBGtpbmQYBCABKAkiIgoUQWxsb2NhdGVBZGRyZXNzUmVwbHkSCgoCaXAYASABKAkiQAoVUmVsZWFzZUFkZHJlc3NSZXF1ZXN0EhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkiIQoTUmVsZWFzZUFkZHJlc3NSZXBseRIKCgJpcBgBIAEoCSJFChxBbGxvY2F0ZVB1YmxpY0FkZHJlc3NSZXF1ZXN0EhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJIjYKGkFsbG9jYXRlUHVibGljQWRkcmVzc1JlcGx5EgoKAmlwGAEgASgJEgwKBHBvb2wYAiABKAkiUgobUmVsZWFzZVB1YmxpY0FkZHJlc3NSZXF1ZXN0EhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvb2wYAyABKAkiJwoZUmVsZWFzZVB1YmxpY0FkZHJlc3NSZXBseRIKCgJpcBgBIAEoCWIGcHJvdG8z");
 
 /**
  * Subject `ipam.address.allocate`. Idempotent per resource: asking again for
@@ -110,4 +110,105 @@ export type ReleaseAddressReply = Message<"pn.ipam.v1.ReleaseAddressReply"> & {
  */
 export const ReleaseAddressReplySchema: GenMessage<ReleaseAddressReply> = /*@__PURE__*/
   messageDesc(file_pn_ipam_v1_messages, 3);
+
+/**
+ * Subject `ipam.public.allocate`: the lowest free address of the configured
+ * public pool (PUBLIC_IP_POOL) for a lease. Idempotent per lease: asking again
+ * returns the address it holds; a lease that was released gets none.
+ *
+ * @generated from message pn.ipam.v1.AllocatePublicAddressRequest
+ */
+export type AllocatePublicAddressRequest = Message<"pn.ipam.v1.AllocatePublicAddressRequest"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.AllocatePublicAddressRequest.
+ * Use `create(AllocatePublicAddressRequestSchema)` to create a new message.
+ */
+export const AllocatePublicAddressRequestSchema: GenMessage<AllocatePublicAddressRequest> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 4);
+
+/**
+ * @generated from message pn.ipam.v1.AllocatePublicAddressReply
+ */
+export type AllocatePublicAddressReply = Message<"pn.ipam.v1.AllocatePublicAddressReply"> & {
+  /**
+   * @generated from field: string ip = 1;
+   */
+  ip: string;
+
+  /**
+   * The pool it came from: its release must name it.
+   *
+   * @generated from field: string pool = 2;
+   */
+  pool: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.AllocatePublicAddressReply.
+ * Use `create(AllocatePublicAddressReplySchema)` to create a new message.
+ */
+export const AllocatePublicAddressReplySchema: GenMessage<AllocatePublicAddressReply> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 5);
+
+/**
+ * Subject `ipam.public.release`: ends a lease for good, its address into
+ * quarantine. Idempotent.
+ *
+ * @generated from message pn.ipam.v1.ReleasePublicAddressRequest
+ */
+export type ReleasePublicAddressRequest = Message<"pn.ipam.v1.ReleasePublicAddressRequest"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * The pool the lease was allocated from; empty: the configured one.
+   *
+   * @generated from field: string pool = 3;
+   */
+  pool: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.ReleasePublicAddressRequest.
+ * Use `create(ReleasePublicAddressRequestSchema)` to create a new message.
+ */
+export const ReleasePublicAddressRequestSchema: GenMessage<ReleasePublicAddressRequest> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 6);
+
+/**
+ * @generated from message pn.ipam.v1.ReleasePublicAddressReply
+ */
+export type ReleasePublicAddressReply = Message<"pn.ipam.v1.ReleasePublicAddressReply"> & {
+  /**
+   * The address released, empty when the lease held none.
+   *
+   * @generated from field: string ip = 1;
+   */
+  ip: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.ReleasePublicAddressReply.
+ * Use `create(ReleasePublicAddressReplySchema)` to create a new message.
+ */
+export const ReleasePublicAddressReplySchema: GenMessage<ReleasePublicAddressReply> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 7);
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/events.proto.
  */
 export const file_pn_resources_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chxwbi9yZXNvdXJjZXMvdjEvZXZlbnRzLnByb3RvEg9wbi5yZXNvdXJjZXMudjEimAEKDlByb2plY3RDcmVhdGVkEhIKCnByb2plY3RfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhIKCm5ldHdvcmtfaWQYBCABKAkSDAoEY2lkchgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI8CgdWbVNwZWNzEg0KBXZjcHVzGAEgASgNEhEKCW1lbW9yeV9nYhgCIAEoDRIPCgdkaXNrX2diGAMgASgNIucCChFSZXNvdXJjZVJlcXVlc3RlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSEgoKcHJvamVjdF9pZBgEIAEoCRISCgpuZXR3b3JrX2lkGAUgASgJEgwKBG5hbWUYBiABKAkSDgoGcmVnaW9uGAcgASgJEioKCHZtX3NwZWNzGAggASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSMAoMcmVxdWVzdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdwcm9qZWN0GAogASgJEhQKDG5ldHdvcmtfY2lkchgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRINCgVpbWFnZRgOIAEoCRIMCgRyb2xlGA8gASgJEhIKCnByaW1hcnlfaWQYECABKAkiawoPQWRkcmVzc0Fzc2lnbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEhIKCnByaXZhdGVfaXAYAiABKAkSLwoLYXNzaWduZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm4KEkhvc3RuYW1lc1B1Ymxpc2hlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIRCglob3N0bmFtZXMYAiADKAkSMAoMcHVibGlzaGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeChNSZXNvdXJjZVByb3Zpc2lvbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEjIKDnByb3Zpc2lvbmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJyCg5SZXNvdXJjZUZhaWxlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRjb2RlGAIgASgJEg4KBnJlYXNvbhgDIAEoCRItCglmYWlsZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlYKD1Jlc291cmNlU3RvcHBlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzdG9wcGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJWCg9SZXNvdXJjZVN0YXJ0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAicQoTUHVibGljQWNjZXNzQ2hhbmdlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAIgASgIEi4KCmNoYW5nZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKGVJlc291cmNlRGVsZXRpb25SZXF1ZXN0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSMAoMcmVxdWVzdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJbChJIb3N0bmFtZXNXaXRoZHJhd24SEwoLcmVzb3VyY2VfaWQYASABKAkSMAoMd2l0aGRyYXduX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJrCg9BZGRyZXNzUmV0dXJuZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSEgoKcHJpdmF0ZV9pcBgCIAEoCRIvCgtyZXR1cm5lZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVgoPUmVzb3VyY2VEZWxldGVkEhMKC3Jlc291cmNlX2lkGAEgASgJEi4KCmRlbGV0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chxwbi9yZXNvdXJjZXMvdjEvZXZlbnRzLnByb3RvEg9wbi5yZXNvdXJjZXMudjEimAEKDlByb2plY3RDcmVhdGVkEhIKCnByb2plY3RfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhIKCm5ldHdvcmtfaWQYBCABKAkSDAoEY2lkchgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI8CgdWbVNwZWNzEg0KBXZjcHVzGAEgASgNEhEKCW1lbW9yeV9nYhgCIAEoDRIPCgdkaXNrX2diGAMgASgNIucCChFSZXNvdXJjZVJlcXVlc3RlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSEgoKcHJvamVjdF9pZBgEIAEoCRISCgpuZXR3b3JrX2lkGAUgASgJEgwKBG5hbWUYBiABKAkSDgoGcmVnaW9uGAcgASgJEioKCHZtX3NwZWNzGAggASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSMAoMcmVxdWVzdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdwcm9qZWN0GAogASgJEhQKDG5ldHdvcmtfY2lkchgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRINCgVpbWFnZRgOIAEoCRIMCgRyb2xlGA8gASgJEhIKCnByaW1hcnlfaWQYECABKAkiawoPQWRkcmVzc0Fzc2lnbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEhIKCnByaXZhdGVfaXAYAiABKAkSLwoLYXNzaWduZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm4KEkhvc3RuYW1lc1B1Ymxpc2hlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIRCglob3N0bmFtZXMYAiADKAkSMAoMcHVibGlzaGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeChNSZXNvdXJjZVByb3Zpc2lvbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEjIKDnByb3Zpc2lvbmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJyCg5SZXNvdXJjZUZhaWxlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIMCgRjb2RlGAIgASgJEg4KBnJlYXNvbhgDIAEoCRItCglmYWlsZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlYKD1Jlc291cmNlU3RvcHBlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIuCgpzdG9wcGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJWCg9SZXNvdXJjZVN0YXJ0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAicQoTUHVibGljQWNjZXNzQ2hhbmdlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAIgASgIEi4KCmNoYW5nZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKGVJlc291cmNlRGVsZXRpb25SZXF1ZXN0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSMAoMcmVxdWVzdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJbChJIb3N0bmFtZXNXaXRoZHJhd24SEwoLcmVzb3VyY2VfaWQYASABKAkSMAoMd2l0aGRyYXduX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJrCg9BZGRyZXNzUmV0dXJuZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSEgoKcHJpdmF0ZV9pcBgCIAEoCRIvCgtyZXR1cm5lZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVgoPUmVzb3VyY2VEZWxldGVkEhMKC3Jlc291cmNlX2lkGAEgASgJEi4KCmRlbGV0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInAKClBvcnRPcGVuZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSDAoEcG9ydBgCIAEoDRIQCghwcm90b2NvbBgDIAEoCRItCglvcGVuZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KClBvcnRDbG9zZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSDAoEcG9ydBgCIAEoDRItCgljbG9zZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInEKFlB1YmxpY0FkZHJlc3NSZXF1ZXN0ZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSMAoMcmVxdWVzdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKQAQoVUHVibGljQWRkcmVzc0Fzc2lnbmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEhAKCGxlYXNlX2lkGAIgASgJEhEKCXB1YmxpY19pcBgDIAEoCRIMCgRwb29sGAQgASgJEi8KC2Fzc2lnbmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJuChRQdWJsaWNBZGRyZXNzR2l2ZW5VcBITCgtyZXNvdXJjZV9pZBgBIAEoCRIQCghsZWFzZV9pZBgCIAEoCRIvCgtnaXZlbl91cF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiggEKFVB1YmxpY0FkZHJlc3NSZXR1cm5lZBITCgtyZXNvdXJjZV9pZBgBIAEoCRIQCghsZWFzZV9pZBgCIAEoCRIRCglwdWJsaWNfaXAYAyABKAkSLwoLcmV0dXJuZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm8KC0RvbWFpbkFkZGVkEhMKC3Jlc291cmNlX2lkGAEgASgJEg4KBmRvbWFpbhgCIAEoCRINCgV0b2tlbhgDIAEoCRIsCghhZGRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZgoORG9tYWluVmVyaWZpZWQSEwoLcmVzb3VyY2VfaWQYASABKAkSDgoGZG9tYWluGAIgASgJEi8KC3ZlcmlmaWVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJkCg1Eb21haW5SZW1vdmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEg4KBmRvbWFpbhgCIAEoCRIuCgpyZW1vdmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ4Cg1Eb21haW5DbGFpbWVkEg4KBmRvbWFpbhgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRISCgphY2NvdW50X2lkGAMgASgJEi4KCmNsYWltZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImYKDkRvbWFpblJlbGVhc2VkEg4KBmRvbWFpbhgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIvCgtyZWxlYXNlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Stream `project-<project_id>`, owned by the resources service.
@@ -468,4 +468,352 @@ export type ResourceDeleted = Message<"pn.resources.v1.ResourceDeleted"> & {
  */
 export const ResourceDeletedSchema: GenMessage<ResourceDeleted> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_events, 13);
+
+/**
+ * A VM's port is open to the internet (`tcp` or `http`).
+ *
+ * @generated from message pn.resources.v1.PortOpened
+ */
+export type PortOpened = Message<"pn.resources.v1.PortOpened"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string protocol = 3;
+   */
+  protocol: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp opened_at = 4;
+   */
+  openedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PortOpened.
+ * Use `create(PortOpenedSchema)` to create a new message.
+ */
+export const PortOpenedSchema: GenMessage<PortOpened> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 14);
+
+/**
+ * @generated from message pn.resources.v1.PortClosed
+ */
+export type PortClosed = Message<"pn.resources.v1.PortClosed"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: uint32 port = 2;
+   */
+  port: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp closed_at = 3;
+   */
+  closedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PortClosed.
+ * Use `create(PortClosedSchema)` to create a new message.
+ */
+export const PortClosedSchema: GenMessage<PortClosed> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 15);
+
+/**
+ * The resource wants a public address (its first open port, or
+ * public_access on): a new lease, which the provisioner fills from ipam.
+ *
+ * @generated from message pn.resources.v1.PublicAddressRequested
+ */
+export type PublicAddressRequested = Message<"pn.resources.v1.PublicAddressRequested"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp requested_at = 3;
+   */
+  requestedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PublicAddressRequested.
+ * Use `create(PublicAddressRequestedSchema)` to create a new message.
+ */
+export const PublicAddressRequestedSchema: GenMessage<PublicAddressRequested> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 16);
+
+/**
+ * @generated from message pn.resources.v1.PublicAddressAssigned
+ */
+export type PublicAddressAssigned = Message<"pn.resources.v1.PublicAddressAssigned"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string public_ip = 3;
+   */
+  publicIp: string;
+
+  /**
+   * The pool's CIDR, where the address goes back to.
+   *
+   * @generated from field: string pool = 4;
+   */
+  pool: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp assigned_at = 5;
+   */
+  assignedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PublicAddressAssigned.
+ * Use `create(PublicAddressAssignedSchema)` to create a new message.
+ */
+export const PublicAddressAssignedSchema: GenMessage<PublicAddressAssigned> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 17);
+
+/**
+ * The resource no longer wants the lease's address (its last port closed,
+ * public_access off, or the resource is going): it is to be given back.
+ *
+ * @generated from message pn.resources.v1.PublicAddressGivenUp
+ */
+export type PublicAddressGivenUp = Message<"pn.resources.v1.PublicAddressGivenUp"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp given_up_at = 3;
+   */
+  givenUpAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PublicAddressGivenUp.
+ * Use `create(PublicAddressGivenUpSchema)` to create a new message.
+ */
+export const PublicAddressGivenUpSchema: GenMessage<PublicAddressGivenUp> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 18);
+
+/**
+ * ipam has the lease's address back (in quarantine).
+ *
+ * @generated from message pn.resources.v1.PublicAddressReturned
+ */
+export type PublicAddressReturned = Message<"pn.resources.v1.PublicAddressReturned"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string lease_id = 2;
+   */
+  leaseId: string;
+
+  /**
+   * Empty when the lease never held one.
+   *
+   * @generated from field: string public_ip = 3;
+   */
+  publicIp: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp returned_at = 4;
+   */
+  returnedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.PublicAddressReturned.
+ * Use `create(PublicAddressReturnedSchema)` to create a new message.
+ */
+export const PublicAddressReturnedSchema: GenMessage<PublicAddressReturned> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 19);
+
+/**
+ * A custom domain on a VM, claimed for it (stream `domain-…`), pending until verified.
+ *
+ * @generated from message pn.resources.v1.DomainAdded
+ */
+export type DomainAdded = Message<"pn.resources.v1.DomainAdded"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string domain = 2;
+   */
+  domain: string;
+
+  /**
+   * The value the TXT record at `_pn-challenge.<domain>` must hold.
+   *
+   * @generated from field: string token = 3;
+   */
+  token: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp added_at = 4;
+   */
+  addedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainAdded.
+ * Use `create(DomainAddedSchema)` to create a new message.
+ */
+export const DomainAddedSchema: GenMessage<DomainAdded> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 20);
+
+/**
+ * @generated from message pn.resources.v1.DomainVerified
+ */
+export type DomainVerified = Message<"pn.resources.v1.DomainVerified"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string domain = 2;
+   */
+  domain: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp verified_at = 3;
+   */
+  verifiedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainVerified.
+ * Use `create(DomainVerifiedSchema)` to create a new message.
+ */
+export const DomainVerifiedSchema: GenMessage<DomainVerified> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 21);
+
+/**
+ * @generated from message pn.resources.v1.DomainRemoved
+ */
+export type DomainRemoved = Message<"pn.resources.v1.DomainRemoved"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string domain = 2;
+   */
+  domain: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp removed_at = 3;
+   */
+  removedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainRemoved.
+ * Use `create(DomainRemovedSchema)` to create a new message.
+ */
+export const DomainRemovedSchema: GenMessage<DomainRemoved> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 22);
+
+/**
+ * Stream `domain-<domain, dots as _>`, owned by the resources service: which
+ * resource a custom domain belongs to, across every account and instance.
+ *
+ * @generated from message pn.resources.v1.DomainClaimed
+ */
+export type DomainClaimed = Message<"pn.resources.v1.DomainClaimed"> & {
+  /**
+   * @generated from field: string domain = 1;
+   */
+  domain: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string account_id = 3;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp claimed_at = 4;
+   */
+  claimedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainClaimed.
+ * Use `create(DomainClaimedSchema)` to create a new message.
+ */
+export const DomainClaimedSchema: GenMessage<DomainClaimed> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 23);
+
+/**
+ * @generated from message pn.resources.v1.DomainReleased
+ */
+export type DomainReleased = Message<"pn.resources.v1.DomainReleased"> & {
+  /**
+   * @generated from field: string domain = 1;
+   */
+  domain: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp released_at = 3;
+   */
+  releasedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainReleased.
+ * Use `create(DomainReleasedSchema)` to create a new message.
+ */
+export const DomainReleasedSchema: GenMessage<DomainReleased> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_events, 24);
 

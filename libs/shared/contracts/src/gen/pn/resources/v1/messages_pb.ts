@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/messages.proto.
  */
 export const file_pn_resources_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIqwDCghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJQgwKCl9wdWJsaWNfaXAiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIm4KFlJlc291cmNlSGlzdG9yeVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEg4KBmN1cnNvchgEIAEoCRINCgVsaW1pdBgFIAEoDSJNCgxIaXN0b3J5RW50cnkSDAoEdHlwZRgBIAEoCRIKCgJhdBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRIRCglkYXRhX2pzb24YBCABKAkiVQoPUmVzb3VyY2VIaXN0b3J5Ei0KBmV2ZW50cxgBIAMoCzIdLnBuLnJlc291cmNlcy52MS5IaXN0b3J5RW50cnkSEwoLbmV4dF9jdXJzb3IYAiABKAkiRgoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGNpZHIYAyABKAkiSAoTTGlzdFByb2plY3RzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoDSJZCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIMCgRjaWRyGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiSwoLUHJvamVjdExpc3QSJwoFaXRlbXMYASADKAsyGC5wbi5yZXNvdXJjZXMudjEuUHJvamVjdBITCgtuZXh0X2N1cnNvchgCIAEoCSJYChJHZXRUb3BvbG9neVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEg4KBmN1cnNvchgDIAEoCRINCgVsaW1pdBgEIAEoDSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJIpABCghUb3BvbG9neRISCgpuZXR3b3JrX2lkGAEgASgJEhQKDHByaXZhdGVfY2lkchgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEjQKCXJlc291cmNlcxgEIAMoCzIhLnBuLnJlc291cmNlcy52MS5Ub3BvbG9neVJlc291cmNlEhMKC25leHRfY3Vyc29yGAUgASgJYgZwcm90bzM", [file_pn_resources_v1_events]);
+  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIogECghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3B1YmxpY19ob3N0GBYgASgJEjEKDHB1YmxpY19wb3J0cxgXIAMoCzIbLnBuLnJlc291cmNlcy52MS5QdWJsaWNQb3J0EhIKCnB1YmxpY191cmwYGCABKAlCDAoKX3B1YmxpY19pcCIsCgpQdWJsaWNQb3J0EgwKBHBvcnQYASABKA0SEAoIcHJvdG9jb2wYAiABKAkiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIm4KFlJlc291cmNlSGlzdG9yeVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEg4KBmN1cnNvchgEIAEoCRINCgVsaW1pdBgFIAEoDSJNCgxIaXN0b3J5RW50cnkSDAoEdHlwZRgBIAEoCRIKCgJhdBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRIRCglkYXRhX2pzb24YBCABKAkiVQoPUmVzb3VyY2VIaXN0b3J5Ei0KBmV2ZW50cxgBIAMoCzIdLnBuLnJlc291cmNlcy52MS5IaXN0b3J5RW50cnkSEwoLbmV4dF9jdXJzb3IYAiABKAkiRgoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGNpZHIYAyABKAkiSAoTTGlzdFByb2plY3RzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoDSJZCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIMCgRjaWRyGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiSwoLUHJvamVjdExpc3QSJwoFaXRlbXMYASADKAsyGC5wbi5yZXNvdXJjZXMudjEuUHJvamVjdBITCgtuZXh0X2N1cnNvchgCIAEoCSJYChJHZXRUb3BvbG9neVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEg4KBmN1cnNvchgDIAEoCRINCgVsaW1pdBgEIAEoDSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJIpABCghUb3BvbG9neRISCgpuZXR3b3JrX2lkGAEgASgJEhQKDHByaXZhdGVfY2lkchgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEjQKCXJlc291cmNlcxgEIAMoCzIhLnBuLnJlc291cmNlcy52MS5Ub3BvbG9neVJlc291cmNlEhMKC25leHRfY3Vyc29yGAUgASgJIloKD09wZW5Qb3J0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0SEAoIcHJvdG9jb2wYBCABKAkiQAoHUG9ydFJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0icQoIUG9ydExpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSFgoJcHVibGljX2lwGAIgASgJSACIAQESKgoFcG9ydHMYAyADKAsyGy5wbi5yZXNvdXJjZXMudjEuUHVibGljUG9ydEIMCgpfcHVibGljX2lwIkQKCURvbWFpblJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmRvbWFpbhgDIAEoCSI2CglEbnNSZWNvcmQSDAoEdHlwZRgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXZhbHVlGAMgASgJIpMBCgxDdXN0b21Eb21haW4SDgoGZG9tYWluGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIrCgdyZWNvcmRzGAMgAygLMhoucG4ucmVzb3VyY2VzLnYxLkRuc1JlY29yZBIQCghhZGRlZF9hdBgEIAEoCRITCgt2ZXJpZmllZF9hdBgFIAEoCRIPCgdwcm9ibGVtGAYgASgJIk8KCkRvbWFpbkxpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSLAoFaXRlbXMYAiADKAsyHS5wbi5yZXNvdXJjZXMudjEuQ3VzdG9tRG9tYWluYgZwcm90bzM", [file_pn_resources_v1_events]);
 
 /**
  * Subject `resources.resource.create`.
@@ -339,6 +339,27 @@ export type Resource = Message<"pn.resources.v1.Resource"> & {
    * @generated from field: string failure_reason = 21;
    */
   failureReason: string;
+
+  /**
+   * Databases and caches with public access: `<name>.<id without prefix>.public.<PUBLIC_HOST_SUFFIX>`.
+   *
+   * @generated from field: string public_host = 22;
+   */
+  publicHost: string;
+
+  /**
+   * VMs: the ports open to the internet.
+   *
+   * @generated from field: repeated pn.resources.v1.PublicPort public_ports = 23;
+   */
+  publicPorts: PublicPort[];
+
+  /**
+   * VMs: `http://<public_ip>:<port>` of its user-facing port; empty when none.
+   *
+   * @generated from field: string public_url = 24;
+   */
+  publicUrl: string;
 };
 
 /**
@@ -347,6 +368,30 @@ export type Resource = Message<"pn.resources.v1.Resource"> & {
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_messages, 5);
+
+/**
+ * @generated from message pn.resources.v1.PublicPort
+ */
+export type PublicPort = Message<"pn.resources.v1.PublicPort"> & {
+  /**
+   * @generated from field: uint32 port = 1;
+   */
+  port: number;
+
+  /**
+   * tcp | http
+   *
+   * @generated from field: string protocol = 2;
+   */
+  protocol: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.PublicPort.
+ * Use `create(PublicPortSchema)` to create a new message.
+ */
+export const PublicPortSchema: GenMessage<PublicPort> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 6);
 
 /**
  * @generated from message pn.resources.v1.ResourceList
@@ -368,7 +413,7 @@ export type ResourceList = Message<"pn.resources.v1.ResourceList"> & {
  * Use `create(ResourceListSchema)` to create a new message.
  */
 export const ResourceListSchema: GenMessage<ResourceList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 6);
+  messageDesc(file_pn_resources_v1_messages, 7);
 
 /**
  * Subject `resources.resource.history`: one page of a resource's recorded
@@ -413,7 +458,7 @@ export type ResourceHistoryRequest = Message<"pn.resources.v1.ResourceHistoryReq
  * Use `create(ResourceHistoryRequestSchema)` to create a new message.
  */
 export const ResourceHistoryRequestSchema: GenMessage<ResourceHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 7);
+  messageDesc(file_pn_resources_v1_messages, 8);
 
 /**
  * @generated from message pn.resources.v1.HistoryEntry
@@ -447,7 +492,7 @@ export type HistoryEntry = Message<"pn.resources.v1.HistoryEntry"> & {
  * Use `create(HistoryEntrySchema)` to create a new message.
  */
 export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 8);
+  messageDesc(file_pn_resources_v1_messages, 9);
 
 /**
  * @generated from message pn.resources.v1.ResourceHistory
@@ -471,7 +516,7 @@ export type ResourceHistory = Message<"pn.resources.v1.ResourceHistory"> & {
  * Use `create(ResourceHistorySchema)` to create a new message.
  */
 export const ResourceHistorySchema: GenMessage<ResourceHistory> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 9);
+  messageDesc(file_pn_resources_v1_messages, 10);
 
 /**
  * Subject `resources.project.ensure` (name empty: default) and `resources.project.create`.
@@ -502,7 +547,7 @@ export type EnsureProjectRequest = Message<"pn.resources.v1.EnsureProjectRequest
  * Use `create(EnsureProjectRequestSchema)` to create a new message.
  */
 export const EnsureProjectRequestSchema: GenMessage<EnsureProjectRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 10);
+  messageDesc(file_pn_resources_v1_messages, 11);
 
 /**
  * Subject `resources.project.list`.
@@ -533,7 +578,7 @@ export type ListProjectsRequest = Message<"pn.resources.v1.ListProjectsRequest">
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
 export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 11);
+  messageDesc(file_pn_resources_v1_messages, 12);
 
 /**
  * @generated from message pn.resources.v1.Project
@@ -570,7 +615,7 @@ export type Project = Message<"pn.resources.v1.Project"> & {
  * Use `create(ProjectSchema)` to create a new message.
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 12);
+  messageDesc(file_pn_resources_v1_messages, 13);
 
 /**
  * @generated from message pn.resources.v1.ProjectList
@@ -592,7 +637,7 @@ export type ProjectList = Message<"pn.resources.v1.ProjectList"> & {
  * Use `create(ProjectListSchema)` to create a new message.
  */
 export const ProjectListSchema: GenMessage<ProjectList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 13);
+  messageDesc(file_pn_resources_v1_messages, 14);
 
 /**
  * Subject `resources.topology.get`.
@@ -628,7 +673,7 @@ export type GetTopologyRequest = Message<"pn.resources.v1.GetTopologyRequest"> &
  * Use `create(GetTopologyRequestSchema)` to create a new message.
  */
 export const GetTopologyRequestSchema: GenMessage<GetTopologyRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 14);
+  messageDesc(file_pn_resources_v1_messages, 15);
 
 /**
  * @generated from message pn.resources.v1.TopologyResource
@@ -660,7 +705,7 @@ export type TopologyResource = Message<"pn.resources.v1.TopologyResource"> & {
  * Use `create(TopologyResourceSchema)` to create a new message.
  */
 export const TopologyResourceSchema: GenMessage<TopologyResource> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 15);
+  messageDesc(file_pn_resources_v1_messages, 16);
 
 /**
  * @generated from message pn.resources.v1.Topology
@@ -699,5 +744,225 @@ export type Topology = Message<"pn.resources.v1.Topology"> & {
  * Use `create(TopologySchema)` to create a new message.
  */
 export const TopologySchema: GenMessage<Topology> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 16);
+  messageDesc(file_pn_resources_v1_messages, 17);
+
+/**
+ * Subject `resources.vm.ports.open`.
+ *
+ * @generated from message pn.resources.v1.OpenPortRequest
+ */
+export type OpenPortRequest = Message<"pn.resources.v1.OpenPortRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: uint32 port = 3;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string protocol = 4;
+   */
+  protocol: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.OpenPortRequest.
+ * Use `create(OpenPortRequestSchema)` to create a new message.
+ */
+export const OpenPortRequestSchema: GenMessage<OpenPortRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 18);
+
+/**
+ * Subjects `resources.vm.ports.close` (port set) and `resources.vm.ports.list`.
+ *
+ * @generated from message pn.resources.v1.PortRef
+ */
+export type PortRef = Message<"pn.resources.v1.PortRef"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: uint32 port = 3;
+   */
+  port: number;
+};
+
+/**
+ * Describes the message pn.resources.v1.PortRef.
+ * Use `create(PortRefSchema)` to create a new message.
+ */
+export const PortRefSchema: GenMessage<PortRef> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 19);
+
+/**
+ * A VM's open ports and the public address they are reached on.
+ *
+ * @generated from message pn.resources.v1.PortList
+ */
+export type PortList = Message<"pn.resources.v1.PortList"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: optional string public_ip = 2;
+   */
+  publicIp?: string | undefined;
+
+  /**
+   * @generated from field: repeated pn.resources.v1.PublicPort ports = 3;
+   */
+  ports: PublicPort[];
+};
+
+/**
+ * Describes the message pn.resources.v1.PortList.
+ * Use `create(PortListSchema)` to create a new message.
+ */
+export const PortListSchema: GenMessage<PortList> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 20);
+
+/**
+ * Subjects `resources.vm.domains.add|list|remove|verify` (domain empty for list).
+ *
+ * @generated from message pn.resources.v1.DomainRef
+ */
+export type DomainRef = Message<"pn.resources.v1.DomainRef"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string domain = 3;
+   */
+  domain: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainRef.
+ * Use `create(DomainRefSchema)` to create a new message.
+ */
+export const DomainRefSchema: GenMessage<DomainRef> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 21);
+
+/**
+ * @generated from message pn.resources.v1.DnsRecord
+ */
+export type DnsRecord = Message<"pn.resources.v1.DnsRecord"> & {
+  /**
+   * A | TXT
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 3;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.DnsRecord.
+ * Use `create(DnsRecordSchema)` to create a new message.
+ */
+export const DnsRecordSchema: GenMessage<DnsRecord> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 22);
+
+/**
+ * @generated from message pn.resources.v1.CustomDomain
+ */
+export type CustomDomain = Message<"pn.resources.v1.CustomDomain"> & {
+  /**
+   * @generated from field: string domain = 1;
+   */
+  domain: string;
+
+  /**
+   * pending | verified
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * The records the customer must create at their DNS provider.
+   *
+   * @generated from field: repeated pn.resources.v1.DnsRecord records = 3;
+   */
+  records: DnsRecord[];
+
+  /**
+   * @generated from field: string added_at = 4;
+   */
+  addedAt: string;
+
+  /**
+   * @generated from field: string verified_at = 5;
+   */
+  verifiedAt: string;
+
+  /**
+   * After a verify that did not find them: what was missing.
+   *
+   * @generated from field: string problem = 6;
+   */
+  problem: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.CustomDomain.
+ * Use `create(CustomDomainSchema)` to create a new message.
+ */
+export const CustomDomainSchema: GenMessage<CustomDomain> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 23);
+
+/**
+ * @generated from message pn.resources.v1.DomainList
+ */
+export type DomainList = Message<"pn.resources.v1.DomainList"> & {
+  /**
+   * @generated from field: string resource_id = 1;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: repeated pn.resources.v1.CustomDomain items = 2;
+   */
+  items: CustomDomain[];
+};
+
+/**
+ * Describes the message pn.resources.v1.DomainList.
+ * Use `create(DomainListSchema)` to create a new message.
+ */
+export const DomainListSchema: GenMessage<DomainList> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 24);
 
