@@ -90,7 +90,7 @@ describe('a VM from the API to DNS', () => {
     expect(rcodeOf(await dns('db.vm.internal', undefined))).toBe('REFUSED');
     const miss = await dns('nothing.vm.internal', network_id);
     expect(rcodeOf(miss)).toBe('NXDOMAIN');
-    expect(miss.authorities).toEqual([expect.objectContaining({ type: 'SOA', ttl: 5 })]);
+    expect(miss.authorities).toEqual([expect.objectContaining({ type: 'SOA', ttl: 1 })]); // DNS_NEGATIVE_TTL_SECONDS, default 1
     const noAaaa = await dns('db.vm.internal', network_id, 'udp', 'AAAA');
     expect(rcodeOf(noAaaa)).toBe('NOERROR');
     expect(noAaaa.answers).toEqual([]);

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { DnsListener } from './dns-listener/dns-listener.js';
+import { DnsFleet } from './fleet/dns-fleet.js';
 import { RecordsController } from './records/records.controller.js';
 import { ResolveController } from './resolve/resolve.controller.js';
 import { ZoneProjection } from './zone/zone.projection.js';
@@ -12,7 +13,7 @@ export class DnsModule {
       module: DnsModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
       controllers: [RecordsController, ResolveController, healthController('dns')],
-      providers: [ZoneProjection, DnsListener],
+      providers: [ZoneProjection, DnsListener, DnsFleet],
     };
   }
 }

@@ -1,29 +1,38 @@
 // The read model the DNS server answers from: per network, every hostname and
-// the resources that claim it, oldest first. The oldest holds the name; when
-// it goes, the next oldest takes it over. Applying an event twice changes
-// nothing, so at-least-once delivery is safe.
+// the resources that claim it, oldest first, and every address with the
+// resources that hold it, oldest first. The oldest holds the name (and the
+// address's reverse name); when it goes, the next oldest takes it over.
+// Applying an event twice changes nothing, so at-least-once delivery is safe.
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { hostnamesFor } from '@pn/contracts';
 import type { ZoneEvent } from './zone.js';
 
-interface Claim {
+export interface Claim {
   readonly resourceId: string;
   readonly createdAtMs: number;
   readonly ip: string;
+  /** The resource's primary name (`web.vm.internal`), what its address's PTR points at. */
+  readonly primary: string;
 }
 
 interface Network {
   readonly byName: Map<string, Claim[]>;
+  readonly byAddress: Map<string, Claim[]>;
   readonly byResource: Map<string, { hostnames: string[]; claim: Claim }>;
+  /**
+   * Claims per address prefix of one, two and three octets (`10`, `10.0`,
+   * `10.0.1`): the reverse names that exist without a PTR of their own, and
+   * the /16 whose reverse zone this view serves.
+   */
+  readonly prefixes: Map<string, number>;
 }
 
 type SavedClaim = [resourceId: string, createdAtMs: number, ip: string, hostnames: string[]];
 type SavedNetwork = [networkId: string, claims: SavedClaim[]];
 
-export type ZoneAnswer = { readonly kind: 'answer'; readonly addresses: string[] } | { readonly kind: 'nxdomain' };
-
 export class ZoneIndex {
   private readonly networks = new Map<string, Network>();
+  private readonly listeners: Array<(networkId: string) => void> = [];
 
   apply(event: ZoneEvent): void {
     switch (event.type) {
@@ -31,21 +40,26 @@ export class ZoneIndex {
         const { networkId, resourceId, kind, name, ip, resourceCreatedAt } = event.data;
         const network = this.network(networkId);
         this.remove(network, resourceId);
-        const claim = { resourceId, ip, createdAtMs: resourceCreatedAt ? timestampMs(resourceCreatedAt) : 0 };
         const hostnames = hostnamesFor(kind, name, resourceId);
-        for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
-        network.byResource.set(resourceId, { hostnames, claim });
+        this.add(network, resourceId, resourceCreatedAt ? timestampMs(resourceCreatedAt) : 0, ip, hostnames);
+        this.changed(networkId);
         return;
       }
       case 'RecordsRemoved': {
         const network = this.networks.get(event.data.networkId);
         if (network) this.remove(network, event.data.resourceId);
+        this.changed(event.data.networkId);
         return;
       }
     }
   }
 
-  /** Every claim as plain data, for a checkpoint; the name index is rebuilt from them. */
+  /** Called after every change of a network's view (for caches of answers built from it). */
+  onChange(listener: (networkId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Every claim as plain data, for a checkpoint; the name and address indexes are rebuilt from them. */
   toJson(): SavedNetwork[] {
     return [...this.networks].map(([networkId, network]) => [
       networkId,
@@ -57,49 +71,85 @@ export class ZoneIndex {
     const index = new ZoneIndex();
     for (const [networkId, claims] of json as SavedNetwork[]) {
       const network = index.network(networkId);
-      for (const [resourceId, createdAtMs, ip, hostnames] of claims) {
-        const claim = { resourceId, createdAtMs, ip };
-        for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
-        network.byResource.set(resourceId, { hostnames, claim });
-      }
+      for (const [resourceId, createdAtMs, ip, hostnames] of claims) index.add(network, resourceId, createdAtMs, ip, hostnames);
     }
     return index;
   }
 
-  /** `qname` lower-case without the trailing dot. */
-  lookup(networkId: string, qname: string): ZoneAnswer {
-    const holder = this.networks.get(networkId)?.byName.get(qname)?.[0];
-    return holder ? { kind: 'answer', addresses: [holder.ip] } : { kind: 'nxdomain' };
+  /** The resource that holds `name` (lower case, no trailing dot) in the network, if any. */
+  holderOfName(networkId: string, name: string): Claim | undefined {
+    return this.networks.get(networkId)?.byName.get(name)?.[0];
+  }
+
+  /** The resource that holds the address in the network, if any. */
+  holderOfAddress(networkId: string, ip: string): Claim | undefined {
+    return this.networks.get(networkId)?.byAddress.get(ip)?.[0];
+  }
+
+  /** How many addresses of the network start with `prefix` (`10.0`, `10.0.1`): reverse names with nothing but names below. */
+  addressesUnder(networkId: string, prefix: string): number {
+    return this.networks.get(networkId)?.prefixes.get(prefix) ?? 0;
+  }
+
+  /** How many resources hold names in the network (for reports and tests). */
+  size(networkId: string): number {
+    return this.networks.get(networkId)?.byResource.size ?? 0;
   }
 
   private network(networkId: string): Network {
     let network = this.networks.get(networkId);
     if (!network) {
-      network = { byName: new Map(), byResource: new Map() };
+      network = { byName: new Map(), byAddress: new Map(), byResource: new Map(), prefixes: new Map() };
       this.networks.set(networkId, network);
     }
     return network;
   }
 
+  private add(network: Network, resourceId: string, createdAtMs: number, ip: string, hostnames: string[]): void {
+    const claim: Claim = { resourceId, createdAtMs, ip, primary: hostnames[0] ?? '' };
+    for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
+    insertOrdered(network.byAddress, ip, claim);
+    for (const prefix of prefixesOf(ip)) network.prefixes.set(prefix, (network.prefixes.get(prefix) ?? 0) + 1);
+    network.byResource.set(resourceId, { hostnames, claim });
+  }
+
   private remove(network: Network, resourceId: string): void {
     const existing = network.byResource.get(resourceId);
     if (!existing) return;
-    for (const hostname of existing.hostnames) {
-      const claims = network.byName.get(hostname)?.filter((c) => c.resourceId !== resourceId) ?? [];
-      if (claims.length > 0) network.byName.set(hostname, claims);
-      else network.byName.delete(hostname);
+    for (const hostname of existing.hostnames) removeClaim(network.byName, hostname, resourceId);
+    removeClaim(network.byAddress, existing.claim.ip, resourceId);
+    for (const prefix of prefixesOf(existing.claim.ip)) {
+      const left = (network.prefixes.get(prefix) ?? 1) - 1;
+      if (left > 0) network.prefixes.set(prefix, left);
+      else network.prefixes.delete(prefix);
     }
     network.byResource.delete(resourceId);
   }
+
+  private changed(networkId: string): void {
+    for (const listener of this.listeners) listener(networkId);
+  }
+}
+
+/** `10.0.1.7` → `10`, `10.0`, `10.0.1`. */
+function prefixesOf(ip: string): string[] {
+  const parts = ip.split('.');
+  return [1, 2, 3].filter((n) => parts.length > n).map((n) => parts.slice(0, n).join('.'));
 }
 
 const older = (a: Claim, b: Claim) =>
   a.createdAtMs !== b.createdAtMs ? a.createdAtMs < b.createdAtMs : a.resourceId < b.resourceId;
 
-function insertOrdered(byName: Map<string, Claim[]>, hostname: string, claim: Claim): void {
-  const claims = byName.get(hostname) ?? [];
+function insertOrdered(byKey: Map<string, Claim[]>, key: string, claim: Claim): void {
+  const claims = byKey.get(key) ?? [];
   let i = claims.length;
   while (i > 0 && older(claim, claims[i - 1]!)) i--;
   claims.splice(i, 0, claim);
-  byName.set(hostname, claims);
+  byKey.set(key, claims);
+}
+
+function removeClaim(byKey: Map<string, Claim[]>, key: string, resourceId: string): void {
+  const claims = byKey.get(key)?.filter((c) => c.resourceId !== resourceId) ?? [];
+  if (claims.length > 0) byKey.set(key, claims);
+  else byKey.delete(key);
 }

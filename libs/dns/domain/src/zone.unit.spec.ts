@@ -5,6 +5,7 @@ import { RecordsRegisteredSchema, RecordsRemovedSchema } from '@pn/contracts';
 import { spec } from '@pn/decider';
 import { zoneDecider, type ZoneCommand, type ZoneEvent } from './zone.js';
 import { ZoneIndex } from './zone-index.js';
+import { answerInView } from './view-answer.js';
 
 const T0 = Date.UTC(2026, 10, 23, 12);
 const NET = 'net_a';
@@ -72,16 +73,18 @@ describe('zone decider: removal', () => {
   });
 });
 
+const aRecord = (address: string) => ({ kind: 'answer', zone: 'internal', records: [{ type: 'A', address }] });
+
 describe('zone index', () => {
   it('stops answering a removed resource at once, and passes a shared name to the next oldest', () => {
     const index = new ZoneIndex();
     index.apply(registered('vm_old', 'api', '10.0.1.1', T0));
     index.apply(registered('vm_new', 'api', '10.0.1.2', T0 + 1000));
     index.apply(removed('vm_old'));
-    expect(index.lookup(NET, 'api')).toEqual({ kind: 'answer', addresses: ['10.0.1.2'] });
-    expect(index.lookup(NET, 'vm_old.vm.internal')).toEqual({ kind: 'nxdomain' });
+    expect(answerInView(index, NET, 'api', 'A')).toEqual(aRecord('10.0.1.2'));
+    expect(answerInView(index, NET, 'vm_old.vm.internal', 'A')).toEqual({ kind: 'nxdomain', zone: 'internal' });
     index.apply(removed('vm_new'));
-    expect(index.lookup(NET, 'api.vm.internal')).toEqual({ kind: 'nxdomain' });
+    expect(answerInView(index, NET, 'api.vm.internal', 'A')).toEqual({ kind: 'nxdomain', zone: 'internal' });
   });
 
   it('answers the kind’s name, the bare name and the id name', () => {
@@ -90,26 +93,26 @@ describe('zone index', () => {
     index.apply(registered('db_1', 'pg', '10.0.2.1', T0, 'database'));
     index.apply(registered('bkt_1', 'files', '10.0.4.1', T0, 'bucket'));
     for (const name of ['web.vm.internal', 'web', 'vm_1.vm.internal']) {
-      expect(index.lookup(NET, name)).toEqual({ kind: 'answer', addresses: ['10.0.1.1'] });
+      expect(answerInView(index, NET, name, 'A')).toEqual(aRecord('10.0.1.1'));
     }
-    expect(index.lookup(NET, 'pg.internal')).toEqual({ kind: 'answer', addresses: ['10.0.2.1'] });
-    expect(index.lookup(NET, 'files.storage.internal')).toEqual({ kind: 'answer', addresses: ['10.0.4.1'] });
-    expect(index.lookup(NET, 'web.internal')).toEqual({ kind: 'nxdomain' });
+    expect(answerInView(index, NET, 'pg.internal', 'A')).toEqual(aRecord('10.0.2.1'));
+    expect(answerInView(index, NET, 'files.storage.internal', 'A')).toEqual(aRecord('10.0.4.1'));
+    expect(answerInView(index, NET, 'web.internal', 'A')).toEqual({ kind: 'nxdomain', zone: 'internal' });
   });
 
   it('gives a shared name to the older resource, whatever order the events come in', () => {
     const index = new ZoneIndex();
     index.apply(registered('vm_new', 'api', '10.0.1.2', T0 + 1000));
     index.apply(registered('vm_old', 'api', '10.0.1.1', T0));
-    expect(index.lookup(NET, 'api.vm.internal')).toEqual({ kind: 'answer', addresses: ['10.0.1.1'] });
-    expect(index.lookup(NET, 'vm_new.vm.internal')).toEqual({ kind: 'answer', addresses: ['10.0.1.2'] });
+    expect(answerInView(index, NET, 'api.vm.internal', 'A')).toEqual(aRecord('10.0.1.1'));
+    expect(answerInView(index, NET, 'vm_new.vm.internal', 'A')).toEqual(aRecord('10.0.1.2'));
   });
 
   it('keeps networks apart: a name of another network is NXDOMAIN', () => {
     const index = new ZoneIndex();
     index.apply(registered('vm_1', 'web', '10.0.1.1', T0, 'vm', 'net_b'));
-    expect(index.lookup(NET, 'web.vm.internal')).toEqual({ kind: 'nxdomain' });
-    expect(index.lookup('net_b', 'web.vm.internal')).toEqual({ kind: 'answer', addresses: ['10.0.1.1'] });
+    expect(answerInView(index, NET, 'web.vm.internal', 'A')).toEqual({ kind: 'nxdomain', zone: 'internal' });
+    expect(answerInView(index, 'net_b', 'web.vm.internal', 'A')).toEqual(aRecord('10.0.1.1'));
   });
 
   it('moves a hostname to the new address and is unchanged by a redelivered event', () => {
@@ -117,6 +120,6 @@ describe('zone index', () => {
     index.apply(registered('vm_1', 'web', '10.0.1.1'));
     index.apply(registered('vm_1', 'web', '10.0.1.7'));
     index.apply(registered('vm_1', 'web', '10.0.1.7'));
-    expect(index.lookup(NET, 'web')).toEqual({ kind: 'answer', addresses: ['10.0.1.7'] });
+    expect(answerInView(index, NET, 'web', 'A')).toEqual(aRecord('10.0.1.7'));
   });
 });

@@ -16,10 +16,14 @@ export interface DnsServerOptions {
   readonly lookup: Lookup;
   /** TTL of A records; default 5. */
   readonly ttlSeconds?: number;
-  /** TTL and minimum of the SOA in NXDOMAIN/NODATA, i.e. how long misses are cached; default 5. */
+  /**
+   * TTL and minimum of every SOA, i.e. how long resolvers cache a miss
+   * (NXDOMAIN, NODATA); default 1, so a name asked for just before it exists
+   * resolves a second later at most.
+   */
   readonly negativeTtlSeconds?: number;
-  /** Zone of that SOA; default `internal`. */
-  readonly zone?: string;
+  /** When set, option 65001 must carry the network id and its HMAC under this secret (see wire/network-option.ts). */
+  readonly forwarderSecret?: string | null;
   /** UDP payload size we advertise and the most we send over UDP; default 1232 (DNS flag day 2020). */
   readonly maxUdpPayloadSize?: number;
   /**
@@ -64,7 +68,7 @@ export class DnsServer {
 
   constructor(private readonly options: DnsServerOptions) {
     const ttlSeconds = options.ttlSeconds ?? 5;
-    const negativeTtlSeconds = options.negativeTtlSeconds ?? 5;
+    const negativeTtlSeconds = options.negativeTtlSeconds ?? 1;
     for (const [name, value] of [['ttlSeconds', ttlSeconds], ['negativeTtlSeconds', negativeTtlSeconds]] as const) {
       if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
         throw new RangeError(`${name} must be an integer from 0 to 2^31-1, got ${value}`);
@@ -80,7 +84,7 @@ export class DnsServer {
       lookup: options.lookup,
       ttlSeconds,
       negativeTtlSeconds,
-      zone: options.zone ?? 'internal',
+      forwarderSecret: options.forwarderSecret ?? null,
       maxUdpPayloadSize: Math.max(512, Math.min(options.maxUdpPayloadSize ?? 1232, 65535)),
       onError: options.onError ?? (() => {}),
     });

@@ -1,21 +1,32 @@
-// The server's only view of the zones: given a network and a name, what to say.
-// Views, aliases and ownership rules live behind this function (in the dns
-// service), so the wire server stays a codec with sockets.
+// The server's only view of the zones: given a network, a name and a type,
+// what to say. Views, aliases, ownership and record rules live behind this
+// function (answerInView in @pn/dns-domain, called by the dns service), so
+// the wire server stays a codec with sockets.
+
+/** A record of an answer; its owner is always the question's name, as asked (its case kept). */
+export type LookupRecord =
+  | { readonly type: 'A'; readonly address: string }
+  /** Target in presentation form without the trailing dot (`web.vm.internal`). */
+  | { readonly type: 'PTR'; readonly target: string }
+  /** The SOA of the result's zone: `ns.internal`, `hostmaster.internal`, minimum = the negative TTL. */
+  | { readonly type: 'SOA' }
+  /** The name server of the zone: `ns.internal`. */
+  | { readonly type: 'NS' };
 
 /**
- * - `answer`: the name has A records (IPv4 dotted quads). Served as A records
- *   for A and ANY queries; for any other type it is served as NODATA, since the
- *   server only knows how to encode A.
- * - `nodata`: the name exists but has no record of that type → NOERROR + SOA.
- * - `nxdomain`: the name does not exist in this network → NXDOMAIN + SOA.
+ * - `answer`: NOERROR with these records.
+ * - `nodata`: the name exists without a record of that type → NOERROR + the zone's SOA.
+ * - `nxdomain`: the name does not exist in this network → NXDOMAIN + the zone's SOA.
+ * - `refused`: not a name this view is authoritative for → REFUSED.
  *
- * Results are only read, never kept or changed, so a lookup may return the same
- * frozen object for every query (no allocation on the hot path).
+ * `zone` is the apex (`internal`, `0.10.in-addr.arpa`) whose SOA goes into
+ * negative answers. Results are only read, never kept or changed.
  */
 export type LookupResult =
-  | { readonly kind: 'answer'; readonly addresses: readonly string[] }
-  | { readonly kind: 'nodata' }
-  | { readonly kind: 'nxdomain' };
+  | { readonly kind: 'answer'; readonly zone: string; readonly records: readonly LookupRecord[] }
+  | { readonly kind: 'nodata'; readonly zone: string }
+  | { readonly kind: 'nxdomain'; readonly zone: string }
+  | { readonly kind: 'refused' };
 
 /**
  * Called synchronously for every served query.

@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import net, { isIPv6 } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { NETWORK_ID_OPTION_CODE } from './wire/constants.js';
+import { networkOptionData } from './wire/network-option.js';
 
 export interface QueryDnsOptions {
   readonly host: string;
@@ -15,6 +16,8 @@ export interface QueryDnsOptions {
   readonly type?: dnsPacket.RecordType;
   /** Sent as EDNS option 65001; absent → the query carries no network option. */
   readonly networkId?: string;
+  /** The forwarder secret: the option then carries the id's MAC too. */
+  readonly forwarderSecret?: string;
   readonly transport: 'udp' | 'tcp';
   readonly timeoutMs?: number;
   /** Send an OPT record at all; default true. */
@@ -31,7 +34,8 @@ export function encodeDnsQuery(options: Omit<QueryDnsOptions, 'host' | 'port' | 
     questions: [{ type: options.type ?? 'A', name: options.name, class: 'IN' }],
   };
   if (options.edns ?? true) {
-    const networkOption = options.networkId === undefined ? [] : [{ code: NETWORK_ID_OPTION_CODE, data: Buffer.from(options.networkId, 'ascii') }];
+    const networkOption =
+      options.networkId === undefined ? [] : [{ code: NETWORK_ID_OPTION_CODE, data: networkOptionData(options.networkId, options.forwarderSecret) }];
     packet.additionals = [
       {
         type: 'OPT',

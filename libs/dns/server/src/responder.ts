@@ -7,28 +7,30 @@ import {
   CLASS_IN,
   MAX_TCP_MESSAGE,
   Rcode,
-  TYPE_A,
-  TYPE_ANY,
   TYPE_AXFR,
   TYPE_IXFR,
   TYPE_OPT,
 } from './wire/constants.js';
 import { ResponseEncoder, type EncoderConfig } from './wire/encode-response.js';
+import { NetworkOptionReader } from './wire/network-option.js';
 import { newParsedQuery, ParseOutcome, parseQuery, type ParsedQuery } from './wire/parse-query.js';
 import { recordTypeName } from './wire/record-type-name.js';
-import type { Lookup, LookupResult } from './lookup.js';
+import type { Lookup, LookupRecord, LookupResult } from './lookup.js';
 
 export type Transport = 'udp' | 'tcp';
 
 export interface ResponderConfig extends EncoderConfig {
   readonly lookup: Lookup;
   readonly onError: (error: unknown) => void;
+  /** When set, option 65001 must carry a MAC of the network id under it (see network-option.ts). */
+  readonly forwarderSecret?: string | null;
 }
 
 export class Responder {
   private readonly encoder: ResponseEncoder;
   private readonly lookup: Lookup;
   private readonly onError: (error: unknown) => void;
+  private readonly networks: NetworkOptionReader;
   // One parse target reused for every query: handling is synchronous, so it is never shared.
   private readonly q = newParsedQuery();
 
@@ -36,6 +38,7 @@ export class Responder {
     this.encoder = new ResponseEncoder(config);
     this.lookup = config.lookup;
     this.onError = config.onError;
+    this.networks = new NetworkOptionReader(config.forwarderSecret);
   }
 
   /**
@@ -57,28 +60,29 @@ export class Responder {
     if (q.hasOpt && q.ednsVersion !== 0) return this.reply(msg, q, transport, Rcode.BADVERS);
     if (q.qtype === TYPE_OPT) return this.reply(msg, q, transport, Rcode.FORMERR);
     // No network, no view. REFUSED rather than NXDOMAIN, so a forwarder that
-    // forgot the option is told apart from a missing name.
-    if (q.networkId === null) return this.reply(msg, q, transport, Rcode.REFUSED);
+    // forgot the option (or, with a secret, its MAC) is told apart from a
+    // missing name; the same for every id, so nothing hints which exist.
+    const networkId = this.networks.read(msg, q.networkOptionStart, q.networkOptionEnd);
+    if (networkId === null) return this.reply(msg, q, transport, Rcode.REFUSED);
     if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) return this.reply(msg, q, transport, Rcode.REFUSED);
     if (q.qtype === TYPE_AXFR || q.qtype === TYPE_IXFR) return this.reply(msg, q, transport, Rcode.REFUSED);
 
     let result: LookupResult;
     try {
-      result = this.lookup(q.networkId, q.qname, recordTypeName(q.qtype));
+      result = this.lookup(networkId, q.qname, recordTypeName(q.qtype));
     } catch (error) {
       this.onError(error);
       return this.reply(msg, q, transport, Rcode.SERVFAIL);
     }
     switch (result?.kind) {
       case 'answer':
-        if ((q.qtype === TYPE_A || q.qtype === TYPE_ANY) && result.addresses.length > 0) {
-          return this.reply(msg, q, transport, Rcode.NOERROR, result.addresses);
-        }
-        return this.reply(msg, q, transport, Rcode.NOERROR, null, true);
+        return this.reply(msg, q, transport, Rcode.NOERROR, result.records);
       case 'nodata':
-        return this.reply(msg, q, transport, Rcode.NOERROR, null, true);
+        return this.reply(msg, q, transport, Rcode.NOERROR, null, result.zone);
       case 'nxdomain':
-        return this.reply(msg, q, transport, Rcode.NXDOMAIN, null, true);
+        return this.reply(msg, q, transport, Rcode.NXDOMAIN, null, result.zone);
+      case 'refused':
+        return this.reply(msg, q, transport, Rcode.REFUSED);
       default:
         // Only reachable from untyped callers; answered, never thrown, like every other fault.
         this.onError(new Error(`lookup returned an unknown result: ${String((result as { kind?: unknown } | null)?.kind)}`));
@@ -91,15 +95,15 @@ export class Responder {
     q: ParsedQuery,
     transport: Transport,
     rcode: number,
-    addresses: readonly string[] | null = null,
-    withSoa = false,
+    records: readonly LookupRecord[] | null = null,
+    soaZone: string | null = null,
   ): Buffer {
     const tcp = transport === 'tcp';
     const limit = tcp ? MAX_TCP_MESSAGE : this.encoder.udpLimit(q);
     const framing = tcp ? 2 : 0;
-    const out = this.encoder.encode(msg, q, rcode, addresses, withSoa, limit, !tcp, framing);
+    const out = this.encoder.encode(msg, q, rcode, records, soaZone, limit, !tcp, framing);
     if (out !== null) return out;
-    this.onError(new Error(`lookup returned an address that is not IPv4 for ${q.qname}`));
-    return this.encoder.encode(msg, q, Rcode.SERVFAIL, null, false, limit, !tcp, framing)!;
+    this.onError(new Error(`lookup returned a record that cannot be encoded (an address that is not IPv4, a bad name) for ${q.qname}`));
+    return this.encoder.encode(msg, q, Rcode.SERVFAIL, null, null, limit, !tcp, framing)!;
   }
 }

@@ -11,8 +11,14 @@ const table: Table = {
   net_b: { 'web.vm.internal': ['10.1.0.5'] },
 };
 
+const aAnswer = (addresses: string[]) => ({
+  kind: 'answer' as const,
+  zone: 'internal',
+  records: addresses.map((address) => ({ type: 'A' as const, address })),
+});
+
 const responderWith = (lookup: Lookup, errors: unknown[] = []) =>
-  new Responder({ lookup, ttlSeconds: 7, negativeTtlSeconds: 3, zone: 'internal', maxUdpPayloadSize: 1232, onError: (e) => errors.push(e) });
+  new Responder({ lookup, ttlSeconds: 7, negativeTtlSeconds: 3, maxUdpPayloadSize: 1232, onError: (e) => errors.push(e) });
 
 type Query = Omit<QueryDnsOptions, 'host' | 'port' | 'transport' | 'timeoutMs'>;
 const ask = (responder: Responder, query: Query, transport: 'udp' | 'tcp' = 'udp') => {
@@ -87,14 +93,47 @@ describe('Responder', () => {
     }
   });
 
-  it('serves an answer for a non-A type as NODATA, since only A can be encoded', () => {
-    const r = responderWith(() => ({ kind: 'answer', addresses: ['10.0.0.1'] }));
+  it('encodes PTR, SOA and NS answers, owned by the question as asked', () => {
+    const r = responderWith((_net, qname, qtype) => {
+      if (qtype === 'PTR') return { kind: 'answer', zone: '0.10.in-addr.arpa', records: [{ type: 'PTR', target: 'web.vm.internal' }] };
+      if (qtype === 'NS') return { kind: 'answer', zone: qname, records: [{ type: 'NS' }] };
+      return { kind: 'answer', zone: qname, records: [{ type: 'SOA' }] };
+    });
 
-    const p = ask(r, { name: 'x.internal', type: 'MX', networkId: 'net_a' });
+    expect(ask(r, { name: '1.1.0.10.IN-ADDR.arpa', type: 'PTR', networkId: 'n' }).answers).toEqual([
+      { name: '1.1.0.10.IN-ADDR.arpa', type: 'PTR', class: 'IN', ttl: 7, flush: false, data: 'web.vm.internal' },
+    ]);
+    expect(ask(r, { name: 'Internal', type: 'NS', networkId: 'n' }).answers).toMatchObject([{ name: 'Internal', type: 'NS', ttl: 7, data: 'ns.internal' }]);
+    expect(ask(r, { name: 'INTERNAL', type: 'SOA', networkId: 'n' }, 'tcp').answers).toMatchObject([
+      { name: 'INTERNAL', type: 'SOA', ttl: 3, data: { mname: 'ns.internal', rname: 'hostmaster.internal', minimum: 3 } },
+    ]);
+  });
 
-    expect(rcodeOf(p)).toBe('NOERROR');
-    expect(p.answers).toEqual([]);
-    expect(p.authorities).toMatchObject([{ type: 'SOA' }]);
+  it('puts the SOA of the zone the lookup names into a negative answer', () => {
+    const r = responderWith(() => ({ kind: 'nxdomain', zone: '0.10.in-addr.arpa' }));
+
+    expect(ask(r, { name: '9.9.0.10.in-addr.arpa', type: 'PTR', networkId: 'n' }).authorities).toMatchObject([
+      { name: '0.10.in-addr.arpa', type: 'SOA', ttl: 3, data: { minimum: 3 } },
+    ]);
+  });
+
+  it('answers REFUSED when the lookup is not authoritative for the name', () => {
+    const r = responderWith(() => ({ kind: 'refused' }));
+
+    const p = ask(r, { name: '8.8.8.8.in-addr.arpa', type: 'PTR', networkId: 'n' });
+    expect(rcodeOf(p)).toBe('REFUSED');
+    expect(p.authorities).toEqual([]);
+  });
+
+  it('with a forwarder secret, reads a view only when the option carries a valid MAC, refusing all else alike', () => {
+    const lookup = tableLookup(table);
+    const secured = new Responder({ lookup, ttlSeconds: 7, negativeTtlSeconds: 3, maxUdpPayloadSize: 1232, onError: () => {}, forwarderSecret: 'k' });
+
+    expect(addressesOf(ask(secured, { name: 'web.vm.internal', networkId: 'net_a', forwarderSecret: 'k' }))).toEqual(['10.0.0.5']);
+    for (const query of [{ networkId: 'net_a' }, { networkId: 'net_a', forwarderSecret: 'other' }, { networkId: 'net_zzz' }, {}]) {
+      expect(rcodeOf(ask(secured, { name: 'web.vm.internal', ...query }))).toBe('REFUSED');
+    }
+    expect(lookup.calls).toHaveLength(1);
   });
 
   it('passes the lower-cased name and the type mnemonic to the lookup', () => {
@@ -106,8 +145,8 @@ describe('Responder', () => {
 
   it('sets TC over UDP when the answer exceeds what the client can take, and sends all over TCP', () => {
     const addresses = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 0xff}`);
-    const sixty = responderWith(() => ({ kind: 'answer', addresses: addresses(60) })); // ~1 KB
-    const hundred = responderWith(() => ({ kind: 'answer', addresses: addresses(100) })); // ~1.6 KB
+    const sixty = responderWith(() => aAnswer(addresses(60))); // ~1 KB
+    const hundred = responderWith(() => aAnswer(addresses(100))); // ~1.6 KB
 
     const small = ask(sixty, { name: 'big.internal', networkId: 'n', udpPayloadSize: 512 });
     const tiny = ask(sixty, { name: 'big.internal', networkId: 'n', udpPayloadSize: 100 }); // below 512 counts as 512
@@ -136,7 +175,7 @@ describe('Responder', () => {
     const throwing = responderWith(() => {
       throw new Error('boom');
     }, errors);
-    const bad = responderWith(() => ({ kind: 'answer', addresses: ['10.0.0.256'] }), errors);
+    const bad = responderWith(() => aAnswer(['10.0.0.256']), errors);
 
     expect(rcodeOf(ask(throwing, { name: 'a.internal', networkId: 'n' }))).toBe('SERVFAIL');
     expect(rcodeOf(ask(bad, { name: 'a.internal', networkId: 'n' }))).toBe('SERVFAIL');

@@ -6,7 +6,6 @@ import { DnsServer, type DnsServerAddress } from '@pn/dns-server';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { ViewLaggingError, ZoneProjection } from '../zone/zone.projection.js';
 
-
 @Injectable()
 export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly server: DnsServer;
@@ -27,11 +26,12 @@ export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdow
       host: config.dnsHost,
       port: config.dnsPort,
       ttlSeconds: config.dnsTtlSeconds,
-      negativeTtlSeconds: config.dnsTtlSeconds,
+      negativeTtlSeconds: config.dnsNegativeTtlSeconds,
+      forwarderSecret: config.dnsForwarderSecret,
       tcpMessageTimeoutMs: config.dnsTcpMessageTimeoutMs,
       maxTcpConnectionsPerClient: config.dnsTcpMaxPerClient,
       // A view lagging past PROJECTION_MAX_LAG_MS throws, which the server answers SERVFAIL.
-      lookup: (networkId, qname) => projection.lookup(networkId, qname),
+      lookup: (networkId, qname, qtype) => projection.lookup(networkId, qname, qtype),
       onError: (error) => {
         if (error instanceof ViewLaggingError) this.lagWarnings.note(error.message);
         else this.logger.warn(`dns: ${String(error)}`);
@@ -41,7 +41,8 @@ export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     this.address = await this.server.start();
-    this.logger.log(`DNS listening on ${this.config.dnsHost}:${this.address.udpPort} (udp+tcp)`);
+    const secured = this.config.dnsForwarderSecret ? 'views need the forwarder MAC' : 'no DNS_FORWARDER_SECRET: views open to anyone who knows a network id';
+    this.logger.log(`DNS listening on ${this.config.dnsHost}:${this.address.udpPort} (udp+tcp; ${secured})`);
   }
 
   async onApplicationShutdown(): Promise<void> {

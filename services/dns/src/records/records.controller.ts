@@ -1,7 +1,8 @@
 // dns.records.register and dns.records.remove: a resource's names in its
-// network's zone. Both reply once this instance answers accordingly, so a
-// create is resolvable, and a deleted resource unresolvable, the moment the
-// caller hears back.
+// network's zone. Both reply once every running dns instance answers
+// accordingly (this one at once, the others confirmed through DnsFleet), so a
+// create is resolvable, and a deleted resource unresolvable, on whichever
+// instance a resolver asks, the moment the caller hears back.
 import { Controller, Inject } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { CommandHandler } from '@pn/command-handler';
@@ -9,6 +10,7 @@ import { hostnamesFor, routes, type RegisterRecordsRequest, type RemoveRecordsRe
 import { zoneDecider, zoneEventCodec, zoneStateJson, type ZoneCommand, type ZoneEvent, type ZoneState } from '@pn/dns-domain';
 import type { EventStore, SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, PLATFORM_CONFIG, Rpc, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
+import { DnsFleet } from '../fleet/dns-fleet.js';
 import { ZoneProjection } from '../zone/zone.projection.js';
 
 @Controller()
@@ -20,6 +22,7 @@ export class RecordsController {
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     @Inject(PLATFORM_CONFIG) config: PlatformConfig,
     private readonly projection: ZoneProjection,
+    private readonly fleet: DnsFleet,
   ) {
     this.zones = new CommandHandler(store, zoneDecider, zoneEventCodec, {
       cacheState: true,
@@ -44,6 +47,8 @@ export class RecordsController {
       now: new Date(),
     });
     await this.projection.applyOwn(zone, newEvents, revision);
+    // Also when nothing new was written: a retry must still find every instance answering.
+    await this.fleet.everyInstanceApplied(zone, revision);
     return { hostnames: hostnamesFor(request.kind, request.name, request.resourceId) };
   }
 
@@ -57,6 +62,7 @@ export class RecordsController {
       now: new Date(),
     });
     await this.projection.applyOwn(zone, newEvents, revision);
+    await this.fleet.everyInstanceApplied(zone, revision);
     return {};
   }
 }

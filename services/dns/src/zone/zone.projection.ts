@@ -3,7 +3,7 @@
 // writes. Lag matters here: a view far behind could point a name at an
 // address's next holder, so lookups from a lagging view fail (SERVFAIL).
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { ZoneAnswer, ZoneEvent } from '@pn/dns-domain';
+import { answerInView, type ViewAnswer, type ZoneEvent } from '@pn/dns-domain';
 import type { ProjectionRunner } from '@pn/projection';
 import { PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { applyToView, zoneViewProjection, type ZoneView } from './zone-view.projection.js';
@@ -48,10 +48,28 @@ export class ZoneProjection implements OnModuleInit {
   }
 
   /** What the network's view answers; throws ViewLaggingError when the view is too far behind to be trusted. */
-  lookup(networkId: string, qname: string): ZoneAnswer {
+  lookup(networkId: string, qname: string, qtype: string): ViewAnswer {
     const lagMs = this.runner?.lagMs() ?? Infinity;
     if (lagMs > this.config.projectionMaxLagMs) throw new ViewLaggingError(lagMs);
-    return this.view.index.lookup(networkId, qname);
+    return answerInView(this.view.index, networkId, qname, qtype);
+  }
+
+  /** The revision of `streamId` this instance's view has applied (-1: none). */
+  appliedRevision(streamId: string): number {
+    return this.runner ? (this.view.applied.get(streamId) ?? -1) : -1;
+  }
+
+  /** Resolves true once the view has applied `revision` of `streamId`, false after `timeoutMs`. */
+  async waitForRevision(streamId: string, revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.appliedRevision(streamId) >= revision) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      const waiter = { streamId, revision, resolve: () => (clearTimeout(timer), resolve(true)) };
+      this.waiters.push(waiter);
+    });
   }
 
   /**

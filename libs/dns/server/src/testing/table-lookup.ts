@@ -15,9 +15,9 @@ export function tableLookup(table: Table): RecordingLookup {
   const lookup = (networkId: string, qname: string, qtype: string): LookupResult => {
     calls.push({ networkId, qname, qtype });
     const addresses = Object.hasOwn(table, networkId) ? table[networkId]![qname] : undefined;
-    if (addresses === undefined) return { kind: 'nxdomain' };
-    if (qtype !== 'A' || addresses.length === 0) return { kind: 'nodata' };
-    return { kind: 'answer', addresses };
+    if (addresses === undefined) return { kind: 'nxdomain', zone: 'internal' };
+    if ((qtype !== 'A' && qtype !== 'ANY') || addresses.length === 0) return { kind: 'nodata', zone: 'internal' };
+    return { kind: 'answer', zone: 'internal', records: addresses.map((address) => ({ type: 'A' as const, address })) };
   };
   return Object.assign(lookup, { calls });
 }

@@ -16,7 +16,9 @@ export type Rcode = (typeof Rcode)[keyof typeof Rcode];
 export const NETWORK_ID_OPTION_CODE = 65001;
 
 export const TYPE_A = 1;
+export const TYPE_NS = 2;
 export const TYPE_SOA = 6;
+export const TYPE_PTR = 12;
 export const TYPE_OPT = 41;
 export const TYPE_IXFR = 251;
 export const TYPE_AXFR = 252;

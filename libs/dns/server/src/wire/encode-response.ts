@@ -1,7 +1,8 @@
 // Writes a response straight into one exactly-sized buffer: the question is
-// copied from the query as sent, answers point back at it (name compression),
-// and the SOA for negative answers is encoded once at start-up.
+// copied from the query as sent, answers point back at it (name compression,
+// so they keep the query's case), and each zone's SOA is encoded once.
 
+import type { LookupRecord } from '../lookup.js';
 import {
   CLASS_IN,
   FLAG_AA,
@@ -11,27 +12,35 @@ import {
   FLAG_TC,
   HEADER_SIZE,
   TYPE_A,
+  TYPE_NS,
   TYPE_OPT,
+  TYPE_PTR,
   TYPE_SOA,
 } from './constants.js';
 import type { ParsedQuery } from './parse-query.js';
 
 export interface EncoderConfig {
   readonly ttlSeconds: number;
+  /** TTL and minimum of every SOA: how long resolvers cache a miss (RFC 2308 uses the lower of the two). */
   readonly negativeTtlSeconds: number;
-  /** Zone whose SOA goes into negative answers, e.g. `internal`. */
-  readonly zone: string;
   /** UDP size we advertise in our OPT and the most we send over UDP. */
   readonly maxUdpPayloadSize: number;
 }
 
-const A_RECORD_SIZE = 16; // pointer(2) type(2) class(2) ttl(4) rdlength(2) address(4)
+const RR_FIXED = 12; // pointer(2) type(2) class(2) ttl(4) rdlength(2)
+const A_RECORD_SIZE = RR_FIXED + 4;
 const OPT_RECORD_SIZE = 11; // root(1) type(2) size(2) ttl(4) rdlength(2)
 // Mostly irrelevant to negative caching (only TTL and minimum count) but must be sane.
 const SOA_SERIAL = 1;
 const SOA_REFRESH = 3600;
 const SOA_RETRY = 600;
 const SOA_EXPIRE = 86400;
+/** The name server every zone names; the server itself. */
+export const NAME_SERVER = 'ns.internal';
+const HOSTMASTER = 'hostmaster.internal';
+// Zones are `internal` and one reverse /16 per network: a few hundred at most,
+// but the cache is bounded anyway.
+const MAX_CACHED_ZONES = 1024;
 
 /** Wire form of a presentation name (`ns.internal` → 2ns8internal0). */
 export function encodeName(name: string): Buffer {
@@ -49,32 +58,36 @@ export function encodeName(name: string): Buffer {
   return wire;
 }
 
-/** The zone's SOA record: TTL and minimum both equal the negative TTL (RFC 2308 uses the lower). */
+/** SOA rdata: mname, rname, serial, refresh, retry, expire, minimum (= the negative TTL). */
+export function encodeSoaRdata(negativeTtlSeconds: number): Buffer {
+  const counters = Buffer.alloc(20);
+  [SOA_SERIAL, SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, negativeTtlSeconds].forEach((v, i) => counters.writeUInt32BE(v, i * 4));
+  return Buffer.concat([encodeName(NAME_SERVER), encodeName(HOSTMASTER), counters]);
+}
+
+/** A zone's whole SOA record, owner written out, for the authority section of negative answers. */
 export function encodeSoaRecord(zone: string, negativeTtlSeconds: number): Buffer {
-  const owner = encodeName(zone);
-  const mname = encodeName(zone === '' ? 'ns' : `ns.${zone}`);
-  const rname = encodeName(zone === '' ? 'hostmaster' : `hostmaster.${zone}`);
-  const rdlength = mname.length + rname.length + 20;
+  const rdata = encodeSoaRdata(negativeTtlSeconds);
   const fixed = Buffer.alloc(10);
   fixed.writeUInt16BE(TYPE_SOA, 0);
   fixed.writeUInt16BE(CLASS_IN, 2);
   fixed.writeUInt32BE(negativeTtlSeconds, 4);
-  fixed.writeUInt16BE(rdlength, 8);
-  const counters = Buffer.alloc(20);
-  [SOA_SERIAL, SOA_REFRESH, SOA_RETRY, SOA_EXPIRE, negativeTtlSeconds].forEach((v, i) =>
-    counters.writeUInt32BE(v, i * 4),
-  );
-  return Buffer.concat([owner, fixed, mname, rname, counters]);
+  fixed.writeUInt16BE(rdata.length, 8);
+  return Buffer.concat([encodeName(zone), fixed, rdata]);
 }
 
 export class ResponseEncoder {
-  private readonly soa: Buffer;
+  private readonly soaRecords = new Map<string, Buffer>();
+  private readonly soaRdata: Buffer;
+  private readonly nsRdata = encodeName(NAME_SERVER);
   private readonly ttl: number;
+  private readonly negativeTtl: number;
   private readonly maxUdp: number;
 
   constructor(config: EncoderConfig) {
-    this.soa = encodeSoaRecord(config.zone, config.negativeTtlSeconds);
     this.ttl = config.ttlSeconds >>> 0;
+    this.negativeTtl = config.negativeTtlSeconds >>> 0;
+    this.soaRdata = encodeSoaRdata(this.negativeTtl);
     this.maxUdp = config.maxUdpPayloadSize;
   }
 
@@ -85,55 +98,75 @@ export class ResponseEncoder {
   }
 
   /**
-   * A response echoing the question. `framing` is 2 for TCP: the length prefix
-   * is written into the same buffer so a TCP answer is one allocation, one write.
-   * Over `limit`, UDP (`truncate`) sends just the question with TC set; TCP
-   * keeps as many answers as fit. Returns null if an address is not IPv4.
+   * A response echoing the question, with `records` as answers and, when
+   * `soaZone` is given, that zone's SOA as authority. `framing` is 2 for TCP:
+   * the length prefix is written into the same buffer so a TCP answer is one
+   * allocation, one write. Over `limit`, UDP (`truncate`) sends just the
+   * question with TC set; TCP keeps as many answers as fit. Returns null when
+   * a record cannot be encoded (an address that is not IPv4, a bad target).
    */
   encode(
     msg: Buffer,
     q: ParsedQuery,
     rcode: number,
-    addresses: readonly string[] | null,
-    withSoa: boolean,
+    records: readonly LookupRecord[] | null,
+    soaZone: string | null,
     limit: number,
     truncate: boolean,
     framing: 0 | 2,
   ): Buffer | null {
     const questionLen = q.questionEnd - HEADER_SIZE;
     const optLen = q.hasOpt ? OPT_RECORD_SIZE : 0;
-    let answers = addresses === null ? 0 : addresses.length;
-    let soaLen = withSoa ? this.soa.length : 0;
-    let truncated = false;
-    let size = HEADER_SIZE + questionLen + answers * A_RECORD_SIZE + soaLen + optLen;
+    let answers = records === null ? 0 : records.length;
+    // Only PTR targets need encoding per answer; A, SOA and NS are fixed or cached.
+    let targets: Array<Buffer | undefined> | null = null;
+    let answerLen = 0;
+    for (let i = 0; i < answers; i++) {
+      const r = records![i]!;
+      if (r.type === 'PTR') {
+        let wire: Buffer;
+        try {
+          wire = encodeName(r.target);
+        } catch {
+          return null;
+        }
+        (targets ??= [])[i] = wire;
+      }
+      answerLen += this.recordSize(r, targets?.[i]);
+    }
+    let soa = soaZone === null ? null : this.soaRecord(soaZone);
+    if (soaZone !== null && soa === null) return null;
+    let size = HEADER_SIZE + questionLen + answerLen + (soa?.length ?? 0) + optLen;
+    let tc = false;
     if (size > limit) {
       if (truncate) {
-        truncated = true;
+        tc = true;
         answers = 0;
-        soaLen = 0;
+        answerLen = 0;
+        soa = null;
       } else {
-        const room = limit - (HEADER_SIZE + questionLen + soaLen + optLen);
-        answers = Math.max(0, Math.floor(room / A_RECORD_SIZE));
+        const room = limit - (HEADER_SIZE + questionLen + (soa?.length ?? 0) + optLen);
+        answerLen = 0;
+        let kept = 0;
+        while (kept < answers && answerLen + this.recordSize(records![kept]!, targets?.[kept]) <= room) {
+          answerLen += this.recordSize(records![kept]!, targets?.[kept]);
+          kept++;
+        }
+        answers = kept;
       }
-      size = HEADER_SIZE + questionLen + answers * A_RECORD_SIZE + soaLen + optLen;
+      size = HEADER_SIZE + questionLen + answerLen + (soa?.length ?? 0) + optLen;
     }
 
     const out = Buffer.allocUnsafe(framing + size);
     if (framing === 2) writeU16(out, 0, size);
-    let o = writeHeader(out, framing, q, rcode, truncated, 1, answers, soaLen === 0 ? 0 : 1, optLen === 0 ? 0 : 1);
+    let o = writeHeader(out, framing, q, rcode, tc, 1, answers, soa === null ? 0 : 1, optLen === 0 ? 0 : 1);
     msg.copy(out, o, HEADER_SIZE, q.questionEnd);
     o += questionLen;
     for (let i = 0; i < answers; i++) {
-      out[o] = 0xc0; // pointer to the question name, at offset 12 of the message
-      out[o + 1] = HEADER_SIZE;
-      writeU16(out, o + 2, TYPE_A);
-      writeU16(out, o + 4, CLASS_IN);
-      writeU32(out, o + 6, this.ttl);
-      writeU16(out, o + 10, 4);
-      if (!writeIpv4(addresses![i]!, out, o + 12)) return null;
-      o += A_RECORD_SIZE;
+      o = this.writeRecord(out, o, records![i]!, targets?.[i]);
+      if (o < 0) return null;
     }
-    if (soaLen !== 0) o += this.soa.copy(out, o);
+    if (soa !== null) o += soa.copy(out, o);
     if (optLen !== 0) writeOpt(out, o, rcode, q.dnssecOk, this.maxUdp);
     return out;
   }
@@ -145,6 +178,65 @@ export class ResponseEncoder {
     writeHeader(out, framing, q, rcode, false, 0, 0, 0, 0);
     return out;
   }
+
+  private recordSize(r: LookupRecord, target: Buffer | undefined): number {
+    switch (r.type) {
+      case 'A':
+        return A_RECORD_SIZE;
+      case 'PTR':
+        return RR_FIXED + target!.length;
+      case 'SOA':
+        return RR_FIXED + this.soaRdata.length;
+      case 'NS':
+        return RR_FIXED + this.nsRdata.length;
+      default:
+        return RR_FIXED;
+    }
+  }
+
+  /** One answer record owned by the question's name; the offset after it, or -1. */
+  private writeRecord(out: Buffer, o: number, r: LookupRecord, target: Buffer | undefined): number {
+    out[o] = 0xc0; // pointer to the question name, at offset 12 of the message
+    out[o + 1] = HEADER_SIZE;
+    writeU16(out, o + 4, CLASS_IN);
+    switch (r.type) {
+      case 'A':
+        writeU16(out, o + 2, TYPE_A);
+        writeU32(out, o + 6, this.ttl);
+        writeU16(out, o + 10, 4);
+        return writeIpv4(r.address, out, o + 12) ? o + A_RECORD_SIZE : -1;
+      case 'PTR':
+        return writeRdata(out, o, TYPE_PTR, this.ttl, target!);
+      case 'SOA':
+        // The SOA's own TTL is the negative TTL too: RFC 2308 caps a miss by the lower of the two.
+        return writeRdata(out, o, TYPE_SOA, this.negativeTtl, this.soaRdata);
+      case 'NS':
+        return writeRdata(out, o, TYPE_NS, this.ttl, this.nsRdata);
+      default:
+        return -1;
+    }
+  }
+
+  private soaRecord(zone: string): Buffer | null {
+    let record = this.soaRecords.get(zone);
+    if (record === undefined) {
+      try {
+        record = encodeSoaRecord(zone, this.negativeTtl);
+      } catch {
+        return null;
+      }
+      if (this.soaRecords.size >= MAX_CACHED_ZONES) this.soaRecords.clear();
+      this.soaRecords.set(zone, record);
+    }
+    return record;
+  }
+}
+
+function writeRdata(out: Buffer, o: number, type: number, ttl: number, rdata: Buffer): number {
+  writeU16(out, o + 2, type);
+  writeU32(out, o + 6, ttl);
+  writeU16(out, o + 10, rdata.length);
+  return o + RR_FIXED + rdata.copy(out, o + RR_FIXED);
 }
 
 function writeHeader(

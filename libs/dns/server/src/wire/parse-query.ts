@@ -23,8 +23,14 @@ export interface ParsedQuery {
   udpPayloadSize: number;
   ednsVersion: number;
   dnssecOk: boolean;
-  /** The network id option; null when absent, empty, not printable ASCII or given twice. */
-  networkId: string | null;
+  /**
+   * Where the data of the network option (65001) lies in the message,
+   * [networkOptionStart, networkOptionEnd); -1 when it is absent or given
+   * twice (ambiguous: refused rather than picking one). What it says is read
+   * by network-option.ts, which knows whether a MAC must come with it.
+   */
+  networkOptionStart: number;
+  networkOptionEnd: number;
 }
 
 export const ParseOutcome = {
@@ -48,7 +54,8 @@ export function newParsedQuery(): ParsedQuery {
     udpPayloadSize: CLASSIC_UDP_SIZE,
     ednsVersion: 0,
     dnssecOk: false,
-    networkId: null,
+    networkOptionStart: -1,
+    networkOptionEnd: -1,
   };
 }
 
@@ -60,7 +67,8 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): ParseOutcome {
   q.id = (msg[0]! << 8) | msg[1]!;
   q.flags = (msg[2]! << 8) | msg[3]!;
   q.hasOpt = false;
-  q.networkId = null;
+  q.networkOptionStart = -1;
+  q.networkOptionEnd = -1;
   q.questionEnd = HEADER_SIZE;
   if (q.flags & FLAG_QR) return ParseOutcome.DROP;
   if (((q.flags >> 11) & 0xf) !== 0) return ParseOutcome.NOTIMP;
@@ -106,14 +114,15 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): ParseOutcome {
         if (o > rdEnd) return ParseOutcome.FORMERR;
         if (code === NETWORK_ID_OPTION_CODE) {
           networkIds++;
-          q.networkId = readNetworkId(msg, dataStart, o);
+          q.networkOptionStart = dataStart;
+          q.networkOptionEnd = o;
         }
       }
     }
     off = rdEnd;
   }
   // Two network ids is ambiguous: refuse rather than pick one.
-  if (networkIds > 1) q.networkId = null;
+  if (networkIds > 1) q.networkOptionStart = q.networkOptionEnd = -1;
   return ParseOutcome.OK;
 }
 
@@ -154,15 +163,6 @@ function writeEscaped(c: number, out: number): number {
     nameScratch[out++] = 0x30 + (c % 10);
   }
   return out;
-}
-
-function readNetworkId(msg: Buffer, start: number, end: number): string | null {
-  if (start === end) return null;
-  for (let i = start; i < end; i++) {
-    const c = msg[i]!;
-    if (c <= 0x20 || c >= 0x7f) return null;
-  }
-  return msg.toString('latin1', start, end);
 }
 
 /** Offset after a (possibly compressed) name, or -1. */

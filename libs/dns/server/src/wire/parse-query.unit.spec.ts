@@ -1,11 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import dnsPacket from 'dns-packet';
 import { encodeDnsQuery } from '../query-dns.js';
+import { NetworkOptionReader } from './network-option.js';
 import { newParsedQuery, ParseOutcome, parseQuery } from './parse-query.js';
 
 const parse = (msg: Buffer) => {
   const q = newParsedQuery();
-  return { outcome: parseQuery(msg, q), q };
+  const outcome = parseQuery(msg, q);
+  // What the option says, as the responder reads it without a forwarder secret.
+  const networkId = new NetworkOptionReader().read(msg, q.networkOptionStart, q.networkOptionEnd);
+  return { outcome, q: Object.assign(q, { networkId }) };
 };
 
 /** Header (id 0x1234, RD) with the given counts, then raw body bytes. */

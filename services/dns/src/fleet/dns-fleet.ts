@@ -1,0 +1,148 @@
+// Every running dns instance answers a change before the change is reported
+// done. Scatter-gather over NATS:
+//   - each instance publishes a heartbeat (`dns.fleet.<stream>.heartbeat`,
+//     every HEARTBEAT_EVERY_MS), so each knows which instances run;
+//   - after writing a zone event, the instance that handled the request asks
+//     them all (`dns.fleet.<stream>.caught-up`, no queue group) to reply once
+//     their view has applied that revision of the zone stream, and waits for a
+//     reply from every live instance (itself included).
+// The wait is bounded by PROJECTION_MAX_LAG_MS (and the request's deadline):
+// an instance still behind by then answers SERVFAIL for that network, never
+// the old address, and one that stopped drops out of the heartbeats.
+//
+// Messages are JSON on purpose: they never leave the dns service (instances
+// of one build talk to each other), unlike the contracts in proto/.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { connect, createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { natsOptions, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
+import { ZoneProjection } from '../zone/zone.projection.js';
+import { FleetMembers, HEARTBEAT_EVERY_MS, stillWaitingFor } from './fleet-members.js';
+
+interface Heartbeat {
+  readonly id: string;
+  readonly leaving?: boolean;
+}
+interface CaughtUpRequest {
+  readonly streamId: string;
+  readonly revision: number;
+}
+interface CaughtUpReply {
+  readonly id: string;
+  readonly applied: boolean;
+}
+
+export interface FleetWait {
+  /** Instances that were running when the change was announced. */
+  readonly instances: number;
+  /** Those that did not confirm within the bound (they answer SERVFAIL meanwhile, or have stopped). */
+  readonly unconfirmed: string[];
+}
+
+@Injectable()
+export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly instanceId = randomUUID();
+  private readonly logger = new Logger(DnsFleet.name);
+  private readonly members = new FleetMembers(this.instanceId);
+  private readonly subjects: { heartbeat: string; caughtUp: string };
+  private nc: NatsConnection | undefined;
+  private subscriptions: Subscription[] = [];
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly projection: ZoneProjection,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {
+    // Per event stream: runs (tests, benchmarks) sharing one NATS never wait for each other.
+    const base = `dns.fleet.${config.eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    this.subjects = { heartbeat: `${base}.heartbeat`, caughtUp: `${base}.caught-up` };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const nc = await connect(natsOptions(this.config, 'dns-fleet'));
+    this.nc = nc;
+    this.subscriptions.push(
+      nc.subscribe(this.subjects.heartbeat, {
+        callback: (error, msg) => {
+          if (error) return;
+          const beat = parse<Heartbeat>(msg.data);
+          if (typeof beat?.id !== 'string' || beat.id === this.instanceId) return;
+          if (beat.leaving) this.members.left(beat.id);
+          else this.members.seen(beat.id, Date.now());
+        },
+      }),
+      nc.subscribe(this.subjects.caughtUp, {
+        callback: (error, msg) => {
+          if (error || !msg.reply) return;
+          const request = parse<CaughtUpRequest>(msg.data);
+          if (typeof request?.streamId !== 'string' || typeof request.revision !== 'number' || !Number.isInteger(request.revision)) return;
+          void this.projection.waitForRevision(request.streamId, request.revision, this.config.projectionMaxLagMs).then((applied) => {
+            if (!nc.isClosed()) msg.respond(JSON.stringify({ id: this.instanceId, applied } satisfies CaughtUpReply));
+          });
+        },
+      }),
+    );
+    const beat = () => nc.isClosed() || nc.publish(this.subjects.heartbeat, JSON.stringify({ id: this.instanceId } satisfies Heartbeat));
+    beat();
+    this.heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+    this.heartbeat.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) return;
+    // Say so, rather than be waited for until the heartbeats time out.
+    nc.publish(this.subjects.heartbeat, JSON.stringify({ id: this.instanceId, leaving: true } satisfies Heartbeat));
+    await nc.drain().catch(() => undefined);
+  }
+
+  /** How many instances this one currently knows to be running (itself included). */
+  liveInstances(): number {
+    return this.members.live(Date.now()).size;
+  }
+
+  /**
+   * Resolves once every running dns instance has applied `revision` of
+   * `streamId` (so answers accordingly), or once the bound has passed.
+   */
+  async everyInstanceApplied(streamId: string, revision: number): Promise<FleetWait> {
+    const expected = this.members.live(Date.now());
+    const nc = this.nc;
+    if (revision < 0 || !nc || nc.isClosed()) return { instances: expected.size, unconfirmed: [] };
+    const boundMs = Math.max(0, Math.min(this.config.projectionMaxLagMs, timeLeftMs() ?? Infinity));
+    const acked = new Set<string>();
+    const inbox = createInbox();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, boundMs);
+      const sub = nc.subscribe(inbox, {
+        callback: (error, msg) => {
+          if (error) return finish();
+          const reply = parse<CaughtUpReply>(msg.data);
+          if (reply?.applied === true && typeof reply.id === 'string') acked.add(reply.id);
+          if (stillWaitingFor(expected, acked).length === 0) finish();
+        },
+      });
+      function finish() {
+        clearTimeout(timer);
+        sub.unsubscribe();
+        resolve();
+      }
+      nc.publish(this.subjects.caughtUp, JSON.stringify({ streamId, revision } satisfies CaughtUpRequest), { reply: inbox });
+    });
+    const unconfirmed = stillWaitingFor(expected, acked);
+    if (unconfirmed.length > 0) {
+      this.logger.warn(`${unconfirmed.length} of ${expected.size} dns instances did not confirm ${streamId}@${revision} within ${boundMs} ms; they answer SERVFAIL until they catch up`);
+    }
+    return { instances: expected.size, unconfirmed };
+  }
+}
+
+function parse<T>(data: Uint8Array): Partial<T> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    return value !== null && typeof value === 'object' ? (value as Partial<T>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
