@@ -233,7 +233,7 @@ describe('rate limits', () => {
     expect(ok.length).toBeLessThanOrEqual(5 + Math.ceil(seconds * 2));
     expect(limited.length).toBe(12 - ok.length);
     for (const answer of limited) {
-      expect(answer.body.error).toEqual({ code: 'rate_limited', message: expect.any(String) });
+      expect(answer.body.error).toEqual({ code: 'rate_limited', message: expect.any(String), request_id: expect.any(String) });
       expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
     }
     expect((await burst(1, other))[0]!.status).toBe(200);

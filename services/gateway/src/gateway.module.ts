@@ -10,6 +10,7 @@ import { HealthHttpController } from './http/health.controller.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyStore } from './idempotency/idempotency-store.js';
 import { RateLimiter } from './limits/rate-limiter.js';
+import { McpController } from './mcp/mcp.controller.js';
 import { NetworkController } from './network/network.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { BucketsController } from './resources/buckets.controller.js';
@@ -35,6 +36,7 @@ export class GatewayModule {
         BucketsController,
         ProjectsController,
         NetworkController,
+        McpController,
         HealthHttpController,
         healthController('gateway'),
       ],

@@ -11,6 +11,7 @@ import { useRequestDeadlines } from './http/request-deadline.js';
 import { useRequestIds } from './http/request-id.js';
 import { validationPipe } from './http/validation.js';
 import { useRateLimits } from './limits/rate-limiter.js';
+import { useBearerApiKeysOnMcp } from './mcp/bearer-key.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: new JsonLogger('gateway', config.logLevels), bodyParser: false });
@@ -18,6 +19,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
   useRequestIds(app);
+  useBearerApiKeysOnMcp(app); // before the rate limiter and the guard read X-API-Key
   useRateLimits(app);
   useRequestDeadlines(app, config);
   useJsonBodies(app);
