@@ -63,7 +63,12 @@ describe('projects', () => {
     const over = await ctx.api('POST', '/v1/hosting/projects', { key, body: { name: 'one-too-many' } });
     expect(over.status).toBe(429);
     expect(over.body).toEqual({
-      error: { code: 'quota_exceeded', message: expect.stringContaining(`at most ${PROJECTS} projects per account`), field: 'projects' },
+      error: {
+        code: 'quota_exceeded',
+        message: expect.stringContaining(`at most ${PROJECTS} projects per account`),
+        field: 'projects',
+        request_id: expect.any(String),
+      },
     });
     // An existing one is still "exists", not "over quota"; the default project still comes on first use.
     expect((await ctx.api('POST', '/v1/hosting/projects', { key, body: { name: 'q-0' } })).status).toBe(409);
@@ -147,7 +152,12 @@ describe('a network', () => {
     const over = await createOnce(key, 'one-too-many', '/v1/hosting/vms', { name: 'one-too-many', project: 'topo' });
     expect(over.status).toBe(429);
     expect(over.body).toEqual({
-      error: { code: 'quota_exceeded', message: expect.stringContaining(`at most ${PER_NETWORK} resources per network`), field: 'resources' },
+      error: {
+        code: 'quota_exceeded',
+        message: expect.stringContaining(`at most ${PER_NETWORK} resources per network`),
+        field: 'resources',
+        request_id: expect.any(String),
+      },
     });
     // A replica is a resource of the network too.
     const database = created[1]!;

@@ -81,9 +81,8 @@ describe('NATS down', () => {
       });
       expect(Number(answer.retryAfter)).toBeGreaterThan(0);
     }
-    // The create that was refused names the id it would have had.
-    const create = await call('POST', '/v1/hosting/vms', { key, body: { name: 'during' } });
-    expect(create.body.error.resource_id).toMatch(/^vm_[0-9a-z]{26}$/);
+    // (A 503 on a create names the resource id when one was assigned: see the idempotency suite. Here the
+    // gateway's key index cannot confirm it is current while the bus is down, so it refuses before any id exists.)
     expect((await call('GET', '/healthz')).status).toBe(503);
 
     await nats.start();

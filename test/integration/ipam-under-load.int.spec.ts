@@ -76,7 +76,7 @@ describe('a full network', () => {
 
     const create = await api('POST', '/v1/hosting/vms', { key, body: { name: 'one-too-many' } });
     expect(create.status).toBe(409);
-    expect(create.body).toEqual({ error: { code: 'address_space_exhausted', message: expect.any(String) } });
+    expect(create.body).toEqual({ error: { code: 'address_space_exhausted', message: expect.any(String), request_id: expect.any(String) } });
     // Nothing half created: no address, no name, nothing in the topology; the attempt is recorded as failed.
     const topology = (await api('GET', '/v1/hosting/network/topology', { key })).body;
     expect(topology.resources).toEqual([]);
