@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import { loadConfig, type PlatformConfig } from '@pn/service-kit';
+import { loadConfig, MetricsServer, type PlatformConfig } from '@pn/service-kit';
 import { afterAll, beforeAll } from '@jest/globals';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { deleteEventStream } from './event-stream.js';
@@ -24,6 +24,8 @@ export interface RunningPlatform {
   readonly config: PlatformConfig;
   /** The dns service, for suites that look inside it (its zone view). */
   readonly dnsApp: INestMicroservice | undefined;
+  /** Each bus-only service's /metrics (ephemeral ports; the first instance of each). */
+  readonly metricsUrls: Partial<Record<Service, string>>;
   stop(): Promise<void>;
 }
 
@@ -42,11 +44,15 @@ export async function startPlatform(
     NATS_URL: natsUrl,
     GATEWAY_PORT: '0',
     DNS_PORT: '0',
+    // Ephemeral: several services (and platforms) share this process, and a developer's `npm start` may hold the defaults.
+    METRICS_PORT: '0',
     ADMIN_TOKEN: adminToken,
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,
     INTEGRATION_STREAM: `INTEGRATION_${run}`,
     INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
+    FLOWS_STREAM: `FLOWS_${run}`,
+    FLOWS_SUBJECT_PREFIX: `fl_${run}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // EVENT_STORE=esdb://… runs the platform suites on EventStoreDB (see eventStoreNote).
     ...(process.env.EVENT_STORE ? { EVENT_STORE: process.env.EVENT_STORE } : {}),
@@ -56,19 +62,25 @@ export async function startPlatform(
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {
     for (const app of apps.reverse()) await app.close();
-    await deleteEventStream(natsUrl, config.eventStream, config.integrationStream);
+    await deleteEventStream(natsUrl, config.eventStream, config.integrationStream, config.flowsStream);
+  };
+  const metricsUrls: Partial<Record<Service, string>> = {};
+  const metricsOf = (service: Service, app: INestMicroservice) => {
+    const url = app.get(MetricsServer).url;
+    if (url) metricsUrls[service] ??= url;
+    return app;
   };
   try {
-    if (wanted('ipam')) apps.push(await startIpam(config));
+    if (wanted('ipam')) apps.push(metricsOf('ipam', await startIpam(config)));
     for (let i = 0; i < (options.extraIpam ?? 0); i++) apps.push(await startIpam(config));
     const dns = wanted('dns') ? await startDns(config) : undefined;
-    if (dns) apps.push(dns);
-    if (wanted('billing')) apps.push(await startBilling(config));
-    if (wanted('resources')) apps.push(await startResources(config));
+    if (dns) apps.push(metricsOf('dns', dns));
+    if (wanted('billing')) apps.push(metricsOf('billing', await startBilling(config)));
+    if (wanted('resources')) apps.push(metricsOf('resources', await startResources(config)));
     const gateway = await startGateway(config);
     apps.push(gateway);
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
-    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, dnsApp: dns, stop };
+    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, dnsApp: dns, metricsUrls, stop };
   } catch (error) {
     await stop();
     throw error;

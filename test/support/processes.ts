@@ -43,6 +43,8 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
     NATS_URL: natsUrl,
     GATEWAY_PORT: String(gatewayPort),
     DNS_PORT: String(dnsPort),
+    // Ephemeral: several ipam instances may run, and a developer's `npm start` may hold the defaults.
+    METRICS_PORT: '0',
     ADMIN_TOKEN: adminToken,
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,

@@ -1,11 +1,22 @@
-// Billing (egress metering) joins the bus now so the system runs as five
-// services from the start; flow metering arrives with its own issue.
+// Billing: egress metering. Flows are captured from JetStream (FlowMeter),
+// classified by billing's own record of who held each address when
+// (OwnershipFeed), recorded once each in the event store, and summed by the
+// usage projection that the API reads.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
+import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
+import { BillingController } from './billing.controller.js';
+import { FlowMeter } from './meter/flow-meter.js';
+import { OwnershipFeed } from './ownership/ownership-feed.js';
+import { UsageReadModel } from './usage/usage-projection.js';
 
 @Module({})
 export class BillingModule {
   static forRoot(config: PlatformConfig): DynamicModule {
-    return { module: BillingModule, imports: [PlatformConfigModule.forRoot(config)], controllers: [healthController('billing')] };
+    return {
+      module: BillingModule,
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
+      controllers: [BillingController, healthController('billing')],
+      providers: [OwnershipFeed, UsageReadModel, FlowMeter],
+    };
   }
 }

@@ -6,18 +6,21 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { JsonLogger, natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
+import { useHttpMetrics } from './http/http-metrics.js';
 import { useJsonBodies } from './http/json-body.js';
 import { useRequestDeadlines } from './http/request-deadline.js';
 import { useRequestIds } from './http/request-id.js';
 import { validationPipe } from './http/validation.js';
 import { useRateLimits } from './limits/rate-limiter.js';
 import { useBearerApiKeysOnMcp } from './mcp/bearer-key.js';
+import { useOpenApi } from './openapi/openapi.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: new JsonLogger('gateway', config.logLevels), bodyParser: false });
   // No "X-Powered-By: Express": it tells a scanner what to try, and a client nothing.
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  useHttpMetrics(app); // first: refusals by the middlewares below are counted too
   useRequestIds(app);
   useBearerApiKeysOnMcp(app); // before the rate limiter and the guard read X-API-Key
   useRateLimits(app);
@@ -25,6 +28,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   useJsonBodies(app);
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...natsOptions(config, 'gateway'), queue: 'gateway' } });
   app.useGlobalPipes(validationPipe);
+  useOpenApi(app); // /openapi.json and /docs
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(config.gatewayPort, config.gatewayHost);

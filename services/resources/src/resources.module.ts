@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { ResourceDirectory } from './directory/resource-directory.js';
+import { ResourcesByStatusMetric } from './directory/resources-by-status.metric.js';
 import { DomainVerifier } from './exposure/domain-verifier.js';
 import { ExposureController } from './exposure/exposure.controller.js';
 import { IntegrationPublisher } from './integration/integration-publisher.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { ProjectsService } from './projects/projects.service.js';
+import { ReachabilityController } from './reachability/reachability.controller.js';
 import { Provisioner } from './provisioning/provisioner.js';
 import { ProvisioningSweeper } from './provisioning/provisioning-sweeper.js';
 import { ResourcesController } from './resources/resources.controller.js';
@@ -17,8 +19,8 @@ export class ResourcesModule {
     return {
       module: ResourcesModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'resources')],
-      controllers: [ResourcesController, ExposureController, TopologyController, ProjectsController, healthController('resources')],
-      providers: [ProjectsService, DomainVerifier, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher],
+      controllers: [ResourcesController, ExposureController, TopologyController, ProjectsController, ReachabilityController, healthController('resources')],
+      providers: [ProjectsService, DomainVerifier, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher, ResourcesByStatusMetric],
     };
   }
 }

@@ -44,6 +44,8 @@ export interface DnsServerOptions {
   readonly udpRecvBufferSize?: number;
   /** Lookup throws, bad lookup results and socket errors land here; default: ignored. */
   readonly onError?: (error: unknown) => void;
+  /** Told of every answer sent: its rcode (Rcode) and how long it took to make, in ms. For metrics. */
+  readonly onAnswer?: (rcode: number, ms: number) => void;
 }
 
 export interface DnsServerAddress {
@@ -87,6 +89,7 @@ export class DnsServer {
       forwarderSecret: options.forwarderSecret ?? null,
       maxUdpPayloadSize: Math.max(512, Math.min(options.maxUdpPayloadSize ?? 1232, 65535)),
       onError: options.onError ?? (() => {}),
+      onAnswer: options.onAnswer,
     });
   }
 

@@ -24,6 +24,8 @@ export interface ResponderConfig extends EncoderConfig {
   readonly onError: (error: unknown) => void;
   /** When set, option 65001 must carry a MAC of the network id under it (see network-option.ts). */
   readonly forwarderSecret?: string | null;
+  /** Told of every answer: its rcode and the time spent making it, in ms (for metrics; a query dropped unanswered is not). */
+  readonly onAnswer?: ((rcode: number, ms: number) => void) | undefined;
 }
 
 export class Responder {
@@ -31,14 +33,18 @@ export class Responder {
   private readonly lookup: Lookup;
   private readonly onError: (error: unknown) => void;
   private readonly networks: NetworkOptionReader;
+  private readonly onAnswer: ResponderConfig['onAnswer'];
   // One parse target reused for every query: handling is synchronous, so it is never shared.
   private readonly q = newParsedQuery();
+  // The rcode of the answer being made, for onAnswer (set where the answer is encoded).
+  private rcode = 0;
 
   constructor(config: ResponderConfig) {
     this.encoder = new ResponseEncoder(config);
     this.lookup = config.lookup;
     this.onError = config.onError;
     this.networks = new NetworkOptionReader(config.forwarderSecret);
+    this.onAnswer = config.onAnswer;
   }
 
   /**
@@ -46,14 +52,25 @@ export class Responder {
    * buffer starts with the 2-byte length prefix.
    */
   respond(msg: Buffer, transport: Transport): Buffer | null {
+    const onAnswer = this.onAnswer;
+    if (!onAnswer) return this.answer(msg, transport);
+    const start = performance.now();
+    const out = this.answer(msg, transport);
+    if (out !== null) onAnswer(this.rcode, performance.now() - start);
+    return out;
+  }
+
+  private answer(msg: Buffer, transport: Transport): Buffer | null {
     const q = this.q;
     const framing = transport === 'tcp' ? 2 : 0;
     switch (parseQuery(msg, q)) {
       case ParseOutcome.DROP:
         return null;
       case ParseOutcome.FORMERR:
+        this.rcode = Rcode.FORMERR;
         return this.encoder.headerOnly(q, Rcode.FORMERR, framing);
       case ParseOutcome.NOTIMP:
+        this.rcode = Rcode.NOTIMP;
         return this.encoder.headerOnly(q, Rcode.NOTIMP, framing);
     }
 
@@ -102,6 +119,7 @@ export class Responder {
     const limit = tcp ? MAX_TCP_MESSAGE : this.encoder.udpLimit(q);
     const framing = tcp ? 2 : 0;
     const out = this.encoder.encode(msg, q, rcode, records, soaZone, limit, !tcp, framing);
+    this.rcode = out === null ? Rcode.SERVFAIL : rcode;
     if (out !== null) return out;
     this.onError(new Error(`lookup returned a record that cannot be encoded (an address that is not IPv4, a bad name) for ${q.qname}`));
     return this.encoder.encode(msg, q, Rcode.SERVFAIL, null, null, limit, !tcp, framing)!;

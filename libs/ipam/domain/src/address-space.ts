@@ -61,6 +61,13 @@ export class AddressSpace {
     return block === undefined ? undefined : this.lowestFreeHost(block);
   }
 
+  /** Addresses that could be handed out (every block but the platform's, .1–.254), less those used or quarantined. */
+  freeCount(): number {
+    let used = 0;
+    for (let block = 1; block < BLOCKS; block++) used += this.usedInBlock[block]!;
+    return (BLOCKS - 1) * HOSTS_PER_BLOCK - used;
+  }
+
   /** Marks an offset used by the kind; claims its block for the kind when it had none. */
   take(offset: number, kind: ResourceKind): void {
     const block = offset >>> 8;

@@ -8,3 +8,5 @@ export * from './domain-claim.js';
 export * from './public-host.js';
 export * from './public-ports.js';
 export * from './public-exposure.decide.js';
+export * from './reachability.js';
+export * from './reachability-target.js';

@@ -74,6 +74,15 @@ export class CommandHandler<Command, Event, State> {
     return this.mutex.run(streamId, () => this.handleExclusive(streamId, command, options.expectNew ?? false));
   }
 
+  /**
+   * The states cached right now, by stream id, without reading anything (for
+   * gauges collected on scrape; empty without cacheState). Read synchronously:
+   * a fold in progress never shows half done.
+   */
+  *cachedStates(): IterableIterator<[streamId: string, state: State]> {
+    for (const [streamId, cached] of this.cache) yield [streamId, cached.state];
+  }
+
   /** Current state of a stream, read through the cache. */
   load(streamId: string): Promise<Cached<State>> {
     return this.mutex.run(streamId, () => this.catchUp(streamId));

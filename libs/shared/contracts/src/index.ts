@@ -1,5 +1,7 @@
 // Generated message and event types (from proto/) plus the bus routes.
 export * from './gen/pn/accounts/v1/events_pb.js';
+export * from './gen/pn/billing/v1/events_pb.js';
+export * from './gen/pn/billing/v1/messages_pb.js';
 export * from './gen/pn/common/v1/errors_pb.js';
 export * from './gen/pn/common/v1/health_pb.js';
 export * from './gen/pn/dns/v1/events_pb.js';

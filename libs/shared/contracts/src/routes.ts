@@ -35,6 +35,8 @@ import {
   ListResourcesRequestSchema,
   ProjectListSchema,
   ProjectSchema,
+  ReachabilitySchema,
+  ReachabilityRequestSchema,
   ResourceHistoryRequestSchema,
   ResourceHistorySchema,
   ResourceListSchema,
@@ -43,6 +45,7 @@ import {
   SetPublicAccessRequestSchema,
   TopologySchema,
 } from './gen/pn/resources/v1/messages_pb.js';
+import { BillingReportRequestSchema, BillingReportSchema } from './gen/pn/billing/v1/messages_pb.js';
 
 export interface Route<Req extends DescMessage = DescMessage, Res extends DescMessage = DescMessage> {
   readonly subject: string;
@@ -83,4 +86,10 @@ export const routes = {
   listDomains: route('resources.vm.domains.list', DomainRefSchema, DomainListSchema),
   removeDomain: route('resources.vm.domains.remove', DomainRefSchema, DomainListSchema),
   verifyDomain: route('resources.vm.domains.verify', DomainRefSchema, CustomDomainSchema),
+  // Reachability: can a resource reach a destination on a port, and if not, why.
+  checkReachability: route('resources.network.reachability', ReachabilityRequestSchema, ReachabilitySchema),
+  // Billing: usage, invoices and rejected records of an account's month.
+  billingUsage: route('billing.usage.get', BillingReportRequestSchema, BillingReportSchema),
+  billingInvoice: route('billing.invoice.get', BillingReportRequestSchema, BillingReportSchema),
+  billingRejected: route('billing.rejected.list', BillingReportRequestSchema, BillingReportSchema),
 } as const;

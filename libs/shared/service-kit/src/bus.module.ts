@@ -3,6 +3,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { natsOptions, type PlatformConfig } from './config.js';
+import { Metrics } from './metrics/metrics.js';
 import { RpcClient } from './rpc-client.js';
 
 const BUS_PROXY = Symbol('BUS_PROXY');
@@ -29,7 +30,11 @@ export class BusModule {
             return proxy;
           },
         },
-        { provide: RpcClient, useFactory: (proxy: ClientProxy) => new RpcClient(proxy, config.rpcTimeoutMs), inject: [BUS_PROXY] },
+        {
+          provide: RpcClient,
+          useFactory: (proxy: ClientProxy, metrics?: Metrics) => new RpcClient(proxy, config.rpcTimeoutMs, metrics),
+          inject: [BUS_PROXY, { token: Metrics, optional: true }],
+        },
         BusShutdown,
       ],
       exports: [RpcClient],

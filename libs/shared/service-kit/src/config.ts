@@ -63,8 +63,25 @@ export interface PlatformConfig {
   readonly domainVerifyResolver: string;
   /** Public hosts of databases and caches are `<name>.<id>.<PUBLIC_HOST_SUFFIX>`. */
   readonly publicHostSuffix: string;
+  /** Flow records are captured in this JetStream stream, from `<FLOWS_SUBJECT_PREFIX>` and `<FLOWS_SUBJECT_PREFIX>.>` (FLOWS_STREAM, FLOWS_SUBJECT_PREFIX). */
+  readonly flowsStream: string;
+  readonly flowsSubjectPrefix: string;
+  /** Egress price in micro-USD per GB of 10^9 bytes (BILLING_PRICE_PER_GB_MICROS; 90000 = 0.09 USD). */
+  readonly billingPricePerGbMicros: number;
+  /** Egress an account gets free each month, in GB of 10^9 bytes (BILLING_FREE_GB). */
+  readonly billingFreeGb: number;
+  /** A month's invoice is final this long after the month ends (BILLING_GRACE_HOURS). */
+  readonly billingGraceHours: number;
   /** Nest log levels from LOG_LEVEL (error, warn, log, debug): that level and the ones above it. */
   readonly logLevels: Array<'error' | 'warn' | 'log' | 'debug'>;
+  /**
+   * Port of a bus-only service's own /metrics server (METRICS_PORT): a number
+   * (0 = ephemeral), 'off', or undefined for the service's default (see
+   * metrics/metrics-server.ts). The gateway serves /metrics on its HTTP port.
+   */
+  readonly metricsPort: number | 'off' | undefined;
+  /** Address that server binds (METRICS_HOST). */
+  readonly metricsHost: string;
 }
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -152,6 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     publicIpPool: cidrOf(env, 'PUBLIC_IP_POOL', '203.0.113.0/24'),
     domainVerifyResolver: hostPortOf(env, 'DOMAIN_VERIFY_RESOLVER'),
     publicHostSuffix: (env.PUBLIC_HOST_SUFFIX || 'public.pn.example').toLowerCase(),
+    metricsPort: env.METRICS_PORT === 'off' ? 'off' : env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    flowsStream: env.FLOWS_STREAM || 'FLOWS',
+    flowsSubjectPrefix: env.FLOWS_SUBJECT_PREFIX || 'telemetry.flows',
+    billingPricePerGbMicros: integer(env, 'BILLING_PRICE_PER_GB_MICROS', 90_000, 0, 1_000_000_000),
+    billingFreeGb: integer(env, 'BILLING_FREE_GB', 100, 0, 1_000_000_000),
+    billingGraceHours: integer(env, 'BILLING_GRACE_HOURS', 48, 0, 24 * 366),
     regions: (env.REGIONS || 'us-east-1,us-west-2,eu-west-1,eu-central-1,ap-southeast-1').split(',').map((r) => r.trim()).filter(Boolean),
   };
 }

@@ -6,6 +6,8 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createEventStore, createJetStreamSnapshotStore, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { withRequestMetadata } from './request-metadata.js';
+import { withAppendMetrics } from './metrics/event-store-metrics.js';
+import { Metrics } from './metrics/metrics.js';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { Projections } from './projections.js';
 import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
@@ -44,14 +46,18 @@ export class EventStoreModule {
       providers: [
         {
           provide: EVENT_STORE,
-          useFactory: async () =>
-            withRequestMetadata(
-              await createEventStore({
-                eventStore: config.eventStore,
-                nats: config.natsUrl,
-                jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
-              }),
+          useFactory: async (metrics?: Metrics) =>
+            withAppendMetrics(
+              withRequestMetadata(
+                await createEventStore({
+                  eventStore: config.eventStore,
+                  nats: config.natsUrl,
+                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
+                }),
+              ),
+              metrics,
             ),
+          inject: [{ token: Metrics, optional: true }],
         },
         { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'snapshots')) },
         {

@@ -12,3 +12,4 @@ export * from './request-context.js';
 export * from './rpc-client.js';
 export * from './rpc-errors.js';
 export * from './rpc.decorator.js';
+export * from './metrics/index.js';

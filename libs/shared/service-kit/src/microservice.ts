@@ -1,13 +1,19 @@
 // Starts a service that listens on the bus only (no HTTP). Every instance of
 // a service joins one queue group, so a request goes to exactly one of them.
-import { Logger, type INestMicroservice } from '@nestjs/common';
+import { Logger, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { JsonLogger } from './json-logger.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+
+/** The service's module with its metrics beside it (and their /metrics server), so no service module has to add them. */
+@Module({})
+class ServiceRoot {}
 
 export async function startMicroservice(name: string, module: unknown, config: PlatformConfig): Promise<INestMicroservice> {
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
+  const root = { module: ServiceRoot, imports: [module as never, MetricsModule.forRoot(name, { serve: true })] };
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(root, {
     transport: Transport.NATS,
     options: { ...natsOptions(config, name), queue: name },
     logger: new JsonLogger(name, config.logLevels),

@@ -11,18 +11,41 @@ import { randomUUID } from 'node:crypto';
 import { currentDeadline, DeadlineExceededError } from './deadline.js';
 import { currentRequestContext, MESSAGE_ID_HEADER, REQUEST_ID_HEADER } from './request-context.js';
 import { callTimeoutMs, DEADLINE_HEADER } from './deadline-rules.js';
-import { busUnavailable, isBusOutage, isErrorReply, RemoteError, RequestTimeoutError, ServiceUnavailableError } from './rpc-errors.js';
+import { busUnavailable, isBusOutage, isErrorReply, RemoteError, RequestTimeoutError, ServiceUnavailableError, toErrorReply } from './rpc-errors.js';
+import { secondsSince, type Metrics } from './metrics/metrics.js';
 
 export class RpcClient {
   constructor(
     private readonly proxy: ClientProxy,
     private readonly defaultTimeoutMs: number,
+    private readonly metrics?: Metrics,
   ) {}
 
+  /** Latency and failures by subject (by the error's code), when the service has metrics. */
   async call<Req extends DescMessage, Res extends DescMessage>(
     route: Route<Req, Res>,
     request: MessageInitShape<Req>,
     options: { timeoutMs?: number } = {},
+  ): Promise<MessageShape<Res>> {
+    const metrics = this.metrics;
+    if (!metrics) return this.send(route, request, options);
+    const subject = route.subject;
+    const start = performance.now();
+    try {
+      const reply = await this.send(route, request, options);
+      metrics.rpcClientDuration.observe({ subject, outcome: 'ok' }, secondsSince(start));
+      return reply;
+    } catch (error) {
+      metrics.rpcClientDuration.observe({ subject, outcome: 'error' }, secondsSince(start));
+      metrics.rpcClientFailures.inc({ subject, code: toErrorReply(error).code });
+      throw error;
+    }
+  }
+
+  private async send<Req extends DescMessage, Res extends DescMessage>(
+    route: Route<Req, Res>,
+    request: MessageInitShape<Req>,
+    options: { timeoutMs?: number },
   ): Promise<MessageShape<Res>> {
     const now = Date.now();
     const timeoutMs = callTimeoutMs(options.timeoutMs ?? this.defaultTimeoutMs, currentDeadline(), now);

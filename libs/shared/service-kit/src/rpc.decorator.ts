@@ -5,7 +5,7 @@
 // one already past is not run, and the handler runs under it (deadline.ts).
 import { randomUUID } from 'node:crypto';
 import { create, fromJson, toJson, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
-import { Logger } from '@nestjs/common';
+import { Logger, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { DomainError } from '@pn/decider';
 import type { Route } from '@pn/contracts';
@@ -13,6 +13,7 @@ import { DeadlineExceededError, withDeadline } from './deadline.js';
 import { DEADLINE_HEADER, isExpired, parseDeadline } from './deadline-rules.js';
 import { acceptRequestId, MESSAGE_ID_HEADER, REQUEST_ID_HEADER, withRequestContext, type RequestContext } from './request-context.js';
 import { toErrorReply } from './rpc-errors.js';
+import { RPC_SUBJECT, RpcMetricsInterceptor } from './metrics/rpc-metrics.interceptor.js';
 
 const logger = new Logger('Rpc');
 
@@ -72,5 +73,8 @@ export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Rou
     Payload()(target, key, 0);
     Ctx()(target, key, 1);
     MessagePattern(route.subject)(target, key, descriptor);
+    // Latency and failures by subject (metrics/rpc-metrics.interceptor.ts).
+    SetMetadata(RPC_SUBJECT, route.subject)(target, key, descriptor);
+    UseInterceptors(RpcMetricsInterceptor)(target, key, descriptor);
   };
 }

@@ -1,10 +1,11 @@
 // The DNS server on its real sockets (UDP and TCP on DNS_HOST:DNS_PORT),
 // answering from the zone index. It opens only once the index has caught up,
 // so a restarted instance never answers NXDOMAIN for a name that exists.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DnsServer, type DnsServerAddress } from '@pn/dns-server';
-import { PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { Metrics, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { ViewLaggingError, ZoneProjection } from '../zone/zone.projection.js';
+import { dnsAnswerMetrics } from './dns-metrics.js';
 
 @Injectable()
 export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,6 +22,7 @@ export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     projection: ZoneProjection,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Optional() metrics?: Metrics,
   ) {
     this.server = new DnsServer({
       host: config.dnsHost,
@@ -30,6 +32,7 @@ export class DnsListener implements OnApplicationBootstrap, OnApplicationShutdow
       forwarderSecret: config.dnsForwarderSecret,
       tcpMessageTimeoutMs: config.dnsTcpMessageTimeoutMs,
       maxTcpConnectionsPerClient: config.dnsTcpMaxPerClient,
+      ...(metrics ? { onAnswer: dnsAnswerMetrics(metrics) } : {}),
       // A view lagging past PROJECTION_MAX_LAG_MS throws, which the server answers SERVFAIL.
       lookup: (networkId, qname, qtype) => projection.lookup(networkId, qname, qtype),
       onError: (error) => {

@@ -3,12 +3,13 @@
 // an address in quarantine. Several ipam instances may serve one network at
 // once: optimistic concurrency on the network's stream makes the loser
 // re-decide on the newest allocations, so no address is ever handed out twice.
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
 import { routes, type AllocateAddressRequest, type ReleaseAddressRequest } from '@pn/contracts';
 import type { EventStore, SnapshotStore } from '@pn/event-store';
 import { networkDecider, networkEventCodec, networkStateJson, type NetworkCommand, type NetworkEvent, type NetworkState } from '@pn/ipam-domain';
-import { EVENT_STORE, PLATFORM_CONFIG, Rpc, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
+import { EVENT_STORE, Metrics, PLATFORM_CONFIG, Rpc, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
+import { registerFreeAddresses } from './free-addresses.metric.js';
 
 @Controller()
 export class AddressesController {
@@ -18,6 +19,7 @@ export class AddressesController {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Optional() metrics?: Metrics,
   ) {
     // Network state is cached: re-reading a long allocation stream per request
     // would grow with the network; and snapshotted, so an instance that has
@@ -32,6 +34,7 @@ export class AddressesController {
       maxCachedWeight: 1_000_000,
       snapshots: { store: snapshots, every: config.snapshotEvery, schema: 'network.v1', ...networkStateJson },
     });
+    if (metrics) registerFreeAddresses(metrics, this.networks);
   }
 
   @Rpc(routes.allocateAddress)

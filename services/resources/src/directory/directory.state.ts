@@ -89,6 +89,11 @@ export class DirectoryState {
       .map((id) => this.byId.get(id)!.state);
   }
 
+  /** Every live resource, in no order (lookups by public address or domain, which span networks). */
+  all(): ResourceFacts[] {
+    return [...this.byId.values()].map((e) => e.state);
+  }
+
   /** How many live resources a network holds (its quota counts them). */
   countInNetwork(networkId: string): number {
     return this.byNetwork.get(networkId)?.size ?? 0;

@@ -56,6 +56,11 @@ export class ResourceDirectory implements OnModuleInit {
     return this.directory.inNetwork(networkId);
   }
 
+  /** Every live resource, in no order. */
+  all(): ResourceFacts[] {
+    return this.directory.all();
+  }
+
   /** How many live resources a network holds: deleted ones are gone, so their slots are free. */
   countInNetwork(networkId: string): number {
     return this.directory.countInNetwork(networkId);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/messages.proto.
  */
 export const file_pn_resources_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIogECghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3B1YmxpY19ob3N0GBYgASgJEjEKDHB1YmxpY19wb3J0cxgXIAMoCzIbLnBuLnJlc291cmNlcy52MS5QdWJsaWNQb3J0EhIKCnB1YmxpY191cmwYGCABKAlCDAoKX3B1YmxpY19pcCIsCgpQdWJsaWNQb3J0EgwKBHBvcnQYASABKA0SEAoIcHJvdG9jb2wYAiABKAkiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIm4KFlJlc291cmNlSGlzdG9yeVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEg4KBmN1cnNvchgEIAEoCRINCgVsaW1pdBgFIAEoDSJNCgxIaXN0b3J5RW50cnkSDAoEdHlwZRgBIAEoCRIKCgJhdBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRIRCglkYXRhX2pzb24YBCABKAkiVQoPUmVzb3VyY2VIaXN0b3J5Ei0KBmV2ZW50cxgBIAMoCzIdLnBuLnJlc291cmNlcy52MS5IaXN0b3J5RW50cnkSEwoLbmV4dF9jdXJzb3IYAiABKAkiRgoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGNpZHIYAyABKAkiSAoTTGlzdFByb2plY3RzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoDSJZCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIMCgRjaWRyGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiSwoLUHJvamVjdExpc3QSJwoFaXRlbXMYASADKAsyGC5wbi5yZXNvdXJjZXMudjEuUHJvamVjdBITCgtuZXh0X2N1cnNvchgCIAEoCSJYChJHZXRUb3BvbG9neVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEg4KBmN1cnNvchgDIAEoCRINCgVsaW1pdBgEIAEoDSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJIpABCghUb3BvbG9neRISCgpuZXR3b3JrX2lkGAEgASgJEhQKDHByaXZhdGVfY2lkchgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEjQKCXJlc291cmNlcxgEIAMoCzIhLnBuLnJlc291cmNlcy52MS5Ub3BvbG9neVJlc291cmNlEhMKC25leHRfY3Vyc29yGAUgASgJIloKD09wZW5Qb3J0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0SEAoIcHJvdG9jb2wYBCABKAkiQAoHUG9ydFJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0icQoIUG9ydExpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSFgoJcHVibGljX2lwGAIgASgJSACIAQESKgoFcG9ydHMYAyADKAsyGy5wbi5yZXNvdXJjZXMudjEuUHVibGljUG9ydEIMCgpfcHVibGljX2lwIkQKCURvbWFpblJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmRvbWFpbhgDIAEoCSI2CglEbnNSZWNvcmQSDAoEdHlwZRgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXZhbHVlGAMgASgJIpMBCgxDdXN0b21Eb21haW4SDgoGZG9tYWluGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIrCgdyZWNvcmRzGAMgAygLMhoucG4ucmVzb3VyY2VzLnYxLkRuc1JlY29yZBIQCghhZGRlZF9hdBgEIAEoCRITCgt2ZXJpZmllZF9hdBgFIAEoCRIPCgdwcm9ibGVtGAYgASgJIk8KCkRvbWFpbkxpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSLAoFaXRlbXMYAiADKAsyHS5wbi5yZXNvdXJjZXMudjEuQ3VzdG9tRG9tYWluYgZwcm90bzM", [file_pn_resources_v1_events]);
+  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIogECghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3B1YmxpY19ob3N0GBYgASgJEjEKDHB1YmxpY19wb3J0cxgXIAMoCzIbLnBuLnJlc291cmNlcy52MS5QdWJsaWNQb3J0EhIKCnB1YmxpY191cmwYGCABKAlCDAoKX3B1YmxpY19pcCIsCgpQdWJsaWNQb3J0EgwKBHBvcnQYASABKA0SEAoIcHJvdG9jb2wYAiABKAkiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIm4KFlJlc291cmNlSGlzdG9yeVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEg4KBmN1cnNvchgEIAEoCRINCgVsaW1pdBgFIAEoDSJNCgxIaXN0b3J5RW50cnkSDAoEdHlwZRgBIAEoCRIKCgJhdBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRIRCglkYXRhX2pzb24YBCABKAkiVQoPUmVzb3VyY2VIaXN0b3J5Ei0KBmV2ZW50cxgBIAMoCzIdLnBuLnJlc291cmNlcy52MS5IaXN0b3J5RW50cnkSEwoLbmV4dF9jdXJzb3IYAiABKAkiRgoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGNpZHIYAyABKAkiSAoTTGlzdFByb2plY3RzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoDSJZCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIMCgRjaWRyGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiSwoLUHJvamVjdExpc3QSJwoFaXRlbXMYASADKAsyGC5wbi5yZXNvdXJjZXMudjEuUHJvamVjdBITCgtuZXh0X2N1cnNvchgCIAEoCSJYChJHZXRUb3BvbG9neVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEg4KBmN1cnNvchgDIAEoCRINCgVsaW1pdBgEIAEoDSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJIpABCghUb3BvbG9neRISCgpuZXR3b3JrX2lkGAEgASgJEhQKDHByaXZhdGVfY2lkchgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEjQKCXJlc291cmNlcxgEIAMoCzIhLnBuLnJlc291cmNlcy52MS5Ub3BvbG9neVJlc291cmNlEhMKC25leHRfY3Vyc29yGAUgASgJIloKD09wZW5Qb3J0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0SEAoIcHJvdG9jb2wYBCABKAkiQAoHUG9ydFJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0icQoIUG9ydExpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSFgoJcHVibGljX2lwGAIgASgJSACIAQESKgoFcG9ydHMYAyADKAsyGy5wbi5yZXNvdXJjZXMudjEuUHVibGljUG9ydEIMCgpfcHVibGljX2lwIkQKCURvbWFpblJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmRvbWFpbhgDIAEoCSI2CglEbnNSZWNvcmQSDAoEdHlwZRgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXZhbHVlGAMgASgJIpMBCgxDdXN0b21Eb21haW4SDgoGZG9tYWluGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIrCgdyZWNvcmRzGAMgAygLMhoucG4ucmVzb3VyY2VzLnYxLkRuc1JlY29yZBIQCghhZGRlZF9hdBgEIAEoCRITCgt2ZXJpZmllZF9hdBgFIAEoCRIPCgdwcm9ibGVtGAYgASgJIk8KCkRvbWFpbkxpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSLAoFaXRlbXMYAiADKAsyHS5wbi5yZXNvdXJjZXMudjEuQ3VzdG9tRG9tYWluIm4KE1JlYWNoYWJpbGl0eVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSEwoLZGVzdGluYXRpb24YAyABKAkSDAoEcG9ydBgEIAEoDRIQCghwcm90b2NvbBgFIAEoCSJ7Cg9SZWFjaGFiaWxpdHlIb3ASDAoEdHlwZRgBIAEoCRIKCgJpZBgCIAEoCRIMCgRuYW1lGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDwoHYWRkcmVzcxgFIAEoCRIMCgRwb3J0GAYgASgNEhAKCHByb3RvY29sGAcgASgJIkQKEVJlYWNoYWJpbGl0eUJsb2NrEgwKBGNvZGUYASABKAkSEQoJY29tcG9uZW50GAIgASgJEg4KBnJlYXNvbhgDIAEoCSKXAQoMUmVhY2hhYmlsaXR5EhEKCXJlYWNoYWJsZRgBIAEoCBIMCgRwYXRoGAIgASgJEi4KBGhvcHMYAyADKAsyIC5wbi5yZXNvdXJjZXMudjEuUmVhY2hhYmlsaXR5SG9wEjYKCmJsb2NrZWRfYnkYBCABKAsyIi5wbi5yZXNvdXJjZXMudjEuUmVhY2hhYmlsaXR5QmxvY2tiBnByb3RvMw", [file_pn_resources_v1_events]);
 
 /**
  * Subject `resources.resource.create`.
@@ -965,4 +965,164 @@ export type DomainList = Message<"pn.resources.v1.DomainList"> & {
  */
 export const DomainListSchema: GenMessage<DomainList> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_messages, 24);
+
+/**
+ * Subject `resources.network.reachability`: can `source` (a resource of the
+ * account) reach `destination` (a resource id, a private or public address, a
+ * hostname) on `port`? Decided in the resources service, so another account's
+ * private facts never leave it.
+ *
+ * @generated from message pn.resources.v1.ReachabilityRequest
+ */
+export type ReachabilityRequest = Message<"pn.resources.v1.ReachabilityRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string source = 2;
+   */
+  source: string;
+
+  /**
+   * @generated from field: string destination = 3;
+   */
+  destination: string;
+
+  /**
+   * @generated from field: uint32 port = 4;
+   */
+  port: number;
+
+  /**
+   * tcp | udp
+   *
+   * @generated from field: string protocol = 5;
+   */
+  protocol: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.ReachabilityRequest.
+ * Use `create(ReachabilityRequestSchema)` to create a new message.
+ */
+export const ReachabilityRequestSchema: GenMessage<ReachabilityRequest> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 25);
+
+/**
+ * @generated from message pn.resources.v1.ReachabilityHop
+ */
+export type ReachabilityHop = Message<"pn.resources.v1.ReachabilityHop"> & {
+  /**
+   * source | network | internet | public-address | destination
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string project = 4;
+   */
+  project: string;
+
+  /**
+   * @generated from field: string address = 5;
+   */
+  address: string;
+
+  /**
+   * @generated from field: uint32 port = 6;
+   */
+  port: number;
+
+  /**
+   * @generated from field: string protocol = 7;
+   */
+  protocol: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.ReachabilityHop.
+ * Use `create(ReachabilityHopSchema)` to create a new message.
+ */
+export const ReachabilityHopSchema: GenMessage<ReachabilityHop> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 26);
+
+/**
+ * @generated from message pn.resources.v1.ReachabilityBlock
+ */
+export type ReachabilityBlock = Message<"pn.resources.v1.ReachabilityBlock"> & {
+  /**
+   * RESOURCE_STOPPED | PORT_NOT_SERVED | DIFFERENT_NETWORK | NO_PUBLIC_ADDRESS | PORT_NOT_OPEN | UNKNOWN_DESTINATION
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * The hop type it stopped at.
+   *
+   * @generated from field: string component = 2;
+   */
+  component: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.ReachabilityBlock.
+ * Use `create(ReachabilityBlockSchema)` to create a new message.
+ */
+export const ReachabilityBlockSchema: GenMessage<ReachabilityBlock> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 27);
+
+/**
+ * @generated from message pn.resources.v1.Reachability
+ */
+export type Reachability = Message<"pn.resources.v1.Reachability"> & {
+  /**
+   * @generated from field: bool reachable = 1;
+   */
+  reachable: boolean;
+
+  /**
+   * private | public | none
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * @generated from field: repeated pn.resources.v1.ReachabilityHop hops = 3;
+   */
+  hops: ReachabilityHop[];
+
+  /**
+   * Unset when reachable.
+   *
+   * @generated from field: pn.resources.v1.ReachabilityBlock blocked_by = 4;
+   */
+  blockedBy?: ReachabilityBlock | undefined;
+};
+
+/**
+ * Describes the message pn.resources.v1.Reachability.
+ * Use `create(ReachabilitySchema)` to create a new message.
+ */
+export const ReachabilitySchema: GenMessage<Reachability> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 28);
 

@@ -1,0 +1,16 @@
+// IPv4 text as the data plane writes it, read strictly: four decimal octets,
+// no leading zeros (which some parsers read as octal), nothing around them.
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
+export const isIpv4 = (text: string): boolean => IPV4.test(text);
+
+/**
+ * RFC 1918 space: an address that can only be a resource of the flow's own
+ * network. Every network is a 10.X.0.0/16; the other two blocks are private
+ * too, so traffic to them is never taken for internet egress.
+ */
+export function isPrivateAddress(ip: string): boolean {
+  const [a, b] = ip.split('.').map(Number) as [number, number];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}

@@ -1,0 +1,41 @@
+// A flow as recorded by billing (the FlowMetered event, in domain terms), and
+// a parked record (FlowParked).
+import type { FlowClass } from './classify.js';
+
+export interface MeteredFlow {
+  readonly dedupKey: string;
+  readonly flowId: string;
+  readonly networkId: string;
+  readonly srcIp: string;
+  readonly srcPort: number;
+  readonly dstIp: string;
+  readonly dstPort: number;
+  readonly protocol: number;
+  readonly bytes: bigint;
+  readonly packets: bigint;
+  readonly start: number;
+  readonly end: number;
+  readonly class: FlowClass;
+  readonly reason: string;
+  readonly accountId: string;
+  readonly projectId: string;
+  readonly resourceId: string;
+  readonly resourceKind: string;
+  readonly resourceName: string;
+  readonly targetResourceId: string;
+  readonly targetResourceName: string;
+  readonly targetResourceKind: string;
+  readonly period: string;
+  readonly billedPeriod: string;
+  readonly arrivedAtMs: number;
+}
+
+export interface ParkedRecord {
+  readonly subject: string;
+  readonly raw: string;
+  readonly reason: string;
+  readonly networkId: string;
+  readonly accountId: string;
+  readonly arrivedAtMs: number;
+  readonly period: string;
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { billedPeriodOf, closesAt, isPeriod, periodOf } from './period.js';
+import { statusOf } from './status.js';
+
+const H = 3_600_000;
+const grace = 48 * H;
+
+describe('periods: calendar months, UTC', () => {
+  it('names the month of an instant in UTC', () => {
+    expect(periodOf(Date.UTC(2026, 0, 31, 23, 59, 59))).toBe('2026-01');
+    expect(periodOf(Date.UTC(2026, 1, 1))).toBe('2026-02');
+    expect(periodOf(Date.UTC(2026, 11, 31, 23))).toBe('2026-12');
+  });
+
+  it('accepts YYYY-MM only', () => {
+    expect(['2026-01', '2026-12'].every(isPeriod)).toBe(true);
+    expect(['2026-13', '2026-1', '26-01', '2026-00', ' 2026-01'].some(isPeriod)).toBe(false);
+  });
+
+  it('a flow arriving before the close is billed on its own month', () => {
+    expect(billedPeriodOf('2026-01', closesAt('2026-01', grace) - 1, grace)).toBe('2026-01');
+  });
+
+  it('a flow arriving after the close goes to the next draft invoice', () => {
+    expect(billedPeriodOf('2026-01', closesAt('2026-01', grace), grace)).toBe('2026-02');
+    expect(billedPeriodOf('2026-01', Date.UTC(2026, 3, 10), grace)).toBe('2026-04');
+  });
+
+  it('an invoice is final once the grace has passed and every flow before then is metered', () => {
+    const close = closesAt('2026-01', grace);
+    expect(statusOf('2026-01', grace, close - 1, close)).toBe('draft');
+    expect(statusOf('2026-01', grace, close, close)).toBe('final');
+    expect(statusOf('2026-01', grace, close + H, close - 1)).toBe('draft'); // billing behind the close: not final yet
+  });
+});

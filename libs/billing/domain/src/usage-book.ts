@@ -1,0 +1,196 @@
+// The usage read model: bytes by class per account, month, project and
+// resource, the late flows each month owes to a later invoice, hairpin hints,
+// and the rejected and parked records. Folded from FlowMetered / FlowParked
+// by the projection runner, which applies each event once (by position), so
+// these sums are exact. Counters are bigints; a checkpoint writes them as
+// decimal strings.
+import type { MeteredFlow, ParkedRecord } from './metered.js';
+
+export interface Bytes {
+  private: bigint;
+  egress: bigint;
+  ingress: bigint;
+  rejected: bigint;
+}
+
+export interface ResourceUsage extends Bytes {
+  readonly resourceId: string;
+  name: string;
+  kind: string;
+  projectId: string;
+}
+
+export interface Hint {
+  readonly resourceId: string;
+  readonly targetResourceId: string;
+  readonly targetName: string;
+  readonly targetKind: string;
+  bytes: bigint;
+}
+
+export interface PeriodUsage {
+  readonly totals: Bytes;
+  readonly byProject: Map<string, Bytes>;
+  readonly byResource: Map<string, ResourceUsage>;
+  readonly hints: Map<string, Hint>;
+  /** Billed egress bytes of this month recorded on its own invoice. */
+  onTimeEgress: bigint;
+  /** Billed egress bytes of this month that arrived after it was final: by the later invoice that carries them. */
+  readonly lateBilledIn: Map<string, bigint>;
+  /** The reverse: earlier months whose late bytes this month's invoice carries. */
+  readonly carries: Set<string>;
+  rejectedCount: number;
+  parkedCount: number;
+  /** The most recent rejected and parked records, at most KEPT_RECORDS of each (the counts are exact). */
+  readonly rejected: MeteredFlow[];
+  readonly parked: ParkedRecord[];
+}
+
+export const KEPT_RECORDS = 1000;
+
+const zero = (): Bytes => ({ private: 0n, egress: 0n, ingress: 0n, rejected: 0n });
+
+function add(bytes: Bytes, flow: MeteredFlow): void {
+  switch (flow.class) {
+    case 'private':
+      bytes.private += flow.bytes;
+      return;
+    case 'ingress':
+      bytes.ingress += flow.bytes;
+      return;
+    case 'egress':
+    case 'hairpin':
+      bytes.egress += flow.bytes;
+      return;
+    case 'rejected':
+      bytes.rejected += flow.bytes;
+  }
+}
+
+const keep = <T>(list: T[], item: T) => {
+  list.push(item);
+  if (list.length > KEPT_RECORDS) list.shift();
+};
+
+export class UsageBook {
+  private readonly accounts = new Map<string, Map<string, PeriodUsage>>();
+
+  usage(accountId: string, period: string): PeriodUsage | undefined {
+    return this.accounts.get(accountId)?.get(period);
+  }
+
+  private at(accountId: string, period: string): PeriodUsage {
+    let periods = this.accounts.get(accountId);
+    if (!periods) this.accounts.set(accountId, (periods = new Map()));
+    let usage = periods.get(period);
+    if (!usage) {
+      usage = {
+        totals: zero(),
+        byProject: new Map(),
+        byResource: new Map(),
+        hints: new Map(),
+        onTimeEgress: 0n,
+        lateBilledIn: new Map(),
+        carries: new Set(),
+        rejectedCount: 0,
+        parkedCount: 0,
+        rejected: [],
+        parked: [],
+      };
+      periods.set(period, usage);
+    }
+    return usage;
+  }
+
+  meter(flow: MeteredFlow): void {
+    // A rejected flow on a network nobody is known on has nobody to show it to; it still counts nowhere.
+    if (!flow.accountId) return;
+    const u = this.at(flow.accountId, flow.period);
+    add(u.totals, flow);
+    if (flow.class === 'rejected') {
+      u.rejectedCount++;
+      keep(u.rejected, flow);
+      return;
+    }
+    let project = u.byProject.get(flow.projectId);
+    if (!project) u.byProject.set(flow.projectId, (project = zero()));
+    add(project, flow);
+    let resource = u.byResource.get(flow.resourceId);
+    if (!resource) {
+      resource = { resourceId: flow.resourceId, name: flow.resourceName, kind: flow.resourceKind, projectId: flow.projectId, ...zero() };
+      u.byResource.set(flow.resourceId, resource);
+    }
+    add(resource, flow);
+    if (flow.class === 'hairpin') {
+      const key = `${flow.resourceId}>${flow.targetResourceId}`;
+      let hint = u.hints.get(key);
+      if (!hint) {
+        hint = { resourceId: flow.resourceId, targetResourceId: flow.targetResourceId, targetName: flow.targetResourceName, targetKind: flow.targetResourceKind, bytes: 0n };
+        u.hints.set(key, hint);
+      }
+      hint.bytes += flow.bytes;
+    }
+    if (flow.class === 'egress' || flow.class === 'hairpin') {
+      if (flow.billedPeriod === flow.period) u.onTimeEgress += flow.bytes;
+      else {
+        u.lateBilledIn.set(flow.billedPeriod, (u.lateBilledIn.get(flow.billedPeriod) ?? 0n) + flow.bytes);
+        this.at(flow.accountId, flow.billedPeriod).carries.add(flow.period);
+      }
+    }
+  }
+
+  park(record: ParkedRecord): void {
+    if (!record.accountId) return;
+    const u = this.at(record.accountId, record.period);
+    u.parkedCount++;
+    keep(u.parked, record);
+  }
+
+  toJson(): unknown {
+    return JSON.parse(JSON.stringify([...this.accounts].map(([a, periods]) => [a, [...periods].map(([p, u]) => [p, encodeUsage(u)])]), (_k, v) => (typeof v === 'bigint' ? { $n: v.toString() } : v)));
+  }
+
+  static fromJson(json: unknown): UsageBook {
+    const book = new UsageBook();
+    const revived = revive(json) as Array<[string, Array<[string, EncodedUsage]>]>;
+    for (const [a, periods] of revived) book.accounts.set(a, new Map(periods.map(([p, u]) => [p, decodeUsage(u)])));
+    return book;
+  }
+}
+
+type EncodedUsage = Omit<PeriodUsage, 'byProject' | 'byResource' | 'hints' | 'lateBilledIn' | 'carries'> & {
+  byProject: Array<[string, Bytes]>;
+  byResource: Array<[string, ResourceUsage]>;
+  hints: Array<[string, Hint]>;
+  lateBilledIn: Array<[string, bigint]>;
+  carries: string[];
+};
+
+const encodeUsage = (u: PeriodUsage): EncodedUsage => ({
+  ...u,
+  byProject: [...u.byProject],
+  byResource: [...u.byResource],
+  hints: [...u.hints],
+  lateBilledIn: [...u.lateBilledIn],
+  carries: [...u.carries],
+});
+
+const decodeUsage = (u: EncodedUsage): PeriodUsage => ({
+  ...u,
+  byProject: new Map(u.byProject),
+  byResource: new Map(u.byResource),
+  hints: new Map(u.hints),
+  lateBilledIn: new Map(u.lateBilledIn),
+  carries: new Set(u.carries),
+});
+
+/** `{ $n: "<digits>" }` is a bigint again (an object, so no string from a flow can pass for one). */
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revive);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0]![0] === '$n' && typeof entries[0]![1] === 'string') return BigInt(entries[0]![1]);
+    return Object.fromEntries(entries.map(([k, v]) => [k, revive(v)]));
+  }
+  return value;
+}

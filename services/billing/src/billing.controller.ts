@@ -1,0 +1,55 @@
+// Billing's reads on the bus: usage, invoice (JSON and CSV) and rejected
+// records of an account's month, built from the usage read model.
+import { Controller, Inject } from '@nestjs/common';
+import { invoiceCsv, invoiceReport, isPeriod, rejectedReport, statusOf, usageReport, type RateCard } from '@pn/billing-domain';
+import { routes, type BillingReportRequest } from '@pn/contracts';
+import { DomainError } from '@pn/decider';
+import { PLATFORM_CONFIG, Rpc, type PlatformConfig } from '@pn/service-kit';
+import { FlowMeter } from './meter/flow-meter.js';
+import { UsageReadModel } from './usage/usage-projection.js';
+
+@Controller()
+export class BillingController {
+  private readonly card: RateCard;
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly usage: UsageReadModel,
+    private readonly meter: FlowMeter,
+  ) {
+    this.card = { currency: 'USD', pricePerGbMicros: BigInt(config.billingPricePerGbMicros), freeBytes: BigInt(config.billingFreeGb) * 1_000_000_000n };
+  }
+
+  private status(period: string) {
+    // Final only when the read model also shows every flow metered up to then.
+    const upTo = this.usage.current ? this.meter.meteredUpToMs : 0;
+    return statusOf(period, this.config.billingGraceHours * 3_600_000, Date.now(), upTo);
+  }
+
+  private period(request: BillingReportRequest): string {
+    if (!isPeriod(request.period)) throw new DomainError('invalid_request', 'period must be a month, YYYY-MM');
+    return request.period;
+  }
+
+  @Rpc(routes.billingUsage)
+  get(request: BillingReportRequest) {
+    const period = this.period(request);
+    return { json: JSON.stringify(usageReport(this.usage.book, request.accountId, period, this.status(period), this.card, request.projectId || undefined)) };
+  }
+
+  @Rpc(routes.billingInvoice)
+  invoice(request: BillingReportRequest) {
+    const period = this.period(request);
+    const status = this.status(period);
+    return {
+      json: JSON.stringify(invoiceReport(this.usage.book, request.accountId, period, status, this.card)),
+      csv: invoiceCsv(this.usage.book, request.accountId, period, status, this.card),
+    };
+  }
+
+  @Rpc(routes.billingRejected)
+  rejected(request: BillingReportRequest) {
+    const period = this.period(request);
+    return { json: JSON.stringify(rejectedReport(this.usage.book, request.accountId, period)) };
+  }
+}

@@ -1,0 +1,110 @@
+// Billing's own projection of address ownership over time: it reads the
+// integration events (address_held / address_hold_ended, private and public)
+// from INTEGRATION_STREAM with an ordered consumer from the first message, so
+// classifying a flow never asks ipam or resources anything. Rebuilt on each
+// boot (the facts are few next to flows: one per address change).
+//
+// `currentAt(ms)` waits until the timeline is known to be complete for that
+// instant: the feed has read everything the stream held at some moment at
+// least PROJECTION_MAX_LAG_MS after it (the bound the publisher's own lag is
+// held to), so a flow of a VM created a moment ago is not rejected because
+// its AddressHeld was still on its way.
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { fromJsonString } from '@bufbuild/protobuf';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { jetstream, jetstreamManager, type ConsumerMessages, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AddressHeldSchema, AddressHoldEndedSchema, AddressScope } from '@pn/contracts';
+import { OwnershipTimeline, type Scope } from '@pn/billing-domain';
+import { ensureHistoryStream } from '@pn/event-store';
+import { natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+
+const scopeOf = (s: AddressScope): Scope | undefined => (s === AddressScope.PRIVATE ? 'private' : s === AddressScope.PUBLIC ? 'public' : undefined);
+
+@Injectable()
+export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
+  readonly timeline = new OwnershipTimeline();
+  private nc: NatsConnection | undefined;
+  private messages: ConsumerMessages | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  /** The timeline holds every fact published before this instant (epoch ms). */
+  private completeAsOf = 0;
+  private lastSeq = 0;
+  private malformed = 0;
+  private stopping = false;
+  private readonly logger = new Logger(OwnershipFeed.name);
+
+  constructor(@Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    this.nc = await connect(natsOptions(this.config, 'billing-ownership'));
+    const jsm = await jetstreamManager(this.nc);
+    // Same settings as the publisher's (resources): whichever starts first creates it.
+    await ensureHistoryStream(jsm, {
+      name: this.config.integrationStream,
+      subjectPrefix: this.config.integrationSubjectPrefix,
+      duplicateWindowMs: 120_000,
+      replicas: this.config.eventStreamReplicas,
+    });
+    const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>` };
+    const consumer = await jetstream(this.nc).consumers.get(this.config.integrationStream, opts);
+    this.messages = await consumer.consume();
+    void (async () => {
+      for await (const m of this.messages!) {
+        this.apply(m.subject, m.string());
+        this.lastSeq = m.seq;
+      }
+    })().catch((error) => this.logger.error(`ownership feed stopped: ${String(error)}`));
+    const check = async () => {
+      const asked = Date.now();
+      const info = await jsm.streams.info(this.config.integrationStream).catch(() => undefined);
+      // Everything in the stream when we asked has been applied (other subjects than ours only make this wait).
+      if (info && this.lastSeq >= info.state.last_seq) this.completeAsOf = asked;
+    };
+    await check();
+    while (this.completeAsOf === 0) {
+      await new Promise((r) => setTimeout(r, 50));
+      await check();
+    }
+    this.probe = setInterval(() => void check(), 100);
+    this.probe.unref();
+  }
+
+  /** Resolves once the timeline is complete for the instant `atMs` (with the publisher's lag bound added). */
+  async currentAt(atMs: number, timeoutMs: number): Promise<boolean> {
+    const needed = atMs + this.config.projectionMaxLagMs;
+    const until = Date.now() + timeoutMs;
+    while (this.completeAsOf < needed) {
+      if (Date.now() >= until || this.stopping) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
+  private apply(subject: string, text: string): void {
+    try {
+      if (subject.includes('.v1.address_held.')) {
+        const f = fromJsonString(AddressHeldSchema, text, { ignoreUnknownFields: true });
+        const scope = scopeOf(f.scope);
+        if (!scope || !f.heldFrom) throw new Error('no scope or held_from');
+        this.timeline.held({ sourceEventId: f.sourceEventId, scope, ip: f.ip, fromMs: timestampMs(f.heldFrom), resourceId: f.resourceId, accountId: f.accountId, projectId: f.projectId, networkId: f.networkId, kind: f.kind, name: f.resourceName });
+      } else if (subject.includes('.v1.address_hold_ended.')) {
+        const f = fromJsonString(AddressHoldEndedSchema, text, { ignoreUnknownFields: true });
+        const scope = scopeOf(f.scope);
+        if (!scope || !f.heldUntil) throw new Error('no scope or held_until');
+        this.timeline.ended({ sourceEventId: f.sourceEventId, scope, ip: f.ip, networkId: f.networkId, resourceId: f.resourceId, untilMs: timestampMs(f.heldUntil) });
+      }
+    } catch (error) {
+      // A fact we cannot read is logged and counted, never fatal: the publisher is ours, so this is a bug to see.
+      this.malformed++;
+      this.logger.error(`unreadable integration fact on ${subject}: ${String(error)}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.probe) clearInterval(this.probe);
+    this.messages?.stop();
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
+  }
+}

@@ -1,0 +1,45 @@
+// The usage read model: a projection of billing's `meter` category (every
+// metered and parked flow), run by the one ProjectionRunner, so it resumes
+// from its checkpoint and applies each event exactly once (by position).
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { UsageBook } from '@pn/billing-domain';
+import type { Projection, ProjectionRunner } from '@pn/projection';
+import { Projections } from '@pn/service-kit';
+import { fromMeteredEvent, meterEventCodec, METER_CATEGORY } from '../meter/flow-events.js';
+
+export const usageProjection: Projection<UsageBook> = {
+  name: 'billing.usage.v1',
+  category: METER_CATEGORY,
+  initialState: () => new UsageBook(),
+  evolve: (book, recorded) => {
+    const event = meterEventCodec.decode(recorded);
+    if (!event) return book;
+    if (event.type === 'FlowMetered') book.meter(fromMeteredEvent(event.data));
+    else book.park({ ...event.data, arrivedAtMs: Number(event.data.arrivedAtMs) });
+    return book;
+  },
+  toJson: (book) => book.toJson(),
+  fromJson: (json) => UsageBook.fromJson(json),
+};
+
+@Injectable()
+export class UsageReadModel implements OnModuleInit {
+  private runner: ProjectionRunner<UsageBook> | undefined;
+
+  constructor(private readonly projections: Projections) {}
+
+  async onModuleInit(): Promise<void> {
+    this.runner = await this.projections.run(usageProjection);
+  }
+
+  get book(): UsageBook {
+    if (!this.runner) throw new Error('usage read model used before it was loaded');
+    return this.runner.state;
+  }
+
+  /** Applied every metered flow it has heard of (no lag). */
+  get current(): boolean {
+    const s = this.runner?.status();
+    return !!s && s.caughtUp && s.lagMs === 0;
+  }
+}

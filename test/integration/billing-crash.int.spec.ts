@@ -1,0 +1,93 @@
+// Exactly once across a crash: billing runs as its own process, is killed
+// with SIGKILL while a stream of flows is being ingested, and started again;
+// part of the stream is also published twice. The totals must equal the
+// exact sum of the distinct flows: no byte lost, none doubled.
+import { describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { usePlatform } from '../support/platform.js';
+
+const ctx = usePlatform('billing-crash', { without: ['billing'] });
+const root = join(import.meta.dirname, '..', '..');
+
+function startBillingProcess(): ChildProcess {
+  const c = ctx.platform.config;
+  return spawn(process.execPath, [join(root, 'services/billing/dist/main.js')], {
+    env: {
+      ...process.env,
+      NATS_URL: ctx.nats.url,
+      EVENT_STREAM: c.eventStream,
+      EVENT_SUBJECT_PREFIX: c.eventSubjectPrefix,
+      INTEGRATION_STREAM: c.integrationStream,
+      INTEGRATION_SUBJECT_PREFIX: c.integrationSubjectPrefix,
+      FLOWS_STREAM: c.flowsStream,
+      FLOWS_SUBJECT_PREFIX: c.flowsSubjectPrefix,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+describe('billing killed mid-stream', () => {
+  it('loses no byte and doubles none (build first: the process runs services/billing/dist)', async () => {
+    let billing = startBillingProcess();
+    ctx.beforeStop(async () => billing.kill('SIGTERM'));
+    const key = await ctx.newKey('crash');
+    const vm = (await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'busy' } })).body;
+    const net = (await ctx.api('GET', '/v1/hosting/network/topology', { key })).body.network_id;
+    // Billing is up (and has made the flows stream) once it answers.
+    for (const until = Date.now() + 30_000; Date.now() < until; ) {
+      if ((await ctx.api('GET', `/v1/hosting/billing/usage?period=2026-01`, { key })).status === 200) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const t = Math.floor(Date.now() / 1000);
+    const messages = 400;
+    const perMessage = 50;
+    let expected = 0n;
+    const batches: string[] = [];
+    for (let m = 0; m < messages; m++) {
+      const flows = [];
+      for (let i = 0; i < perMessage; i++) {
+        const bytes = 1_000_003 * (m + 1) + i; // all different, so a lost or doubled flow shows
+        expected += BigInt(bytes);
+        flows.push({ flow_id: `c-${m}-${i}`, network_id: net, src_ip: vm.private_ip, src_port: 1000 + i, dst_ip: '8.8.8.8', dst_port: 443, protocol: 6, bytes, packets: 1, start: t, end: t + 1 });
+      }
+      batches.push(JSON.stringify(flows));
+    }
+    const nc = await connect({ servers: ctx.nats.url });
+    const js = jetstream(nc);
+    const subject = ctx.platform.config.flowsSubjectPrefix;
+    let killedAt = -1;
+    for (let m = 0; m < messages; m++) {
+      await js.publish(subject, batches[m]!);
+      if (m === 120) {
+        // Give it time to be mid-stream, then kill it without a chance to ack or checkpoint.
+        await new Promise((r) => setTimeout(r, 1500));
+        billing.kill('SIGKILL');
+        killedAt = m;
+      }
+    }
+    // A replay of the first 100 messages (republished by the data plane).
+    for (let m = 0; m < 100; m++) await js.publish(subject, batches[m]!);
+    await nc.close();
+    expect(killedAt).toBe(120);
+    billing = startBillingProcess();
+
+    const period = new Date(t * 1000).toISOString().slice(0, 7);
+    let egress: unknown;
+    for (const until = Date.now() + 90_000; Date.now() < until; ) {
+      const r = await ctx.api('GET', `/v1/hosting/billing/usage?period=${period}`, { key });
+      egress = r.body?.totals?.egress_bytes;
+      if (r.status === 200 && BigInt(egress as number) >= expected) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(BigInt(egress as number)).toBe(expected);
+    // And it stays there: nothing left to double it.
+    await new Promise((r) => setTimeout(r, 2000));
+    const again = await ctx.api('GET', `/v1/hosting/billing/usage?period=${period}`, { key });
+    expect(BigInt(again.body.totals.egress_bytes)).toBe(expected);
+  }, 150_000);
+});
