@@ -73,6 +73,13 @@ export type EventHandler = (event: RecordedEvent) => Promise<void> | void;
 export interface Subscription {
   /** Resolves once every event that existed when the subscription started has been handled. */
   readonly caughtUp: Promise<void>;
+  /**
+   * Since when (epoch ms) the subscription has known of events it has not
+   * handled yet, or has been cut off from the store; undefined when it is at
+   * the head as far as it knows. Cheap (no call to the store). Adapters that
+   * cannot tell leave it out; projections then ask `head()` instead.
+   */
+  behindSince?(): number | undefined;
   close(): Promise<void>;
 }
 

@@ -34,4 +34,14 @@ describe('LagTracker', () => {
     lag.observeHead(19n, 100);
     expect(lag.lagMs(300)).toBe(0);
   });
+
+  it('takes the subscription’s word: behind since when it has known of events not handled', () => {
+    const lag = new LagTracker(0, 250);
+    lag.observeBehindSince(undefined, 100);
+    expect(lag.lagMs(200)).toBe(0);
+    lag.observeBehindSince(150, 300);
+    expect(lag.lagMs(400)).toBe(250);
+    lag.observeBehindSince(undefined, 500);
+    expect(lag.lagMs(600)).toBe(0);
+  });
 });

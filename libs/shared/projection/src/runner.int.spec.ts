@@ -154,4 +154,30 @@ describe('ProjectionRunner', () => {
     expect(runner.lagMs()).toBe(0);
     await runner.stop();
   });
+
+  it('knows it is behind from its own subscription while an event waits to be applied, without asking the store', async () => {
+    const category = `slow${uniqueId().toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+    await appendMany(category, 1);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const base = summing(category);
+    const projection = { ...base, evolve: async (state: { sums: Record<string, number>; seen: number }, event: RecordedEvent) => {
+      if (state.seen === 1) await gate; // the second event takes as long as the test says
+      return base.evolve(state, event);
+    } };
+    let heads = 0;
+    const counting = Object.create(store, { head: { value: (c: string) => (heads++, store.head(c)) } }) as EventStore;
+    const runner = new ProjectionRunner(counting, projection, { logger: quiet, lagProbeMs: 50 });
+    await runner.start();
+    expect(runner.lagMs()).toBe(0);
+    await appendMany(category, 2, 1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(runner.lagMs()).toBeGreaterThanOrEqual(300);
+    release();
+    await until(() => runner.state.seen === 3);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(runner.lagMs()).toBe(0);
+    expect(heads).toBe(0); // all from the subscription's own pending count
+    await runner.stop();
+  });
 });

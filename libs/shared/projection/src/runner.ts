@@ -238,6 +238,13 @@ export class ProjectionRunner<S> {
 
   private async probe(): Promise<void> {
     const at = Date.now();
+    // The subscription knows, for free, whether events wait behind the ones it handled.
+    const subscription = this.subscription;
+    if (subscription?.behindSince) {
+      this.lag.observeBehindSince(subscription.behindSince(), at);
+      return;
+    }
+    // Paused, or an adapter that cannot tell: ask the store for the category's head.
     try {
       const head = await this.store.head(this.projection.category);
       this.lag.observeHead(head?.position, at);

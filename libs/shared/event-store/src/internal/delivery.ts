@@ -65,12 +65,24 @@ export class Latch {
   readonly promise: Promise<void>;
   resolve!: () => void;
   reject!: (error: Error) => void;
+  private settled = false;
 
   constructor() {
     this.promise = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.resolve = () => {
+        this.settled = true;
+        resolve();
+      };
+      this.reject = (error) => {
+        this.settled = true;
+        reject(error);
+      };
     });
     this.promise.catch(() => {});
+  }
+
+  /** Whether resolve() or reject() has been called. */
+  isResolved(): boolean {
+    return this.settled;
   }
 }

@@ -15,6 +15,7 @@ export class OpenSubscriptions {
     }
     const tracked: Subscription = {
       caughtUp: sub.caughtUp,
+      ...(sub.behindSince ? { behindSince: () => sub.behindSince!() } : {}),
       close: async () => {
         this.open.delete(tracked);
         await sub.close();

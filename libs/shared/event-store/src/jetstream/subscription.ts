@@ -36,6 +36,18 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   let messages: ConsumerMessages | undefined;
   // The checkpoint, then the last event handled: events at or before it are skipped.
   let handledUpTo = target.after;
+  // Since when this subscription has known of events it has not handled: from
+  // the moment a message arrives until one is handled with nothing pending
+  // behind it on the server (`info.pending`, which the server keeps per
+  // consumer: no scan of the stream). Lag is measured from it, for free.
+  let behindSince: number | undefined = caughtUp.isResolved() ? undefined : Date.now();
+  let disconnectedSince: number | undefined;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') disconnectedSince ??= Date.now();
+      else if (status.type === 'reconnect') disconnectedSince = undefined;
+    }
+  })().catch(() => {});
 
   const run = async (): Promise<void> => {
     while (!delivery.stopped && !nc.isClosed()) {
@@ -45,14 +57,17 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
         messages = await consumer.consume({ max_messages: 256 });
         if (delivery.stopped) messages.stop();
         for await (const m of messages) {
+          behindSince ??= Date.now();
           for (const event of recordedEvents(decodeCommit(m.data), m.seq, m.time)) {
             if (event.position <= handledUpTo) continue;
             if (!(await delivery.deliver(event))) return;
             handledUpTo = event.position;
           }
           if (m.seq >= catchUpTo) caughtUp.resolve();
+          if (m.info.pending === 0) behindSince = undefined;
         }
       } catch (error) {
+        behindSince ??= Date.now();
         messages?.stop();
         await consumer?.delete().catch(() => {});
         if (delivery.stopped || nc.isClosed()) return;
@@ -65,6 +80,10 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
 
   return {
     caughtUp: caughtUp.promise,
+    behindSince: () => {
+      if (disconnectedSince === undefined) return behindSince;
+      return behindSince === undefined ? disconnectedSince : Math.min(behindSince, disconnectedSince);
+    },
     close: async () => {
       delivery.stop();
       messages?.stop();
