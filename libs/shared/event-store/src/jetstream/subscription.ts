@@ -41,13 +41,20 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   // behind it on the server (`info.pending`, which the server keeps per
   // consumer: no scan of the stream). Lag is measured from it, for free.
   let behindSince: number | undefined = caughtUp.isResolved() ? undefined : Date.now();
-  let disconnectedSince: number | undefined;
-  void (async () => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') disconnectedSince ??= Date.now();
-      else if (status.type === 'reconnect') disconnectedSince = undefined;
-    }
-  })().catch(() => {});
+  // Cut off from the server, nothing new arrives and `pending` says nothing:
+  // a round trip every half second confirms the connection; the time since
+  // the last confirmed one counts as being behind once it passes a second.
+  let confirmedAt = Date.now();
+  let confirming = false;
+  const confirm = setInterval(() => {
+    if (confirming || nc.isClosed()) return;
+    confirming = true;
+    nc.flush()
+      .then(() => (confirmedAt = Date.now()))
+      .catch(() => {})
+      .finally(() => (confirming = false));
+  }, 500);
+  confirm.unref();
 
   const run = async (): Promise<void> => {
     while (!delivery.stopped && !nc.isClosed()) {
@@ -81,10 +88,12 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   return {
     caughtUp: caughtUp.promise,
     behindSince: () => {
-      if (disconnectedSince === undefined) return behindSince;
-      return behindSince === undefined ? disconnectedSince : Math.min(behindSince, disconnectedSince);
+      const cutOffSince = Date.now() - confirmedAt > 1000 ? confirmedAt : undefined;
+      if (cutOffSince === undefined) return behindSince;
+      return behindSince === undefined ? cutOffSince : Math.min(behindSince, cutOffSince);
     },
     close: async () => {
+      clearInterval(confirm);
       delivery.stop();
       messages?.stop();
       await done;
