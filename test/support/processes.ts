@@ -18,6 +18,8 @@ export interface PlatformProcesses {
   readonly adminToken: string;
   /** Each service process, in start order (an ipam per instance), e.g. to read its memory with residentMemoryKb. */
   readonly services: ReadonlyArray<{ readonly name: string; readonly pid: number }>;
+  /** With `captureStdout`: what each service (by name, ipam instances together) has written to stdout so far. */
+  stdoutOf?(name: string): string;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,11 @@ export function residentMemoryKb(pid: number): number | undefined {
   }
 }
 
-export async function startPlatformProcesses(natsUrl: string, options: { ipamInstances?: number } = {}): Promise<PlatformProcesses> {
+export async function startPlatformProcesses(
+  natsUrl: string,
+  // logLevel: LOG_LEVEL for every service (default warn); captureStdout: keep their stdout (the JSON logs) for stdoutOf instead of passing it through.
+  options: { ipamInstances?: number; logLevel?: string; captureStdout?: boolean } = {},
+): Promise<PlatformProcesses> {
   const run = uniqueId('run');
   const adminToken = randomBytes(16).toString('hex');
   const gatewayPort = await freePort();
@@ -48,14 +54,26 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
     ADMIN_TOKEN: adminToken,
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: options.logLevel ?? 'warn',
   };
   // e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every service.
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const services = [...Array.from({ length: options.ipamInstances ?? 1 }, () => 'ipam'), 'dns', 'billing', 'resources', 'gateway'];
   const children: ChildProcess[] = services.map((service) =>
-    spawn(process.execPath, [...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], { env, stdio: ['ignore', 'inherit', 'inherit'] }),
+    spawn(process.execPath, [...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
+      env,
+      stdio: ['ignore', options.captureStdout ? 'pipe' : 'inherit', 'inherit'],
+    }),
   );
+  const captured = new Map<string, string[]>();
+  if (options.captureStdout) {
+    children.forEach((child, i) => {
+      const chunks = captured.get(services[i]!) ?? [];
+      captured.set(services[i]!, chunks);
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
+    });
+  }
+  const stdoutOf = options.captureStdout ? (name: string) => (captured.get(name) ?? []).join('') : undefined;
   const stop = async () => {
     await Promise.all(
       children.map(
@@ -73,7 +91,7 @@ export async function startPlatformProcesses(natsUrl: string, options: { ipamIns
   const processes = services.map((name, i) => ({ name, pid: children[i]!.pid ?? 0 }));
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, dnsPort, adminToken, services: processes, stop };
+      if ((await fetch(`${url}/healthz`)).ok) return { url, dnsPort, adminToken, services: processes, ...(stdoutOf ? { stdoutOf } : {}), stop };
     } catch {
       // not listening yet
     }

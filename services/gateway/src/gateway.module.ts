@@ -8,6 +8,8 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { ApiKeysController } from './accounts/api-keys.controller.js';
 import { AdminGuard, ApiKeyGuard } from './accounts/guards.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { EventHub } from './events/event-hub.js';
+import { EventsController } from './events/events.controller.js';
 import { HealthHttpController } from './http/health.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -43,6 +45,7 @@ export class GatewayModule {
         BillingController,
         ReachabilityController,
         McpController,
+        EventsController,
         HealthHttpController,
         MetricsController,
         healthController('gateway'),
@@ -55,6 +58,7 @@ export class GatewayModule {
         ResourceApi,
         IdempotencyStore,
         IdempotencyInterceptor,
+        EventHub,
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

@@ -7,6 +7,7 @@ import { JsonLogger, natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
 import { useHttpMetrics } from './http/http-metrics.js';
+import { useAccessLog } from './http/access-log.js';
 import { useJsonBodies } from './http/json-body.js';
 import { useRequestDeadlines } from './http/request-deadline.js';
 import { useRequestIds } from './http/request-id.js';
@@ -14,6 +15,7 @@ import { validationPipe } from './http/validation.js';
 import { useRateLimits } from './limits/rate-limiter.js';
 import { useBearerApiKeysOnMcp } from './mcp/bearer-key.js';
 import { useOpenApi } from './openapi/openapi.js';
+import { useConsole } from './http/console.js';
 
 export async function startGateway(config: PlatformConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { logger: new JsonLogger('gateway', config.logLevels), bodyParser: false });
@@ -21,6 +23,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
   useHttpMetrics(app); // first: refusals by the middlewares below are counted too
+  useAccessLog(app); // before the request id is set, so it logs refusals too (it reads the id at the end)
   useRequestIds(app);
   useBearerApiKeysOnMcp(app); // before the rate limiter and the guard read X-API-Key
   useRateLimits(app);
@@ -29,6 +32,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...natsOptions(config, 'gateway'), queue: 'gateway' } });
   app.useGlobalPipes(validationPipe);
   useOpenApi(app); // /openapi.json and /docs
+  useConsole(app); // /console: static files
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(config.gatewayPort, config.gatewayHost);

@@ -15,6 +15,15 @@ const PINO_LEVEL: Record<NestLevel, 'error' | 'warn' | 'info' | 'debug' | 'trace
   verbose: 'trace',
 };
 
+/** `{ msg, ...fields }`: logged with its fields as JSON fields (request_id and context still win). */
+export interface LogFields {
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+const isFieldsMessage = (message: unknown): message is LogFields =>
+  typeof message === 'object' && message !== null && !Array.isArray(message) && typeof (message as { msg?: unknown }).msg === 'string';
+
 export class JsonLogger implements LoggerService {
   private readonly pino: Logger;
 
@@ -55,6 +64,10 @@ export class JsonLogger implements LoggerService {
     if (message instanceof Error) {
       fields.err = { name: message.name, message: message.message, stack: message.stack };
       this.pino[PINO_LEVEL[level]](fields, message.message);
+    } else if (isFieldsMessage(message)) {
+      // A line meant to be queried (access and bus logs): its fields stay fields, not text.
+      const { msg, ...own } = message;
+      this.pino[PINO_LEVEL[level]]({ ...own, ...fields }, msg);
     } else {
       this.pino[PINO_LEVEL[level]](fields, typeof message === 'string' ? message : JSON.stringify(message));
     }

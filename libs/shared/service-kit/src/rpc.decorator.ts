@@ -12,7 +12,7 @@ import type { Route } from '@pn/contracts';
 import { DeadlineExceededError, withDeadline } from './deadline.js';
 import { DEADLINE_HEADER, isExpired, parseDeadline } from './deadline-rules.js';
 import { acceptRequestId, MESSAGE_ID_HEADER, REQUEST_ID_HEADER, withRequestContext, type RequestContext } from './request-context.js';
-import { toErrorReply } from './rpc-errors.js';
+import { isErrorReply, toErrorReply } from './rpc-errors.js';
 import { RPC_SUBJECT, RpcMetricsInterceptor } from './metrics/rpc-metrics.interceptor.js';
 
 const logger = new Logger('Rpc');
@@ -33,6 +33,12 @@ function requestContextOf(context: HeadersContext | undefined): RequestContext {
   return messageId ? { requestId, messageId } : { requestId };
 }
 
+/** `ok`, or the code of the error reply the caller gets. */
+const outcomeOf = (error: unknown): string => {
+  const reply = error instanceof RpcException ? error.getError() : undefined;
+  return isErrorReply(reply) ? reply.code : 'error';
+};
+
 type RpcMethod<Req extends DescMessage, Res extends DescMessage> = (
   request: MessageShape<Req>,
 ) => Promise<MessageInitShape<Res>> | MessageInitShape<Res>;
@@ -41,6 +47,21 @@ export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Rou
   return <M extends RpcMethod<Req, Res>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>) => {
     const handler: RpcMethod<Req, Res> = descriptor.value!;
     descriptor.value = async function (this: unknown, payload: unknown, context?: HeadersContext) {
+      // One debug line per bus request handled, under its request id: a request
+      // is followed through every service it touched, not only where it failed.
+      const started = performance.now();
+      const requestContext = requestContextOf(context);
+      let outcome = 'ok';
+      try {
+        return await withRequestContext(requestContext, () => handle.call(this, payload, context));
+      } catch (error) {
+        outcome = outcomeOf(error);
+        throw error;
+      } finally {
+        withRequestContext(requestContext, () => logger.debug({ msg: 'bus request', subject: route.subject, ms: Math.round(performance.now() - started), outcome }));
+      }
+    } as never;
+    async function handle(this: unknown, payload: unknown, context?: HeadersContext) {
       const now = Date.now();
       const deadline = deadlineOf(context, now);
       // The caller has stopped waiting (say, it sat in a queue behind a slow
@@ -58,7 +79,7 @@ export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Rou
         throw new RpcException(toErrorReply(new DomainError('invalid_request', `malformed ${route.subject} request: ${String(error)}`)));
       }
       try {
-        const reply = await withRequestContext(requestContextOf(context), () => withDeadline(deadline, () => handler.call(this, request)));
+        const reply = await withDeadline(deadline, () => handler.call(this, request));
         return toJson(route.reply, create(route.reply, reply));
       } catch (error) {
         const reply = toErrorReply(error);
@@ -67,7 +88,7 @@ export function Rpc<Req extends DescMessage, Res extends DescMessage>(route: Rou
         else if (reply.status >= 500) logger.error(`${route.subject} failed`, error instanceof Error ? error.stack : String(error));
         throw new RpcException(reply);
       }
-    } as never;
+    }
     // Nest 12 hands a handler nothing but its payload unless its parameters
     // ask for more: ask for the NATS context as the second, for its headers.
     Payload()(target, key, 0);

@@ -6,14 +6,19 @@ import type { INestApplication } from '@nestjs/common';
 import { Metrics, secondsSince } from '@pn/service-kit';
 import type { NextFunction, Request, Response } from 'express';
 
+/** The route pattern a request matched (`/v1/hosting/vms/:id`), or "unrouted". */
+export function routePattern(req: Request): string {
+  // Express sets req.route once a route matched; Nest mounts each at its full path.
+  const pattern = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unrouted';
+}
+
 export function useHttpMetrics(app: INestApplication): void {
   const metrics = app.get(Metrics);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const start = performance.now();
     res.once('finish', () => {
-      // Express sets req.route once a route matched; Nest mounts each at its full path.
-      const pattern = (req.route as { path?: unknown } | undefined)?.path;
-      const labels = { method: req.method, route: typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unrouted', status: String(res.statusCode) };
+      const labels = { method: req.method, route: routePattern(req), status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, secondsSince(start));
     });

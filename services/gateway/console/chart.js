@@ -1,0 +1,36 @@
+// Egress by day as SVG bars, from the billing usage report. The report gives
+// days when billing keeps them (`by_day`); without them the month's total is
+// said in words rather than drawn as if it were one day.
+const NS = 'http://www.w3.org/2000/svg';
+
+export function drawEgress(container, usage) {
+  container.replaceChildren();
+  const days = Array.isArray(usage?.by_day) ? usage.by_day : [];
+  const total = Number(usage?.totals?.egress_bytes ?? 0);
+  if (!usage || (days.length === 0 && total === 0)) {
+    container.append(paragraph('No egress recorded this month.'));
+    return;
+  }
+  if (days.length === 0) {
+    container.append(paragraph(`Egress this month: ${format(total)} (billing gives no daily breakdown yet).`));
+    return;
+  }
+  const max = Math.max(...days.map((d) => Number(d.egress_bytes)), 1);
+  const svg = document.createElementNS(NS, 'svg');
+  const width = days.length * 22 + 40;
+  svg.setAttribute('viewBox', `0 0 ${width} 140`);
+  svg.setAttribute('width', String(width));
+  days.forEach((d, i) => {
+    const h = Math.round((Number(d.egress_bytes) / max) * 110);
+    const bar = document.createElementNS(NS, 'rect');
+    Object.entries({ x: 20 + i * 22, y: 120 - h, width: 16, height: h, class: 'bar' }).forEach(([k, v]) => bar.setAttribute(k, String(v)));
+    const title = document.createElementNS(NS, 'title');
+    title.textContent = `${d.day}: ${format(Number(d.egress_bytes))}`;
+    bar.append(title);
+    svg.append(bar);
+  });
+  container.append(svg, paragraph(`Total: ${format(total)}`));
+}
+
+const paragraph = (text) => Object.assign(document.createElement('p'), { textContent: text, className: 'hint' });
+const format = (bytes) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${bytes} bytes`);

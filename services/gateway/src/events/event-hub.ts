@@ -1,0 +1,114 @@
+// Live resource events for every events client of this gateway from one
+// shared subscription to the `resource` category (started with the first
+// client), fanned out to the clients it concerns: a gateway with a thousand
+// agents watching holds one store subscription, not a thousand. A client
+// resuming with Last-Event-ID gets what it missed from a short-lived read of
+// the category from that position (bounded), then the live events that came
+// meanwhile. The SSE id is the event's store position.
+//
+// Only ResourceRequested names the account; the owner of every other event is
+// looked up once (the stream's first event) and kept, bounded.
+import { AsyncResource } from 'node:async_hooks';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { EventStore, RecordedEvent, Subscription } from '@pn/event-store';
+import { EVENT_STORE } from '@pn/service-kit';
+import { EventClient } from './event-client.js';
+import { ownerOf, resourceChange, resourceIdOf, type ResourceOwner } from './resource-change.js';
+
+/** At most this many events are replayed to a resuming client; further back, it is told to list again. */
+export const MAX_REPLAY = 1_000;
+const MAX_OWNERS = 100_000;
+
+@Injectable()
+export class EventHub implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('EventHub');
+  private readonly clients = new Set<EventClient>();
+  private readonly owners = new Map<string, ResourceOwner>();
+  private shared: Promise<Subscription> | undefined;
+  // Captured at construction, outside any request: the shared subscription is
+  // started from it, so its work never runs under the first client's request
+  // context (its id, its deadline).
+  private readonly root = new AsyncResource('pn-event-hub');
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** Registers a client; with `after`, replays what it missed first. */
+  async connect(client: (onClose: (c: EventClient) => void) => EventClient, after: bigint | undefined): Promise<void> {
+    await this.ensureShared();
+    const c = client((closed) => this.clients.delete(closed));
+    if (c.closed) return;
+    this.clients.add(c);
+    if (after !== undefined) await this.replay(c, after);
+  }
+
+  private ensureShared(): Promise<Subscription> {
+    this.shared ??= this.root.runInAsyncScope(async () => {
+      // From the head: history is for replays; the shared one carries only what happens from now.
+      const head = await this.store.head('resource');
+      return this.store.subscribe('resource', (event) => this.fanOut(event), head ? { after: head.position } : {});
+    });
+    this.shared.catch(() => (this.shared = undefined));
+    return this.shared;
+  }
+
+  private async fanOut(event: RecordedEvent): Promise<void> {
+    if (this.clients.size === 0) return;
+    const owner = await this.owner(event);
+    const change = owner && resourceChange(event, owner);
+    if (!owner || !change) return;
+    for (const client of this.clients) if (concerns(client, owner)) client.live(event.position, change);
+  }
+
+  private async replay(client: EventClient, after: bigint): Promise<void> {
+    let count = 0;
+    let truncated = false;
+    let subscription: Subscription | undefined;
+    // Resolves the moment the replay is over: caught up, over the bound, or the client gone.
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    subscription = await this.store.subscribe(
+      'resource',
+      async (event) => {
+        if (client.closed || truncated) return stop();
+        const owner = await this.owner(event);
+        const change = owner && resourceChange(event, owner);
+        if (!owner || !change || !concerns(client, owner)) return;
+        if (++count > MAX_REPLAY) {
+          truncated = true;
+          return stop();
+        }
+        client.replayed(event.position, change);
+      },
+      { after },
+    );
+    await Promise.race([subscription.caughtUp, stopped]);
+    await subscription.close();
+    client.endReplay(truncated);
+  }
+
+  private async owner(event: RecordedEvent): Promise<ResourceOwner | undefined> {
+    const id = resourceIdOf(event.streamId);
+    let owner = this.owners.get(id) ?? ownerOf(event);
+    if (!owner) {
+      const [first] = await this.store.read(event.streamId, { maxCount: 1 });
+      owner = first && ownerOf(first);
+    }
+    if (owner && !this.owners.has(id)) {
+      // Oldest first out: a Map iterates in insertion order.
+      if (this.owners.size >= MAX_OWNERS) this.owners.delete(this.owners.keys().next().value!);
+      this.owners.set(id, owner);
+    }
+    return owner;
+  }
+
+  /** Streams end before the HTTP server closes, which would otherwise wait for them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const client of [...this.clients]) client.close();
+    const shared = this.shared;
+    this.shared = undefined;
+    await shared?.then((s) => s.close()).catch((error: unknown) => this.logger.warn(`closing the shared subscription: ${String(error)}`));
+  }
+}
+
+const concerns = (client: EventClient, owner: ResourceOwner) =>
+  owner.accountId === client.filter.accountId && (client.filter.project === undefined || client.filter.project === owner.project);

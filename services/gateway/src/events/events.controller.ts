@@ -1,0 +1,43 @@
+// GET /v1/hosting/events: the account's resource lifecycle changes as they
+// happen, as server-sent events (`event: resource`, `id:` the store position),
+// so an agent waits for `running` without polling. `?project=` narrows it to
+// one project; `Last-Event-ID` resumes after what was last received.
+import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Account } from '../accounts/accounts.service.js';
+import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
+import { ApiError } from '../http/api-error.js';
+import { Optional } from '../http/optional.js';
+import { IsDnsLabel } from '../resources/dns-label.validator.js';
+import { EventClient } from './event-client.js';
+import { EventHub } from './event-hub.js';
+
+export class EventsQueryDto {
+  @Optional()
+  @IsDnsLabel()
+  project?: string;
+}
+
+/** A position as this endpoint hands them out (a decimal integer), or a 400. */
+function positionOf(raw: string | undefined): bigint | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,20}$/.test(raw)) throw new ApiError(400, 'invalid_request', 'Last-Event-ID must be the id of an event this endpoint sent', 'Last-Event-ID');
+  return BigInt(raw);
+}
+
+@Controller('v1/hosting/events')
+@UseGuards(ApiKeyGuard)
+export class EventsController {
+  constructor(private readonly hub: EventHub) {}
+
+  @Get()
+  async stream(
+    @CurrentAccount() account: Account,
+    @Query() query: EventsQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const after = positionOf(lastEventId);
+    await this.hub.connect((onClose) => new EventClient({ accountId: account.id, project: query.project }, res, after, onClose), after);
+  }
+}

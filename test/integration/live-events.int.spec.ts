@@ -1,0 +1,64 @@
+// Live events for agents: an agent waits for its VM to be `running` on
+// GET /v1/hosting/events instead of polling; one that was away resumes with
+// Last-Event-ID and gets what it missed; another account sees nothing.
+import { describe, expect, it } from '@jest/globals';
+import { usePlatform } from '../support/platform.js';
+import { openEvents, type SseStream } from '../support/sse.js';
+
+const ctx = usePlatform('live events');
+const streams: SseStream[] = [];
+ctx.beforeStop(async () => streams.forEach((s) => s.close()));
+
+const open = async (key: string, query = '', headers: Record<string, string> = {}) => {
+  const stream = await openEvents(`${ctx.platform.url}/v1/hosting/events${query}`, key, headers);
+  streams.push(stream);
+  return stream;
+};
+
+describe('live events', () => {
+  it('lets an agent wait for running, resume with Last-Event-ID, and keeps other accounts out', async () => {
+    const key = await ctx.newKey('watcher');
+    const otherKey = await ctx.newKey('bystander');
+    const events = await open(key, '?project=default');
+    const other = await open(otherKey);
+    expect(events.status).toBe(200);
+
+    // The agent asks for a VM and waits on the stream, not on GET polling.
+    const creating = ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'waited-for' } });
+    const created = await events.next((f) => f.data?.type === 'resource.created' && f.data.name === 'waited-for');
+    expect(created.data).toMatchObject({ kind: 'vm', project: 'default', status: 'provisioning' });
+    const id = created.data.resource_id as string;
+    const running = await events.next((f) => f.data?.type === 'resource.running' && f.data.resource_id === id);
+    expect(running.data.status).toBe('running');
+    expect(BigInt(running.id!)).toBeGreaterThan(BigInt(created.id!));
+    expect((await creating).body.id).toBe(id);
+    expect(events.frames.find((f) => f.data?.type === 'resource.private_address' && f.data.resource_id === id)?.data.private_ip).toMatch(/^10\./);
+
+    // Away: the VM is stopped and a port opened while the agent is not listening.
+    events.close();
+    expect((await ctx.api('POST', `/v1/hosting/vms/${id}/stop`, { key })).status).toBe(200);
+    expect((await ctx.api('POST', `/v1/hosting/vms/${id}/ports`, { key, body: { port: 8080, protocol: 'http' } })).status).toBe(200);
+    const resumed = await open(key, '', { 'last-event-id': running.id! });
+    const stopped = await resumed.next((f) => f.data?.type === 'resource.stopped' && f.data.resource_id === id);
+    const publicIp = await resumed.next((f) => f.data?.type === 'resource.public_address' && f.data.resource_id === id);
+    expect(publicIp.data.public_ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // Nothing it had already seen comes again, and the replay keeps the store's order.
+    expect(resumed.frames.every((f) => f.id === undefined || BigInt(f.id) > BigInt(running.id!))).toBe(true);
+    expect(BigInt(publicIp.id!)).toBeGreaterThan(BigInt(stopped.id!));
+    // Live again after the replay.
+    await ctx.api('POST', `/v1/hosting/vms/${id}/start`, { key });
+    await resumed.next((f) => f.data?.type === 'resource.running' && BigInt(f.id!) > BigInt(publicIp.id!));
+
+    // The other account, connected all along, heard none of it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(other.status).toBe(200);
+    expect(other.frames).toEqual([]);
+  });
+
+  it('refuses a missing key and a Last-Event-ID it did not hand out', async () => {
+    expect((await fetch(`${ctx.platform.url}/v1/hosting/events`)).status).toBe(401);
+    const key = await ctx.newKey();
+    const bad = await fetch(`${ctx.platform.url}/v1/hosting/events`, { headers: { 'x-api-key': key, 'last-event-id': 'yesterday' } });
+    expect(bad.status).toBe(400);
+  });
+});
