@@ -2,11 +2,9 @@
 // started from its build (`npm run build` first), on NATS at `natsUrl`. Used
 // where the numbers must reflect separate processes on separate cores.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, uniqueId } from '@pn/test-support';
-import { NO_RATE_LIMITS } from './rate-limits.js';
+import { serviceEnvironment } from './service-env.js';
 import { deleteEventStream } from './event-stream.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -38,24 +36,7 @@ export async function startPlatformProcesses(
   // logLevel: LOG_LEVEL for every service (default warn); captureStdout: keep their stdout (the JSON logs) for stdoutOf instead of passing it through.
   options: { ipamInstances?: number; logLevel?: string; captureStdout?: boolean } = {},
 ): Promise<PlatformProcesses> {
-  const run = uniqueId('run');
-  const adminToken = randomBytes(16).toString('hex');
-  const gatewayPort = await freePort();
-  // A free TCP port; the DNS server also binds it for UDP.
-  const dnsPort = await freePort();
-  const env = {
-    ...NO_RATE_LIMITS,
-    ...process.env,
-    NATS_URL: natsUrl,
-    GATEWAY_PORT: String(gatewayPort),
-    DNS_PORT: String(dnsPort),
-    // Ephemeral: several ipam instances may run, and a developer's `npm start` may hold the defaults.
-    METRICS_PORT: '0',
-    ADMIN_TOKEN: adminToken,
-    EVENT_STREAM: `EVENTS_${run}`,
-    EVENT_SUBJECT_PREFIX: `es_${run}`,
-    LOG_LEVEL: options.logLevel ?? 'warn',
-  };
+  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'run', options.logLevel ?? 'warn');
   // e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every service.
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const services = [...Array.from({ length: options.ipamInstances ?? 1 }, () => 'ipam'), 'dns', 'billing', 'resources', 'gateway'];

@@ -3,10 +3,8 @@
 // restart. For the chaos suite: kill -9 a service and the supervisor brings
 // it back while the others keep serving.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort, uniqueId } from '@pn/test-support';
-import { NO_RATE_LIMITS } from './rate-limits.js';
+import { serviceEnvironment } from './service-env.js';
 import { Supervisor } from '../../scripts/lib/supervisor.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -32,23 +30,7 @@ export interface SupervisedPlatform {
 }
 
 export async function startSupervisedPlatform(natsUrl: string): Promise<SupervisedPlatform> {
-  const run = uniqueId('chaos');
-  const adminToken = randomBytes(16).toString('hex');
-  const gatewayPort = await freePort();
-  const dnsPort = await freePort();
-  const env = {
-    ...NO_RATE_LIMITS,
-    ...process.env,
-    NATS_URL: natsUrl,
-    GATEWAY_PORT: String(gatewayPort),
-    DNS_PORT: String(dnsPort),
-    // Ephemeral: several ipam instances may run, and a developer's `npm start` may hold the defaults.
-    METRICS_PORT: '0',
-    ADMIN_TOKEN: adminToken,
-    EVENT_STREAM: `EVENTS_${run}`,
-    EVENT_SUBJECT_PREFIX: `es_${run}`,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-  };
+  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error');
   const reports: string[] = [];
   let supervisor: Supervisor | undefined;
   const url = `http://127.0.0.1:${gatewayPort}`;

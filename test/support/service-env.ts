@@ -1,0 +1,36 @@
+// The environment of a platform run as separate processes (benchmarks, the
+// chaos suite): free ports, an admin token, its own event stream, no rate
+// limits (see rate-limits.ts), ephemeral metrics ports. One place, so the
+// process-based platforms cannot drift apart.
+import { randomBytes } from 'node:crypto';
+import { freePort, uniqueId } from '@pn/test-support';
+import { NO_RATE_LIMITS } from './rate-limits.js';
+
+export interface ServiceEnvironment {
+  readonly env: NodeJS.ProcessEnv & { EVENT_STREAM: string };
+  readonly gatewayPort: number;
+  /** A free TCP port; the DNS server also binds it for UDP. */
+  readonly dnsPort: number;
+  readonly adminToken: string;
+}
+
+export async function serviceEnvironment(natsUrl: string, runPrefix: string, logLevel: string): Promise<ServiceEnvironment> {
+  const run = uniqueId(runPrefix);
+  const adminToken = randomBytes(16).toString('hex');
+  const gatewayPort = await freePort();
+  const dnsPort = await freePort();
+  const env = {
+    ...NO_RATE_LIMITS,
+    ...process.env,
+    NATS_URL: natsUrl,
+    GATEWAY_PORT: String(gatewayPort),
+    DNS_PORT: String(dnsPort),
+    // Ephemeral: several ipam instances may run, and a developer's `npm start` may hold the defaults.
+    METRICS_PORT: '0',
+    ADMIN_TOKEN: adminToken,
+    EVENT_STREAM: `EVENTS_${run}`,
+    EVENT_SUBJECT_PREFIX: `es_${run}`,
+    LOG_LEVEL: logLevel,
+  };
+  return { env, gatewayPort, dnsPort, adminToken };
+}
