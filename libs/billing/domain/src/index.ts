@@ -4,6 +4,8 @@ export * from './flow.js';
 export * from './flow-json.js';
 export * from './ipv4.js';
 export * from './metered.js';
+export * from './meter-flow.js';
+export * from './meter-partition.js';
 export * from './ownership.js';
 export * from './period.js';
 export * from './rate-card.js';

@@ -11,6 +11,13 @@ export const isIpv4 = (text: string): boolean => IPV4.test(text);
  * too, so traffic to them is never taken for internet egress.
  */
 export function isPrivateAddress(ip: string): boolean {
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  // The first two octets read by hand: split and map per call showed in the profile (four calls a flow).
+  let i = 0;
+  let a = 0;
+  for (; i < ip.length && ip.charCodeAt(i) !== 46; i++) a = a * 10 + ip.charCodeAt(i) - 48;
+  if (a === 10) return true;
+  if (a !== 172 && a !== 192) return false;
+  let b = 0;
+  for (i++; i < ip.length && ip.charCodeAt(i) !== 46; i++) b = b * 10 + ip.charCodeAt(i) - 48;
+  return (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }

@@ -1,6 +1,28 @@
-// A flow as recorded by billing (the FlowMetered event, in domain terms), and
-// a parked record (FlowParked).
+// A flow as recorded by billing (the FlowMetered event, in domain terms), a
+// usage row (the bytes of many flows that share everything the usage book
+// keys on: what a FlowsMetered batch records), and a parked record (FlowParked).
 import type { FlowClass } from './classify.js';
+
+/** Who and what bytes are counted for: every attribute the usage book sums by. */
+export interface Attribution {
+  readonly class: FlowClass;
+  readonly accountId: string;
+  readonly projectId: string;
+  readonly resourceId: string;
+  readonly resourceKind: string;
+  readonly resourceName: string;
+  readonly targetResourceId: string;
+  readonly targetResourceName: string;
+  readonly targetResourceKind: string;
+  readonly period: string;
+  readonly billedPeriod: string;
+}
+
+export interface UsageRow extends Attribution {
+  /** A sum: may pass 2^53, so a bigint. */
+  readonly bytes: bigint;
+  readonly flows: number;
+}
 
 export interface MeteredFlow {
   readonly dedupKey: string;

@@ -4,7 +4,7 @@
 // by the projection runner, which applies each event once (by position), so
 // these sums are exact. Counters are bigints; a checkpoint writes them as
 // decimal strings.
-import type { MeteredFlow, ParkedRecord } from './metered.js';
+import type { Attribution, MeteredFlow, ParkedRecord, UsageRow } from './metered.js';
 
 export interface Bytes {
   private: bigint;
@@ -50,7 +50,7 @@ export const KEPT_RECORDS = 1000;
 
 const zero = (): Bytes => ({ private: 0n, egress: 0n, ingress: 0n, rejected: 0n });
 
-function add(bytes: Bytes, flow: MeteredFlow): void {
+function add(bytes: Bytes, flow: { class: Attribution['class']; bytes: bigint }): void {
   switch (flow.class) {
     case 'private':
       bytes.private += flow.bytes;
@@ -106,12 +106,23 @@ export class UsageBook {
     // A rejected flow on a network nobody is known on has nobody to show it to; it still counts nowhere.
     if (!flow.accountId) return;
     const u = this.at(flow.accountId, flow.period);
-    add(u.totals, flow);
     if (flow.class === 'rejected') {
+      add(u.totals, flow);
       u.rejectedCount++;
       keep(u.rejected, flow);
       return;
     }
+    this.attribute(u, flow);
+  }
+
+  /** The summed bytes of a batch's flows that share a row (never rejected ones: those are listed, so metered one by one). */
+  meterRow(row: UsageRow): void {
+    if (!row.accountId || row.class === 'rejected') return;
+    this.attribute(this.at(row.accountId, row.period), row);
+  }
+
+  private attribute(u: PeriodUsage, flow: Attribution & { bytes: bigint }): void {
+    add(u.totals, flow);
     let project = u.byProject.get(flow.projectId);
     if (!project) u.byProject.set(flow.projectId, (project = zero()));
     add(project, flow);

@@ -35,6 +35,15 @@ describe('usage per account, project, resource and month', () => {
     expect(rejectedReport(book, 'acc_a', '2026-01')).toMatchObject({ rejected_count: 1, rejected_bytes: 5 });
   });
 
+  it('adds a batch\'s summed rows as the same flows one by one would (late ones on their invoice)', () => {
+    const flows = [flow({ bytes: 3n }), flow({ bytes: 4n }), flow({ class: 'hairpin', bytes: 5n, targetResourceId: 'db_1', targetResourceName: 'pg', targetResourceKind: 'database' }), flow({ bytes: 6n, period: '2025-12', billedPeriod: '2026-01' })];
+    const rows = new UsageBook();
+    rows.meterRow({ ...base, bytes: 7n, flows: 2 });
+    rows.meterRow({ ...base, class: 'hairpin', bytes: 5n, flows: 1, targetResourceId: 'db_1', targetResourceName: 'pg', targetResourceKind: 'database' });
+    rows.meterRow({ ...base, bytes: 6n, flows: 1, period: '2025-12', billedPeriod: '2026-01' });
+    expect(rows.toJson()).toEqual(given(...flows).toJson());
+  });
+
   it('keeps accounts and months apart', () => {
     const book = given(flow({ bytes: 1n }), flow({ bytes: 2n, accountId: 'acc_b' }), flow({ bytes: 4n, period: '2026-02', billedPeriod: '2026-02' }));
     expect(usageReport(book, 'acc_a', '2026-01', 'draft', defaultRateCard).totals.egress_bytes).toBe(1);

@@ -1,24 +1,66 @@
-// FlowMetered / FlowParked between domain terms and the stored protobuf.
+// FlowsMetered / FlowMetered / FlowParked between domain terms and the stored protobuf.
 import { create } from '@bufbuild/protobuf';
-import { FlowMeteredSchema, FlowParkedSchema, protoEventCodec, type FlowMetered } from '@pn/contracts';
-import type { FlowClass, MeteredFlow, ParkedRecord } from '@pn/billing-domain';
+import type { EventCodec } from '@pn/command-handler';
+import { FlowMeteredSchema, FlowParkedSchema, FlowsMeteredSchema, protoEventCodec, type FlowMetered, type FlowsMetered as FlowsMeteredProto, type UsageRow as UsageRowProto } from '@pn/contracts';
+import { splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
 
-export const meterEventCodec = protoEventCodec({ FlowMetered: FlowMeteredSchema, FlowParked: FlowParkedSchema });
+export const meterEventCodec = protoEventCodec({ FlowMetered: FlowMeteredSchema, FlowParked: FlowParkedSchema, FlowsMetered: FlowsMeteredSchema });
+
+/** The meter partitions' events (the decider's), as stored. */
+export const partitionEventCodec: EventCodec<FlowsMetered> = {
+  encode: (e) =>
+    meterEventCodec.encode({
+      type: 'FlowsMetered',
+      data: create(FlowsMeteredSchema, {
+        finalThrough: e.finalThrough,
+        keys: [...e.keys].map(([billedPeriod, keys]) => ({ billedPeriod, keys: keys.join('') })),
+        rows: e.rows.map((r) => ({ ...r, bytes: r.bytes.toString(), flows: BigInt(r.flows) })),
+        rejected: e.rejected.map(toMeteredProto),
+      }),
+    }),
+  decode: (recorded) => {
+    const event = meterEventCodec.decode(recorded);
+    return event?.type === 'FlowsMetered' ? fromFlowsMetered(event.data) : undefined;
+  },
+};
+
+export const fromFlowsMetered = (e: FlowsMeteredProto): FlowsMetered => ({
+  type: 'FlowsMetered',
+  finalThrough: e.finalThrough,
+  keys: new Map(e.keys.map((k) => [k.billedPeriod, splitKeys(k.keys)])),
+  rows: e.rows.map(fromRow),
+  rejected: e.rejected.map(fromMeteredEvent),
+});
+
+const fromRow = (r: UsageRowProto): UsageRow => ({
+  class: r.class as FlowClass,
+  accountId: r.accountId,
+  projectId: r.projectId,
+  resourceId: r.resourceId,
+  resourceKind: r.resourceKind,
+  resourceName: r.resourceName,
+  targetResourceId: r.targetResourceId,
+  targetResourceName: r.targetResourceName,
+  targetResourceKind: r.targetResourceKind,
+  period: r.period,
+  billedPeriod: r.billedPeriod,
+  bytes: BigInt(r.bytes),
+  flows: Number(r.flows),
+});
+
+const toMeteredProto = (f: MeteredFlow) =>
+  create(FlowMeteredSchema, {
+    ...f,
+    bytes: f.bytes.toString(),
+    packets: f.packets.toString(),
+    startSeconds: BigInt(f.start),
+    endSeconds: BigInt(f.end),
+    arrivedAtMs: BigInt(f.arrivedAtMs),
+  });
 
 export const METER_CATEGORY = 'meter';
 
-export const toMeteredEvent = (f: MeteredFlow) =>
-  meterEventCodec.encode({
-    type: 'FlowMetered',
-    data: create(FlowMeteredSchema, {
-      ...f,
-      bytes: f.bytes.toString(),
-      packets: f.packets.toString(),
-      startSeconds: BigInt(f.start),
-      endSeconds: BigInt(f.end),
-      arrivedAtMs: BigInt(f.arrivedAtMs),
-    }),
-  });
+export const toMeteredEvent = (f: MeteredFlow) => meterEventCodec.encode({ type: 'FlowMetered', data: toMeteredProto(f) });
 
 export const fromMeteredEvent = (e: FlowMetered): MeteredFlow => ({
   dedupKey: e.dedupKey,

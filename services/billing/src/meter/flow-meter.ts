@@ -4,41 +4,34 @@
 // leaves once billing has acknowledged it, and waits there while billing is
 // down) and read by the durable consumer `billing-meter` with explicit acks.
 //
-// Exactly once: each flow is recorded as its own event-store stream,
-// `meter-f<dedup key>`, appended only if absent (expected revision
-// `no_stream`, checked by the store per stream). A flow seen again, whether
-// redelivered after a crash between append and ack, replayed or published
-// twice, finds its stream and is not counted again; this holds for as long
-// as the history is kept, not a two-minute window. The message is acked only
-// once every flow in it is recorded (or parked), so a crash loses nothing.
+// Exactly once: the flows of a message are metered as one batch per meter
+// partition (`meter-p<hash(network) mod BILLING_PARTITIONS>`): the partition
+// decider (libs/billing/domain, meter-partition.ts) keeps the dedup keys of
+// the open invoices and records the batch's new keys and summed bytes in one
+// event, appended through the CommandHandler at the partition's expected
+// revision. A message redelivered after a crash between append and ack, or
+// the same flows published twice, or another billing instance racing for the
+// same partition, is decided again on the newest keys and counts once. The
+// message is acked only once every partition's batch (and every parked
+// record) is recorded, so a crash loses nothing.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import {
-  billedPeriodOf,
-  classify,
-  dedupKey,
-  NO_DATA,
-  parseFlowJson,
-  parseFlowMessage,
-  parseVpcFlowLine,
-  periodOf,
-  type Classification,
-  type Flow,
-  type MeteredFlow,
-  type Parsed,
-} from '@pn/billing-domain';
-import { WrongExpectedRevisionError, type EventStore } from '@pn/event-store';
-import { EVENT_STORE, natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { finalThrough, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
+import { CommandHandler } from '@pn/command-handler';
+import { WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { EVENT_STORE, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
-import { toMeteredEvent, toParkedEvent } from './flow-events.js';
+import { partitionEventCodec, toParkedEvent } from './flow-events.js';
+import { meterOptions } from './meter-options.js';
+import { claimedNetwork, NO_DATA, readRecords } from './read-records.js';
 
 export const METER_CONSUMER = 'billing-meter';
 /** A message that failed this often for a reason that is not the bus is parked whole and terminated. */
 const MAX_DELIVERIES = 20;
 /** A flow may start at most this far in our future (clock skew); later is a lie, parked. */
 const MAX_SKEW_MS = 5 * 60_000;
-/** How long one flow may wait for ownership facts before its message is handed back (nak) for later. */
+/** How long a message may wait for ownership facts before it is handed back (nak) for later. */
 const OWNERSHIP_WAIT_MS = 5_000;
 const RAW_LIMIT = 4096;
 
@@ -54,12 +47,24 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   meteredUpToMs = 0;
   readonly counts = { metered: 0, duplicates: 0, parked: 0 };
   private readonly logger = new Logger(FlowMeter.name);
+  private readonly partitions = meterOptions().partitions;
+  private readonly meter: CommandHandler<MeterBatch, FlowsMetered, PartitionState>;
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     private readonly ownership: OwnershipFeed,
-  ) {}
+  ) {
+    this.meter = new CommandHandler(store, meterPartitionDecider, partitionEventCodec, {
+      // Each partition's keys stay in memory: a batch is decided without reading its stream first
+      // (the expected revision still catches another instance's append).
+      cacheState: true,
+      maxCachedStreams: this.partitions,
+      // Snapshots, so a restart or another instance folds only the batches since the last one.
+      snapshots: { store: snapshots, every: Math.max(config.snapshotEvery, 1), schema: 'billing.meter-partition.v1', ...partitionStateJson },
+    });
+  }
 
   private get graceMs(): number {
     return this.config.billingGraceHours * 3_600_000;
@@ -127,74 +132,53 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async meterMessage(m: JsMsg): Promise<void> {
-    const text = m.string();
     const arrivedAtMs = Math.floor(m.info.timestampNanos / 1_000_000);
-    const records: Array<{ raw: string; parsed: Parsed<Flow> }> = [];
-    if (m.subject === `${this.config.flowsSubjectPrefix}.vpc-v2`) {
-      for (const line of text.split(/\r?\n/)) if (line.trim()) records.push({ raw: line, parsed: parseVpcFlowLine(line) });
-    } else {
-      const message = parseFlowMessage(text);
-      if (!message.ok) records.push({ raw: text, parsed: message as Parsed<Flow> });
-      else for (const element of message.value) records.push({ raw: JSON.stringify(element) ?? String(element), parsed: parseFlowJson(element) });
+    const records = readRecords(m.string(), m.subject === `${this.config.flowsSubjectPrefix}.vpc-v2`);
+    const parks: Array<Promise<void>> = [];
+    const valid: Array<{ index: number; flow: Flow }> = [];
+    let latestMs = 0;
+    records.forEach((r, index) => {
+      if (!r.parsed.ok) {
+        if (r.parsed.reason === NO_DATA) return;
+        const raw = r.raw();
+        parks.push(this.park(m, index, raw, r.parsed.reason, claimedNetwork(raw), '', arrivedAtMs));
+        return;
+      }
+      const flow = r.parsed.value;
+      const atMs = flow.start * 1000;
+      if (atMs > arrivedAtMs + MAX_SKEW_MS) parks.push(this.park(m, index, r.raw(), 'start is in the future', flow.networkId ?? '', '', arrivedAtMs));
+      else {
+        valid.push({ index, flow });
+        latestMs = Math.max(latestMs, atMs);
+      }
+    });
+    // One wait for the whole message: ownership complete up to its latest flow covers every earlier one.
+    if (valid.length > 0 && !(await this.ownership.currentAt(latestMs, OWNERSHIP_WAIT_MS))) {
+      await Promise.all(parks);
+      throw new NotYet();
     }
-    // Flows of one message in parallel; the message is acked only when all are recorded.
-    await Promise.all(records.map((r, index) => this.meterRecord(m, index, r.raw, r.parsed, arrivedAtMs)));
-  }
-
-  private async meterRecord(m: JsMsg, index: number, raw: string, parsed: Parsed<Flow>, arrivedAtMs: number): Promise<void> {
-    const claimedNetwork = /"network_id"\s*:\s*"(net_[0-9A-Za-z]{1,60})"/.exec(raw)?.[1] ?? '';
-    if (!parsed.ok) {
-      if (parsed.reason === NO_DATA) return;
-      return this.park(m, index, raw, parsed.reason, claimedNetwork, '', arrivedAtMs);
-    }
-    const flow = parsed.value;
-    const atMs = flow.start * 1000;
-    if (atMs > arrivedAtMs + MAX_SKEW_MS) return this.park(m, index, raw, 'start is in the future', flow.networkId ?? '', '', arrivedAtMs);
-    if (!(await this.ownership.currentAt(atMs, OWNERSHIP_WAIT_MS))) throw new NotYet();
     const timeline = this.ownership.timeline;
-    let networkId = flow.networkId;
-    if (flow.interfaceId !== undefined) {
-      const resource = timeline.resource(flow.interfaceId);
-      if (!resource) return this.park(m, index, raw, `interface-id ${flow.interfaceId} is no resource billing knows`, '', '', arrivedAtMs);
-      if (resource.accountId !== flow.accountId) return this.park(m, index, raw, 'account-id does not own interface-id', '', '', arrivedAtMs);
-      networkId = resource.networkId;
+    const byPartition = new Map<number, MeteredFlow[]>();
+    const periods = new Map<number, [string, string]>();
+    for (const { index, flow } of valid) {
+      const metered = meterFlow(flow, timeline, arrivedAtMs, this.graceMs, periods);
+      if (!metered.ok) {
+        parks.push(this.park(m, index, records[index]!.raw(), metered.reason, '', '', arrivedAtMs));
+        continue;
+      }
+      const p = partitionOf(metered.value.networkId, this.partitions);
+      let batch = byPartition.get(p);
+      if (!batch) byPartition.set(p, (batch = []));
+      batch.push(metered.value);
     }
-    const owner = timeline.network(networkId!);
-    if (!owner) return this.park(m, index, raw, `network ${networkId} is no network billing knows`, '', '', arrivedAtMs);
-    let c: Classification = classify({ networkId: networkId!, srcIp: flow.srcIp, dstIp: flow.dstIp, atMs }, timeline);
-    if (flow.refused) c = { class: 'rejected', reason: 'refused by the data plane (REJECT)', ...(flow.interfaceId ? { holder: timeline.resource(flow.interfaceId)! } : {}) };
-    const period = periodOf(atMs);
-    const key = dedupKey(flow, networkId!);
-    const metered: MeteredFlow = {
-      dedupKey: key,
-      flowId: flow.flowId ?? '',
-      networkId: networkId!,
-      srcIp: flow.srcIp,
-      srcPort: flow.srcPort,
-      dstIp: flow.dstIp,
-      dstPort: flow.dstPort,
-      protocol: flow.protocol,
-      bytes: flow.bytes,
-      packets: flow.packets,
-      start: flow.start,
-      end: flow.end,
-      class: c.class,
-      reason: c.reason ?? '',
-      // A rejected flow with no resource at either end is still the network's account's to see.
-      accountId: c.holder?.accountId ?? owner.accountId,
-      projectId: c.holder?.projectId ?? owner.projectId,
-      resourceId: c.holder?.resourceId ?? '',
-      resourceKind: c.holder?.kind ?? '',
-      resourceName: c.holder?.name ?? '',
-      targetResourceId: c.target?.resourceId ?? '',
-      targetResourceName: c.target?.name ?? '',
-      targetResourceKind: c.target?.kind ?? '',
-      period,
-      billedPeriod: billedPeriodOf(period, arrivedAtMs, this.graceMs),
-      arrivedAtMs,
-    };
-    if (await this.appendOnce(`meter-f${key}`, toMeteredEvent(metered))) this.counts.metered++;
-    else this.counts.duplicates++;
+    const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
+    const appended = [...byPartition].map(async ([p, flows]) => {
+      const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
+      const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
+      this.counts.metered += counted;
+      this.counts.duplicates += flows.length - counted;
+    });
+    await Promise.all([...parks, ...appended]);
   }
 
   private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = Date.now()): Promise<void> {

@@ -8,7 +8,8 @@
 // instant: the feed has read everything the stream held at some moment at
 // least PROJECTION_MAX_LAG_MS after it (the bound the publisher's own lag is
 // held to), so a flow of a VM created a moment ago is not rejected because
-// its AddressHeld was still on its way.
+// its AddressHeld was still on its way. Waiters are released by the probe
+// that moves that moment (one timer for all of them, not a poll each).
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { fromJsonString } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
@@ -32,6 +33,8 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   private lastSeq = 0;
   private malformed = 0;
   private stopping = false;
+  /** Who waits for the timeline to be complete up to `needed`, until `until` (epoch ms). */
+  private waiters: Array<{ needed: number; until: number; resolve: (current: boolean) => void }> = [];
   private readonly logger = new Logger(OwnershipFeed.name);
 
   constructor(@Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig) {}
@@ -60,6 +63,7 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
       const info = await jsm.streams.info(this.config.integrationStream).catch(() => undefined);
       // Everything in the stream when we asked has been applied (other subjects than ours only make this wait).
       if (info && this.lastSeq >= info.state.last_seq) this.completeAsOf = asked;
+      this.release();
     };
     await check();
     while (this.completeAsOf === 0) {
@@ -71,14 +75,24 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Resolves once the timeline is complete for the instant `atMs` (with the publisher's lag bound added). */
-  async currentAt(atMs: number, timeoutMs: number): Promise<boolean> {
+  currentAt(atMs: number, timeoutMs: number): Promise<boolean> {
     const needed = atMs + this.config.projectionMaxLagMs;
-    const until = Date.now() + timeoutMs;
-    while (this.completeAsOf < needed) {
-      if (Date.now() >= until || this.stopping) return false;
-      await new Promise((r) => setTimeout(r, 50));
+    if (this.completeAsOf >= needed) return Promise.resolve(true);
+    if (this.stopping) return Promise.resolve(false);
+    return new Promise((resolve) => this.waiters.push({ needed, until: Date.now() + timeoutMs, resolve }));
+  }
+
+  /** Answers every waiter whose instant is now covered (true) or whose time is up (false). */
+  private release(): void {
+    if (this.waiters.length === 0) return;
+    const now = Date.now();
+    const waiting: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.completeAsOf >= w.needed) w.resolve(true);
+      else if (now >= w.until || this.stopping) w.resolve(false);
+      else waiting.push(w);
     }
-    return true;
+    this.waiters = waiting;
   }
 
   private apply(subject: string, text: string): void {
@@ -104,6 +118,7 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.probe) clearInterval(this.probe);
+    this.release();
     this.messages?.stop();
     if (this.nc && !this.nc.isClosed()) await this.nc.drain();
   }

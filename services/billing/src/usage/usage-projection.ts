@@ -1,11 +1,13 @@
-// The usage read model: a projection of billing's `meter` category (every
-// metered and parked flow), run by the one ProjectionRunner, so it resumes
-// from its checkpoint and applies each event exactly once (by position).
+// The usage read model: a projection of billing's `meter` category (the
+// partitions' batches of metered flows, parked records, and the one-stream-
+// per-flow events of older histories), run by the one ProjectionRunner, so it
+// resumes from its checkpoint and applies each event exactly once (by
+// position): a batch's summed rows are added once, so the totals stay exact.
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { UsageBook } from '@pn/billing-domain';
 import type { Projection, ProjectionRunner } from '@pn/projection';
 import { Projections } from '@pn/service-kit';
-import { fromMeteredEvent, meterEventCodec, METER_CATEGORY } from '../meter/flow-events.js';
+import { fromFlowsMetered, fromMeteredEvent, meterEventCodec, METER_CATEGORY } from '../meter/flow-events.js';
 
 export const usageProjection: Projection<UsageBook> = {
   name: 'billing.usage.v1',
@@ -14,7 +16,11 @@ export const usageProjection: Projection<UsageBook> = {
   evolve: (book, recorded) => {
     const event = meterEventCodec.decode(recorded);
     if (!event) return book;
-    if (event.type === 'FlowMetered') book.meter(fromMeteredEvent(event.data));
+    if (event.type === 'FlowsMetered') {
+      const batch = fromFlowsMetered(event.data);
+      for (const row of batch.rows) book.meterRow(row);
+      for (const flow of batch.rejected) book.meter(flow);
+    } else if (event.type === 'FlowMetered') book.meter(fromMeteredEvent(event.data));
     else book.park({ ...event.data, arrivedAtMs: Number(event.data.arrivedAtMs) });
     return book;
   },

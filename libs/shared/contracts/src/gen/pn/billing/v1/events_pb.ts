@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/billing/v1/events.proto.
  */
 export const file_pn_billing_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chpwbi9iaWxsaW5nL3YxL2V2ZW50cy5wcm90bxINcG4uYmlsbGluZy52MSKHBAoLRmxvd01ldGVyZWQSEQoJZGVkdXBfa2V5GAEgASgJEg8KB2Zsb3dfaWQYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIOCgZzcmNfaXAYBCABKAkSEAoIc3JjX3BvcnQYBSABKA0SDgoGZHN0X2lwGAYgASgJEhAKCGRzdF9wb3J0GAcgASgNEhAKCHByb3RvY29sGAggASgNEg0KBWJ5dGVzGAkgASgJEg8KB3BhY2tldHMYCiABKAkSFQoNc3RhcnRfc2Vjb25kcxgLIAEoAxITCgtlbmRfc2Vjb25kcxgMIAEoAxINCgVjbGFzcxgNIAEoCRIOCgZyZWFzb24YDiABKAkSEgoKYWNjb3VudF9pZBgPIAEoCRISCgpwcm9qZWN0X2lkGBAgASgJEhMKC3Jlc291cmNlX2lkGBEgASgJEhUKDXJlc291cmNlX2tpbmQYEiABKAkSFQoNcmVzb3VyY2VfbmFtZRgTIAEoCRIaChJ0YXJnZXRfcmVzb3VyY2VfaWQYFCABKAkSHAoUdGFyZ2V0X3Jlc291cmNlX25hbWUYFSABKAkSHAoUdGFyZ2V0X3Jlc291cmNlX2tpbmQYFiABKAkSDgoGcGVyaW9kGBcgASgJEhUKDWJpbGxlZF9wZXJpb2QYGCABKAkSFQoNYXJyaXZlZF9hdF9tcxgZIAEoAyKJAQoKRmxvd1BhcmtlZBIPCgdzdWJqZWN0GAEgASgJEgsKA3JhdxgCIAEoCRIOCgZyZWFzb24YAyABKAkSEgoKbmV0d29ya19pZBgEIAEoCRISCgphY2NvdW50X2lkGAUgASgJEhUKDWFycml2ZWRfYXRfbXMYBiABKAMSDgoGcGVyaW9kGAcgASgJYgZwcm90bzM");
+  fileDesc("Chpwbi9iaWxsaW5nL3YxL2V2ZW50cy5wcm90bxINcG4uYmlsbGluZy52MSKHBAoLRmxvd01ldGVyZWQSEQoJZGVkdXBfa2V5GAEgASgJEg8KB2Zsb3dfaWQYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIOCgZzcmNfaXAYBCABKAkSEAoIc3JjX3BvcnQYBSABKA0SDgoGZHN0X2lwGAYgASgJEhAKCGRzdF9wb3J0GAcgASgNEhAKCHByb3RvY29sGAggASgNEg0KBWJ5dGVzGAkgASgJEg8KB3BhY2tldHMYCiABKAkSFQoNc3RhcnRfc2Vjb25kcxgLIAEoAxITCgtlbmRfc2Vjb25kcxgMIAEoAxINCgVjbGFzcxgNIAEoCRIOCgZyZWFzb24YDiABKAkSEgoKYWNjb3VudF9pZBgPIAEoCRISCgpwcm9qZWN0X2lkGBAgASgJEhMKC3Jlc291cmNlX2lkGBEgASgJEhUKDXJlc291cmNlX2tpbmQYEiABKAkSFQoNcmVzb3VyY2VfbmFtZRgTIAEoCRIaChJ0YXJnZXRfcmVzb3VyY2VfaWQYFCABKAkSHAoUdGFyZ2V0X3Jlc291cmNlX25hbWUYFSABKAkSHAoUdGFyZ2V0X3Jlc291cmNlX2tpbmQYFiABKAkSDgoGcGVyaW9kGBcgASgJEhUKDWJpbGxlZF9wZXJpb2QYGCABKAkSFQoNYXJyaXZlZF9hdF9tcxgZIAEoAyKJAQoKRmxvd1BhcmtlZBIPCgdzdWJqZWN0GAEgASgJEgsKA3JhdxgCIAEoCRIOCgZyZWFzb24YAyABKAkSEgoKbmV0d29ya19pZBgEIAEoCRISCgphY2NvdW50X2lkGAUgASgJEhUKDWFycml2ZWRfYXRfbXMYBiABKAMSDgoGcGVyaW9kGAcgASgJIqIBCgxGbG93c01ldGVyZWQSFQoNZmluYWxfdGhyb3VnaBgBIAEoCRImCgRrZXlzGAIgAygLMhgucG4uYmlsbGluZy52MS5NZXRlcktleXMSJQoEcm93cxgDIAMoCzIXLnBuLmJpbGxpbmcudjEuVXNhZ2VSb3cSLAoIcmVqZWN0ZWQYBCADKAsyGi5wbi5iaWxsaW5nLnYxLkZsb3dNZXRlcmVkIjAKCU1ldGVyS2V5cxIVCg1iaWxsZWRfcGVyaW9kGAEgASgJEgwKBGtleXMYAiABKAkioQIKCFVzYWdlUm93EhIKCmFjY291bnRfaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1yZXNvdXJjZV9raW5kGAQgASgJEhUKDXJlc291cmNlX25hbWUYBSABKAkSDQoFY2xhc3MYBiABKAkSGgoSdGFyZ2V0X3Jlc291cmNlX2lkGAcgASgJEhwKFHRhcmdldF9yZXNvdXJjZV9uYW1lGAggASgJEhwKFHRhcmdldF9yZXNvdXJjZV9raW5kGAkgASgJEg4KBnBlcmlvZBgKIAEoCRIVCg1iaWxsZWRfcGVyaW9kGAsgASgJEg0KBWJ5dGVzGAwgASgJEg0KBWZsb3dzGA0gASgEYgZwcm90bzM");
 
 /**
  * One flow, classified when it was captured, with the holders of its ends at
@@ -219,4 +219,154 @@ export type FlowParked = Message<"pn.billing.v1.FlowParked"> & {
  */
 export const FlowParkedSchema: GenMessage<FlowParked> = /*@__PURE__*/
   messageDesc(file_pn_billing_v1_events, 1);
+
+/**
+ * The flows of one batch that were new to their partition, summed: the keys
+ * they are deduplicated under from now on, and their bytes per row of the
+ * usage book (bytes of many flows that share every attribute it keys on).
+ *
+ * @generated from message pn.billing.v1.FlowsMetered
+ */
+export type FlowsMetered = Message<"pn.billing.v1.FlowsMetered"> & {
+  /**
+   * Newest period whose invoice was final when this was decided ("" none):
+   * the partition forgets the keys of this period and every earlier one.
+   *
+   * @generated from field: string final_through = 1;
+   */
+  finalThrough: string;
+
+  /**
+   * @generated from field: repeated pn.billing.v1.MeterKeys keys = 2;
+   */
+  keys: MeterKeys[];
+
+  /**
+   * @generated from field: repeated pn.billing.v1.UsageRow rows = 3;
+   */
+  rows: UsageRow[];
+
+  /**
+   * Rejected flows in full: the rejected listing shows each one.
+   *
+   * @generated from field: repeated pn.billing.v1.FlowMetered rejected = 4;
+   */
+  rejected: FlowMetered[];
+};
+
+/**
+ * Describes the message pn.billing.v1.FlowsMetered.
+ * Use `create(FlowsMeteredSchema)` to create a new message.
+ */
+export const FlowsMeteredSchema: GenMessage<FlowsMetered> = /*@__PURE__*/
+  messageDesc(file_pn_billing_v1_events, 2);
+
+/**
+ * New dedup keys, by the invoice (billed period) they are kept under.
+ *
+ * @generated from message pn.billing.v1.MeterKeys
+ */
+export type MeterKeys = Message<"pn.billing.v1.MeterKeys"> & {
+  /**
+   * @generated from field: string billed_period = 1;
+   */
+  billedPeriod: string;
+
+  /**
+   * The 32-hex-character keys concatenated: one string, not a thousand.
+   *
+   * @generated from field: string keys = 2;
+   */
+  keys: string;
+};
+
+/**
+ * Describes the message pn.billing.v1.MeterKeys.
+ * Use `create(MeterKeysSchema)` to create a new message.
+ */
+export const MeterKeysSchema: GenMessage<MeterKeys> = /*@__PURE__*/
+  messageDesc(file_pn_billing_v1_events, 3);
+
+/**
+ * Summed bytes of flows that share attribution, class, period and invoice.
+ *
+ * @generated from message pn.billing.v1.UsageRow
+ */
+export type UsageRow = Message<"pn.billing.v1.UsageRow"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string project_id = 2;
+   */
+  projectId: string;
+
+  /**
+   * @generated from field: string resource_id = 3;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string resource_kind = 4;
+   */
+  resourceKind: string;
+
+  /**
+   * @generated from field: string resource_name = 5;
+   */
+  resourceName: string;
+
+  /**
+   * private | egress | ingress | hairpin (rejected flows are listed in full)
+   *
+   * @generated from field: string class = 6;
+   */
+  class: string;
+
+  /**
+   * @generated from field: string target_resource_id = 7;
+   */
+  targetResourceId: string;
+
+  /**
+   * @generated from field: string target_resource_name = 8;
+   */
+  targetResourceName: string;
+
+  /**
+   * @generated from field: string target_resource_kind = 9;
+   */
+  targetResourceKind: string;
+
+  /**
+   * @generated from field: string period = 10;
+   */
+  period: string;
+
+  /**
+   * @generated from field: string billed_period = 11;
+   */
+  billedPeriod: string;
+
+  /**
+   * Decimal string: a sum may pass 2^53.
+   *
+   * @generated from field: string bytes = 12;
+   */
+  bytes: string;
+
+  /**
+   * @generated from field: uint64 flows = 13;
+   */
+  flows: bigint;
+};
+
+/**
+ * Describes the message pn.billing.v1.UsageRow.
+ * Use `create(UsageRowSchema)` to create a new message.
+ */
+export const UsageRowSchema: GenMessage<UsageRow> = /*@__PURE__*/
+  messageDesc(file_pn_billing_v1_events, 4);
 

@@ -1,0 +1,59 @@
+// One valid flow to the record billing keeps of it: its network (a VPC line
+// names a resource instead), the holders of its ends at its time, its class,
+// period, invoice and dedup key. Pure: the timeline is billing's own record
+// of ownership, already complete for the flow's time when this is called.
+import { classify, type Classification } from './classify.js';
+import { dedupKey } from './dedup-key.js';
+import { bad, ok, type Flow, type Parsed } from './flow.js';
+import type { MeteredFlow } from './metered.js';
+import type { OwnershipTimeline } from './ownership.js';
+import { billedPeriodOf, periodOf } from './period.js';
+
+/** `periods` memoises period and invoice per flow time within one batch (flows of a batch share a few seconds). */
+export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: number, graceMs: number, periods = new Map<number, [string, string]>()): Parsed<MeteredFlow> {
+  const atMs = flow.start * 1000;
+  let networkId = flow.networkId;
+  if (flow.interfaceId !== undefined) {
+    const resource = timeline.resource(flow.interfaceId);
+    if (!resource) return bad(`interface-id ${flow.interfaceId} is no resource billing knows`);
+    if (resource.accountId !== flow.accountId) return bad('account-id does not own interface-id');
+    networkId = resource.networkId;
+  }
+  const owner = timeline.network(networkId!);
+  if (!owner) return bad(`network ${networkId} is no network billing knows`);
+  let c: Classification = classify({ networkId: networkId!, srcIp: flow.srcIp, dstIp: flow.dstIp, atMs }, timeline);
+  if (flow.refused) c = { class: 'rejected', reason: 'refused by the data plane (REJECT)', ...(flow.interfaceId ? { holder: timeline.resource(flow.interfaceId)! } : {}) };
+  let pair = periods.get(atMs);
+  if (!pair) {
+    const period = periodOf(atMs);
+    periods.set(atMs, (pair = [period, billedPeriodOf(period, arrivedAtMs, graceMs)]));
+  }
+  return ok({
+    dedupKey: dedupKey(flow, networkId!),
+    flowId: flow.flowId ?? '',
+    networkId: networkId!,
+    srcIp: flow.srcIp,
+    srcPort: flow.srcPort,
+    dstIp: flow.dstIp,
+    dstPort: flow.dstPort,
+    protocol: flow.protocol,
+    bytes: flow.bytes,
+    packets: flow.packets,
+    start: flow.start,
+    end: flow.end,
+    class: c.class,
+    reason: c.reason ?? '',
+    // A rejected flow with no resource at either end is still the network's account's to see.
+    accountId: c.holder?.accountId ?? owner.accountId,
+    projectId: c.holder?.projectId ?? owner.projectId,
+    resourceId: c.holder?.resourceId ?? '',
+    resourceKind: c.holder?.kind ?? '',
+    resourceName: c.holder?.name ?? '',
+    targetResourceId: c.target?.resourceId ?? '',
+    targetResourceName: c.target?.name ?? '',
+    targetResourceKind: c.target?.kind ?? '',
+    period: pair[0],
+    billedPeriod: pair[1],
+    arrivedAtMs,
+  });
+}
