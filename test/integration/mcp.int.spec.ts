@@ -33,6 +33,8 @@ const TOOL_NAMES = [
   'list_projects',
   'get_topology',
   'resolve_name',
+  'check_reachability',
+  'get_usage',
 ];
 
 const clients: Client[] = [];
@@ -178,6 +180,14 @@ describe('MCP over streamable HTTP at /mcp', () => {
     const cache = await call(client, 'create_cache', { name: 'queue', project: 'shop', idempotency_key: 'queue-1' });
     expect(cache).toMatchObject({ private_host: 'queue.internal', port: 6379 });
     expect(apiVm.id).toMatch(/^vm_/);
+    // The api reaches the db privately on its port; the db stays private.
+    expect(await call(client, 'check_reachability', { source: apiVm.id, destination: 'db', port: 5432 })).toMatchObject({
+      reachable: true,
+      path: 'private',
+      blocked_by: null,
+    });
+    const usage = await call(client, 'get_usage', { period: new Date().toISOString().slice(0, 7) });
+    expect(usage).toMatchObject({ status: 'draft', totals: { egress_bytes: 0 } });
   });
 });
 

@@ -78,3 +78,22 @@ export const resolveShape = z.looseObject({
   addresses: z.array(z.string()),
   ttl: z.number(),
 });
+
+export const reachabilityShape = z.looseObject({
+  reachable: z.boolean(),
+  path: z.string().describe('private (same network), public (through a public address and open port), or none'),
+  hops: z.array(z.looseObject({})).describe('the path, component by component'),
+  blocked_by: z
+    .looseObject({ code: z.string(), component: z.string(), reason: z.string() })
+    .nullable()
+    .describe('when not reachable: the first component in the way, and why (e.g. DIFFERENT_NETWORK, PORT_NOT_OPEN, RESOURCE_STOPPED)'),
+});
+
+export const usageShape = z.looseObject({
+  period: z.string().describe('YYYY-MM, UTC'),
+  status: z.string().describe('draft until the grace time after the month ends, then final'),
+  totals: z.looseObject({}).describe('bytes by class: private_bytes (free), egress_bytes (billed), ingress_bytes (free), rejected_bytes'),
+  by_resource: z.array(z.looseObject({})),
+  charges: z.looseObject({}).describe('currency, free_gb, billable_gb, price_per_gb, amount'),
+  hints: z.array(z.unknown()).describe('e.g. traffic to your own public address that the private hostname would carry free'),
+});

@@ -1,6 +1,6 @@
 // Projects (one private network each), the network's map, and its DNS.
 import { z } from 'zod';
-import { page, projectShape, resolveShape, topologyShape } from '../shapes.js';
+import { page, projectShape, reachabilityShape, resolveShape, topologyShape, usageShape } from '../shapes.js';
 import { CREATE_NOTES, CREATES, READS, createBody, idempotencyKeyArg, nameArg, pageArgs, projectArg } from './common.js';
 import { defineTool } from './tool-spec.js';
 
@@ -55,5 +55,37 @@ export const networkTools = [
     output: resolveShape,
     annotations: READS,
     request: (args) => ({ method: 'GET', path: '/v1/hosting/network/resolve', query: { name: args.name, project: args.project } }),
+  }),
+  defineTool({
+    name: 'check_reachability',
+    title: 'Can A reach B?',
+    description:
+      'Answers whether a source resource can reach a destination on a port, and why not: {reachable, path: "private"|"public"|"none", hops, blocked_by: {code, component, reason}}. source is one of your resource ids; destination is a resource id, a private or public address, or a hostname ("db", "db.internal", a custom domain). Same project: private, free. Another project or account: only through a public address with that port open. Use it before wiring an app to a database, or to explain a connection that fails. Changes nothing.',
+    input: {
+      source: z.string().describe('your resource id, e.g. vm_01j9…'),
+      destination: z.string().describe('a resource id, an address, or a hostname'),
+      port: z.number().int().describe('the destination port, e.g. 5432'),
+      protocol: z.enum(['tcp', 'udp']).optional().describe('tcp when absent'),
+    },
+    output: reachabilityShape,
+    annotations: READS,
+    request: (args) => ({
+      method: 'POST',
+      path: '/v1/hosting/network/reachability',
+      body: { source: args.source, destination: args.destination, port: args.port, ...(args.protocol ? { protocol: args.protocol } : {}) },
+    }),
+  }),
+  defineTool({
+    name: 'get_usage',
+    title: 'Show egress usage and charges',
+    description:
+      'Shows a month of network usage (UTC calendar month, YYYY-MM): bytes by class (private traffic between your resources is free; egress to the internet is billed; ingress is free), per project and per resource, the charges under the rate card, and hints (e.g. traffic to your own public address that the private hostname would have carried free). status is draft until the month is final.',
+    input: {
+      period: z.string().describe('YYYY-MM, e.g. 2026-11'),
+      project: projectArg,
+    },
+    output: usageShape,
+    annotations: READS,
+    request: (args) => ({ method: 'GET', path: '/v1/hosting/billing/usage', query: { period: args.period, project: args.project } }),
   }),
 ];
