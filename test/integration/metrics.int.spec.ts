@@ -102,6 +102,11 @@ describe('metrics', () => {
     expect(dns('pn_dns_answer_duration_seconds_sum')).toBeLessThan(1);
   });
 
+  it('billing’s flows by outcome (none published here: each outcome is there, at zero)', async () => {
+    const billing = await scrape(ctx.platform.metricsUrls.billing!);
+    for (const outcome of ['metered', 'duplicate', 'parked']) expect(billing('pn_billing_flows_total', { service: 'billing', outcome })).toBe(0);
+  });
+
   it('answers only GET /metrics on a service’s port', async () => {
     expect((await fetch(ctx.platform.metricsUrls.ipam!.replace('/metrics', '/other'))).status).toBe(404);
   });

@@ -6,6 +6,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { BillingController } from './billing.controller.js';
 import { FlowMeter } from './meter/flow-meter.js';
+import { FlowMeterMetric } from './meter/flow-meter.metric.js';
 import { OwnershipFeed } from './ownership/ownership-feed.js';
 import { UsageReadModel } from './usage/usage-projection.js';
 
@@ -16,7 +17,7 @@ export class BillingModule {
       module: BillingModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
       controllers: [BillingController, healthController('billing')],
-      providers: [OwnershipFeed, UsageReadModel, FlowMeter],
+      providers: [OwnershipFeed, UsageReadModel, FlowMeter, FlowMeterMetric],
     };
   }
 }
