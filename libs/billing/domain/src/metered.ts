@@ -24,7 +24,8 @@ export interface UsageRow extends Attribution {
   readonly flows: number;
 }
 
-export interface MeteredFlow {
+/** A flow with what it was classified as and who it is counted for. */
+export interface MeteredFlow extends Attribution {
   readonly dedupKey: string;
   readonly flowId: string;
   readonly networkId: string;
@@ -37,18 +38,7 @@ export interface MeteredFlow {
   readonly packets: bigint;
   readonly start: number;
   readonly end: number;
-  readonly class: FlowClass;
   readonly reason: string;
-  readonly accountId: string;
-  readonly projectId: string;
-  readonly resourceId: string;
-  readonly resourceKind: string;
-  readonly resourceName: string;
-  readonly targetResourceId: string;
-  readonly targetResourceName: string;
-  readonly targetResourceKind: string;
-  readonly period: string;
-  readonly billedPeriod: string;
   readonly arrivedAtMs: number;
 }
 
