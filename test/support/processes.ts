@@ -66,7 +66,7 @@ export async function startPlatformProcesses(
           }),
       ),
     );
-    await deleteEventStream(natsUrl, env.EVENT_STREAM);
+    await deleteEventStream(natsUrl, env.EVENT_STREAM, env.INTEGRATION_STREAM, env.FLOWS_STREAM);
   };
   const url = `http://127.0.0.1:${gatewayPort}`;
   const processes = services.map((name, i) => ({ name, pid: children[i]!.pid ?? 0 }));

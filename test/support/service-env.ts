@@ -1,13 +1,13 @@
 // The environment of a platform run as separate processes (benchmarks, the
-// chaos suite): free ports, an admin token, its own event stream, no rate
-// limits (see rate-limits.ts), ephemeral metrics ports. One place, so the
-// process-based platforms cannot drift apart.
+// chaos suite): free ports, an admin token, its own event, integration and
+// flows streams, no rate limits (see rate-limits.ts), ephemeral metrics
+// ports. One place, so the process-based platforms cannot drift apart.
 import { randomBytes } from 'node:crypto';
 import { freePort, uniqueId } from '@pn/test-support';
 import { NO_RATE_LIMITS } from './rate-limits.js';
 
 export interface ServiceEnvironment {
-  readonly env: NodeJS.ProcessEnv & { EVENT_STREAM: string };
+  readonly env: NodeJS.ProcessEnv & { EVENT_STREAM: string; INTEGRATION_STREAM: string; FLOWS_STREAM: string };
   readonly gatewayPort: number;
   /** A free TCP port; the DNS server also binds it for UDP. */
   readonly dnsPort: number;
@@ -30,6 +30,13 @@ export async function serviceEnvironment(natsUrl: string, runPrefix: string, log
     ADMIN_TOKEN: adminToken,
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,
+    // Its own integration and flows streams too (unless the caller chose them):
+    // billing folds the whole integration history at boot, so a stream shared
+    // with earlier runs would be measured along with this one.
+    INTEGRATION_STREAM: process.env.INTEGRATION_STREAM ?? `INTEGRATION_${run}`,
+    INTEGRATION_SUBJECT_PREFIX: process.env.INTEGRATION_SUBJECT_PREFIX ?? `in_${run}`,
+    FLOWS_STREAM: process.env.FLOWS_STREAM ?? `FLOWS_${run}`,
+    FLOWS_SUBJECT_PREFIX: process.env.FLOWS_SUBJECT_PREFIX ?? `fl_${run}`,
     LOG_LEVEL: logLevel,
   };
   return { env, gatewayPort, dnsPort, adminToken };

@@ -208,4 +208,5 @@ export const resourceDecider: Decider<ResourceCommand, ResourceEvent, ResourceSt
   decide: decideResource,
   evolve: evolveResource,
   initialState: () => ({ status: 'absent' }),
+  isTerminal: (state) => state.status === 'deleted',
 };

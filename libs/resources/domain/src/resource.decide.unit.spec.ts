@@ -158,7 +158,10 @@ describe('resource decider: deleting', () => {
     resource.given(events).when(step('MarkDeleted', {}, 21)).thenThrows('not_ready');
     apply(step('WithdrawHostnames', {}, 21));
     apply(step('ReturnAddress', {}, 22));
+    expect(resourceDecider.isTerminal!(fold(resourceDecider, events))).toBe(false);
     apply(step('MarkDeleted', {}, 23));
+    // Over: command handlers may drop it from their caches.
+    expect(resourceDecider.isTerminal!(fold(resourceDecider, events))).toBe(true);
     expect(events.slice(4).map((e) => e.type)).toEqual(['ResourceDeletionRequested', 'HostnamesWithdrawn', 'AddressReturned', 'ResourceDeleted']);
     resource.given(events).when(step('RequestDeletion', {}, 30)).thenThrows('not_found');
   });

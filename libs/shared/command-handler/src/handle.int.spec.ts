@@ -97,6 +97,37 @@ describe('CommandHandler with a cache', () => {
     expect((await store.read(stream)).map((r) => codec.decode(r)!.number)).toEqual([1, 2, 3]);
   });
 
+  it('drops a stream that is over from its cache and the store, and still decides on it afterwards', async () => {
+    // Sold out after two tickets: the stream is over, as a deleted resource's is.
+    const soldOut: Decider<Command, Event, State> = {
+      ...dispenser,
+      decide: (command, state) => (state.next > 2 ? [] : dispenser.decide(command, state)),
+      isTerminal: (state) => state.next > 2,
+    };
+    const forgotten: string[] = [];
+    const watched = new Proxy(store, {
+      get: (target, property) =>
+        property === 'forget'
+          ? (streamId: string) => {
+              forgotten.push(streamId);
+              target.forget(streamId);
+            }
+          : (Reflect.get(target, property) as unknown),
+    }) as EventStore;
+    const handler = new CommandHandler(watched, soldOut, codec, { cacheState: true });
+    const stream = `tickets-${uniqueId()}`;
+    await handler.handle(stream, { type: 'Take', holder: 'a' });
+    expect([...handler.cachedStates()].map(([id]) => id)).toEqual([stream]);
+    await handler.handle(stream, { type: 'Take', holder: 'b' });
+    expect([...handler.cachedStates()]).toEqual([]);
+    expect(forgotten).toEqual([stream]);
+    // A later command reads the stream again and finds it over.
+    const late = await handler.handle(stream, { type: 'Take', holder: 'c' });
+    expect(late.newEvents).toEqual([]);
+    expect(late.revision).toBe(1);
+    expect([...handler.cachedStates()]).toEqual([]);
+  });
+
   it('loads a long stream from its snapshot, reading only the events after it, into the same state', async () => {
     const snapshots = new MemorySnapshotStore();
     const options = {

@@ -190,6 +190,13 @@ export class CommandHandler<Command, Event, State> {
   }
 
   private remember(streamId: string, value: Cached<State>): void {
+    if (this.decider.isTerminal?.(value.state)) {
+      // Over: a later command (a retried delete) re-reads its few events. Kept,
+      // every deleted stream would sit in the cache until it filled.
+      this.forget(streamId);
+      this.store.forget?.(streamId);
+      return;
+    }
     if (!this.options.cacheState) return;
     this.forget(streamId); // re-insert: the Map's order is then least recently used first
     value.weight = this.options.weigh?.(value.state) ?? 1;

@@ -7,6 +7,12 @@ export interface Decider<Command, Event, State> {
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+  /**
+   * Whether a stream in this state is over (a deleted resource): nothing but
+   * no-ops can follow, so whoever caches state may drop it rather than hold
+   * it until its cache is full. Optional; a stream is never over without it.
+   */
+  isTerminal?(state: State): boolean;
 }
 
 /** A broken business rule: carries a stable code the edges map to a status. */

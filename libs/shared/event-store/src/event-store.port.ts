@@ -104,6 +104,13 @@ export interface EventStore {
   subscribe(category: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** Position of the newest event of a category, or undefined when it has none. Cheap: projections poll it to measure their lag. */
   head(category: string): Promise<CategoryHead | undefined>;
+  /**
+   * Drops whatever this instance remembers about a stream to save a round
+   * trip (its head), because no append to it is expected soon: memory then
+   * follows the streams in use, not every stream ever written. Never needed
+   * for correctness; optional.
+   */
+  forget?(streamId: string): void;
   close(): Promise<void>;
 }
 

@@ -179,6 +179,11 @@ export class JetStreamEventStore implements EventStore {
     return typeof expected === 'number' && cached?.revision === expected ? cached : undefined;
   }
 
+  forget(streamId: string): void {
+    const { category, id } = parseStreamId(streamId);
+    this.heads.delete(`${this.subjectPrefix}.${category}.${id}`);
+  }
+
   private remember(subject: string, head: { seq: number; revision: number }): void {
     this.heads.delete(subject); // re-insert: the Map's order is then least recently used first
     this.heads.set(subject, head);
