@@ -141,8 +141,10 @@ describe('idempotent creates across two gateways', () => {
 
   it('covers admin accounts: a retry gets the same account and the same working API key', async () => {
     const { one, two } = await both();
-    const first = await one('POST', '/v1/admin/accounts', { admin: ctx.platform.adminToken, body: { name: 'team' }, idem: 'acct-1' });
-    const retry = await two('POST', '/v1/admin/accounts', { admin: ctx.platform.adminToken, body: { name: 'team' }, idem: 'acct-1' });
+    // The admin is one caller on every platform sharing this NATS (and its key bucket): a key of this run's own.
+    const idem = `acct-${ulid()}`;
+    const first = await one('POST', '/v1/admin/accounts', { admin: ctx.platform.adminToken, body: { name: 'team' }, idem });
+    const retry = await two('POST', '/v1/admin/accounts', { admin: ctx.platform.adminToken, body: { name: 'team' }, idem });
     expect(first.status).toBe(201);
     expect(retry).toEqual({ status: 201, replayed: true, body: first.body });
     expect((await api('GET', '/v1/hosting/vms', { key: first.body.api_key })).status).toBe(200);
@@ -150,10 +152,10 @@ describe('idempotent creates across two gateways', () => {
     const nc = await connect({ servers: ctx.nats.url });
     try {
       const kv = await new Kvm(nc).open(IDEMPOTENCY_BUCKET);
-      const entry = await kv.get(storageKey('admin', 'acct-1'));
+      const entry = await kv.get(storageKey('admin', idem));
       expect(entry?.string()).toEqual(expect.any(String));
       expect(entry!.string()).not.toContain(first.body.api_key);
-      expect(entry!.string()).not.toContain('acct-1');
+      expect(entry!.string()).not.toContain(idem);
     } finally {
       await nc.close();
     }

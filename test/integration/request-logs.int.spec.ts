@@ -12,7 +12,7 @@ let platform: PlatformProcesses;
 beforeAll(async () => {
   nats = await startNats();
   console.log(`request logs: ${nats.note}`);
-  platform = await startPlatformProcesses(nats.url, { logLevel: 'debug', captureStdout: true });
+  platform = await startPlatformProcesses(nats.url, { logLevel: 'debug', captureStdout: true, rateLimits: 'default' });
 }, 120_000);
 
 afterAll(async () => {

@@ -9,7 +9,6 @@ import { loadConfig, MetricsServer, type PlatformConfig } from '@pn/service-kit'
 import { afterAll, beforeAll } from '@jest/globals';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { deleteEventStream } from './event-stream.js';
-import { NO_RATE_LIMITS } from './rate-limits.js';
 import { startBilling } from '../../services/billing/src/start.js';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
 import { startDns } from '../../services/dns/src/start.js';
@@ -56,7 +55,6 @@ export async function startPlatform(
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // EVENT_STORE=esdb://… runs the platform suites on EventStoreDB (see eventStoreNote).
     ...(process.env.EVENT_STORE ? { EVENT_STORE: process.env.EVENT_STORE } : {}),
-    ...NO_RATE_LIMITS,
     ...env,
   });
   const apps: Array<INestMicroservice | INestApplication> = [];
@@ -94,7 +92,12 @@ export function eventStoreNote(): string {
   return 'events in JetStream; on EventStoreDB: skipped — no EVENT_STORE=esdb://… given (no EventStoreDB server runs on this machine)';
 }
 
-/** A small HTTP client for the gateway: JSON in, status and JSON out. */
+/**
+ * A small HTTP client for the gateway: JSON in, status and JSON out. Like a
+ * well-behaved agent it waits out a 429 `rate_limited` for as long as
+ * Retry-After says and sends again, so suites run at the default rate limits
+ * (a quota's 429 is an answer, returned as it is).
+ */
 export function apiClient(baseUrl: string) {
   return async function api(
     method: string,
@@ -109,9 +112,14 @@ export function apiClient(baseUrl: string) {
       headers['content-type'] = 'application/json';
       body = options.rawBody ?? JSON.stringify(options.body);
     }
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    for (;;) {
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+      const text = await response.text();
+      const answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (answer.status !== 429 || answer.body?.error?.code !== 'rate_limited' || !(retryAfter > 0)) return answer;
+      await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    }
   };
 }
 

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NO_RATE_LIMITS } from './rate-limits.js';
 import { serviceEnvironment } from './service-env.js';
 import { deleteEventStream } from './event-stream.js';
 
@@ -34,9 +35,11 @@ export function residentMemoryKb(pid: number): number | undefined {
 export async function startPlatformProcesses(
   natsUrl: string,
   // logLevel: LOG_LEVEL for every service (default warn); captureStdout: keep their stdout (the JSON logs) for stdoutOf instead of passing it through.
-  options: { ipamInstances?: number; logLevel?: string; captureStdout?: boolean } = {},
+  // rateLimits: 'lifted' (the default) for benchmarks, which measure capacity rather than one key's fair share; tests pass 'default'.
+  options: { ipamInstances?: number; logLevel?: string; captureStdout?: boolean; rateLimits?: 'default' | 'lifted' } = {},
 ): Promise<PlatformProcesses> {
-  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'run', options.logLevel ?? 'warn');
+  const lifted = (options.rateLimits ?? 'lifted') === 'lifted' ? NO_RATE_LIMITS : {};
+  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'run', options.logLevel ?? 'warn', lifted);
   // e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every service.
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const services = [...Array.from({ length: options.ipamInstances ?? 1 }, () => 'ipam'), 'dns', 'billing', 'resources', 'gateway'];

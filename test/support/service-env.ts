@@ -1,10 +1,10 @@
 // The environment of a platform run as separate processes (benchmarks, the
 // chaos suite): free ports, an admin token, its own event, integration and
-// flows streams, no rate limits (see rate-limits.ts), ephemeral metrics
-// ports. One place, so the process-based platforms cannot drift apart.
+// flows streams, ephemeral metrics ports; `defaults` go under the caller's
+// environment (benchmarks lift the rate limits there). One place, so the
+// process-based platforms cannot drift apart.
 import { randomBytes } from 'node:crypto';
 import { freePort, uniqueId } from '@pn/test-support';
-import { NO_RATE_LIMITS } from './rate-limits.js';
 
 export interface ServiceEnvironment {
   readonly env: NodeJS.ProcessEnv & { EVENT_STREAM: string; INTEGRATION_STREAM: string; FLOWS_STREAM: string };
@@ -14,13 +14,18 @@ export interface ServiceEnvironment {
   readonly adminToken: string;
 }
 
-export async function serviceEnvironment(natsUrl: string, runPrefix: string, logLevel: string): Promise<ServiceEnvironment> {
+export async function serviceEnvironment(
+  natsUrl: string,
+  runPrefix: string,
+  logLevel: string,
+  defaults: Readonly<Record<string, string>> = {},
+): Promise<ServiceEnvironment> {
   const run = uniqueId(runPrefix);
   const adminToken = randomBytes(16).toString('hex');
   const gatewayPort = await freePort();
   const dnsPort = await freePort();
   const env = {
-    ...NO_RATE_LIMITS,
+    ...defaults,
     ...process.env,
     NATS_URL: natsUrl,
     GATEWAY_PORT: String(gatewayPort),
