@@ -13,3 +13,4 @@ export * from './rpc-client.js';
 export * from './rpc-errors.js';
 export * from './rpc.decorator.js';
 export * from './metrics/index.js';
+export * from './ulid.js';

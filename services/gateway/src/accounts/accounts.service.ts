@@ -19,8 +19,7 @@ import {
 import { CommandHandler } from '@pn/command-handler';
 import type { EventStore } from '@pn/event-store';
 import type { ProjectionRunner } from '@pn/projection';
-import { EVENT_STORE, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
-import { ulid } from 'ulid';
+import { EVENT_STORE, newUlid, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { apiKeyIndexProjection, indexAccountEvent, type Account, type ApiKeyIndex } from './api-key-index.projection.js';
 import { hashApiKey, lastFour, newApiKey } from './api-keys.js';
 
@@ -33,7 +32,7 @@ export type CreatedKey = ApiKeyInfo & { readonly apiKey: string };
 // account's ids say nothing about another's.
 const newKey = (): { apiKey: string; key: NewKey } => {
   const apiKey = newApiKey();
-  return { apiKey, key: { keyId: `key_${ulid().toLowerCase()}`, keyHash: hashApiKey(apiKey), last4: lastFour(apiKey) } };
+  return { apiKey, key: { keyId: `key_${newUlid()}`, keyHash: hashApiKey(apiKey), last4: lastFour(apiKey) } };
 };
 
 @Injectable()
@@ -56,7 +55,7 @@ export class AccountsService implements OnModuleInit {
   /** Creates an account with its first key (a write key); the returned key is the only copy there will ever be. */
   async create(name: string): Promise<{ id: string; name: string; apiKey: string }> {
     const { apiKey, key } = newKey();
-    const accountId = `acc_${ulid().toLowerCase()}`;
+    const accountId = `acc_${newUlid()}`;
     await this.handle(accountId, { type: 'CreateAccount', accountId, name, key, now: new Date(), keyQuota: this.config.quotaApiKeys });
     return { id: accountId, name: name.trim(), apiKey };
   }

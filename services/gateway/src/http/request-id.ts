@@ -5,9 +5,8 @@
 // and into the metadata of every event it causes (correlation_id). Registered
 // first, so even a refusal by the rate limiter or the body parser names it.
 import type { INestApplication } from '@nestjs/common';
-import { acceptRequestId, withRequestContext } from '@pn/service-kit';
+import { acceptRequestId, newUlid, withRequestContext } from '@pn/service-kit';
 import type { NextFunction, Request, Response } from 'express';
-import { ulid } from 'ulid';
 
 export const REQUEST_ID_RESPONSE_HEADER = 'X-Request-Id';
 
@@ -21,7 +20,7 @@ export function withRequestIdInError(body: unknown, requestId: string): unknown 
 
 export function useRequestIds(app: INestApplication): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const requestId = acceptRequestId(req.headers['x-request-id']) ?? ulid().toLowerCase();
+    const requestId = acceptRequestId(req.headers['x-request-id']) ?? newUlid();
     res.setHeader(REQUEST_ID_RESPONSE_HEADER, requestId);
     // Every path that answers an error (filters, middlewares) ends in res.json: add the id there, once.
     const json = res.json.bind(res);

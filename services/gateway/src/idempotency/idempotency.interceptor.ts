@@ -5,10 +5,9 @@
 // the first is still running waits for its answer (409 if that takes longer
 // than the create itself may). The rules are in idempotency-rules.ts.
 import { HttpException, Inject, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { PLATFORM_CONFIG, RemoteError, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
+import { newUlid, PLATFORM_CONFIG, RemoteError, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
-import { ulid } from 'ulid';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiError, CreateFailure } from '../http/api-error.js';
 import { errorResponse } from '../http/error-response.js';
@@ -95,7 +94,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // it answers 409 in time rather than a timeout.
     const deadline = Date.now() + Math.min(this.waitMs, Math.max(0, (timeLeftMs() ?? this.waitMs) - 250));
     for (;;) {
-      const fresh: IdempotencyRecord = { fingerprint: requestFingerprint, state: 'in_progress', ulid: ulid().toLowerCase(), startedAt: Date.now() };
+      const fresh: IdempotencyRecord = { fingerprint: requestFingerprint, state: 'in_progress', ulid: newUlid(), startedAt: Date.now() };
       const revision = await this.store.claim(key, fresh);
       if (revision !== undefined) return { kind: 'run', attempt: { key, record: fresh, revision } };
       const found = await this.store.read(key);

@@ -3,9 +3,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { RESOURCE_ID_PREFIX, routes, type CreateResourceRequestSchema } from '@pn/contracts';
-import { PLATFORM_CONFIG, RpcClient, type PlatformConfig } from '@pn/service-kit';
+import { newUlid, PLATFORM_CONFIG, RpcClient, type PlatformConfig } from '@pn/service-kit';
 import type { Response } from 'express';
-import { ulid } from 'ulid';
 import type { Account } from '../accounts/accounts.service.js';
 import { ApiError, CreateFailure } from '../http/api-error.js';
 import { reservedUlid } from '../idempotency/reserved-ulid.js';
@@ -32,7 +31,7 @@ export class ResourceApi {
    */
   async create(account: Account, kind: Kind, fields: CreateFields, response: Response) {
     const region = this.region(fields.region);
-    const resourceId = `${RESOURCE_ID_PREFIX[kind]}_${reservedUlid(response) ?? ulid().toLowerCase()}`;
+    const resourceId = `${RESOURCE_ID_PREFIX[kind]}_${reservedUlid(response) ?? newUlid()}`;
     try {
       const resource = await this.rpc.call(
         routes.createResource,
