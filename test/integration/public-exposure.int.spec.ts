@@ -1,8 +1,11 @@
 // Public exposure end to end: the public pool, VM ports, custom domains
 // verified against a DNS server this suite runs on loopback, public_access
 // of databases and caches, deletes giving addresses back (quarantined), 200
-// concurrent open_port calls, and another account's ids getting 404.
+// concurrent open_port calls, a domain claim orphaned by a crash, and another
+// account's ids getting 404.
 import { beforeAll, afterAll, describe, expect, it } from '@jest/globals';
+import { createJetStreamEventStore } from '@pn/event-store';
+import { domainClaimDecider, domainClaimEventCodec, domainStreamId, ORPHAN_CLAIM_GRACE_MS } from '@pn/resources-domain';
 import { startPublicDns, type PublicDns } from '../support/public-dns.js';
 import { usePlatform } from '../support/platform.js';
 
@@ -160,6 +163,39 @@ describe('public access of databases and caches', () => {
     const web = (await api('POST', '/v1/hosting/vms', { key: other, body: { name: 'web', image: 'nodejs-24' } })).body;
     expect(web.public_ip).not.toBe(vm.public_ip);
     expect((await api('POST', `/v1/hosting/vms/${web.id}/domains`, { key: other, body: { domain: 'site.example.org' } })).status).toBe(201);
+  });
+});
+
+describe('a domain claim left behind by a crash', () => {
+  // A claim is written before the VM records the domain; a crash between the
+  // two leaves a claim no VM lists. Written here straight into the store, as
+  // the crashed instance left it.
+  async function leaveOrphanClaim(domain: string, claimedAt: Date): Promise<void> {
+    const store = await createJetStreamEventStore(ctx.nats.url, { stream: ctx.platform.config.eventStream, subjectPrefix: ctx.platform.config.eventSubjectPrefix });
+    try {
+      const command = { type: 'ClaimDomain', domain, resourceId: 'vm_01kcrashedbeforerecording', accountId: 'acc_01kcrashed', now: claimedAt } as const;
+      const events = domainClaimDecider.decide(command, domainClaimDecider.initialState());
+      await store.append(domainStreamId(domain), events.map((e) => domainClaimEventCodec.encode(e)), 'no_stream');
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('is taken over by the next VM once older than an add_domain can take, and not before', async () => {
+    const key = await ctx.newKey();
+    const vm = (await api('POST', '/v1/hosting/vms', { key, body: { name: 'after-crash', image: 'nodejs-24' } })).body;
+    await leaveOrphanClaim('fresh.example.org', new Date());
+    // Just made: the add that made it may still be under way.
+    const early = await api('POST', `/v1/hosting/vms/${vm.id}/domains`, { key, body: { domain: 'fresh.example.org' } });
+    expect([early.status, early.body.error.code]).toEqual([409, 'domain_taken']);
+    await leaveOrphanClaim('stale.example.org', new Date(Date.now() - ORPHAN_CLAIM_GRACE_MS - 1_000));
+    const added = await api('POST', `/v1/hosting/vms/${vm.id}/domains`, { key, body: { domain: 'stale.example.org' } });
+    expect([added.status, added.body.domain, added.body.status]).toEqual([201, 'stale.example.org', 'pending']);
+    // Now it is this VM's: another account's VM is refused it.
+    const other = await ctx.newKey('other');
+    const web = (await api('POST', '/v1/hosting/vms', { key: other, body: { name: 'web', image: 'nodejs-24' } })).body;
+    const taken = await api('POST', `/v1/hosting/vms/${web.id}/domains`, { key: other, body: { domain: 'stale.example.org' } });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'domain_taken']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError, spec } from '@pn/decider';
 import { domainStreamId, normalizeDomain, recordsToCreate, verificationProblem } from './custom-domain.js';
-import { domainClaimDecider, type DomainClaimEvent } from './domain-claim.js';
+import { domainClaimDecider, ORPHAN_CLAIM_GRACE_MS, type DomainClaimEvent } from './domain-claim.js';
 import { publicHostFor } from './public-host.js';
 import { autoExposedPorts, publicUrl } from './public-ports.js';
 
@@ -68,6 +68,22 @@ describe('domain claims: one resource per domain across every account', () => {
     expect(
       domainClaimDecider.decide({ type: 'ClaimDomain', domain: 'a.example.com', resourceId: 'vm_2', accountId: 'acc_2', now }, [claimed, ...released].reduce(domainClaimDecider.evolve, domainClaimDecider.initialState())),
     ).toHaveLength(1);
+  });
+
+  it('an orphaned claim (its holder never listed the domain) is taken over only after the grace time, and only from the holder named', () => {
+    const take = (at: number, orphanedBy?: string) =>
+      ({ type: 'ClaimDomain', domain: 'a.example.com', resourceId: 'vm_2', accountId: 'acc_2', now: new Date(at), ...(orphanedBy ? { orphanedBy } : {}) }) as const;
+    // An add_domain may still be under way within the grace time.
+    claim.given([claimed]).when(take(ORPHAN_CLAIM_GRACE_MS - 1, 'vm_1')).thenThrows('domain_taken');
+    // Naming another holder, or none, takes nothing: the claim has moved on since the caller looked.
+    claim.given([claimed]).when(take(ORPHAN_CLAIM_GRACE_MS, 'vm_9')).thenThrows('domain_taken');
+    claim.given([claimed]).when(take(ORPHAN_CLAIM_GRACE_MS)).thenThrows('domain_taken');
+    const events = domainClaimDecider.decide(take(ORPHAN_CLAIM_GRACE_MS, 'vm_1'), domainClaimDecider.evolve(domainClaimDecider.initialState(), claimed));
+    expect(events.map((e) => [e.type, e.data.resourceId])).toEqual([
+      ['DomainReleased', 'vm_1'],
+      ['DomainClaimed', 'vm_2'],
+    ]);
+    expect([claimed, ...events].reduce(domainClaimDecider.evolve, domainClaimDecider.initialState()).holder).toBe('vm_2');
   });
 });
 

@@ -52,7 +52,7 @@ export class ExposureController {
     if (existing) return this.domainView(vm, existing);
     if (vm.publicLease?.ip === undefined) throw new DomainError('no_public_address', `vm ${resourceId} has no public address: open a port first (POST …/ports)`, { field: 'domain' });
     // Claimed first, across every account and instance; given back if the VM then refuses it.
-    await this.provisioner.domainClaims.handle(domainStreamId(domain), { type: 'ClaimDomain', domain, resourceId, accountId: request.accountId, now: new Date() });
+    await this.provisioner.claimDomain(domain, resourceId, request.accountId);
     try {
       const token = `pn-${randomBytes(16).toString('hex')}`;
       const state = (await this.provisioner.execute({ type: 'AddDomain', resourceId, domain, token, now: new Date() })) as ResourceFacts;

@@ -8,6 +8,7 @@
 // recorded, and the sweeper, which works under no request's deadline, resumes it.
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
+import { DomainError } from '@pn/decider';
 import { routes } from '@pn/contracts';
 import type { EventStore } from '@pn/event-store';
 import {
@@ -96,6 +97,27 @@ export class Provisioner {
       }
     }
     return state;
+  }
+
+  /**
+   * Claims a domain for a VM across every account. A claim whose holder does
+   * not list the domain (deleted, or a crash came between claim and record) is
+   * taken over once it is old enough (see domain-claim.ts).
+   */
+  async claimDomain(domain: string, resourceId: string, accountId: string): Promise<void> {
+    const streamId = domainStreamId(domain);
+    const claim = (orphanedBy?: string) =>
+      this.domainClaims.handle(streamId, { type: 'ClaimDomain', domain, resourceId, accountId, now: new Date(), ...(orphanedBy ? { orphanedBy } : {}) });
+    try {
+      await claim();
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'domain_taken') throw error;
+      const holder = (await this.domainClaims.load(streamId)).state.holder;
+      if (holder === undefined || holder === resourceId) return void (await claim()); // it moved on meanwhile: once more
+      const held = await this.load(holder);
+      if (held.status !== 'absent' && held.status !== 'deleted' && held.domains.some((d) => d.domain === domain)) throw error;
+      await claim(holder);
+    }
   }
 
   /** Lets go of a domain: its claim first (so a retry finds it still listed and tries again), then the record. */
