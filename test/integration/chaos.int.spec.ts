@@ -43,14 +43,20 @@ async function request(method: string, path: string, options: { body?: unknown; 
   if (options.admin) headers.authorization = `Bearer ${platform.adminToken}`;
   else headers['x-api-key'] = key;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  const response = await fetch(`${platform.url}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  for (;;) {
+    const response = await fetch(`${platform.url}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
+    // The suite runs at the default rate limits: wait as long as the gateway says, as an agent would.
+    const retryAfter = Number(response.headers.get('retry-after'));
+    if (answer.status !== 429 || answer.body?.error?.code !== 'rate_limited' || !(retryAfter > 0)) return answer;
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+  }
 }
 
 interface Outcome {
