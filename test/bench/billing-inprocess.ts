@@ -43,7 +43,7 @@ export function measureInProcess(flows: number): InProcessResult {
     const message = parseFlowMessage(text);
     if (!message.ok) throw new Error(message.reason);
     const batches = new Map<number, MeteredFlow[]>();
-    const periods = new Map<number, [string, string]>();
+    const periods = new Map<number, [string, string, string]>();
     for (let k = 0; k < message.value.length; k++) {
       const p = parseFlowJson(message.value[k]);
       if (!p.ok) throw new Error(p.reason);

@@ -83,6 +83,13 @@ describe('egress metering', () => {
     expect(usage.body.charges).toEqual(expect.objectContaining({ currency: 'USD', free_gb: '100', billable_gb: '13.000000005', price_per_gb: '0.09', amount: '1.17' }));
     expect(usage.body.hints).toEqual([expect.objectContaining({ resource_id: worker.id, target_resource_id: db.id, private_hostname: 'pg.internal' })]);
     expect(usage.body.status).toBe('draft');
+    // By UTC day: every day of the month, the flows on the day they started (rejected bytes on none).
+    const today = new Date(t * 1000).toISOString().slice(0, 10);
+    expect(usage.body.by_day.map((d: any) => d.day)).toEqual(
+      Array.from({ length: new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 0)).getUTCDate() }, (_, i) => `${period}-${String(i + 1).padStart(2, '0')}`),
+    );
+    expect(usage.body.by_day.find((d: any) => d.day === today)).toEqual({ day: today, private_bytes: 1_000, egress_bytes: 113_000_000_005, ingress_bytes: 7_000 });
+    expect(usage.body.by_day.filter((d: any) => d.day !== today).every((d: any) => d.egress_bytes === 0 && d.private_bytes === 0 && d.ingress_bytes === 0)).toBe(true);
 
     const rejected = (await ctx.api('GET', `/v1/hosting/billing/rejected?period=${period}`, H)).body;
     expect(rejected).toMatchObject({ rejected_count: 1, rejected_bytes: 11 });

@@ -1,13 +1,13 @@
-// Egress by day as SVG bars, from the billing usage report. The report gives
-// days when billing keeps them (`by_day`); without them the month's total is
-// said in words rather than drawn as if it were one day.
+// Egress by day as SVG bars, from the billing usage report's `by_day` (every
+// UTC day of the month, bytes by class). From a billing that gives no days,
+// the month's total is said in words rather than drawn as if it were one day.
 const NS = 'http://www.w3.org/2000/svg';
 
 export function drawEgress(container, usage) {
   container.replaceChildren();
   const days = Array.isArray(usage?.by_day) ? usage.by_day : [];
   const total = Number(usage?.totals?.egress_bytes ?? 0);
-  if (!usage || (days.length === 0 && total === 0)) {
+  if (!usage || total === 0) {
     container.append(paragraph('No egress recorded this month.'));
     return;
   }
@@ -28,6 +28,14 @@ export function drawEgress(container, usage) {
     title.textContent = `${d.day}: ${format(Number(d.egress_bytes))}`;
     bar.append(title);
     svg.append(bar);
+    // The day of the month under the first bar and every fifth.
+    const n = Number(String(d.day).slice(8, 10));
+    if (n === 1 || n % 5 === 0) {
+      const label = document.createElementNS(NS, 'text');
+      Object.entries({ x: 28 + i * 22, y: 136, 'text-anchor': 'middle', 'font-size': 10 }).forEach(([k, v]) => label.setAttribute(k, String(v)));
+      label.textContent = String(n);
+      svg.append(label);
+    }
   });
   container.append(svg, paragraph(`Total: ${format(total)}`));
 }

@@ -17,5 +17,10 @@ describe('dedup key', () => {
     }
   });
 
+  it('is the key earlier versions stored (keys of open invoices must still match after an upgrade)', () => {
+    expect(dedupKey({ ...flow, flowId: 'a' }, 'net_1')).toBe('eb503c87dc6101bae2009990d7b4c07a');
+    expect(dedupKey(flow, 'net_1')).toBe('dedb3670492df1407ec2eeb97c5af9a6');
+  });
+
   it('is a valid stream id token', () => expect(dedupKey(flow, 'net_1')).toMatch(/^[0-9a-f]{32}$/));
 });

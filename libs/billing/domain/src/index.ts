@@ -7,6 +7,7 @@ export * from './metered.js';
 export * from './meter-flow.js';
 export * from './meter-partition.js';
 export * from './ownership.js';
+export * from './ownership-retention.js';
 export * from './period.js';
 export * from './rate-card.js';
 export * from './report.js';

@@ -4,13 +4,19 @@
 // of ownership, already complete for the flow's time when this is called.
 import { classify, type Classification } from './classify.js';
 import { dedupKey } from './dedup-key.js';
+import { isPrivateAddress } from './ipv4.js';
 import { bad, ok, type Flow, type Parsed } from './flow.js';
 import type { MeteredFlow } from './metered.js';
 import type { OwnershipTimeline } from './ownership.js';
-import { billedPeriodOf, periodOf } from './period.js';
+import { billedPeriodOf, dayOf, periodOf } from './period.js';
 
-/** `periods` memoises period and invoice per flow time within one batch (flows of a batch share a few seconds). */
-export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: number, graceMs: number, periods = new Map<number, [string, string]>()): Parsed<MeteredFlow> {
+const DAY_MS = 86_400_000;
+
+/**
+ * `periods` memoises period, invoice and day by UTC day within one message
+ * (one arrival time; its flows share a day or two).
+ */
+export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: number, graceMs: number, periods = new Map<number, [string, string, string]>()): Parsed<MeteredFlow> {
   const atMs = flow.start * 1000;
   let networkId = flow.networkId;
   if (flow.interfaceId !== undefined) {
@@ -21,12 +27,22 @@ export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: 
   }
   const owner = timeline.network(networkId!);
   if (!owner) return bad(`network ${networkId} is no network billing knows`);
+  // Older than the ownership history kept: an end whose holder then was forgotten is parked, never guessed.
+  if (atMs < timeline.horizonMs) {
+    for (const ip of [flow.srcIp, flow.dstIp]) {
+      if (timeline.forgotten(isPrivateAddress(ip) ? 'private' : 'public', networkId!, ip, atMs)) {
+        return bad(`who held ${ip} at ${new Date(atMs).toISOString()} is past the ownership history billing keeps (from ${new Date(timeline.horizonMs).toISOString()})`);
+      }
+    }
+  }
   let c: Classification = classify({ networkId: networkId!, srcIp: flow.srcIp, dstIp: flow.dstIp, atMs }, timeline);
   if (flow.refused) c = { class: 'rejected', reason: 'refused by the data plane (REJECT)', ...(flow.interfaceId ? { holder: timeline.resource(flow.interfaceId)! } : {}) };
-  let pair = periods.get(atMs);
+  // By UTC day: period, invoice and day are the same all day long (for one arrival time).
+  const dayIndex = Math.floor(atMs / DAY_MS);
+  let pair = periods.get(dayIndex);
   if (!pair) {
     const period = periodOf(atMs);
-    periods.set(atMs, (pair = [period, billedPeriodOf(period, arrivedAtMs, graceMs)]));
+    periods.set(dayIndex, (pair = [period, billedPeriodOf(period, arrivedAtMs, graceMs), dayOf(atMs)]));
   }
   return ok({
     dedupKey: dedupKey(flow, networkId!),
@@ -53,6 +69,7 @@ export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: 
     targetResourceName: c.target?.name ?? '',
     targetResourceKind: c.target?.kind ?? '',
     period: pair[0],
+    day: pair[2],
     billedPeriod: pair[1],
     arrivedAtMs,
   });

@@ -29,6 +29,7 @@ const flow = (n: number, over: Partial<MeteredFlow> = {}): MeteredFlow => ({
   targetResourceName: '',
   targetResourceKind: '',
   period: '2026-05',
+  day: '2026-05-29',
   billedPeriod: '2026-05',
   arrivedAtMs: 1_780_000_002_000,
   ...over,
@@ -66,6 +67,16 @@ describe('meter partition', () => {
     const [event] = when(given(), [flow(1, { class: 'rejected', reason: 'nobody' }), flow(2, { class: 'rejected', reason: 'nobody' })]);
     expect(event!.rows).toEqual([]);
     expect(event!.rejected.map((f) => f.flowId)).toEqual(['f1', 'f2']);
+  });
+
+  it('sums a row per resource, class and day, in the order rows first appear', () => {
+    const [event] = when(given(), [flow(1), flow(2, { day: '2026-05-30' }), flow(3), flow(4, { class: 'private' }), flow(5, { resourceId: 'vm_2' })]);
+    expect(event!.rows.map((r) => [r.resourceId, r.class, r.day, r.flows])).toEqual([
+      ['vm_1', 'egress', '2026-05-29', 2],
+      ['vm_1', 'egress', '2026-05-30', 1],
+      ['vm_1', 'private', '2026-05-29', 1],
+      ['vm_2', 'egress', '2026-05-29', 1],
+    ]);
   });
 
   it('keeps sums exact past 2^53', () => {

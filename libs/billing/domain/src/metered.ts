@@ -15,6 +15,8 @@ export interface Attribution {
   readonly targetResourceName: string;
   readonly targetResourceKind: string;
   readonly period: string;
+  /** The UTC day of the flow's start, YYYY-MM-DD ('' in rows recorded before days were kept). */
+  readonly day: string;
   readonly billedPeriod: string;
 }
 

@@ -9,6 +9,17 @@ export function periodOf(ms: number): string {
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
+/** The UTC day holding an instant (epoch ms), YYYY-MM-DD. */
+export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** Every day of the period, in order (YYYY-MM-DD). */
+export function daysOf(period: string): string[] {
+  const { startMs, endMs } = periodBounds(period);
+  const days: string[] = [];
+  for (let ms = startMs; ms < endMs; ms += 86_400_000) days.push(dayOf(ms));
+  return days;
+}
+
 /** First instant of the period and of the next one (epoch ms): [start, end). */
 export function periodBounds(period: string): { startMs: number; endMs: number } {
   const [y, m] = period.split('-').map(Number) as [number, number];

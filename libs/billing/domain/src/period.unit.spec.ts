@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { billedPeriodOf, closesAt, isPeriod, periodOf } from './period.js';
+import { billedPeriodOf, closesAt, dayOf, daysOf, isPeriod, periodOf } from './period.js';
 import { statusOf } from './status.js';
 
 const H = 3_600_000;
@@ -31,5 +31,19 @@ describe('periods: calendar months, UTC', () => {
     expect(statusOf('2026-01', grace, close - 1, close)).toBe('draft');
     expect(statusOf('2026-01', grace, close, close)).toBe('final');
     expect(statusOf('2026-01', grace, close + H, close - 1)).toBe('draft'); // billing behind the close: not final yet
+  });
+});
+
+describe('days of a period, UTC', () => {
+  it('names the day of an instant in UTC', () => {
+    expect(dayOf(Date.UTC(2026, 0, 31, 23, 59, 59))).toBe('2026-01-31');
+    expect(dayOf(Date.UTC(2026, 1, 1))).toBe('2026-02-01');
+  });
+
+  it('lists every day of the month, leap years included', () => {
+    expect(daysOf('2026-02')).toHaveLength(28);
+    expect(daysOf('2028-02').at(-1)).toBe('2028-02-29');
+    expect(daysOf('2026-12')[0]).toBe('2026-12-01');
+    expect(daysOf('2026-12').at(-1)).toBe('2026-12-31');
   });
 });

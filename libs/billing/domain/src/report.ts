@@ -2,6 +2,7 @@
 // month, its invoice (JSON and CSV) and its rejected and parked records.
 // Byte counters are JSON numbers (a string beyond 2^53 - 1, where a number
 // would be rounded); money is text with two decimals, never a float.
+import { daysOf } from './period.js';
 import { chargeFor, decimal, money, type RateCard } from './rate-card.js';
 import type { InvoiceStatus } from './status.js';
 import type { Bytes, PeriodUsage, UsageBook } from './usage-book.js';
@@ -14,7 +15,8 @@ export const count = (n: bigint): number | string => (n <= BigInt(Number.MAX_SAF
 
 const bytesOf = (b: Bytes) => ({ private_bytes: count(b.private), egress_bytes: count(b.egress), ingress_bytes: count(b.ingress), rejected_bytes: count(b.rejected) });
 
-const empty: Bytes = { private: 0n, egress: 0n, ingress: 0n, rejected: 0n };
+const zero = (): Bytes => ({ private: 0n, egress: 0n, ingress: 0n, rejected: 0n });
+const empty: Bytes = zero();
 
 export function usageReport(book: UsageBook, accountId: string, period: string, status: InvoiceStatus, card: RateCard, projectId?: string) {
   const u = book.usage(accountId, period);
@@ -28,6 +30,7 @@ export function usageReport(book: UsageBook, accountId: string, period: string, 
     status,
     totals: bytesOf(totals),
     by_project: projects.map(([project, b]) => ({ project, ...bytesOf(b) })),
+    by_day: byDay(u, period, projectId),
     by_resource: resources.map((r) => ({
       resource_id: r.resourceId,
       name: r.name,
@@ -55,6 +58,20 @@ export function usageReport(book: UsageBook, accountId: string, period: string, 
         message: `${h.resourceId} reached ${h.targetResourceId} over its public address (billed); ${privateHostname(h.targetName, h.targetKind)} is free`,
       })),
   };
+}
+
+/** Every UTC day of the month, with its bytes by class (zero on days without traffic), for the account or one project. */
+function byDay(u: PeriodUsage | undefined, period: string, projectId?: string) {
+  return daysOf(period).map((day) => {
+    const sum = zero();
+    for (const [project, b] of u?.byDay.get(day) ?? []) {
+      if (projectId && project !== projectId) continue;
+      sum.private += b.private;
+      sum.egress += b.egress;
+      sum.ingress += b.ingress;
+    }
+    return { day, private_bytes: count(sum.private), egress_bytes: count(sum.egress), ingress_bytes: count(sum.ingress) };
+  });
 }
 
 export interface InvoiceLine {

@@ -33,6 +33,8 @@ export interface PeriodUsage {
   readonly byProject: Map<string, Bytes>;
   readonly byResource: Map<string, ResourceUsage>;
   readonly hints: Map<string, Hint>;
+  /** Bytes by UTC day (YYYY-MM-DD), then by project: the daily chart, for the account or one project. */
+  readonly byDay: Map<string, Map<string, Bytes>>;
   /** Billed egress bytes of this month recorded on its own invoice. */
   onTimeEgress: bigint;
   /** Billed egress bytes of this month that arrived after it was final: by the later invoice that carries them. */
@@ -89,6 +91,7 @@ export class UsageBook {
         byProject: new Map(),
         byResource: new Map(),
         hints: new Map(),
+        byDay: new Map(),
         onTimeEgress: 0n,
         lateBilledIn: new Map(),
         carries: new Set(),
@@ -108,6 +111,7 @@ export class UsageBook {
     const u = this.at(flow.accountId, flow.period);
     if (flow.class === 'rejected') {
       add(u.totals, flow);
+      this.addDay(u, flow);
       u.rejectedCount++;
       keep(u.rejected, flow);
       return;
@@ -121,8 +125,18 @@ export class UsageBook {
     this.attribute(this.at(row.accountId, row.period), row);
   }
 
+  private addDay(u: PeriodUsage, flow: Attribution & { bytes: bigint }): void {
+    if (!flow.day) return; // recorded before days were kept: in the totals, on no day
+    let day = u.byDay.get(flow.day);
+    if (!day) u.byDay.set(flow.day, (day = new Map()));
+    let bytes = day.get(flow.projectId);
+    if (!bytes) day.set(flow.projectId, (bytes = zero()));
+    add(bytes, flow);
+  }
+
   private attribute(u: PeriodUsage, flow: Attribution & { bytes: bigint }): void {
     add(u.totals, flow);
+    this.addDay(u, flow);
     let project = u.byProject.get(flow.projectId);
     if (!project) u.byProject.set(flow.projectId, (project = zero()));
     add(project, flow);
@@ -169,8 +183,10 @@ export class UsageBook {
   }
 }
 
-type EncodedUsage = Omit<PeriodUsage, 'byProject' | 'byResource' | 'hints' | 'lateBilledIn' | 'carries'> & {
+type EncodedUsage = Omit<PeriodUsage, 'byProject' | 'byResource' | 'hints' | 'byDay' | 'lateBilledIn' | 'carries'> & {
   byProject: Array<[string, Bytes]>;
+  /** Absent in checkpoints written before days were kept. */
+  byDay?: Array<[string, Array<[string, Bytes]>]>;
   byResource: Array<[string, ResourceUsage]>;
   hints: Array<[string, Hint]>;
   lateBilledIn: Array<[string, bigint]>;
@@ -182,6 +198,7 @@ const encodeUsage = (u: PeriodUsage): EncodedUsage => ({
   byProject: [...u.byProject],
   byResource: [...u.byResource],
   hints: [...u.hints],
+  byDay: [...u.byDay].map(([day, projects]) => [day, [...projects]]),
   lateBilledIn: [...u.lateBilledIn],
   carries: [...u.carries],
 });
@@ -191,6 +208,7 @@ const decodeUsage = (u: EncodedUsage): PeriodUsage => ({
   byProject: new Map(u.byProject),
   byResource: new Map(u.byResource),
   hints: new Map(u.hints),
+  byDay: new Map((u.byDay ?? []).map(([day, projects]) => [day, new Map(projects)])),
   lateBilledIn: new Map(u.lateBilledIn),
   carries: new Set(u.carries),
 });

@@ -8,7 +8,7 @@ const base: MeteredFlow = {
   dedupKey: 'k', flowId: '', networkId: 'net_a', srcIp: '10.0.1.1', srcPort: 1, dstIp: '8.8.8.8', dstPort: 443, protocol: 6,
   bytes: 0n, packets: 1n, start: 0, end: 0, class: 'egress', reason: '', accountId: 'acc_a', projectId: 'prj_a',
   resourceId: 'vm_1', resourceKind: 'vm', resourceName: 'web', targetResourceId: '', targetResourceName: '', targetResourceKind: '',
-  period: '2026-01', billedPeriod: '2026-01', arrivedAtMs: 0,
+  period: '2026-01', day: '2026-01-05', billedPeriod: '2026-01', arrivedAtMs: 0,
 };
 const flow = (f: Partial<MeteredFlow>): MeteredFlow => ({ ...base, ...f });
 
@@ -85,3 +85,37 @@ describe('usage per account, project, resource and month', () => {
     expect(rejectedReport(again, 'acc_a', '2026-01').parked[0]?.record).toBe('5n');
   });
 });
+
+describe('usage by UTC day', () => {
+  it('gives every day of the month, bytes by class, for the account or one project', () => {
+    const book = given(
+      flow({ bytes: 10n }),
+      flow({ bytes: 5n, day: '2026-01-31' }),
+      flow({ class: 'private', bytes: 7n, projectId: 'prj_b', resourceId: 'vm_2' }),
+      flow({ class: 'ingress', bytes: 3n, day: '2026-01-31' }),
+      flow({ class: 'rejected', bytes: 99n, resourceId: '' }),
+    );
+    const days = usageReport(book, 'acc_a', '2026-01', 'draft', defaultRateCard).by_day;
+    expect(days).toHaveLength(31);
+    expect(days[0]).toEqual({ day: '2026-01-01', private_bytes: 0, egress_bytes: 0, ingress_bytes: 0 });
+    expect(days[4]).toEqual({ day: '2026-01-05', private_bytes: 7, egress_bytes: 10, ingress_bytes: 0 });
+    expect(days[30]).toEqual({ day: '2026-01-31', private_bytes: 0, egress_bytes: 5, ingress_bytes: 3 });
+    expect(usageReport(book, 'acc_a', '2026-01', 'draft', defaultRateCard, 'prj_b').by_day[4]).toEqual({ day: '2026-01-05', private_bytes: 7, egress_bytes: 0, ingress_bytes: 0 });
+    expect(usageReport(book, 'acc_a', '2026-02', 'draft', defaultRateCard).by_day).toHaveLength(28);
+  });
+
+  it('a late flow counts on the day it happened, in its own month', () => {
+    const book = given(flow({ bytes: 6n, period: '2025-12', day: '2025-12-31', billedPeriod: '2026-01' }));
+    expect(usageReport(book, 'acc_a', '2025-12', 'final', defaultRateCard).by_day[30]).toMatchObject({ day: '2025-12-31', egress_bytes: 6 });
+  });
+
+  it('survives a checkpoint, and reads one written before days were kept', () => {
+    const book = given(flow({ bytes: 10n }));
+    expect(usageReport(UsageBook.fromJson(book.toJson()), 'acc_a', '2026-01', 'draft', defaultRateCard).by_day[4]!.egress_bytes).toBe(10);
+    const old = JSON.parse(JSON.stringify(book.toJson()), (k, v) => (k === 'byDay' ? undefined : v));
+    const read = UsageBook.fromJson(old);
+    expect(usageReport(read, 'acc_a', '2026-01', 'draft', defaultRateCard).totals.egress_bytes).toBe(10);
+    expect(usageReport(read, 'acc_a', '2026-01', 'draft', defaultRateCard).by_day[4]!.egress_bytes).toBe(0);
+  });
+});
+

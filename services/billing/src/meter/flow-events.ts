@@ -2,7 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { EventCodec } from '@pn/command-handler';
 import { FlowMeteredSchema, FlowParkedSchema, FlowsMeteredSchema, protoEventCodec, type FlowMetered, type FlowsMetered as FlowsMeteredProto, type UsageRow as UsageRowProto } from '@pn/contracts';
-import { splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
+import { dayOf, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
 
 export const meterEventCodec = protoEventCodec({ FlowMetered: FlowMeteredSchema, FlowParked: FlowParkedSchema, FlowsMetered: FlowsMeteredSchema });
 
@@ -14,7 +14,7 @@ export const partitionEventCodec: EventCodec<FlowsMetered> = {
       data: create(FlowsMeteredSchema, {
         finalThrough: e.finalThrough,
         keys: [...e.keys].map(([billedPeriod, keys]) => ({ billedPeriod, keys: keys.join('') })),
-        rows: e.rows.map((r) => ({ ...r, bytes: r.bytes.toString(), flows: BigInt(r.flows) })),
+        rows: e.rows.map((r) => ({ ...r, period: r.day || r.period, bytes: r.bytes.toString(), flows: BigInt(r.flows) })),
         rejected: e.rejected.map(toMeteredProto),
       }),
     }),
@@ -32,7 +32,11 @@ export const fromFlowsMetered = (e: FlowsMeteredProto): FlowsMetered => ({
   rejected: e.rejected.map(fromMeteredEvent),
 });
 
-const fromRow = (r: UsageRowProto): UsageRow => ({
+// A row's `period` field carries its UTC day (YYYY-MM-DD, whose first seven
+// characters are the month) since usage is kept by day; rows recorded before
+// carry the month alone and count on no day. (The proto's UsageRow has no day
+// field of its own yet; a `day` field there would be the cleaner wire.)
+export const fromRow = (r: UsageRowProto): UsageRow => ({
   class: r.class as FlowClass,
   accountId: r.accountId,
   projectId: r.projectId,
@@ -42,7 +46,8 @@ const fromRow = (r: UsageRowProto): UsageRow => ({
   targetResourceId: r.targetResourceId,
   targetResourceName: r.targetResourceName,
   targetResourceKind: r.targetResourceKind,
-  period: r.period,
+  period: r.period.slice(0, 7),
+  day: r.period.length === 10 ? r.period : '',
   billedPeriod: r.billedPeriod,
   bytes: BigInt(r.bytes),
   flows: Number(r.flows),
@@ -86,6 +91,7 @@ export const fromMeteredEvent = (e: FlowMetered): MeteredFlow => ({
   targetResourceName: e.targetResourceName,
   targetResourceKind: e.targetResourceKind,
   period: e.period,
+  day: dayOf(Number(e.startSeconds) * 1000),
   billedPeriod: e.billedPeriod,
   arrivedAtMs: Number(e.arrivedAtMs),
 });

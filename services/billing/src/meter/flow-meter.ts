@@ -5,7 +5,8 @@
 // down) and read by the durable consumer `billing-meter` with explicit acks.
 //
 // Exactly once: the flows of a message are metered as one batch per meter
-// partition (`meter-p<hash(network) mod BILLING_PARTITIONS>`): the partition
+// partition (`meter-p<hash(network) mod BILLING_PARTITIONS>`; batches of
+// several messages that wait for the same partition are merged): the partition
 // decider (libs/billing/domain, meter-partition.ts) keeps the dedup keys of
 // the open invoices and records the batch's new keys and summed bytes in one
 // event, appended through the CommandHandler at the partition's expected
@@ -17,14 +18,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { finalThrough, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
+import { finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
 import { WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
 import { meterOptions } from './meter-options.js';
-import { claimedNetwork, NO_DATA, readRecords } from './read-records.js';
+import { claimedNetwork, NO_DATA, rawOf, readRecords } from './read-records.js';
 
 export const METER_CONSUMER = 'billing-meter';
 /** A message that failed this often for a reason that is not the bus is parked whole and terminated. */
@@ -34,8 +35,23 @@ const MAX_SKEW_MS = 5 * 60_000;
 /** How long a message may wait for ownership facts before it is handed back (nak) for later. */
 const OWNERSHIP_WAIT_MS = 5_000;
 const RAW_LIMIT = 4096;
+/** What one pull may bring (a message is at most the bus's 1 MB payload): enough to keep merging batches. */
+const PULL_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Batches are merged into one partition append up to about this many bytes
+ * of event (a flow's key is 32 characters; a rejected flow is recorded in
+ * full), far below the bus's 1 MB payload limit.
+ */
+const MERGED_BYTES = 400_000;
+const eventBytes = (flows: readonly MeteredFlow[]) => flows.reduce((n, f) => n + (f.class === 'rejected' ? 400 : 40), 0);
 
 class NotYet extends Error {}
+
+interface PartitionQueue {
+  readonly waiting: Array<{ readonly flows: MeteredFlow[]; readonly bytes: number; resolve(): void; reject(error: unknown): void }>;
+  draining: boolean;
+}
 
 @Injectable()
 export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
@@ -49,6 +65,8 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FlowMeter.name);
   private readonly partitions = meterOptions().partitions;
   private readonly meter: CommandHandler<MeterBatch, FlowsMetered, PartitionState>;
+  /** Per partition: batches waiting for its append (see meterInPartition). */
+  private readonly queues = new Map<number, PartitionQueue>();
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
@@ -88,7 +106,10 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
         if (!(await jsm.consumers.info(stream, METER_CONSUMER).catch(() => undefined))) throw error;
       });
     const consumer = await jetstream(this.nc).consumers.get(stream, METER_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: 256 });
+    // Pulled by size, not count: 256 messages of a thousand flows each (~40 MB, and more once the client pulls again
+    // at 75%) left the server holding more than its 64 MB for this connection whenever billing was busy, and it
+    // dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the benchmark).
+    this.messages = await consumer.consume({ max_bytes: PULL_BYTES });
     void (async () => {
       for await (const m of this.messages!) {
         this.inFlight++;
@@ -101,6 +122,8 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       const asked = Date.now();
       const info = await consumer.info().catch(() => undefined);
       if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.inFlight === 0) this.meteredUpToMs = asked;
+      // Ownership older than the newest final month is only needed for flows that would be parked anyway (ownership-retention.ts).
+      this.ownership.timeline.forgetBefore(historyHorizonMs(finalThrough(this.graceMs, Date.now(), this.meteredUpToMs)));
     }, 250);
     this.probe.unref();
   }
@@ -140,13 +163,13 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     records.forEach((r, index) => {
       if (!r.parsed.ok) {
         if (r.parsed.reason === NO_DATA) return;
-        const raw = r.raw();
+        const raw = rawOf(r);
         parks.push(this.park(m, index, raw, r.parsed.reason, claimedNetwork(raw), '', arrivedAtMs));
         return;
       }
       const flow = r.parsed.value;
       const atMs = flow.start * 1000;
-      if (atMs > arrivedAtMs + MAX_SKEW_MS) parks.push(this.park(m, index, r.raw(), 'start is in the future', flow.networkId ?? '', '', arrivedAtMs));
+      if (atMs > arrivedAtMs + MAX_SKEW_MS) parks.push(this.park(m, index, rawOf(r), 'start is in the future', flow.networkId ?? '', '', arrivedAtMs));
       else {
         valid.push({ index, flow });
         latestMs = Math.max(latestMs, atMs);
@@ -159,11 +182,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     }
     const timeline = this.ownership.timeline;
     const byPartition = new Map<number, MeteredFlow[]>();
-    const periods = new Map<number, [string, string]>();
+    const periods = new Map<number, [string, string, string]>();
     for (const { index, flow } of valid) {
       const metered = meterFlow(flow, timeline, arrivedAtMs, this.graceMs, periods);
       if (!metered.ok) {
-        parks.push(this.park(m, index, records[index]!.raw(), metered.reason, '', '', arrivedAtMs));
+        parks.push(this.park(m, index, rawOf(records[index]!), metered.reason, '', '', arrivedAtMs));
         continue;
       }
       const p = partitionOf(metered.value.networkId, this.partitions);
@@ -171,14 +194,46 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       if (!batch) byPartition.set(p, (batch = []));
       batch.push(metered.value);
     }
-    const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
-    const appended = [...byPartition].map(async ([p, flows]) => {
-      const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
-      const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
-      this.counts.metered += counted;
-      this.counts.duplicates += flows.length - counted;
-    });
+    const appended = [...byPartition].map(([p, flows]) => this.meterInPartition(p, flows));
     await Promise.all([...parks, ...appended]);
+  }
+
+  /**
+   * Resolves once the flows are recorded in their partition. Batches that
+   * arrive while the partition's append is under way wait, and are then
+   * decided and appended together: one decide over all their flows, one
+   * event, one append (up to MERGED_BYTES of event). Each message is still acked
+   * only after the append that holds its flows, so a crash between the two
+   * redelivers them, and the partition's keys count them once.
+   */
+  private meterInPartition(p: number, flows: MeteredFlow[]): Promise<void> {
+    let queue = this.queues.get(p);
+    if (!queue) this.queues.set(p, (queue = { waiting: [], draining: false }));
+    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, bytes: eventBytes(flows), resolve, reject }));
+    if (!queue.draining) void this.drain(p, queue);
+    return done;
+  }
+
+  private async drain(p: number, queue: PartitionQueue): Promise<void> {
+    queue.draining = true;
+    while (queue.waiting.length > 0) {
+      let take = 1;
+      let size = queue.waiting[0]!.bytes;
+      while (take < queue.waiting.length && size + queue.waiting[take]!.bytes <= MERGED_BYTES) size += queue.waiting[take++]!.bytes;
+      const batches = queue.waiting.splice(0, take);
+      const flows = batches.length === 1 ? batches[0]!.flows : batches.flatMap((b) => b.flows);
+      try {
+        const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
+        const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
+        const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
+        this.counts.metered += counted;
+        this.counts.duplicates += flows.length - counted;
+        for (const b of batches) b.resolve();
+      } catch (error) {
+        for (const b of batches) b.reject(error);
+      }
+    }
+    queue.draining = false;
   }
 
   private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = Date.now()): Promise<void> {

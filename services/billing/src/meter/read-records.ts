@@ -6,19 +6,24 @@ import { NO_DATA, parseFlowJson, parseFlowMessage, parseVpcFlowLine, type Flow, 
 
 export interface FlowRecord {
   readonly parsed: Parsed<Flow>;
-  /** The record's text, as received (a line) or as JSON again (an element). */
-  raw(): string;
+  /** What was received: a line (text), or an element of a JSON message (json). */
+  readonly text?: string;
+  readonly json?: unknown;
 }
 
+/** The record's text, as received (a line) or as JSON again (an element). */
+export const rawOf = (r: FlowRecord): string => r.text ?? JSON.stringify(r.json) ?? String(r.json);
+
+// Plain records, no closure each: a thousand closures a message showed as garbage to collect.
 export function readRecords(text: string, vpc: boolean): FlowRecord[] {
   const records: FlowRecord[] = [];
   if (vpc) {
-    for (const line of text.split(/\r?\n/)) if (line.trim()) records.push({ parsed: parseVpcFlowLine(line), raw: () => line });
+    for (const line of text.split(/\r?\n/)) if (line.trim()) records.push({ parsed: parseVpcFlowLine(line), text: line });
     return records;
   }
   const message = parseFlowMessage(text);
-  if (!message.ok) return [{ parsed: message as Parsed<Flow>, raw: () => text }];
-  for (const element of message.value) records.push({ parsed: parseFlowJson(element), raw: () => JSON.stringify(element) ?? String(element) });
+  if (!message.ok) return [{ parsed: message as Parsed<Flow>, text }];
+  for (const element of message.value) records.push({ parsed: parseFlowJson(element), json: element });
   return records;
 }
 

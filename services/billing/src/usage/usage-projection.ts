@@ -7,7 +7,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { UsageBook } from '@pn/billing-domain';
 import type { Projection, ProjectionRunner } from '@pn/projection';
 import { Projections } from '@pn/service-kit';
-import { fromFlowsMetered, fromMeteredEvent, meterEventCodec, METER_CATEGORY } from '../meter/flow-events.js';
+import { fromMeteredEvent, fromRow, meterEventCodec, METER_CATEGORY } from '../meter/flow-events.js';
 
 export const usageProjection: Projection<UsageBook> = {
   name: 'billing.usage.v1',
@@ -17,9 +17,9 @@ export const usageProjection: Projection<UsageBook> = {
     const event = meterEventCodec.decode(recorded);
     if (!event) return book;
     if (event.type === 'FlowsMetered') {
-      const batch = fromFlowsMetered(event.data);
-      for (const row of batch.rows) book.meterRow(row);
-      for (const flow of batch.rejected) book.meter(flow);
+      // Rows and rejected flows only: the batch's dedup keys are the partition's business, not the book's.
+      for (const row of event.data.rows) book.meterRow(fromRow(row));
+      for (const flow of event.data.rejected) book.meter(fromMeteredEvent(flow));
     } else if (event.type === 'FlowMetered') book.meter(fromMeteredEvent(event.data));
     else book.park({ ...event.data, arrivedAtMs: Number(event.data.arrivedAtMs) });
     return book;
