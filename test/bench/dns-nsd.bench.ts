@@ -2,11 +2,13 @@
 // loaded with the same 10,000 records and asked the same queries (90% names
 // that exist, 10% misses) by dnsperf, one server process each, on this
 // machine. Our server runs as the dns service runs it (ZoneIndex +
-// answerInView), alone in its process; queries carry the network option
+// answerInView; DNS_WORKERS answering workers, by default one per core),
+// alone; NSD runs one server process. Queries carry the network option
 // (NSD ignores it). Needs Debian's dnsperf, nsd and dnsutils (.ci/run).
 import { afterAll, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '@pn/test-support';
+import { dnsWorkersFromEnv } from '../../services/dns/src/dns-listener/dns-options.js';
 import { dnsperf, hasTool, queryFile, scratchDir, startNsd, startOurs, type PerfResult } from './dns-nsd.js';
 import { printTable } from './table.js';
 
@@ -45,5 +47,7 @@ afterAll(() => children.forEach((c) => c.kill('SIGTERM')));
     });
     rows.push(row('ours', ours), row('NSD', nsd), { load, server: 'ours / NSD', 'queries/s': Number((ours.qps / nsd.qps).toFixed(2)), 'mean ms': Number((ours.meanMs / nsd.meanMs).toFixed(2)), 'p50 ms': '', 'p99 ms': ours.p99Ms && nsd.p99Ms ? Number((ours.p99Ms / nsd.p99Ms).toFixed(2)) : '', lost: '' });
   }
-  printTable(`This server vs NSD (dnsperf, ${RECORDS.toLocaleString('en-US')} records, 90% hits / 10% misses, UDP, 100 outstanding, one process each)`, rows);
+  const workers = dnsWorkersFromEnv(process.env);
+  const ours = workers > 1 ? `ours ${workers} answering workers` : 'ours one process';
+  printTable(`This server vs NSD (dnsperf, ${RECORDS.toLocaleString('en-US')} records, 90% hits / 10% misses, UDP, 100 outstanding; ${ours}, NSD one process)`, rows);
 }, 300_000);

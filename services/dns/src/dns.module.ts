@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { DnsListener } from './dns-listener/dns-listener.js';
+import { DNS_OPTIONS, type DnsOptions } from './dns-listener/dns-options.js';
 import { DnsFleet } from './fleet/dns-fleet.js';
 import { RecordsController } from './records/records.controller.js';
 import { ResolveController } from './resolve/resolve.controller.js';
@@ -8,12 +9,12 @@ import { ZoneProjection } from './zone/zone.projection.js';
 
 @Module({})
 export class DnsModule {
-  static forRoot(config: PlatformConfig): DynamicModule {
+  static forRoot(config: PlatformConfig, options: DnsOptions = {}): DynamicModule {
     return {
       module: DnsModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
       controllers: [RecordsController, ResolveController, healthController('dns')],
-      providers: [ZoneProjection, DnsListener, DnsFleet],
+      providers: [ZoneProjection, DnsListener, DnsFleet, { provide: DNS_OPTIONS, useValue: options }],
     };
   }
 }

@@ -40,6 +40,13 @@ export interface DnsServerOptions {
   readonly maxTcpConnections?: number;
   /** TCP connections one source address may hold; more are closed at once; default 16. */
   readonly maxTcpConnectionsPerClient?: number;
+  /**
+   * Several node:cluster workers serve this port: their sockets are the
+   * primary's, shared (UDP: each datagram reaches one of them; TCP: the
+   * primary hands connections round-robin). Default false: the port is this
+   * process's alone, and a taken one fails at once.
+   */
+  readonly clusterShared?: boolean;
   /** SO_RCVBUF for the UDP socket; OS default when absent. */
   readonly udpRecvBufferSize?: number;
   /** Lookup throws, bad lookup results and socket errors land here; default: ignored. */
@@ -115,6 +122,7 @@ export class DnsServer {
           idleTimeoutMs: this.options.tcpIdleTimeoutMs ?? messageTimeoutMs,
           maxConnections: this.options.maxTcpConnections ?? TCP_DEFAULTS.maxConnections,
           maxConnectionsPerClient: this.options.maxTcpConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient,
+          exclusive: !this.options.clusterShared,
           onError,
         });
         this.udp = udp;

@@ -26,6 +26,8 @@ export interface TcpListenerOptions {
   readonly messageTimeoutMs: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerClient: number;
+  /** False in a cluster worker: the listening socket is the primary's, shared with the other workers. */
+  readonly exclusive: boolean;
   readonly onError: (error: unknown) => void;
 }
 
@@ -65,7 +67,7 @@ export async function listenTcp(responder: Responder, options: TcpListenerOption
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: options.port, host: options.host, exclusive: true }, () => {
+    server.listen({ port: options.port, host: options.host, exclusive: options.exclusive }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -2,26 +2,32 @@
 // checkpoint on boot, then live), and fed at once by this instance's own
 // writes. Lag matters here: a view far behind could point a name at an
 // address's next holder, so lookups from a lagging view fail (SERVFAIL).
+// Followers (the answering workers, see dns-listener/dns-workers.ts) are told
+// of every change, and a revision counts as applied once they have it too.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { answerInView, type ViewAnswer, type ZoneEvent } from '@pn/dns-domain';
+import { answerInView, zoneEventCodec, type ViewAnswer, type ZoneEvent } from '@pn/dns-domain';
 import type { ProjectionRunner } from '@pn/projection';
 import { PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
+import { ViewLaggingError } from './view-lagging.js';
 import { applyToView, zoneViewProjection, type ZoneView } from './zone-view.projection.js';
+
+export { ViewLaggingError };
 
 /** How long a reply waits for the subscription to bring this instance's own write (it takes milliseconds). */
 const OWN_WRITE_WAIT_MS = 2000;
 
-export class ViewLaggingError extends Error {
-  constructor(readonly lagMs: number) {
-    super(`DNS view is ${lagMs} ms behind the zone events: SERVFAIL rather than a stale address`);
-    this.name = 'ViewLaggingError';
-  }
+/** A copy of the view kept elsewhere (an answering worker), told of every change in order. */
+export interface ViewFollower {
+  applied(streamId: string, events: readonly ZoneEvent[], revision: number): void;
+  /** Resolves true once every change told so far is in the copy, false after `timeoutMs`. */
+  caughtUp(timeoutMs: number): Promise<boolean>;
 }
 
 @Injectable()
 export class ZoneProjection implements OnModuleInit {
   private runner: ProjectionRunner<ZoneView> | undefined;
   private waiters: Array<{ streamId: string; revision: number; resolve: () => void }> = [];
+  private readonly followers: ViewFollower[] = [];
 
   constructor(
     private readonly projections: Projections,
@@ -30,7 +36,30 @@ export class ZoneProjection implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.runner = await this.projections.run(zoneViewProjection);
-    this.runner.onApplied((event) => this.wake(event.streamId));
+    this.runner.onApplied((recorded) => {
+      // Also an event this instance's own write applied already: followers skip it by its revision, as the view did.
+      if (this.followers.length > 0) {
+        const event = zoneEventCodec.decode(recorded);
+        this.tellFollowers(recorded.streamId, event ? [event] : [], recorded.revision);
+      }
+      this.wake(recorded.streamId);
+    });
+  }
+
+  /** Tells `follower` of every change from now on; `snapshot()` is what it starts from. */
+  follow(follower: ViewFollower): void {
+    this.followers.push(follower);
+  }
+
+  /** The whole view as plain data, for a follower that starts. */
+  snapshot(): unknown {
+    return zoneViewProjection.toJson(this.view);
+  }
+
+  /** Since when the view has been behind (lag counts from it), or null when it is not. */
+  behindSince(now = Date.now()): number | null {
+    const lagMs = this.runner?.lagMs(now) ?? Infinity;
+    return lagMs > 0 ? now - lagMs : null;
   }
 
   /** Stops (and resumes) following zone events: the view then lags, and answers SERVFAIL past the bound. */
@@ -59,8 +88,20 @@ export class ZoneProjection implements OnModuleInit {
     return this.runner ? (this.view.applied.get(streamId) ?? -1) : -1;
   }
 
-  /** Resolves true once the view has applied `revision` of `streamId`, false after `timeoutMs`. */
+  /**
+   * Resolves true once the view, and every follower, has applied `revision`
+   * of `streamId`, false after `timeoutMs`.
+   */
   async waitForRevision(streamId: string, revision: number, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    if (!(await this.waitForOwnRevision(streamId, revision, timeoutMs))) return false;
+    // Every change the view applied was told to the followers at once, this one included.
+    const left = Math.max(0, deadline - performance.now());
+    const followers = await Promise.all(this.followers.map((f) => f.caughtUp(left)));
+    return followers.every(Boolean);
+  }
+
+  private async waitForOwnRevision(streamId: string, revision: number, timeoutMs: number): Promise<boolean> {
     if (this.appliedRevision(streamId) >= revision) return true;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
@@ -83,12 +124,17 @@ export class ZoneProjection implements OnModuleInit {
     if (events.length === 0 || applied >= revision) return;
     if (applied === revision - events.length) {
       applyToView(this.view, streamId, events, revision);
+      this.tellFollowers(streamId, events, revision);
       return;
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, OWN_WRITE_WAIT_MS);
       this.waiters.push({ streamId, revision, resolve: () => (clearTimeout(timer), resolve()) });
     });
+  }
+
+  private tellFollowers(streamId: string, events: readonly ZoneEvent[], revision: number): void {
+    for (const follower of this.followers) follower.applied(streamId, events, revision);
   }
 
   private wake(streamId: string): void {

@@ -1,0 +1,90 @@
+// An answering worker (node:cluster): a DnsServer on the port the primary
+// shares, answering from its own copy of the zone view, which the primary
+// keeps up to date (see dns-workers.ts). It listens only once it has loaded
+// the whole view, so a worker restarted after a crash never answers from less.
+import cluster from 'node:cluster';
+import { answerInView } from '@pn/dns-domain';
+import { DnsServer } from '@pn/dns-server';
+import { ViewLaggingError } from '../zone/view-lagging.js';
+import { applyToView, zoneViewProjection, type ZoneView } from '../zone/zone-view.projection.js';
+import { AnswerCounter } from './answer-tally.js';
+import type { FromWorker, ToWorker } from './worker-messages.js';
+
+const TALLY_EVERY_MS = 1000;
+/** One error report a second at most: a lagging view fails every query. */
+const ERRORS_EVERY_MS = 1000;
+
+if (!cluster.isWorker) throw new Error('dns-worker.js runs as a node:cluster worker of the dns service');
+
+const send = (message: FromWorker) => {
+  if (process.connected) process.send!(message);
+};
+let view: ZoneView | undefined;
+let behindSince: number | null = null;
+let lastError = 0;
+
+process.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'start':
+      void start(message);
+      return;
+    case 'apply':
+      try {
+        applyToView(view!, message.streamId, message.events, message.revision);
+      } catch (error) {
+        // The primary parks what it cannot apply; the copy goes on the same way.
+        report(error);
+      }
+      send({ t: 'ack', seq: message.seq });
+      return;
+    case 'lag':
+      behindSince = message.behindSince;
+      return;
+  }
+});
+// The primary is gone: nobody keeps the view current any more.
+process.on('disconnect', () => process.exit(0));
+// Messages that arrive before a listener exists are dropped: ask for the start only now.
+send({ t: 'ready' });
+
+async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> {
+  const loaded = zoneViewProjection.fromJson(message.view);
+  view = loaded;
+  behindSince = message.behindSince;
+  const counter = message.tally ? new AnswerCounter() : null;
+  const server = new DnsServer({
+    ...message.server,
+    clusterShared: true,
+    lookup: (networkId, qname, qtype) => {
+      if (behindSince !== null) {
+        const lagMs = Date.now() - behindSince;
+        if (lagMs > message.maxLagMs) throw new ViewLaggingError(lagMs);
+      }
+      return answerInView(loaded.index, networkId, qname, qtype);
+    },
+    onError: report,
+    ...(counter ? { onAnswer: (rcode: number, ms: number) => counter.add(rcode, ms) } : {}),
+  });
+  // Stopped by the primary: exit the ordinary way (Node's own SIGTERM exit skips exit hooks such as --cpu-prof's).
+  process.once('SIGTERM', () => void server.stop().finally(() => process.exit(0)));
+  try {
+    const address = await server.start();
+    send({ t: 'listening', seq: message.seq, port: address.udpPort });
+  } catch (error) {
+    send({ t: 'failed', message: String(error) });
+    process.exit(1);
+  }
+  if (counter) {
+    setInterval(() => {
+      const tally = counter.take();
+      if (tally) send({ t: 'answers', tally });
+    }, TALLY_EVERY_MS).unref();
+  }
+}
+
+function report(error: unknown): void {
+  const now = Date.now();
+  if (now - lastError < ERRORS_EVERY_MS) return;
+  lastError = now;
+  send(error instanceof ViewLaggingError ? { t: 'error', message: error.message, lagMs: error.lagMs } : { t: 'error', message: String(error) });
+}
