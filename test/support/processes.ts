@@ -2,7 +2,7 @@
 // started from its build (`npm run build` first), on NATS at `natsUrl`. Used
 // where the numbers must reflect separate processes on separate cores.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_RATE_LIMITS } from './rate-limits.js';
 import { serviceEnvironment } from './service-env.js';
@@ -22,13 +22,28 @@ export interface PlatformProcesses {
   stop(): Promise<void>;
 }
 
-/** Resident memory (VmRSS of /proc/<pid>/status) in kB; undefined once the process is gone or off Linux. */
+/**
+ * Resident memory (VmRSS of /proc/<pid>/status) in kB of a service process
+ * and every process it started (the dns service's answering workers); a
+ * service is all of its processes. Undefined once it is gone or off Linux.
+ */
 export function residentMemoryKb(pid: number): number | undefined {
   try {
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
+    if (!match) return undefined;
+    return childPids(pid).reduce((kb, child) => kb + (residentMemoryKb(child) ?? 0), Number(match[1]));
   } catch {
     return undefined;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 
