@@ -4,6 +4,7 @@ export * from './flow.js';
 export * from './flow-json.js';
 export * from './ipv4.js';
 export * from './metered.js';
+export * from './meter-append-size.js';
 export * from './meter-flow.js';
 export * from './meter-partition.js';
 export * from './ownership.js';

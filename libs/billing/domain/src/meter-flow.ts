@@ -8,9 +8,11 @@ import { isPrivateAddress } from './ipv4.js';
 import { bad, ok, type Flow, type Parsed } from './flow.js';
 import type { MeteredFlow } from './metered.js';
 import type { OwnershipTimeline } from './ownership.js';
-import { billedPeriodOf, dayOf, periodOf } from './period.js';
+import { billedPeriodOf, DAY_MS, dayOf, periodOf } from './period.js';
 
-const DAY_MS = 86_400_000;
+/** The start of a park reason for a flow from before the ownership history kept (ownership-retention.ts). */
+const olderThanHistory = (atMs: number, timeline: OwnershipTimeline) =>
+  `older than the attribution history kept: the flow is from ${new Date(atMs).toISOString()}, holdings are kept from ${new Date(timeline.horizonMs).toISOString()}`;
 
 /**
  * `periods` memoises period, invoice and day by UTC day within one message
@@ -21,6 +23,8 @@ export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: 
   let networkId = flow.networkId;
   if (flow.interfaceId !== undefined) {
     const resource = timeline.resource(flow.interfaceId);
+    // Before the horizon an unknown interface may be a resource whose every holding was forgotten: say so, never "unknown".
+    if (!resource && atMs < timeline.horizonMs) return bad(`${olderThanHistory(atMs, timeline)}: whether interface-id ${flow.interfaceId} was a resource then is no longer known`);
     if (!resource) return bad(`interface-id ${flow.interfaceId} is no resource billing knows`);
     if (resource.accountId !== flow.accountId) return bad('account-id does not own interface-id');
     networkId = resource.networkId;
@@ -31,7 +35,7 @@ export function meterFlow(flow: Flow, timeline: OwnershipTimeline, arrivedAtMs: 
   if (atMs < timeline.horizonMs) {
     for (const ip of [flow.srcIp, flow.dstIp]) {
       if (timeline.forgotten(isPrivateAddress(ip) ? 'private' : 'public', networkId!, ip, atMs)) {
-        return bad(`who held ${ip} at ${new Date(atMs).toISOString()} is past the ownership history billing keeps (from ${new Date(timeline.horizonMs).toISOString()})`);
+        return bad(`${olderThanHistory(atMs, timeline)}: who held ${ip} then is no longer known`);
       }
     }
   }

@@ -19,7 +19,13 @@ describe('metering a flow older than the ownership history kept', () => {
   it('is parked when the holder of an end then was forgotten: never guessed rejected or egress', () => {
     const r = meterFlow(flow('10.0.1.1', Date.UTC(2026, 0, 10)), t, arrived, GRACE);
     expect(r).toMatchObject({ ok: false });
-    expect(!r.ok && r.reason).toContain('ownership history');
+    expect(!r.ok && r.reason).toMatch(/^older than the attribution history kept: .*who held 10\.0\.1\.1 then is no longer known/);
+  });
+
+  it('given a VPC line naming a resource whose holdings were all forgotten, when it is from before the horizon, then it is parked as too old, not as an unknown resource', () => {
+    const r = meterFlow({ ...flow('10.0.1.1', Date.UTC(2026, 0, 10)), networkId: undefined, interfaceId: 'vm_gone', accountId: 'acc_a' }, t, arrived, GRACE);
+    expect(r).toMatchObject({ ok: false });
+    expect(!r.ok && r.reason).toMatch(/^older than the attribution history kept: .*interface-id vm_gone/);
   });
 
   it('is still billed, on a later invoice, when a holding kept covers it', () => {

@@ -11,9 +11,7 @@
 //   - One resource letting an address go and taking it again within the same
 //     second (no whole flow second in between) is one holding: flow times are
 //     whole seconds, so no flow can tell the gap from the holding.
-import { periodBounds } from './period.js';
-
-const SECOND = 1000;
+import { periodBounds, SECOND_MS as SECOND } from './period.js';
 
 /**
  * The instant (epoch ms) before which ended holdings are forgotten, given the

@@ -11,9 +11,12 @@
 // resource re-taking its address within the second is one holding (see
 // ownership-retention.ts). Facts are applied idempotently by what they say,
 // not by remembering every event id: a resource already holding an address
-// from that instant, or a holding already ended at that instant, is the
-// same fact again.
+// from that instant, a holding already ended at (or over) that instant, or a
+// holding from before an end already forgotten, is the same fact again
+// (ownership-facts.ts).
+import { endsAnEarlierHolding, heldBeforeForgotten, repeatsEnded, repeatsHeld, type Held } from './ownership-facts.js';
 import { bridgesNoSecond } from './ownership-retention.js';
+import { SECOND_MS as SECOND } from './period.js';
 
 export interface Holder {
   readonly resourceId: string;
@@ -42,7 +45,6 @@ export interface EndedFact {
   readonly untilMs: number;
 }
 
-const SECOND = 1000;
 const NONE = -1;
 const OPEN = Number.POSITIVE_INFINITY;
 
@@ -90,11 +92,13 @@ export class OwnershipTimeline {
   private horizon = Number.NEGATIVE_INFINITY;
 
   held(fact: HeldFact): void {
+    // A holding already forgotten, published again: it must not come back open (its end would then be dropped as a repeat).
+    if (heldBeforeForgotten(fact.fromMs, this.forgottenUntil.get(this.forgottenKey(fact.scope, fact.networkId, fact.ip)))) return;
     const heads = this.heads(fact.scope, fact.networkId, true)!;
     const head = heads.get(fact.ip) ?? NONE;
     // The same fact again: this resource already holds the address from then (or over then).
     for (let s = head; s !== NONE; s = this.older[s]!) {
-      if (this.holder[s]!.resourceId === fact.resourceId && (this.from[s] === fact.fromMs || this.lastFrom[s] === fact.fromMs || (this.from[s]! <= fact.fromMs && fact.fromMs < this.until[s]!))) return;
+      if (this.holder[s]!.resourceId === fact.resourceId && repeatsHeld(this.slot(s), fact.fromMs)) return;
     }
     const by = this.holderFor(fact);
     if (fact.scope === 'private' && !this.networks.has(by.networkId)) this.networks.set(by.networkId, { accountId: by.accountId, projectId: by.projectId });
@@ -125,13 +129,9 @@ export class OwnershipTimeline {
       if (this.holder[s]!.resourceId !== fact.resourceId) continue;
       if (this.until[s] === OPEN) {
         if (open === NONE) open = s;
-      } else if (this.until[s] === Math.max(this.lastFrom[s]!, fact.untilMs)) return; // ended there already: the same fact again
+      } else if (repeatsEnded(this.slot(s), fact.untilMs)) return; // ended there (or within it) already: the same fact again
     }
-    if (open === NONE) return;
-    // An end from before the horizon, of a holding since forgotten, published again: not this holding's.
-    if (fact.untilMs < this.from[open]! && fact.untilMs <= this.horizon) return;
-    // An end older than the newest merged piece is that piece's predecessor's end, seen again.
-    if (this.lastFrom[open]! > this.from[open]! && fact.untilMs < this.lastFrom[open]!) return;
+    if (open === NONE || endsAnEarlierHolding(this.slot(open), fact.untilMs, this.horizon)) return;
     this.until[open] = Math.max(this.lastFrom[open]!, fact.untilMs);
     if (this.until[open]! <= this.horizon) this.forgetEnded(heads!, fact.scope, fact.networkId, fact.ip);
   }
@@ -198,6 +198,10 @@ export class OwnershipTimeline {
       if (this.from[s]! < atMs + SECOND && atMs < this.until[s]!) return this.holder[s];
     }
     return undefined;
+  }
+
+  private slot(s: number): Held {
+    return { from: this.from[s]!, lastFrom: this.lastFrom[s]!, until: this.until[s]! };
   }
 
   private heads(scope: Scope, networkId: string, create: boolean): Heads | undefined {

@@ -138,3 +138,111 @@ describe('ownership timeline: retention', () => {
     }
   });
 });
+
+describe('ownership timeline: facts published again after compaction and pruning', () => {
+  const S = 1_700_000_000_000;
+  const pub = { scope: 'public' as const, ip: '203.0.113.7', networkId: '' };
+
+  it('given a release and re-take merged into one holding, then a newer holding, when the middle end is seen again, then the newer holding stays open', () => {
+    const t = new OwnershipTimeline();
+    t.held(held('vm_1', S, pub));
+    t.ended(ended('vm_1', S + 100, pub));
+    t.held(held('vm_1', S + 600, pub)); // merged with the first
+    t.ended(ended('vm_1', S + 60_000, pub));
+    t.held(held('vm_1', S + 120_000, pub));
+    t.ended(ended('vm_1', S + 100, pub)); // republished
+    expect(t.publicHolder(pub.ip, S + 200_000)?.resourceId).toBe('vm_1');
+    expect(t.publicHolder(pub.ip, S + 90_000)).toBeUndefined();
+  });
+
+  it('given a holding forgotten and the resource holding the address again, when the old held and ended facts are seen again, then the old holding does not come back open', () => {
+    const t = new OwnershipTimeline();
+    t.held(held('vm_1', T));
+    t.ended(ended('vm_1', T + DAY));
+    t.forgetBefore(T + 30 * DAY);
+    t.held(held('vm_1', T + 40 * DAY));
+    t.held(held('vm_1', T)); // republished
+    t.ended(ended('vm_1', T + DAY)); // republished: the open holding (from T + 40 days) is not the one it ends
+    expect(t.size).toBe(1);
+    expect(t.privateHolder('net_a', '10.0.1.1', T + 35 * DAY)).toBeUndefined();
+    expect(t.forgotten('private', 'net_a', '10.0.1.1', T + DAY / 2)).toBe(true);
+    expect(t.privateHolder('net_a', '10.0.1.1', T + 41 * DAY)?.resourceId).toBe('vm_1');
+  });
+});
+
+describe('ownership timeline against a plain reference, with facts republished', () => {
+  // The reference keeps every holding as it happened and applies each event once (by its id).
+  interface Ref {
+    resource: string;
+    from: number;
+    until: number;
+  }
+  type Fact = { kind: 'held'; f: HeldFact } | { kind: 'ended'; f: EndedFact };
+
+  // A small deterministic generator (mulberry32), so a failure reproduces by its seed.
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+
+  /** One address: resources take it in turn; the same one often re-takes it within the second. */
+  function history(rand: () => number): Fact[] {
+    const facts: Fact[] = [];
+    let at = T + Math.floor(rand() * 1000);
+    let resource = 'vm_0';
+    for (let i = 0; i < 12; i++) {
+      facts.push({ kind: 'held', f: held(resource, at) });
+      at += 200 + Math.floor(rand() * 8_000);
+      facts.push({ kind: 'ended', f: ended(resource, at) });
+      const same = rand() < 0.6;
+      if (!same) resource = `vm_${1 + Math.floor(rand() * 3)}`;
+      // Same resource: often back within the second (merged); another: after a quarantine of seconds.
+      at += same ? 50 + Math.floor(rand() * (rand() < 0.7 ? 900 : 4_000)) : 2_000 + Math.floor(rand() * 3_000);
+    }
+    if (rand() < 0.5) facts.pop(); // sometimes still held
+    return facts;
+  }
+
+  const reference = (facts: Fact[]): Ref[] => {
+    const refs: Ref[] = [];
+    for (const fact of facts) {
+      if (fact.kind === 'held') refs.push({ resource: fact.f.resourceId, from: fact.f.fromMs, until: Number.POSITIVE_INFINITY });
+      else refs.findLast((r) => r.resource === fact.f.resourceId && r.until === Number.POSITIVE_INFINITY)!.until = fact.f.untilMs;
+    }
+    return refs;
+  };
+
+  // As the timeline answers: the newest holding covering any part of the second.
+  const refHolder = (refs: Ref[], atMs: number) => refs.findLast((r) => r.from < atMs + 1000 && atMs < r.until)?.resource;
+
+  const apply = (t: OwnershipTimeline, facts: Fact[]) => {
+    for (const fact of facts) {
+      if (fact.kind === 'held') t.held(fact.f);
+      else t.ended(fact.f);
+    }
+  };
+
+  it('given random histories, when suffixes of them are published again (with pruning in between), then every whole second is attributed as the reference says, or known to be forgotten', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const rand = random(seed);
+      const facts = history(rand);
+      const refs = reference(facts);
+      const t = new OwnershipTimeline();
+      apply(t, facts);
+      const prune = rand() < 0.5;
+      const horizon = prune ? T + Math.floor(rand() * 60_000) : Number.NEGATIVE_INFINITY;
+      if (prune) t.forgetBefore(horizon);
+      for (let r = 0; r < 3; r++) apply(t, facts.slice(Math.floor(rand() * facts.length)));
+      const last = Math.max(...refs.map((x) => (Number.isFinite(x.until) ? x.until : x.from))) + 5_000;
+      for (let s = Math.floor(T / 1000) * 1000; s <= last; s += 1000) {
+        const got = t.privateHolder('net_a', '10.0.1.1', s)?.resourceId;
+        const want = refHolder(refs, s);
+        if (got === want) continue;
+        const forgotten = s < horizon && t.forgotten('private', 'net_a', '10.0.1.1', s);
+        if (!forgotten) throw new Error(`seed ${seed}: at ${s - T} ms the timeline says ${got}, the reference ${want}`);
+      }
+    }
+  });
+});

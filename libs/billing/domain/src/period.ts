@@ -1,4 +1,7 @@
 // Billing periods are calendar months, UTC, named YYYY-MM.
+export const SECOND_MS = 1000;
+export const DAY_MS = 86_400_000;
+
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 export const isPeriod = (text: string): boolean => PERIOD.test(text) && Number(text.slice(0, 4)) >= 2000 && Number(text.slice(0, 4)) <= 2099;
@@ -16,7 +19,7 @@ export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0,
 export function daysOf(period: string): string[] {
   const { startMs, endMs } = periodBounds(period);
   const days: string[] = [];
-  for (let ms = startMs; ms < endMs; ms += 86_400_000) days.push(dayOf(ms));
+  for (let ms = startMs; ms < endMs; ms += DAY_MS) days.push(dayOf(ms));
   return days;
 }
 

@@ -5,7 +5,7 @@
 import { daysOf } from './period.js';
 import { chargeFor, decimal, money, type RateCard } from './rate-card.js';
 import type { InvoiceStatus } from './status.js';
-import type { Bytes, PeriodUsage, UsageBook } from './usage-book.js';
+import { zeroBytes, type Bytes, type PeriodUsage, type UsageBook } from './usage-book.js';
 import { privateHostFor } from '@pn/contracts';
 
 // VM `{name}.vm.internal`, bucket `{name}.storage.internal`, others `{name}.internal`, as DNS answers.
@@ -15,8 +15,7 @@ export const count = (n: bigint): number | string => (n <= BigInt(Number.MAX_SAF
 
 const bytesOf = (b: Bytes) => ({ private_bytes: count(b.private), egress_bytes: count(b.egress), ingress_bytes: count(b.ingress), rejected_bytes: count(b.rejected) });
 
-const zero = (): Bytes => ({ private: 0n, egress: 0n, ingress: 0n, rejected: 0n });
-const empty: Bytes = zero();
+const empty: Bytes = zeroBytes();
 
 export function usageReport(book: UsageBook, accountId: string, period: string, status: InvoiceStatus, card: RateCard, projectId?: string) {
   const u = book.usage(accountId, period);
@@ -63,7 +62,7 @@ export function usageReport(book: UsageBook, accountId: string, period: string, 
 /** Every UTC day of the month, with its bytes by class (zero on days without traffic), for the account or one project. */
 function byDay(u: PeriodUsage | undefined, period: string, projectId?: string) {
   return daysOf(period).map((day) => {
-    const sum = zero();
+    const sum = zeroBytes();
     for (const [project, b] of u?.byDay.get(day) ?? []) {
       if (projectId && project !== projectId) continue;
       sum.private += b.private;

@@ -33,7 +33,10 @@ export interface PeriodUsage {
   readonly byProject: Map<string, Bytes>;
   readonly byResource: Map<string, ResourceUsage>;
   readonly hints: Map<string, Hint>;
-  /** Bytes by UTC day (YYYY-MM-DD), then by project: the daily chart, for the account or one project. */
+  /**
+   * Bytes by UTC day (YYYY-MM-DD), then by project: the daily chart, for the account or one project. Rows
+   * recorded before days were kept are on no day (by_day then sums to less than the totals by them).
+   */
   readonly byDay: Map<string, Map<string, Bytes>>;
   /** Billed egress bytes of this month recorded on its own invoice. */
   onTimeEgress: bigint;
@@ -50,7 +53,7 @@ export interface PeriodUsage {
 
 export const KEPT_RECORDS = 1000;
 
-const zero = (): Bytes => ({ private: 0n, egress: 0n, ingress: 0n, rejected: 0n });
+export const zeroBytes = (): Bytes => ({ private: 0n, egress: 0n, ingress: 0n, rejected: 0n });
 
 function add(bytes: Bytes, flow: { class: Attribution['class']; bytes: bigint }): void {
   switch (flow.class) {
@@ -87,7 +90,7 @@ export class UsageBook {
     let usage = periods.get(period);
     if (!usage) {
       usage = {
-        totals: zero(),
+        totals: zeroBytes(),
         byProject: new Map(),
         byResource: new Map(),
         hints: new Map(),
@@ -110,8 +113,8 @@ export class UsageBook {
     if (!flow.accountId) return;
     const u = this.at(flow.accountId, flow.period);
     if (flow.class === 'rejected') {
+      // On no day: the daily chart shows what was carried (private, egress, ingress), not what was refused.
       add(u.totals, flow);
-      this.addDay(u, flow);
       u.rejectedCount++;
       keep(u.rejected, flow);
       return;
@@ -130,7 +133,7 @@ export class UsageBook {
     let day = u.byDay.get(flow.day);
     if (!day) u.byDay.set(flow.day, (day = new Map()));
     let bytes = day.get(flow.projectId);
-    if (!bytes) day.set(flow.projectId, (bytes = zero()));
+    if (!bytes) day.set(flow.projectId, (bytes = zeroBytes()));
     add(bytes, flow);
   }
 
@@ -138,11 +141,11 @@ export class UsageBook {
     add(u.totals, flow);
     this.addDay(u, flow);
     let project = u.byProject.get(flow.projectId);
-    if (!project) u.byProject.set(flow.projectId, (project = zero()));
+    if (!project) u.byProject.set(flow.projectId, (project = zeroBytes()));
     add(project, flow);
     let resource = u.byResource.get(flow.resourceId);
     if (!resource) {
-      resource = { resourceId: flow.resourceId, name: flow.resourceName, kind: flow.resourceKind, projectId: flow.projectId, ...zero() };
+      resource = { resourceId: flow.resourceId, name: flow.resourceName, kind: flow.resourceKind, projectId: flow.projectId, ...zeroBytes() };
       u.byResource.set(flow.resourceId, resource);
     }
     add(resource, flow);

@@ -104,6 +104,12 @@ describe('usage by UTC day', () => {
     expect(usageReport(book, 'acc_a', '2026-02', 'draft', defaultRateCard).by_day).toHaveLength(28);
   });
 
+  it('given only rejected flows, then no day keeps bytes (the chart shows no rejected bytes, so none are kept by day)', () => {
+    const book = given(flow({ class: 'rejected', bytes: 99n, resourceId: '' }));
+    expect(book.usage('acc_a', '2026-01')?.byDay.size).toBe(0);
+    expect(rejectedReport(book, 'acc_a', '2026-01').rejected_bytes).toBe(99);
+  });
+
   it('a late flow counts on the day it happened, in its own month', () => {
     const book = given(flow({ bytes: 6n, period: '2025-12', day: '2025-12-31', billedPeriod: '2026-01' }));
     expect(usageReport(book, 'acc_a', '2025-12', 'final', defaultRateCard).by_day[30]).toMatchObject({ day: '2025-12-31', egress_bytes: 6 });

@@ -14,7 +14,7 @@ export const partitionEventCodec: EventCodec<FlowsMetered> = {
       data: create(FlowsMeteredSchema, {
         finalThrough: e.finalThrough,
         keys: [...e.keys].map(([billedPeriod, keys]) => ({ billedPeriod, keys: keys.join('') })),
-        rows: e.rows.map((r) => ({ ...r, period: r.day || r.period, bytes: r.bytes.toString(), flows: BigInt(r.flows) })),
+        rows: e.rows.map((r) => ({ ...r, bytes: r.bytes.toString(), flows: BigInt(r.flows) })),
         rejected: e.rejected.map(toMeteredProto),
       }),
     }),
@@ -32,10 +32,11 @@ export const fromFlowsMetered = (e: FlowsMeteredProto): FlowsMetered => ({
   rejected: e.rejected.map(fromMeteredEvent),
 });
 
-// A row's `period` field carries its UTC day (YYYY-MM-DD, whose first seven
-// characters are the month) since usage is kept by day; rows recorded before
-// carry the month alone and count on no day. (The proto's UsageRow has no day
-// field of its own yet; a `day` field there would be the cleaner wire.)
+// A row's `period` is its month (YYYY-MM) and `day` its UTC day: an
+// instance of an earlier version reads the month as it always did. Rows
+// recorded before days were kept have no day: they count in the month's
+// totals and on no day (by_day then sums to less than the totals by them).
+// Rows of the one version that wrote the day into `period` are read too.
 export const fromRow = (r: UsageRowProto): UsageRow => ({
   class: r.class as FlowClass,
   accountId: r.accountId,
@@ -47,7 +48,7 @@ export const fromRow = (r: UsageRowProto): UsageRow => ({
   targetResourceName: r.targetResourceName,
   targetResourceKind: r.targetResourceKind,
   period: r.period.slice(0, 7),
-  day: r.period.length === 10 ? r.period : '',
+  day: r.day || (r.period.length === 10 ? r.period : ''),
   billedPeriod: r.billedPeriod,
   bytes: BigInt(r.bytes),
   flows: Number(r.flows),

@@ -18,13 +18,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
+import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
 import { WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
 import { meterOptions } from './meter-options.js';
+import { appendTaken, type WaitingBatch } from './merged-append.js';
 import { claimedNetwork, NO_DATA, rawOf, readRecords } from './read-records.js';
 
 export const METER_CONSUMER = 'billing-meter';
@@ -39,17 +40,16 @@ const RAW_LIMIT = 4096;
 const PULL_BYTES = 8 * 1024 * 1024;
 
 /**
- * Batches are merged into one partition append up to about this many bytes
- * of event (a flow's key is 32 characters; a rejected flow is recorded in
- * full), far below the bus's 1 MB payload limit.
+ * Batches are merged into one partition append while its commit (the event's
+ * keys, usage rows and rejected flows, base64 in JSON; meter-append-size.ts)
+ * is estimated within this, well under the bus's payload limit.
  */
-const MERGED_BYTES = 400_000;
-const eventBytes = (flows: readonly MeteredFlow[]) => flows.reduce((n, f) => n + (f.class === 'rejected' ? 400 : 40), 0);
+const MERGED_COMMIT_BYTES = Math.floor(BUS_PAYLOAD_LIMIT * 0.75);
 
 class NotYet extends Error {}
 
 interface PartitionQueue {
-  readonly waiting: Array<{ readonly flows: MeteredFlow[]; readonly bytes: number; resolve(): void; reject(error: unknown): void }>;
+  readonly waiting: WaitingBatch[];
   draining: boolean;
 }
 
@@ -106,9 +106,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
         if (!(await jsm.consumers.info(stream, METER_CONSUMER).catch(() => undefined))) throw error;
       });
     const consumer = await jetstream(this.nc).consumers.get(stream, METER_CONSUMER);
-    // Pulled by size, not count: 256 messages of a thousand flows each (~40 MB, and more once the client pulls again
-    // at 75%) left the server holding more than its 64 MB for this connection whenever billing was busy, and it
-    // dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the benchmark).
+    // Pulled by size, and by count too: @nats-io/jetstream 3.4 also caps a pull set by max_bytes at 100 messages (it
+    // takes max_messages or max_bytes, never both). 256 messages of a thousand flows each (~40 MB, and more once the
+    // client pulls again at 75%) left the server holding more than its 64 MB for this connection whenever billing
+    // was busy, and it dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the
+    // benchmark). Now a pull ends at 8 MB or 100 messages, whichever comes first.
     this.messages = await consumer.consume({ max_bytes: PULL_BYTES });
     void (async () => {
       for await (const m of this.messages!) {
@@ -202,14 +204,14 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
    * Resolves once the flows are recorded in their partition. Batches that
    * arrive while the partition's append is under way wait, and are then
    * decided and appended together: one decide over all their flows, one
-   * event, one append (up to MERGED_BYTES of event). Each message is still acked
+   * event, one append (its commit up to MERGED_COMMIT_BYTES; see merged-append.ts). Each message is still acked
    * only after the append that holds its flows, so a crash between the two
    * redelivers them, and the partition's keys count them once.
    */
   private meterInPartition(p: number, flows: MeteredFlow[]): Promise<void> {
     let queue = this.queues.get(p);
     if (!queue) this.queues.set(p, (queue = { waiting: [], draining: false }));
-    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, bytes: eventBytes(flows), resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, bytes: eventBytesOf(flows), resolve, reject }));
     if (!queue.draining) void this.drain(p, queue);
     return done;
   }
@@ -217,23 +219,18 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private async drain(p: number, queue: PartitionQueue): Promise<void> {
     queue.draining = true;
     while (queue.waiting.length > 0) {
-      let take = 1;
-      let size = queue.waiting[0]!.bytes;
-      while (take < queue.waiting.length && size + queue.waiting[take]!.bytes <= MERGED_BYTES) size += queue.waiting[take++]!.bytes;
-      const batches = queue.waiting.splice(0, take);
-      const flows = batches.length === 1 ? batches[0]!.flows : batches.flatMap((b) => b.flows);
-      try {
-        const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
-        const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
-        const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
-        this.counts.metered += counted;
-        this.counts.duplicates += flows.length - counted;
-        for (const b of batches) b.resolve();
-      } catch (error) {
-        for (const b of batches) b.reject(error);
-      }
+      const batches = queue.waiting.splice(0, batchesToTake(queue.waiting.map((b) => b.bytes), MERGED_COMMIT_BYTES));
+      await appendTaken(batches, (flows) => this.appendFlows(p, flows), MERGED_COMMIT_BYTES);
     }
     queue.draining = false;
+  }
+
+  private async appendFlows(p: number, flows: MeteredFlow[]): Promise<void> {
+    const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
+    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
+    const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
+    this.counts.metered += counted;
+    this.counts.duplicates += flows.length - counted;
   }
 
   private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = Date.now()): Promise<void> {
