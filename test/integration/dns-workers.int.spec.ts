@@ -6,10 +6,13 @@
 // and also over TCP on fresh connections, which the cluster deals out to the
 // workers in turn.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import type { INestMicroservice } from '@nestjs/common';
-import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
+import { addressesOf, encodeDnsQuery, queryDns, rcodeOf } from '@pn/dns-server';
 import { MetricsServer } from '@pn/service-kit';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
+import { DnsWorkers } from '../../services/dns/src/dns-listener/dns-workers.js';
+import { zoneViewProjection } from '../../services/dns/src/zone/zone-view.projection.js';
 import { startDns } from '../../services/dns/src/start.js';
 import { ZoneProjection } from '../../services/dns/src/zone/zone.projection.js';
 import { usePlatform } from '../support/platform.js';
@@ -40,6 +43,26 @@ async function answersFromAll(name: string) {
   return [...udp, ...tcp];
 }
 
+/** Asks `name` `times` over UDP from another process, while this one (the workers' primary) is blocked throughout. */
+function askWhileBlocked(name: string, afterMs: number, times: number): number[] {
+  const queries = Array.from({ length: times }, (_, i) => encodeDnsQuery({ id: i + 1, name, networkId: net }).toString('hex'));
+  const script = `
+    const dgram = require('node:dgram');
+    const [port, afterMs, ...queries] = process.argv.slice(1);
+    const rcodes = [];
+    const socket = dgram.createSocket('udp4');
+    socket.on('message', (m) => { rcodes.push(m[3] & 0x0f); if (rcodes.length === queries.length) done(); });
+    const done = () => { process.stdout.write(JSON.stringify(rcodes)); process.exit(0); };
+    setTimeout(() => {
+      for (const q of queries) socket.send(Buffer.from(q, 'hex'), Number(port), '127.0.0.1');
+      setTimeout(done, 1000);
+    }, Number(afterMs));`;
+  const child = spawnSync(process.execPath, ['-e', script, String(port), String(afterMs), ...queries], { encoding: 'utf8', timeout: afterMs + 10_000 });
+  return JSON.parse(child.stdout) as number[];
+}
+
+const SERVFAIL = 2;
+
 describe('answering workers', () => {
   it('run as separate processes', () => {
     expect(workers().pids()).toHaveLength(WORKERS);
@@ -55,6 +78,22 @@ describe('answering workers', () => {
       for (const p of await answersFromAll(`w-${i}.vm.internal`)) expect(rcodeOf(p)).toBe('NXDOMAIN');
     }
   }, 60_000);
+
+  it('answer SERVFAIL once this process (their primary) hangs past the bound, and keep running through the stall', async () => {
+    const vm = (await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'hung-primary' } })).body;
+    for (const p of await answersFromAll('hung-primary.vm.internal')) expect(addressesOf(p)).toEqual([vm.private_ip]);
+    const before = workers().pids();
+    // A change left unacknowledged as the primary stalls: its acks arrive, unread, during the stall.
+    workers().applied('zone-stall-test', [], 0);
+    // spawnSync blocks this process (the primary): no change, no lag, nothing at all reaches the workers.
+    const rcodes = askWhileBlocked('hung-primary.vm.internal', ctx.platform.config.projectionMaxLagMs + 500, 4 * WORKERS);
+
+    expect(rcodes).toEqual(Array.from({ length: 4 * WORKERS }, () => SERVFAIL));
+    // A stall of the primary is no worker's lag: none is replaced for it.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(workers().pids()).toEqual(before);
+    for (const p of await answersFromAll('hung-primary.vm.internal')) expect(addressesOf(p)).toEqual([vm.private_ip]);
+  }, 30_000);
 
   it('hold a create until a worker that is slow to take the change has it', async () => {
     const [slow] = workers().pids();
@@ -109,6 +148,19 @@ describe('answering workers', () => {
     expect((await count()) - before).toBe(6 * WORKERS);
   }, 30_000);
 
+  it('survive a change sent to a worker that died before this process noticed', async () => {
+    const [victim] = workers().pids();
+    process.kill(victim!, 'SIGKILL');
+    // Busy, so the worker's exit is not read before the send: the send fails (EPIPE) instead.
+    const until = performance.now() + 50;
+    while (performance.now() < until);
+    workers().applied('zone-epipe-test', [], 0);
+    for (let i = 0; i < 100 && !(workers().pids().length === WORKERS && !workers().pids().includes(victim!)); i++) await new Promise((r) => setTimeout(r, 100));
+
+    expect(workers().pids()).toHaveLength(WORKERS);
+    expect(workers().pids()).not.toContain(victim);
+  }, 30_000);
+
   it('replace a crashed worker with one that answers from the whole view, names made while it was down included', async () => {
     const before = (await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'before-crash' } })).body;
     const [victim, survivor] = workers().pids();
@@ -143,4 +195,59 @@ describe('answering workers', () => {
       for (const p of await answersFromAll(`${vm.name}.vm.internal`)) expect(addressesOf(p)).toEqual([vm.private_ip]);
     }
   }, 60_000);
+
+  // Last: it stops the workers.
+  it('send the answers they made since their last tally as they stop', async () => {
+    const url = dns.get(MetricsServer).url!;
+    const count = async () => {
+      const text = await fetch(url).then((r) => r.text());
+      return [...text.matchAll(/^pn_dns_queries_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    await new Promise((r) => setTimeout(r, 1500));
+    const before = await count();
+    await answersFromAll('nobody.vm.internal');
+    // At once, before the next tally a second later.
+    await workers().stop();
+
+    expect((await count()) - before).toBe(6 * WORKERS);
+  }, 30_000);
+});
+
+describe('answering workers stopping', () => {
+  const standalone = (errors: string[], stopGraceMs?: number) =>
+    new DnsWorkers({
+      count: 1,
+      server: { host: '127.0.0.1', port: 0, ttlSeconds: 5, negativeTtlSeconds: 1, forwarderSecret: null },
+      view: { snapshot: () => zoneViewProjection.toJson(zoneViewProjection.initialState()), behindSince: () => null },
+      maxLagMs: 2000,
+      onError: (error) => void errors.push(String(error)),
+      ...(stopGraceMs === undefined ? {} : { stopGraceMs }),
+    });
+
+  it('kill a worker that does not finish within the grace period', async () => {
+    const errors: string[] = [];
+    const pool = standalone(errors, 1000);
+    await pool.start();
+    const [pid] = pool.pids();
+    process.kill(pid!, 'SIGSTOP');
+    const t0 = performance.now();
+    await pool.stop();
+
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(() => process.kill(pid!, 0)).toThrow();
+  }, 15_000);
+
+  it('say nothing of a replacement that exits before listening because it is stopped', async () => {
+    const errors: string[] = [];
+    const pool = standalone(errors);
+    await pool.start();
+    const [pid] = pool.pids();
+    process.kill(pid!, 'SIGKILL');
+    // The replacement is forked (it is listed at once) and still loading when stop() comes.
+    for (let i = 0; i < 200 && !(pool.pids().length === 1 && pool.pids()[0] !== pid); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pool.pids()).toHaveLength(1);
+    await pool.stop();
+
+    expect(errors.filter((e) => e.includes('before listening'))).toEqual([]);
+  }, 15_000);
 });

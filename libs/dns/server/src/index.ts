@@ -2,7 +2,7 @@
 // network chosen by EDNS option 65001) and a small client for tests and tools.
 
 export type { Lookup, LookupRecord, LookupResult } from './lookup.js';
-export { DnsServer, type DnsServerAddress, type DnsServerOptions } from './dns-server.js';
+export { DnsServer, TCP_DEFAULTS, type DnsServerAddress, type DnsServerOptions } from './dns-server.js';
 export { queryDns, encodeDnsQuery, exchangeUdp, exchangeTcp, rcodeOf, addressesOf, type QueryDnsOptions } from './query-dns.js';
 export { NETWORK_ID_OPTION_CODE, Rcode } from './wire/constants.js';
 export { networkOptionData, NetworkOptionReader, NETWORK_MAC_BYTES } from './wire/network-option.js';

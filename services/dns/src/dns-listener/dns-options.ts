@@ -15,10 +15,9 @@ export const DNS_OPTIONS = Symbol('DNS_OPTIONS');
 const MAX_DEFAULT_WORKERS = 8;
 
 /** DNS_WORKERS, or one worker per core (none on a single core, where a worker would only add a hop). */
-export function dnsWorkersFromEnv(env: NodeJS.ProcessEnv): number {
+export function dnsWorkersFromEnv(env: NodeJS.ProcessEnv, cores = availableParallelism()): number {
   const raw = env.DNS_WORKERS;
   if (raw === undefined || raw === '') {
-    const cores = availableParallelism();
     return cores > 1 ? Math.min(cores, MAX_DEFAULT_WORKERS) : 0;
   }
   const n = Number(raw);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { availableParallelism } from 'node:os';
 import { dnsWorkersFromEnv } from './dns-options.js';
 
 describe('dnsWorkersFromEnv', () => {
@@ -9,9 +8,11 @@ describe('dnsWorkersFromEnv', () => {
     expect(dnsWorkersFromEnv({ DNS_WORKERS: '3' })).toBe(3);
   });
 
-  it('defaults to one worker per core, none on a single core', () => {
-    const cores = availableParallelism();
-    expect(dnsWorkersFromEnv({})).toBe(cores > 1 ? Math.min(cores, 8) : 0);
+  it('defaults to one worker per core, none on a single core, 8 at most', () => {
+    expect(dnsWorkersFromEnv({}, 1)).toBe(0);
+    expect(dnsWorkersFromEnv({}, 2)).toBe(2);
+    expect(dnsWorkersFromEnv({}, 16)).toBe(8);
+    expect(dnsWorkersFromEnv({ DNS_WORKERS: '' }, 4)).toBe(4);
   });
 
   it('refuses what is not a worker count', () => {

@@ -3,12 +3,14 @@
 // keeps up to date (see dns-workers.ts). It listens only once it has loaded
 // the whole view, so a worker restarted after a crash never answers from less.
 import cluster from 'node:cluster';
+import { deserialize } from 'node:v8';
 import { answerInView } from '@pn/dns-domain';
 import { DnsServer } from '@pn/dns-server';
 import { ViewLaggingError } from '../zone/view-lagging.js';
 import { applyToView, zoneViewProjection, type ZoneView } from '../zone/zone-view.projection.js';
 import { AnswerCounter } from './answer-tally.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
+import { workerLagMs } from './worker-lag.js';
 
 const TALLY_EVERY_MS = 1000;
 /** One error report a second at most: a lagging view fails every query. */
@@ -21,9 +23,12 @@ const send = (message: FromWorker) => {
 };
 let view: ZoneView | undefined;
 let behindSince: number | null = null;
+/** When the primary last said anything: it says something every LAG_EVERY_MS while it runs. */
+let lastHeard = Date.now();
 let lastError = 0;
 
 process.on('message', (message: ToWorker) => {
+  lastHeard = Date.now();
   switch (message.t) {
     case 'start':
       void start(message);
@@ -48,7 +53,8 @@ process.on('disconnect', () => process.exit(0));
 send({ t: 'ready' });
 
 async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> {
-  const loaded = zoneViewProjection.fromJson(message.view);
+  const bytes = message.view;
+  const loaded = zoneViewProjection.fromJson(deserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
   view = loaded;
   behindSince = message.behindSince;
   const counter = message.tally ? new AnswerCounter() : null;
@@ -56,17 +62,21 @@ async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> 
     ...message.server,
     clusterShared: true,
     lookup: (networkId, qname, qtype) => {
-      if (behindSince !== null) {
-        const lagMs = Date.now() - behindSince;
-        if (lagMs > message.maxLagMs) throw new ViewLaggingError(lagMs);
-      }
+      const lagMs = workerLagMs(Date.now(), behindSince, lastHeard);
+      if (lagMs > message.maxLagMs) throw new ViewLaggingError(lagMs);
       return answerInView(loaded.index, networkId, qname, qtype);
     },
     onError: report,
     ...(counter ? { onAnswer: (rcode: number, ms: number) => counter.add(rcode, ms) } : {}),
   });
-  // Stopped by the primary: exit the ordinary way (Node's own SIGTERM exit skips exit hooks such as --cpu-prof's).
-  process.once('SIGTERM', () => void server.stop().finally(() => process.exit(0)));
+  const sendTally = (then?: () => void) => {
+    const tally = counter?.take();
+    if (tally && process.connected) process.send!({ t: 'answers', tally } satisfies FromWorker, undefined, {}, () => then?.());
+    else then?.();
+  };
+  // Stopped by the primary: the answers since the last tally are sent first, then
+  // exit the ordinary way (Node's own SIGTERM exit skips exit hooks such as --cpu-prof's).
+  process.once('SIGTERM', () => void server.stop().finally(() => sendTally(() => process.exit(0))));
   try {
     const address = await server.start();
     send({ t: 'listening', seq: message.seq, port: address.udpPort });
@@ -75,10 +85,7 @@ async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> 
     process.exit(1);
   }
   if (counter) {
-    setInterval(() => {
-      const tally = counter.take();
-      if (tally) send({ t: 'answers', tally });
-    }, TALLY_EVERY_MS).unref();
+    setInterval(() => sendTally(), TALLY_EVERY_MS).unref();
   }
 }
 

@@ -9,23 +9,37 @@
 //     sent so far: ZoneProjection waits for it before a revision counts as
 //     applied (so for the fleet's "every instance answers" too);
 //   - a listening worker that leaves a change unacknowledged for longer than
-//     the lag bound is killed, as a lagging view would answer SERVFAIL: its
-//     replacement loads the whole view first;
-//   - a worker that exits is restarted;
-//   - the view's lag is passed on, so workers answer SERVFAIL exactly when
-//     the view they copy is too far behind.
-// TCP admission limits (DnsServerOptions) hold per worker: a client may hold
-// maxTcpConnectionsPerClient connections on each.
+//     the lag bound is killed (one per round), as a lagging view would answer
+//     SERVFAIL: its replacement loads the whole view first; one not listening
+//     by the load deadline is killed too (see ack-ledger.ts);
+//   - a worker that exits is restarted, with a backoff;
+//   - the view's lag is passed on every round, changed or not, so workers
+//     answer SERVFAIL exactly when the view they copy is too far behind, and
+//     also when they stop hearing from this process (hung or stopped).
+// TCP admission limits (DnsServerOptions) hold per instance: each worker gets
+// its share (see workerShare), as the primary deals connections out in turn.
 import cluster, { type Worker } from 'node:cluster';
+import { serialize } from 'node:v8';
 import type { ZoneEvent } from '@pn/dns-domain';
+import { TCP_DEFAULTS } from '@pn/dns-server';
+import { AckLedger } from './ack-ledger.js';
 import type { AnswerTally } from './answer-tally.js';
 import { freeTwinPort, workerScript } from './worker-launch.js';
 import type { FromWorker, ToWorker, WorkerServerOptions } from './worker-messages.js';
 
-/** How often the view's lag is looked at and, when it changed, passed on. */
-const LAG_EVERY_MS = 50;
-/** Before a worker that exited is forked again: no tight loop when every start fails. */
-const RESTART_AFTER_MS = 200;
+/** How often the view's lag is passed on (a tick the workers count on) and laggards looked for. */
+export const LAG_EVERY_MS = 50;
+/** Before a worker that exited is forked again, doubling while it keeps crashing. */
+const RESTART_FIRST_MS = 200;
+const RESTART_MAX_MS = 10_000;
+/** A worker up this long before it exits starts the backoff over. */
+const RESTART_RESET_AFTER_MS = 60_000;
+/** Crashes in a row (each within RESTART_RESET_AFTER_MS of its start) from which each is reported. */
+const CRASHES_REPORTED_FROM = 3;
+/** How long stop() lets a worker finish after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5_000;
+/** A worker not listening this long after its fork (at least; see loadDeadlineMs) is killed and replaced. */
+const LOAD_DEADLINE_MIN_MS = 10_000;
 
 export interface ViewSource {
   /** The whole view as plain data (zoneViewProjection.toJson). */
@@ -47,44 +61,80 @@ export interface DnsWorkersOptions {
   readonly execArgv?: readonly string[];
   /** Told when a worker exits unasked (and is restarted). */
   readonly onExit?: (pid: number | undefined, code: number | null, signal: string | null) => void;
+  /** A worker not listening this long after its fork is replaced; default max(10 s, 5 × maxLagMs). */
+  readonly loadDeadlineMs?: number;
+  /** How long stop() waits for a worker after SIGTERM before SIGKILL; default 5 s. */
+  readonly stopGraceMs?: number;
 }
 
-interface Member {
-  readonly worker: Worker;
-  /** Sent its start message: changes after that go to it. */
-  started: boolean;
-  /** Highest change acknowledged; -1 until listening. */
-  acked: number;
+/**
+ * The TCP limits each of `count` workers enforces, so that the configured ones
+ * hold per instance: every worker keeps its own connection table, and the
+ * primary deals connections out to the workers in turn, so a client (and the
+ * whole) gets about 1/count of its connections on each. Rounded up: a limit
+ * smaller than the worker count still lets one connection in on each.
+ */
+export function workerShare(server: WorkerServerOptions, count: number): WorkerServerOptions {
+  return {
+    ...server,
+    maxTcpConnectionsPerClient: Math.ceil((server.maxTcpConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient) / count),
+    maxTcpConnections: Math.ceil((server.maxTcpConnections ?? TCP_DEFAULTS.maxConnections) / count),
+  };
+}
+
+/** How long to wait before forking a worker again: 0.2 s, doubling to 10 s while workers exit soon after their start. */
+export class RestartBackoff {
+  private nextMs = RESTART_FIRST_MS;
+  private inRow = 0;
+
+  /** A worker exited `upMs` after its fork: the delay before its replacement, and how many exited in a row. */
+  exited(upMs: number): { delayMs: number; crashesInRow: number } {
+    if (upMs > RESTART_RESET_AFTER_MS) {
+      this.nextMs = RESTART_FIRST_MS;
+      this.inRow = 0;
+    }
+    this.inRow++;
+    const delayMs = this.nextMs;
+    this.nextMs = Math.min(RESTART_MAX_MS, this.nextMs * 2);
+    return { delayMs, crashesInRow: this.inRow };
+  }
 }
 
 export class DnsWorkers {
-  private readonly members = new Map<number, Member>();
-  private seq = 0;
+  private readonly members = new Map<number, Worker>();
+  private readonly ledger: AckLedger;
   private behindSince: number | null = null;
   private lagTimer: NodeJS.Timeout | undefined;
-  private waiters: Array<{ seq: number; done: (ok: boolean) => void }> = [];
-  /** When changes not yet acknowledged by every worker were sent, oldest first. */
-  private unacked: Array<{ seq: number; at: number }> = [];
   private stopping = false;
   /** Past the first start: a worker that exits from now on, even while starting, is replaced. */
   private running = false;
   private server: WorkerServerOptions;
+  /** The start message's view, serialised once per change number however many workers start. */
+  private startView: { seq: number; bytes: Uint8Array } | undefined;
+  private readonly backoff = new RestartBackoff();
 
   constructor(private readonly options: DnsWorkersOptions) {
     if (!Number.isInteger(options.count) || options.count < 1) throw new RangeError(`worker count must be a positive integer, got ${options.count}`);
-    this.server = options.server;
+    this.server = workerShare(options.server, options.count);
+    this.ledger = new AckLedger({
+      maxLagMs: options.maxLagMs,
+      loadDeadlineMs: options.loadDeadlineMs ?? Math.max(LOAD_DEADLINE_MIN_MS, 5 * options.maxLagMs),
+      roundEveryMs: LAG_EVERY_MS,
+    });
   }
 
   /** Forks the workers; resolves with their port once every one listens. */
   async start(): Promise<{ udpPort: number; tcpPort: number }> {
     // Chosen here, not by each worker: workers binding port 0 at once could not agree on one whose TCP twin is free.
     const port = this.options.server.port === 0 ? await freeTwinPort(this.options.server.host) : this.options.server.port;
-    this.server = { ...this.options.server, port };
+    this.server = { ...this.server, port };
     cluster.setupPrimary({ exec: workerScript(), serialization: 'advanced', execArgv: [...(this.options.execArgv ?? process.execArgv)] });
     this.behindSince = this.options.view.behindSince();
     this.lagTimer = setInterval(() => {
+      const now = performance.now();
       this.passOnLag();
-      this.replaceLaggards();
+      // After the acks that arrived meanwhile are read (a stalled primary has them waiting unread).
+      setImmediate(() => this.judge(now));
     }, LAG_EVERY_MS);
     this.lagTimer.unref();
     try {
@@ -99,50 +149,59 @@ export class DnsWorkers {
 
   /** ViewFollower: a change the view applied, for every worker. */
   applied(streamId: string, events: readonly ZoneEvent[], revision: number): void {
-    const message: ToWorker = { t: 'apply', seq: ++this.seq, streamId, events, revision };
-    this.unacked.push({ seq: this.seq, at: performance.now() });
-    for (const { worker, started } of this.members.values()) if (started && worker.isConnected()) worker.send(message);
+    const message: ToWorker = { t: 'apply', seq: this.ledger.sent(performance.now()), streamId, events, revision };
+    for (const [id, worker] of this.members) if (this.ledger.isStarted(id)) this.send(worker, message);
   }
 
   /** ViewFollower: true once every worker answers every change sent so far, false after `timeoutMs`. */
   caughtUp(timeoutMs: number): Promise<boolean> {
-    const seq = this.seq;
-    if (this.settled(seq)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(false);
-      }, timeoutMs);
-      const waiter = { seq, done: (ok: boolean) => (clearTimeout(timer), resolve(ok)) };
-      this.waiters.push(waiter);
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = this.ledger.wait(this.ledger.seq, (ok) => (clearTimeout(timer), resolve(ok)));
+      if (waiter) {
+        timer = setTimeout(() => {
+          this.ledger.cancel(waiter);
+          resolve(false);
+        }, timeoutMs);
+      }
     });
   }
 
   /** Pids of the running workers (for tests and reports). */
   pids(): number[] {
-    return [...this.members.values()].flatMap(({ worker }) => (worker.process.pid === undefined ? [] : [worker.process.pid]));
+    return [...this.members.values()].flatMap((worker) => (worker.process.pid === undefined ? [] : [worker.process.pid]));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.lagTimer);
     const exits = [...this.members.values()].map(
-      ({ worker }) =>
+      (worker) =>
         new Promise<void>((resolve) => {
           if (worker.isDead()) return resolve();
-          worker.once('exit', () => resolve());
+          // One that does not finish (hung, stopped) is not waited for forever.
+          const kill = setTimeout(() => worker.process.kill('SIGKILL'), this.options.stopGraceMs ?? STOP_GRACE_MS);
+          worker.once('exit', () => (clearTimeout(kill), resolve()));
           worker.process.kill('SIGTERM');
         }),
     );
     await Promise.all(exits);
-    for (const waiter of this.waiters) waiter.done(false);
-    this.waiters = [];
+    this.ledger.failAll();
+  }
+
+  /** Sends unless the worker is known gone; one that died unnoticed makes the send fail on its 'error' listener. */
+  private send(worker: Worker, message: ToWorker): void {
+    if (worker.isConnected() && !worker.isDead()) worker.send(message);
   }
 
   private fork(): Promise<number> {
     const worker = cluster.fork();
-    const member: Member = { worker, started: false, acked: -1 };
-    this.members.set(worker.id, member);
+    const forkedAt = performance.now();
+    this.members.set(worker.id, worker);
+    this.ledger.forked(worker.id, forkedAt);
+    // A send to a worker that died before this process noticed fails with EPIPE here, not as an
+    // uncaught 'error' that would take the whole service down; its 'exit' restarts it.
+    worker.on('error', (error: unknown) => this.options.onError(new Error(`dns worker ${worker.process.pid}: ${String(error)}`)));
     return new Promise((resolve, reject) => {
       let listening = false;
       worker.on('message', (message: FromWorker) => {
@@ -150,26 +209,27 @@ export class DnsWorkers {
           case 'ready': {
             // The snapshot and its number are taken together, and every change after it
             // is sent to this worker as to the others: none is missed or doubled.
-            member.started = true;
+            const seq = this.ledger.seq;
             const start: ToWorker = {
               t: 'start',
-              seq: this.seq,
-              view: this.options.view.snapshot(),
+              seq,
+              view: this.viewAt(seq),
               behindSince: this.behindSince,
               maxLagMs: this.options.maxLagMs,
               server: this.server,
               tally: this.options.onAnswers !== undefined,
             };
-            worker.send(start);
+            this.ledger.started(worker.id, seq);
+            this.send(worker, start);
             return;
           }
           case 'listening':
             listening = true;
-            this.acknowledged(member, message.seq);
+            this.ledger.listening(worker.id, message.seq);
             resolve(message.port);
             return;
           case 'ack':
-            this.acknowledged(member, message.seq);
+            this.ledger.acknowledged(worker.id, message.seq);
             return;
           case 'failed':
             reject(new Error(`dns worker could not listen: ${message.message}`));
@@ -185,59 +245,55 @@ export class DnsWorkers {
       worker.once('exit', (code, signal) => {
         this.members.delete(worker.id);
         // A worker gone no longer answers: nothing to wait for from it.
-        this.wakeWaiters();
+        this.ledger.gone(worker.id);
         if (!listening) reject(new Error(`dns worker exited before listening (code ${code}, signal ${signal})`));
         if (this.stopping || !this.running) return;
         this.options.onExit?.(worker.process.pid, code, signal);
-        setTimeout(() => {
-          if (!this.stopping) this.fork().catch((error: unknown) => this.options.onError(error));
-        }, RESTART_AFTER_MS).unref();
+        this.restartLater(performance.now() - forkedAt);
       });
     });
   }
 
-  private acknowledged(member: Member, seq: number): void {
-    member.acked = Math.max(member.acked, seq);
-    this.wakeWaiters();
+  /** Forks a replacement after a delay that doubles while workers keep crashing soon after their start. */
+  private restartLater(upMs: number): void {
+    const { delayMs, crashesInRow } = this.backoff.exited(upMs);
+    if (crashesInRow >= CRASHES_REPORTED_FROM) {
+      this.options.onError(new Error(`dns workers keep exiting (${crashesInRow} in a row, each within ${RESTART_RESET_AFTER_MS / 1000} s of its start): next restart in ${delayMs} ms`));
+    }
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.fork().catch((error: unknown) => {
+        if (!this.stopping) this.options.onError(error);
+      });
+    }, delayMs).unref();
   }
 
-  private replaceLaggards(): void {
-    let oldest = Infinity;
-    for (const member of this.members.values()) oldest = Math.min(oldest, member.acked);
-    while (this.unacked.length > 0 && this.unacked[0]!.seq <= oldest) this.unacked.shift();
-    const late = this.unacked.find(({ at }) => performance.now() - at > this.options.maxLagMs);
-    if (!late) return;
-    for (const member of this.members.values()) {
-      // One still loading is waited for (its start acknowledges a whole view), not replaced.
-      if (member.acked >= 0 && member.acked < late.seq) {
-        this.options.onError(new Error(`dns worker ${member.worker.process.pid} left change ${late.seq} unacknowledged past ${this.options.maxLagMs} ms: replacing it`));
-        member.worker.process.kill('SIGKILL');
-      }
+  private viewAt(seq: number): Uint8Array {
+    if (this.startView?.seq !== seq) this.startView = { seq, bytes: serialize(this.options.view.snapshot()) };
+    return this.startView.bytes;
+  }
+
+  private judge(now: number): void {
+    if (this.stopping) return;
+    const { laggard, stuckLoading } = this.ledger.round(now);
+    if (laggard) {
+      const worker = this.members.get(laggard.id);
+      this.options.onError(new Error(`dns worker ${worker?.process.pid} left change ${laggard.seq} unacknowledged past ${this.options.maxLagMs} ms: replacing it`));
+      worker?.process.kill('SIGKILL');
+    }
+    for (const id of stuckLoading) {
+      const worker = this.members.get(id);
+      this.options.onError(new Error(`dns worker ${worker?.process.pid} not listening past the load deadline: replacing it`));
+      worker?.process.kill('SIGKILL');
     }
   }
 
-  private settled(seq: number): boolean {
-    for (const member of this.members.values()) if (member.acked < seq) return false;
-    return true;
-  }
-
-  private wakeWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const still = [];
-    for (const waiter of this.waiters) {
-      if (this.settled(waiter.seq)) waiter.done(true);
-      else still.push(waiter);
-    }
-    this.waiters = still;
-  }
-
+  /** Every round, changed or not: workers take silence for a primary that hangs, and answer SERVFAIL. */
   private passOnLag(): void {
     const since = this.options.view.behindSince();
-    // Small lag never reaches the bound before the next look; sending it would only churn.
-    const behindSince = since !== null && Date.now() - since > LAG_EVERY_MS ? since : null;
-    if (behindSince === this.behindSince || (behindSince !== null && this.behindSince !== null && Math.abs(behindSince - this.behindSince) < LAG_EVERY_MS)) return;
-    this.behindSince = behindSince;
-    const message: ToWorker = { t: 'lag', behindSince };
-    for (const { worker, started } of this.members.values()) if (started && worker.isConnected()) worker.send(message);
+    // Small lag never reaches the bound before the next look.
+    this.behindSince = since !== null && Date.now() - since > LAG_EVERY_MS ? since : null;
+    const message: ToWorker = { t: 'lag', behindSince: this.behindSince };
+    for (const [id, worker] of this.members) if (this.ledger.isStarted(id)) this.send(worker, message);
   }
 }

@@ -14,15 +14,20 @@ export interface WorkerServerOptions {
   readonly forwarderSecret: string | null;
   readonly tcpMessageTimeoutMs?: number;
   readonly maxTcpConnectionsPerClient?: number;
+  readonly maxTcpConnections?: number;
   readonly udpRecvBufferSize?: number;
 }
 
 export type ToWorker =
-  /** The first message: the whole view as of change `seq`; the worker listens once it has loaded it. */
+  /**
+   * The first message: the whole view as of change `seq` (zoneViewProjection.toJson,
+   * v8-serialised once for every worker that starts at that change); the worker
+   * listens once it has loaded it.
+   */
   | {
       readonly t: 'start';
       readonly seq: number;
-      readonly view: unknown;
+      readonly view: Uint8Array;
       readonly behindSince: number | null;
       readonly maxLagMs: number;
       readonly server: WorkerServerOptions;
@@ -30,7 +35,11 @@ export type ToWorker =
       readonly tally: boolean;
     }
   | { readonly t: 'apply'; readonly seq: number; readonly streamId: string; readonly events: readonly ZoneEvent[]; readonly revision: number }
-  /** The primary's view has been behind since then (null: it is not); past maxLagMs, answers are SERVFAIL. */
+  /**
+   * The primary's view has been behind since then (null: it is not); past maxLagMs, answers are SERVFAIL.
+   * Sent every LAG_EVERY_MS, changed or not: a worker that hears nothing from the primary
+   * for maxLagMs takes it for hung and answers SERVFAIL too.
+   */
   | { readonly t: 'lag'; readonly behindSince: number | null };
 
 export type FromWorker =

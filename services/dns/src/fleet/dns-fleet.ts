@@ -109,8 +109,13 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
   async everyInstanceApplied(streamId: string, revision: number): Promise<FleetWait> {
     const expected = this.members.live(Date.now());
     const nc = this.nc;
-    if (revision < 0 || !nc || nc.isClosed()) return { instances: expected.size, unconfirmed: [] };
+    if (revision < 0) return { instances: expected.size, unconfirmed: [] };
     const boundMs = Math.max(0, Math.min(this.config.projectionMaxLagMs, timeLeftMs() ?? Infinity));
+    if (!nc || nc.isClosed()) {
+      // No fleet to ask (not connected yet, or shutting down): still this instance, whose answering workers may not have it yet.
+      const applied = await this.projection.waitForRevision(streamId, revision, boundMs);
+      return { instances: expected.size, unconfirmed: applied ? [] : [this.instanceId] };
+    }
     const acked = new Set<string>();
     const inbox = createInbox();
     await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@
 // of every change, and a revision counts as applied once they have it too.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { answerInView, zoneEventCodec, type ViewAnswer, type ZoneEvent } from '@pn/dns-domain';
+import type { RecordedEvent } from '@pn/event-store';
 import type { ProjectionRunner } from '@pn/projection';
 import { PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { ViewLaggingError } from './view-lagging.js';
@@ -35,13 +36,24 @@ export class ZoneProjection implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.runner = await this.projections.run(zoneViewProjection);
+    // What evolve decoded, passed on to the followers as is: decoded once, and an event
+    // evolve could not decode (parked by the runner) is passed on to nobody, as the view skipped it.
+    let decoded: { recorded: RecordedEvent; events: ZoneEvent[] } | undefined;
+    this.runner = await this.projections.run({
+      ...zoneViewProjection,
+      evolve: (view, recorded) => {
+        decoded = undefined;
+        const event = zoneEventCodec.decode(recorded);
+        const events = event ? [event] : [];
+        applyToView(view, recorded.streamId, events, recorded.revision);
+        decoded = { recorded, events };
+        return view;
+      },
+    });
     this.runner.onApplied((recorded) => {
       // Also an event this instance's own write applied already: followers skip it by its revision, as the view did.
-      if (this.followers.length > 0) {
-        const event = zoneEventCodec.decode(recorded);
-        this.tellFollowers(recorded.streamId, event ? [event] : [], recorded.revision);
-      }
+      if (decoded?.recorded === recorded) this.tellFollowers(recorded.streamId, decoded.events, recorded.revision);
+      decoded = undefined;
       this.wake(recorded.streamId);
     });
   }

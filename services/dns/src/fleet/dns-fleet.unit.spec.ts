@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals';
+import type { PlatformConfig } from '@pn/service-kit';
+import type { ZoneProjection } from '../zone/zone.projection.js';
+import { DnsFleet } from './dns-fleet.js';
+
+describe('DnsFleet without its NATS connection', () => {
+  it('given no fleet to ask, when a change is announced, then it still waits for this instance (its answering workers included)', async () => {
+    const asked: Array<[string, number, number]> = [];
+    let applied!: (ok: boolean) => void;
+    const projection = {
+      waitForRevision: (streamId: string, revision: number, timeoutMs: number) => {
+        asked.push([streamId, revision, timeoutMs]);
+        return new Promise<boolean>((resolve) => (applied = resolve));
+      },
+    } as unknown as ZoneProjection;
+    const fleet = new DnsFleet(projection, { eventStream: 'test', projectionMaxLagMs: 2000 } as PlatformConfig);
+
+    let done = false;
+    const waiting = fleet.everyInstanceApplied('zone-net_a', 3).then((wait) => ((done = true), wait));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(asked).toEqual([['zone-net_a', 3, 2000]]);
+    expect(done).toBe(false);
+    applied(false);
+    expect((await waiting).unconfirmed).toEqual([fleet.instanceId]);
+  });
+});
