@@ -7,6 +7,7 @@
 // length prefix and a number are counted at their widest, a row shared by two
 // merged batches counts in both, and the decider only ever merges rows.
 import type { Attribution, MeteredFlow } from './metered.js';
+import { sameRow } from './meter-partition.js';
 
 /** The bus's payload limit (nats-server's default max_payload). */
 export const BUS_PAYLOAD_LIMIT = 1024 * 1024;
@@ -45,20 +46,8 @@ const rowBytes = (a: Attribution) =>
 const rejectedBytes = (f: MeteredFlow) =>
   rowBytes(f) + text(f.dedupKey) + text(f.flowId) + text(f.networkId) + text(f.srcIp) + text(f.dstIp) + text(f.reason) + 2 * DECIMAL + 6 * NUMBER;
 
-/** Whether two flows share a usage row, as far as the size goes (same resource, class, day, month, target, names). */
-const sameRow = (a: Attribution, b: Attribution) =>
-  a.resourceId === b.resourceId &&
-  a.class === b.class &&
-  a.day === b.day &&
-  a.period === b.period &&
-  a.billedPeriod === b.billedPeriod &&
-  a.targetResourceId === b.targetResourceId &&
-  a.accountId === b.accountId &&
-  a.projectId === b.projectId &&
-  a.resourceName === b.resourceName &&
-  a.resourceKind === b.resourceKind &&
-  a.targetResourceName === b.targetResourceName &&
-  a.targetResourceKind === b.targetResourceKind;
+/** Whether two flows share a usage row: the same resource, and equal in all the usage book sums by. */
+const sameResourceRow = (a: Attribution, b: Attribution) => a.resourceId === b.resourceId && sameRow(a, b);
 
 /** At least the bytes of the FlowsMetered event a batch of these flows becomes (before base64). */
 export function eventBytesOf(flows: readonly MeteredFlow[]): number {
@@ -72,7 +61,7 @@ export function eventBytesOf(flows: readonly MeteredFlow[]): number {
     }
     let seen = rows.get(flow.resourceId);
     if (!seen) rows.set(flow.resourceId, (seen = []));
-    if (seen.some((r) => sameRow(r, flow))) continue;
+    if (seen.some((r) => sameResourceRow(r, flow))) continue;
     seen.push(flow);
     n += rowBytes(flow);
   }

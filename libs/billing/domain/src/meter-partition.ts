@@ -63,7 +63,7 @@ const later = (a: string, b: string) => (a > b ? a : b);
  * than by a joined key: a dozen strings joined per flow showed in the
  * profile, and equal fields are mostly the very same strings.
  */
-const sameRow = (a: Attribution, b: Attribution) =>
+export const sameRow = (a: Attribution, b: Attribution) =>
   a.class === b.class &&
   a.day === b.day &&
   a.period === b.period &&
