@@ -5,7 +5,7 @@
 // a datagram to whichever worker reads first, so each check asks many times,
 // and also over TCP on fresh connections, which the cluster deals out to the
 // workers in turn.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import type { INestMicroservice } from '@nestjs/common';
 import { addressesOf, encodeDnsQuery, queryDns, rcodeOf } from '@pn/dns-server';
@@ -30,7 +30,9 @@ beforeAll(async () => {
   key = await ctx.newKey();
   net = (await ctx.api('GET', '/v1/hosting/network/topology', { key })).body.network_id;
 }, 60_000);
-afterAll(() => dns?.close(), 30_000);
+// Closed while NATS still runs: closed after it, its connections would go on
+// reconnecting and keep jest from exiting.
+ctx.beforeStop(async () => dns?.close());
 
 const workers = () => dns.get(DnsListener).workers!;
 const ask = (name: string, transport: 'udp' | 'tcp', timeoutMs = 2000) => queryDns({ host: '127.0.0.1', port, name, networkId: net, transport, timeoutMs });
