@@ -1,36 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, commitBytesOf, eventBytesOf, splitBatch } from './meter-append-size.js';
 import type { MeteredFlow } from './metered.js';
+import { meteredFlow as flow } from './testing/metered-flow.js';
 
-const flow = (n: number, over: Partial<MeteredFlow> = {}): MeteredFlow => ({
-  dedupKey: n.toString(16).padStart(32, '0'),
-  flowId: `f${n}`,
-  networkId: 'net_1',
-  srcIp: '10.0.1.1',
-  srcPort: 1000,
-  dstIp: '8.8.8.8',
-  dstPort: 443,
-  protocol: 6,
-  bytes: 100n,
-  packets: 1n,
-  start: 1_780_000_000,
-  end: 1_780_000_001,
-  class: 'egress',
-  reason: '',
-  accountId: 'acc_1',
-  projectId: 'prj_1',
-  resourceId: 'vm_1',
-  resourceKind: 'vm',
-  resourceName: 'web',
-  targetResourceId: '',
-  targetResourceName: '',
-  targetResourceKind: '',
-  period: '2026-05',
-  day: '2026-05-29',
-  billedPeriod: '2026-05',
-  arrivedAtMs: 1_780_000_002_000,
-  ...over,
-});
 /** Flows each of its own resource: one usage row each, the largest event a batch of egress flows makes. */
 const distinct = (n: number, base = 0) => Array.from({ length: n }, (_, i) => flow(base + i, { resourceId: `vm_${base + i}`, resourceName: `web-${base + i}` }));
 

@@ -1,39 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { meterPartitionDecider as decider, partitionOf, partitionStateJson, splitKeys, type FlowsMetered, type MeterBatch, type PartitionState } from './meter-partition.js';
 import type { MeteredFlow } from './metered.js';
+import { meteredFlow as flow } from './testing/metered-flow.js';
 import { finalThrough } from './status.js';
 
 const key = (n: number) => n.toString(16).padStart(32, '0');
 
-const flow = (n: number, over: Partial<MeteredFlow> = {}): MeteredFlow => ({
-  dedupKey: key(n),
-  flowId: `f${n}`,
-  networkId: 'net_1',
-  srcIp: '10.0.1.1',
-  srcPort: 1000,
-  dstIp: '8.8.8.8',
-  dstPort: 443,
-  protocol: 6,
-  bytes: 100n,
-  packets: 1n,
-  start: 1_780_000_000,
-  end: 1_780_000_001,
-  class: 'egress',
-  reason: '',
-  accountId: 'acc_1',
-  projectId: 'prj_1',
-  resourceId: 'vm_1',
-  resourceKind: 'vm',
-  resourceName: 'web',
-  targetResourceId: '',
-  targetResourceName: '',
-  targetResourceKind: '',
-  period: '2026-05',
-  day: '2026-05-29',
-  billedPeriod: '2026-05',
-  arrivedAtMs: 1_780_000_002_000,
-  ...over,
-});
 
 /** given: the events so far; when: a batch; then: what is decided. */
 const given = (...events: FlowsMetered[]): PartitionState => events.reduce(decider.evolve, decider.initialState());

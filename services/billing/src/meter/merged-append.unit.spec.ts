@@ -2,38 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { BUS_PAYLOAD_LIMIT, commitBytesOf, decideBatch, eventBytesOf, type MeteredFlow } from '@pn/billing-domain';
 import { partitionEventCodec } from './flow-events.js';
 import { appendTaken, type WaitingBatch } from './merged-append.js';
+import { meteredFlow } from '../../../../libs/billing/domain/src/testing/metered-flow.js';
 
 const BUDGET = Math.floor(BUS_PAYLOAD_LIMIT * 0.75);
 
-const flow = (n: number, over: Partial<MeteredFlow> = {}): MeteredFlow => ({
-  dedupKey: n.toString(16).padStart(32, '0'),
-  flowId: `f${n}`,
-  networkId: 'net_1',
-  srcIp: '10.0.1.1',
-  srcPort: 1000,
-  dstIp: '8.8.8.8',
-  dstPort: 443,
-  protocol: 6,
-  bytes: 123_456_789n,
-  packets: 1n,
-  start: 1_780_000_000,
-  end: 1_780_000_001,
-  class: 'egress',
-  reason: '',
-  accountId: 'acc_00000001',
-  projectId: 'prj_00000001',
-  resourceId: `vm_${n}`,
-  resourceKind: 'vm',
-  resourceName: `web-server-${n}`,
-  targetResourceId: '',
-  targetResourceName: '',
-  targetResourceKind: '',
-  period: '2026-05',
-  day: '2026-05-29',
-  billedPeriod: '2026-05',
-  arrivedAtMs: 1_780_000_002_000,
-  ...over,
-});
+// Larger than the domain specs' flow, and each of its own resource: sizes near the real ones.
+const flow = (n: number, over: Partial<MeteredFlow> = {}): MeteredFlow =>
+  meteredFlow(n, { bytes: 123_456_789n, accountId: 'acc_00000001', projectId: 'prj_00000001', resourceId: `vm_${n}`, resourceName: `web-server-${n}`, ...over });
 const distinct = (n: number, base = 0) => Array.from({ length: n }, (_, i) => flow(base + i));
 
 /** The commit the JetStream store writes for an event (commit.ts): its base64 in JSON. */
