@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, commitBytesOf, eventBytesOf, splitBatch } from './meter-append-size.js';
-import type { MeteredFlow } from './metered.js';
 import { meteredFlow as flow } from './testing/metered-flow.js';
 
 /** Flows each of its own resource: one usage row each, the largest event a batch of egress flows makes. */
