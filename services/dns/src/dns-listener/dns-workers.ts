@@ -149,8 +149,7 @@ export class DnsWorkers {
 
   /** ViewFollower: a change the view applied, for every worker. */
   applied(streamId: string, events: readonly ZoneEvent[], revision: number): void {
-    const message: ToWorker = { t: 'apply', seq: this.ledger.sent(performance.now()), streamId, events, revision };
-    for (const [id, worker] of this.members) if (this.ledger.isStarted(id)) this.send(worker, message);
+    this.broadcast({ t: 'apply', seq: this.ledger.sent(performance.now()), streamId, events, revision });
   }
 
   /** ViewFollower: true once every worker answers every change sent so far, false after `timeoutMs`. */
@@ -187,6 +186,11 @@ export class DnsWorkers {
     );
     await Promise.all(exits);
     this.ledger.failAll();
+  }
+
+  /** To every worker that has its start (one still to start gets a snapshot that holds the rest). */
+  private broadcast(message: ToWorker): void {
+    for (const [id, worker] of this.members) if (this.ledger.isStarted(id)) this.send(worker, message);
   }
 
   /** Sends unless the worker is known gone; one that died unnoticed makes the send fail on its 'error' listener. */
@@ -293,7 +297,6 @@ export class DnsWorkers {
     const since = this.options.view.behindSince();
     // Small lag never reaches the bound before the next look.
     this.behindSince = since !== null && Date.now() - since > LAG_EVERY_MS ? since : null;
-    const message: ToWorker = { t: 'lag', behindSince: this.behindSince };
-    for (const [id, worker] of this.members) if (this.ledger.isStarted(id)) this.send(worker, message);
+    this.broadcast({ t: 'lag', behindSince: this.behindSince });
   }
 }
