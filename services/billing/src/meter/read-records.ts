@@ -11,8 +11,20 @@ export interface FlowRecord {
   readonly json?: unknown;
 }
 
-/** The record's text, as received (a line) or as JSON again (an element). */
-export const rawOf = (r: FlowRecord): string => r.text ?? JSON.stringify(r.json) ?? String(r.json);
+/**
+ * The record's text, as received (a line) or as JSON again (an element).
+ * Never throws: an element nested deeper than JSON.stringify can recurse
+ * (JSON.parse took it) must still be parked, not fail its message again and
+ * again.
+ */
+export function rawOf(r: FlowRecord): string {
+  if (r.text !== undefined) return r.text;
+  try {
+    return JSON.stringify(r.json) ?? String(r.json);
+  } catch (error) {
+    return `(an element that cannot be shown: ${String(error)})`;
+  }
+}
 
 // Plain records, no closure each: a thousand closures a message showed as garbage to collect.
 export function readRecords(text: string, vpc: boolean): FlowRecord[] {
