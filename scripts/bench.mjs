@@ -3,7 +3,7 @@
 // which prints its table. Benchmarks use that NATS directly rather than a
 // container, whose port forwarding would be measured along with the system.
 import { ensureNats } from './lib/nats.mjs';
-import { ensureDependencies, log, run } from './lib/run.mjs';
+import { ensureProjectNode, log, run } from './lib/run.mjs';
 
 const name = process.argv[2];
 if (!name) {
@@ -13,7 +13,7 @@ if (!name) {
 const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 let nats;
 try {
-  ensureDependencies();
+  ensureProjectNode();
   log('building (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   nats = await ensureNats(natsUrl);

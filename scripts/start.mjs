@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNats } from './lib/nats.mjs';
-import { ensureDependencies, log, root, run, sleep, startChild } from './lib/run.mjs';
+import { ensureProjectNode, log, root, run, sleep, startChild } from './lib/run.mjs';
 import { stopOnSignals, Supervisor } from './lib/supervisor.mjs';
 
 const SERVICES = [
@@ -62,7 +62,6 @@ async function waitForGateway(url) {
 }
 
 async function main() {
-  ensureDependencies();
   nats = await ensureNats(natsUrl);
   log('building (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
@@ -90,6 +89,8 @@ Ctrl-C stops everything.
 `);
 }
 
+// Before anything starts: on an older Node this re-runs the script on the project's.
+ensureProjectNode();
 stopOnSignals(supervisor, () => stopAll(0));
 main().catch((error) => {
   console.error(`npm start failed: ${error.message}`);

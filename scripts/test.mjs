@@ -3,13 +3,13 @@
 // integration suites start NATS in a container where a Docker engine answers,
 // and otherwise run against NATS_URL (started here if nothing answers).
 import { ensureNats } from './lib/nats.mjs';
-import { ensureDependencies, log, run } from './lib/run.mjs';
+import { ensureProjectNode, log, run } from './lib/run.mjs';
 
 const jest = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js'];
 const extra = process.argv.slice(2);
 let nats;
 try {
-  ensureDependencies();
+  ensureProjectNode();
   log('type-checking and building every project (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   log('type-checking the tests (tsc -p tsconfig.spec.json)');

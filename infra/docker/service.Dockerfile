@@ -11,9 +11,9 @@
 # ignores that file: it builds the same image from a larger upload.
 #
 # NODE_IMAGE lets a registry mirror stand in for Docker Hub's node image, e.g.
-#   --build-arg NODE_IMAGE=mirror.example.com/library/node:20-bookworm-slim
+#   --build-arg NODE_IMAGE=mirror.example.com/library/node:24-bookworm-slim
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------
 # manifests: only the workspace package.json files. The install layer below

