@@ -3,7 +3,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { JsonLogger, natsOptions, type PlatformConfig } from '@pn/service-kit';
+import { announceBusIdentity, JsonLogger, natsOptions, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
 import { useHttpMetrics } from './http/http-metrics.js';
@@ -37,5 +37,6 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   await app.startAllMicroservices();
   await app.listen(config.gatewayPort, config.gatewayHost);
   new Logger('gateway').log(`gateway listening on ${await app.getUrl()}`);
+  announceBusIdentity('gateway', config.natsCredentials);
   return app;
 }

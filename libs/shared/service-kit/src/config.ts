@@ -1,7 +1,16 @@
+import { createHmac } from 'node:crypto';
+import { busCredentialOptions } from './bus-credentials.js';
 // Configuration of every service, from the environment, with defaults that
 // work on a developer machine with a local NATS.
 export interface PlatformConfig {
   readonly natsUrl: string;
+  /**
+   * Path of this process's NATS credentials file (NATS_CREDENTIALS): its role
+   * and nkey seed (see @pn/bus-access). Empty: connect without credentials,
+   * which only a server that enforces nothing accepts, said loudly at boot
+   * and in /healthz.
+   */
+  readonly natsCredentials: string;
   /** `jetstream` (default) or an `esdb://` / `kurrentdb://` connection string. */
   readonly eventStore: string;
   /** JetStream stream and subject prefix of the event store (EVENT_STREAM, EVENT_SUBJECT_PREFIX). */
@@ -33,6 +42,14 @@ export interface PlatformConfig {
   readonly dnsTcpMaxPerClient: number;
   /** Empty: admin endpoints refuse every request. */
   readonly adminToken: string;
+  /**
+   * The gateways' secret that stored idempotent answers are sealed with
+   * (IDEMPOTENCY_SECRET, at least 32 characters; `npm start` generates one).
+   * Unset: derived from ADMIN_TOKEN, which callers do not know either; with
+   * neither, a random one per process (answers then replay only on the
+   * instance that stored them, said at boot).
+   */
+  readonly idempotencySecret: string;
   readonly ipQuarantineSeconds: number;
   readonly rpcTimeoutMs: number;
   /**
@@ -131,9 +148,20 @@ function hostPortOf(env: NodeJS.ProcessEnv, name: string): string {
   return raw;
 }
 
+function idempotencySecretOf(env: NodeJS.ProcessEnv): string {
+  const raw = env.IDEMPOTENCY_SECRET ?? '';
+  if (raw !== '') {
+    if (raw.length < 32) throw new ConfigError('IDEMPOTENCY_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
+    return raw;
+  }
+  if (env.ADMIN_TOKEN) return createHmac('sha256', env.ADMIN_TOKEN).update('pn-idempotency-secret').digest('hex');
+  return '';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
   return {
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    natsCredentials: env.NATS_CREDENTIALS ?? '',
     eventStore: env.EVENT_STORE || 'jetstream',
     eventStream: env.EVENT_STREAM || 'EVENTS',
     eventSubjectPrefix: env.EVENT_SUBJECT_PREFIX || 'es',
@@ -153,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     dnsTcpMessageTimeoutMs: integer(env, 'DNS_TCP_MESSAGE_TIMEOUT_MS', 2000, 100, 600_000),
     dnsTcpMaxPerClient: integer(env, 'DNS_TCP_MAX_PER_CLIENT', 16, 1, 65535),
     adminToken: env.ADMIN_TOKEN ?? '',
+    idempotencySecret: idempotencySecretOf(env),
     ipQuarantineSeconds: integer(env, 'IP_QUARANTINE_SECONDS', 600, 0, 30 * 86400),
     rpcTimeoutMs: integer(env, 'RPC_TIMEOUT_MS', 5000, 50, 600_000),
     // At most MAX_DEADLINE_MS (deadline-rules.ts): longer deadlines on the bus are cut to it.
@@ -181,16 +210,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
 }
 
 /**
- * Connection options for Nest's NATS transport and clients. noAsyncTraces: no
- * Error (with its stack) is made up front for every request, a measurable
- * share of CPU on the hot path, for traces only seen on failure.
- * maxReconnectAttempts -1: a NATS outage of any length is waited out (calls
- * meanwhile answer 503); the client's default gives up after 10 attempts
- * (~20 s) and leaves a service that never talks again until restarted.
+ * Connection options for Nest's NATS transport and clients, and every other
+ * connection of a service. noAsyncTraces: no Error (with its stack) is made
+ * up front for every request, a measurable share of CPU on the hot path, for
+ * traces only seen on failure. maxReconnectAttempts -1: a NATS outage of any
+ * length is waited out (calls meanwhile answer 503); the client's default
+ * gives up after 10 attempts (~20 s) and leaves a service that never talks
+ * again until restarted. With credentials, the connection authenticates as
+ * its role and takes its replies on the role's own inbox prefix (the only
+ * inbox its permissions let it read).
  */
 export const natsOptions = (config: PlatformConfig, name: string) => ({
   servers: config.natsUrl.split(',').map((s) => s.trim()),
   name,
   noAsyncTraces: true,
   maxReconnectAttempts: -1,
+  ...busCredentialOptions(config.natsCredentials),
 });

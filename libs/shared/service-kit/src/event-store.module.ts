@@ -44,22 +44,23 @@ export class EventStoreModule {
     return {
       module: EventStoreModule,
       providers: [
+        // One authenticated connection for the event store and the snapshots.
+        { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'event-store')) },
         {
           provide: EVENT_STORE,
-          useFactory: async (metrics?: Metrics) =>
+          useFactory: async (nc: NatsConnection, metrics?: Metrics) =>
             withAppendMetrics(
               withRequestMetadata(
                 await createEventStore({
                   eventStore: config.eventStore,
-                  nats: config.natsUrl,
+                  nats: nc,
                   jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
                 }),
               ),
               metrics,
             ),
-          inject: [{ token: Metrics, optional: true }],
+          inject: [SNAPSHOT_CONNECTION, { token: Metrics, optional: true }],
         },
-        { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'snapshots')) },
         {
           provide: SNAPSHOT_STORE,
           useFactory: (nc: NatsConnection) =>

@@ -1,9 +1,12 @@
 // `<service>.health` for every service, so starters and probes can tell a
 // service that answers from one that merely has a process, and readiness can
 // tell one whose read models are caught up from one answering from a stale view.
-import { Controller, Optional, type Type } from '@nestjs/common';
+import { Controller, Inject, Optional, type Type } from '@nestjs/common';
 import { healthRoute, type ServiceName } from '@pn/contracts';
+import { busIdentity } from './bus-credentials.js';
+import type { PlatformConfig } from './config.js';
 import { Projections } from './projections.js';
+import { PLATFORM_CONFIG } from './platform-config.module.js';
 import { Rpc } from './rpc.decorator.js';
 
 const startedAt = Date.now();
@@ -11,10 +14,14 @@ const startedAt = Date.now();
 export function healthController(service: ServiceName): Type<unknown> {
   @Controller()
   class HealthController {
-    constructor(@Optional() private readonly projections?: Projections) {}
+    constructor(
+      @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+      @Optional() private readonly projections?: Projections,
+    ) {}
 
     @Rpc(healthRoute(service))
     health() {
+      const bus = busIdentity(this.config.natsCredentials);
       const projections = (this.projections?.statuses() ?? []).map(({ gatesReadiness: _, ...s }) => ({ ...s, parked: BigInt(s.parked) }));
       return {
         service,
@@ -22,6 +29,8 @@ export function healthController(service: ServiceName): Type<unknown> {
         uptimeSeconds: (Date.now() - startedAt) / 1000,
         ready: this.projections?.ready() ?? true,
         projections,
+        busRole: bus.role ?? '',
+        busWarning: bus.warning ?? '',
       };
     }
   }

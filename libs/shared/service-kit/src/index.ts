@@ -1,4 +1,6 @@
 export * from './bus.module.js';
+export * from './bus-credentials.js';
+export * from './bus-names.js';
 export * from './config.js';
 export * from './deadline.js';
 export * from './deadline-rules.js';

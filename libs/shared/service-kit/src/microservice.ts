@@ -3,6 +3,7 @@
 import { Logger, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { announceBusIdentity } from './bus-credentials.js';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { JsonLogger } from './json-logger.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -21,5 +22,6 @@ export async function startMicroservice(name: string, module: unknown, config: P
   app.enableShutdownHooks();
   await app.listen();
   new Logger(name).log(`${name} service listening on ${config.natsUrl}`);
+  announceBusIdentity(name, config.natsCredentials);
   return app;
 }

@@ -15,6 +15,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { connect, createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { dnsFleetSubject } from '@pn/bus-access';
 import { natsOptions, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import { ZoneProjection } from '../zone/zone.projection.js';
 import { FleetMembers, HEARTBEAT_EVERY_MS, stillWaitingFor } from './fleet-members.js';
@@ -53,8 +54,7 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly projection: ZoneProjection,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {
-    // Per event stream: runs (tests, benchmarks) sharing one NATS never wait for each other.
-    const base = `dns.fleet.${config.eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const base = dnsFleetSubject(config.eventStream);
     this.subjects = { heartbeat: `${base}.heartbeat`, caughtUp: `${base}.caught-up` };
   }
 

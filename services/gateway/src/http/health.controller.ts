@@ -4,14 +4,16 @@
 // every service (the gateway's own too) is caught up within the lag bound;
 // 503 otherwise, with the same report, so a load balancer holds traffic back
 // from an instance answering from a stale view.
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { healthRoute, SERVICES, type ProjectionHealth } from '@pn/contracts';
-import { Projections, RpcClient } from '@pn/service-kit';
+import { busIdentity, PLATFORM_CONFIG, Projections, RpcClient, type PlatformConfig } from '@pn/service-kit';
 import type { Response } from 'express';
 
 interface ServiceReport {
   readonly status: string;
   readonly ready: boolean;
+  /** The NATS role it authenticated as (null: none), and what is wrong with that, if anything. */
+  readonly bus?: { readonly role: string | null; readonly warning: string | null };
   readonly projections: Array<{ name: string; caught_up: boolean; position: string; lag_ms: number; parked: number }>;
 }
 
@@ -28,6 +30,7 @@ export class HealthHttpController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly projections: Projections,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   @Get('healthz')
@@ -37,8 +40,11 @@ export class HealthHttpController {
     const ok = Object.values(report.services).every((s) => s.status === 'ok');
     if (!ok) response.status(503);
     const { gateway, ...others } = report.services;
+    const busWarnings = Object.entries(report.services).flatMap(([name, s]) => (s.bus?.warning ? [`${name}: ${s.bus.warning}`] : []));
     return {
       status: ok ? 'ok' : 'degraded',
+      // Loud on purpose: a platform whose bus takes anyone is not secure, however healthy.
+      ...(busWarnings.length > 0 ? { bus_warnings: busWarnings } : {}),
       services: Object.fromEntries(Object.entries(others).map(([name, s]) => [name, s.status])),
       // Per service (the gateway too): readiness and each read model's position, lag and parked events.
       details: { gateway, ...others },
@@ -55,8 +61,10 @@ export class HealthHttpController {
   }
 
   private async report(): Promise<{ services: Record<string, ServiceReport> }> {
+    const bus = busIdentity(this.config.natsCredentials);
     const gateway: ServiceReport = {
       status: 'ok',
+      bus: { role: bus.role ?? null, warning: bus.warning ?? null },
       ready: this.projections.ready(),
       projections: this.projections.statuses().map(projectionJson),
     };
@@ -64,7 +72,8 @@ export class HealthHttpController {
       SERVICES.filter((s) => s !== 'gateway').map(async (service): Promise<[string, ServiceReport]> => {
         try {
           const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
-          return [service, { status: 'ok', ready: reply.ready, projections: reply.projections.map(projectionJson) }];
+          const bus = { role: reply.busRole || null, warning: reply.busWarning || null };
+          return [service, { status: 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson) }];
         } catch (error) {
           return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [] }];
         }

@@ -80,12 +80,20 @@ describe('outcome: what becomes of the key once answered', () => {
 
 describe('sealed answers', () => {
   it('open with the key they were sealed with, and only with it', () => {
-    const key = sealingKey('idem-1', 'admin-token');
+    const key = sealingKey('server-secret', 'acc_1', 'idem-1');
     const sealed = seal('{"api_key":"pk_secret"}', key);
     expect(sealed).not.toContain('pk_secret');
     expect(unseal(sealed, key)).toBe('{"api_key":"pk_secret"}');
-    expect(unseal(sealed, sealingKey('idem-2', 'admin-token'))).toBeUndefined();
-    expect(unseal(sealed, sealingKey('idem-1', 'another-token'))).toBeUndefined();
-    expect(unseal('garbage', key)).toBeUndefined();
+    expect(unseal(sealed, sealingKey('server-secret', 'acc_1', 'idem-2'))).toBeUndefined();
+    expect(unseal(sealed, sealingKey('server-secret', 'acc_2', 'idem-1'))).toBeUndefined();
+  });
+
+  it('cannot be opened from what a caller knows (its account id and its Idempotency-Key) without the server secret', () => {
+    const sealed = seal('{"api_key":"pk_secret"}', sealingKey('server-secret', 'acc_1', 'idem-1'));
+    // What an attacker reading the bucket could try: every secret-free derivation of the caller's values.
+    for (const guess of ['', 'acc_1', 'idem-1', 'admin']) {
+      expect(unseal(sealed, sealingKey(guess, 'acc_1', 'idem-1'))).toBeUndefined();
+    }
+    expect(unseal('garbage', sealingKey('server-secret', 'acc_1', 'idem-1'))).toBeUndefined();
   });
 });

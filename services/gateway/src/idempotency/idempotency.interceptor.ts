@@ -4,7 +4,8 @@
 // Another request under a key already used is a 422; one that arrives while
 // the first is still running waits for its answer (409 if that takes longer
 // than the create itself may). The rules are in idempotency-rules.ts.
-import { HttpException, Inject, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { HttpException, Inject, Injectable, Logger, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { newUlid, PLATFORM_CONFIG, RemoteError, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
@@ -32,6 +33,8 @@ interface Attempt {
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   /** Longer than any create may take: an attempt older than this is presumed dead and taken over. */
+  /** The server secret answers are sealed with (see sealed-body.ts). */
+  private readonly secret: string;
   private readonly leaseMs: number;
   /** How long a duplicate waits for the attempt under way before answering 409. */
   private readonly waitMs: number;
@@ -40,6 +43,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly store: IdempotencyStore,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {
+    this.secret = config.idempotencySecret || randomBytes(32).toString('hex');
+    if (!config.idempotencySecret) {
+      new Logger('Idempotency').warn('no IDEMPOTENCY_SECRET nor ADMIN_TOKEN: stored answers are sealed with a secret of this process only, so a retry answered by another gateway instance gets 422');
+    }
     const createTimeoutMs = config.rpcTimeoutMs * MULTI_HOP_TIMEOUT_FACTOR;
     this.leaseMs = 2 * createTimeoutMs;
     this.waitMs = createTimeoutMs + 1000;
@@ -53,11 +60,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const problem = idempotencyKeyProblem(header);
     if (problem) return throwError(() => new ApiError(400, 'validation_failed', problem, HEADER));
     const idempotencyKey = header as string;
-    // Keys are per caller: an account, or the platform admin. The admin's
-    // answers (new API keys) are sealed with the admin token.
-    const account = request.account;
-    const key = storageKey(account ? account.id : 'admin', idempotencyKey);
-    const sealWith = sealingKey(idempotencyKey, account ? account.id : this.config.adminToken);
+    // Keys are per caller: an account, or the platform admin.
+    const caller = request.account ? request.account.id : 'admin';
+    const key = storageKey(caller, idempotencyKey);
+    const sealWith = sealingKey(this.secret, caller, idempotencyKey);
     const requestFingerprint = fingerprint(request.method, request.originalUrl.split('?')[0]!, request.body);
 
     return from(this.begin(key, requestFingerprint)).pipe(

@@ -1,12 +1,13 @@
-// Stored answers are sealed (AES-256-GCM) with a key derived from the
-// Idempotency-Key itself, which is stored only as a hash, and from the
-// caller's secret: the answer to an account creation holds the account's API
-// key, and DESIGN.md has API keys stored "hashed, never in clear". What the
-// KV bucket holds tells nothing without the key the client sent.
+// Stored answers are sealed (AES-256-GCM): the answer to an account creation
+// holds the account's API key, and DESIGN.md has API keys stored "hashed,
+// never in clear". The key is derived from a secret only the gateways hold
+// (IDEMPOTENCY_SECRET), the caller and the Idempotency-Key (itself stored
+// only as a hash): whoever reads the KV bucket, knowing every account id and
+// guessing every key a client might send, still cannot open an answer.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
-export const sealingKey = (idempotencyKey: string, callerSecret: string): Buffer =>
-  createHmac('sha256', callerSecret).update(`pn-idempotency\0${idempotencyKey}`).digest();
+export const sealingKey = (serverSecret: string, caller: string, idempotencyKey: string): Buffer =>
+  createHmac('sha256', serverSecret).update(`pn-idempotency\0${caller}\0${idempotencyKey}`).digest();
 
 export function seal(plain: string, key: Buffer): string {
   const iv = randomBytes(12);

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/common/v1/health.proto.
  */
 export const file_pn_common_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCKKAQoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aCJ3ChBQcm9qZWN0aW9uSGVhbHRoEgwKBG5hbWUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSEQoJY2F1Z2h0X3VwGAMgASgIEhAKCHBvc2l0aW9uGAQgASgJEg4KBmxhZ19tcxgFIAEoARIOCgZwYXJrZWQYBiABKARiBnByb3RvMw");
+  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCKxAQoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aBIQCghidXNfcm9sZRgKIAEoCRITCgtidXNfd2FybmluZxgLIAEoCSJ3ChBQcm9qZWN0aW9uSGVhbHRoEgwKBG5hbWUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSEQoJY2F1Z2h0X3VwGAMgASgIEhAKCHBvc2l0aW9uGAQgASgJEg4KBmxhZ19tcxgFIAEoARIOCgZwYXJrZWQYBiABKARiBnByb3RvMw");
 
 /**
  * Subject `<service>.health`: every service answers it.
@@ -59,6 +59,20 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
    * @generated from field: repeated pn.common.v1.ProjectionHealth projections = 5;
    */
   projections: ProjectionHealth[];
+
+  /**
+   * The role it authenticated as on NATS; empty: it connected without credentials.
+   *
+   * @generated from field: string bus_role = 10;
+   */
+  busRole: string;
+
+  /**
+   * What is wrong with how it is on the bus (no credentials, a credentials file others can read); empty when nothing.
+   *
+   * @generated from field: string bus_warning = 11;
+   */
+  busWarning: string;
 };
 
 /**

@@ -1,0 +1,98 @@
+// Who may do what on the bus: one row per role, in the platform's own terms
+// (requests served and made, event categories appended, streams and buckets
+// used). The NATS server's permissions are generated from this table
+// (permissions.ts), the README's table is printed from it, and the access
+// matrix suite attacks every cell it does not grant. A role that needs
+// something new gets it here, in one place, where a reviewer sees it.
+import type { BusNames } from './bus-names.js';
+
+export const ROLES = ['gateway', 'resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a role may do with a JetStream stream (see permissions.ts for the API subjects each means). */
+export type StreamAccess = 'read' | 'own';
+
+export interface Grants {
+  /** Request subjects it answers (subscribe; the answer goes back on the request's reply subject only). */
+  readonly serve: readonly string[];
+  /** Request subjects it may call. */
+  readonly call: readonly string[];
+  /** Plain subjects it may publish to: event-store appends, flow records, fleet messages. */
+  readonly publish: readonly string[];
+  /** Plain subjects it may subscribe to (besides its own reply inbox). */
+  readonly subscribe: readonly string[];
+  /** JetStream streams (buckets are streams too: KV_<name>, OBJ_<name>), and how. */
+  readonly streams: Readonly<Record<string, StreamAccess>>;
+  /** May purge these streams (an object store replaces a snapshot by purging its old chunks). */
+  readonly purge: readonly string[];
+}
+
+/** Every role's reply inbox is its own, so no role can read another's answers. */
+export const inboxPrefix = (role: Role) => `_INBOX.${role}`;
+
+export function accessTable(n: BusNames): Record<Role, Grants> {
+  const append = (...categories: string[]) => [...categories, 'parked'].map((c) => `${n.eventSubjectPrefix}.${c}.*`);
+  const events = { [n.eventStream]: 'own' } as const;
+  const snapshots = { [`OBJ_${n.snapshotBucket}`]: 'own' } as const;
+  const snapshotWrites = [`$O.${n.snapshotBucket}.>`];
+  const flows = [n.flowsSubjectPrefix, `${n.flowsSubjectPrefix}.>`];
+  const health = (service: string) => `${service}.health`;
+  return {
+    gateway: {
+      serve: [health('gateway')],
+      call: ['resources.>', 'billing.>', 'dns.resolve', ...['resources', 'ipam', 'dns', 'billing'].map(health)],
+      publish: [...append('account'), ...snapshotWrites, `$KV.${n.idempotencyBucket}.>`],
+      subscribe: [],
+      streams: { ...events, ...snapshots, [`KV_${n.idempotencyBucket}`]: 'own' },
+      purge: [`OBJ_${n.snapshotBucket}`],
+    },
+    resources: {
+      serve: ['resources.>'],
+      call: ['ipam.>', 'dns.records.>'],
+      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`],
+      subscribe: [],
+      streams: { ...events, ...snapshots, [n.integrationStream]: 'own' },
+      purge: [`OBJ_${n.snapshotBucket}`],
+    },
+    ipam: {
+      serve: ['ipam.>'],
+      call: [],
+      publish: [...append('network', 'publicpool'), ...snapshotWrites],
+      subscribe: [],
+      streams: { ...events, ...snapshots },
+      purge: [`OBJ_${n.snapshotBucket}`],
+    },
+    dns: {
+      serve: ['dns.records.>', 'dns.resolve', health('dns')],
+      call: [],
+      publish: [...append('zone'), ...snapshotWrites, `${n.dnsFleetSubject}.>`],
+      subscribe: [`${n.dnsFleetSubject}.>`],
+      streams: { ...events, ...snapshots },
+      purge: [`OBJ_${n.snapshotBucket}`],
+    },
+    billing: {
+      serve: ['billing.>'],
+      call: [],
+      publish: [...append('meter'), ...snapshotWrites],
+      subscribe: [],
+      streams: { ...events, ...snapshots, [n.flowsStream]: 'own', [n.integrationStream]: 'read' },
+      purge: [`OBJ_${n.snapshotBucket}`],
+    },
+    // On every host, so the credential most likely to be stolen: it may
+    // report flow records and read its desired state (the integration facts
+    // of addresses), nothing else.
+    'host-agent': {
+      serve: [],
+      call: [],
+      publish: flows,
+      subscribe: [],
+      streams: { [n.integrationStream]: 'read' },
+      purge: [],
+    },
+    // Operator tools that act as a data plane would (`npm run flows`).
+    operator: { serve: [], call: [], publish: flows, subscribe: [], streams: {}, purge: [] },
+    // Everything: test suites and benchmarks that seed or inspect streams,
+    // and an operator repairing one. Its credential stays with the operator.
+    admin: { serve: ['>'], call: ['>'], publish: ['>'], subscribe: ['>'], streams: {}, purge: [] },
+  };
+}

@@ -1,0 +1,25 @@
+// The names on the bus that access is granted on: streams, subject prefixes
+// and buckets. Configurable (tests and benchmarks give each run its own), so
+// the access table is a function of them rather than a list of literals.
+export interface BusNames {
+  /** The event store: stream and subject prefix (`<prefix>.<category>.<id>`). */
+  readonly eventStream: string;
+  readonly eventSubjectPrefix: string;
+  /** Integration facts published by resources (`<prefix>.v1.<fact>.<network>`). */
+  readonly integrationStream: string;
+  readonly integrationSubjectPrefix: string;
+  /** Flow records from the data plane (`<prefix>` and `<prefix>.>`). */
+  readonly flowsStream: string;
+  readonly flowsSubjectPrefix: string;
+  /** Object store bucket of snapshots and checkpoints (stream OBJ_<bucket>). */
+  readonly snapshotBucket: string;
+  /** KV bucket of idempotency keys (stream KV_<bucket>). */
+  readonly idempotencyBucket: string;
+  /** Subjects of the dns fleet (heartbeats, caught-up), `<base>.>`. */
+  readonly dnsFleetSubject: string;
+}
+
+export const IDEMPOTENCY_BUCKET = 'idempotency';
+
+/** Per event stream: runs (tests, benchmarks) sharing one NATS never wait for each other's dns fleet. */
+export const dnsFleetSubject = (eventStream: string) => `dns.fleet.${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
