@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run flows -- --account <api key | account id> [--project <name>]
 //    [--minutes N] [--rate flows/s] [--gateway URL] [--nats URL] [--json]`
-//
+
 // Publishes a realistic stream of flow records for an account's resources, as
 // a data plane would, so a new user can watch usage fill in: reads the
 // account's networks and resources over the gateway API, publishes a batch of
@@ -13,11 +13,15 @@
 // The gateway API needs the API key: pass it as --account, or pass the
 // account id and set API_KEY (or PN_API_KEY) to a key of that account.
 // "The internet" is RFC 5737 documentation addresses: only records go out.
+// NATS: --nats, else NATS_URL, else the one `npm start` runs (its credentials
+// for the `operator` role are found in .run/nats/credentials/); NATS_CREDENTIALS
+// names another credentials file (an operator's NATS).
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { accountIdOf, gatewayClient, readNetworks } from './lib/account-resources.mjs';
+import { toolConnectOptions, toolNatsUrl } from './lib/bus.mjs';
 import { flowMaker, KINDS, possibleKinds, TOTAL_OF } from './lib/flow-mix.mjs';
 
 const USAGE = 'usage: npm run flows -- --account <api key | account id> [--project <name>] [--minutes N] [--rate flows/s] [--gateway URL] [--nats URL] [--json]';
@@ -32,7 +36,7 @@ const { values: opts } = parseArgs({
     minutes: { type: 'string', default: '1' },
     rate: { type: 'string', default: '20' },
     gateway: { type: 'string', default: process.env.PN_GATEWAY_URL ?? 'http://127.0.0.1:8080' },
-    nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
+    nats: { type: 'string', default: toolNatsUrl() },
     json: { type: 'boolean', default: false },
   },
 });
@@ -77,7 +81,8 @@ async function main() {
   const missing = KINDS.filter((k) => !possible[k]);
   if (missing.length) say(`no ${missing.join(', ')} flows: ${!possible.private ? 'private needs two resources in one project; ' : ''}${!possible.response ? 'responses, ingress and hairpins need a public address (open a port, or public_access)' : ''}`);
 
-  const nc = await connect({ servers: opts.nats.split(','), name: 'flows-generator' });
+  // As the `operator` role: it may publish flow records and nothing else.
+  const nc = await connect(await toolConnectOptions(opts.nats, 'operator', 'flows-generator'));
   const js = jetstream(nc);
   const subject = process.env.FLOWS_SUBJECT_PREFIX || 'telemetry.flows';
   const started = Date.now();

@@ -1,12 +1,15 @@
 // `npm start`: the whole system on this machine. Installs what is missing,
-// makes sure NATS with JetStream is reachable, builds, runs the five
-// services under a supervisor (a service that dies is restarted with
-// backoff while the others keep serving), and prints how to use them. Ctrl-C
-// stops everything.
+// builds, starts its own NATS with credentials per role (unless NATS_URL
+// names an operator's NATS), runs the five services under a supervisor (a
+// service that dies is restarted with backoff while the others keep
+// serving), each as its own role on the bus, and prints how to use them.
+// Ctrl-C stops everything.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { credentialsFile, RUN_NATS } from './lib/bus.mjs';
 import { ensureNats } from './lib/nats.mjs';
+import { startOwnNats } from './lib/own-nats.mjs';
 import { ensureProjectNode, log, root, run, sleep, startChild } from './lib/run.mjs';
 import { stopOnSignals, Supervisor } from './lib/supervisor.mjs';
 
@@ -18,19 +21,36 @@ const SERVICES = [
   ['gateway', 36],
 ];
 
-const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+// An operator's NATS, whose credentials (one file per role, <role>.json) are in NATS_CREDENTIALS_DIR.
+const operatorNats = process.env.NATS_URL;
 const gatewayPort = process.env.GATEWAY_PORT || '8080';
 const dnsPort = process.env.DNS_PORT || '5353';
 const supervisor = new Supervisor();
 let nats;
 
-function adminToken() {
-  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
-  // Generated once and kept, so restarts keep the same token.
-  const file = join(root, '.run', 'admin-token');
+/** A secret generated once and kept under .run/ (owner-only), so restarts keep it. */
+function keptSecret(name, bytes) {
+  const file = join(root, '.run', name);
   mkdirSync(join(root, '.run'), { recursive: true });
-  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  if (!existsSync(file)) writeFileSync(file, randomBytes(bytes).toString('base64url') + '\n', { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
+}
+
+const adminToken = () => process.env.ADMIN_TOKEN || keptSecret('admin-token', 24);
+// The key stored idempotent answers are sealed with: the gateways' alone.
+const idempotencySecret = () => process.env.IDEMPOTENCY_SECRET || keptSecret('idempotency-secret', 32);
+
+/** The bus: our own secured NATS, or the operator's at NATS_URL. Returns its URL and where each role's credentials are. */
+async function bus() {
+  if (!operatorNats) {
+    const own = await startOwnNats();
+    nats = own.child;
+    return { natsUrl: own.url, credentialsOf: credentialsFile };
+  }
+  nats = await ensureNats(operatorNats);
+  const dir = process.env.NATS_CREDENTIALS_DIR;
+  if (!dir) log('\x1b[33mNATS_URL without NATS_CREDENTIALS_DIR: the services connect without credentials (they say so in their logs and /healthz)\x1b[0m');
+  return { natsUrl: operatorNats, credentialsOf: (role) => (dir ? join(dir, `${role}.json`) : '') };
 }
 
 let stopping = false;
@@ -62,14 +82,17 @@ async function waitForGateway(url) {
 }
 
 async function main() {
-  nats = await ensureNats(natsUrl);
   log('building (nx run-many -t build)');
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
+  // After the build: our NATS's permissions come from the built access table.
+  const { natsUrl, credentialsOf } = await bus();
 
   const token = adminToken();
-  const env = { ...process.env, NATS_URL: natsUrl, GATEWAY_PORT: gatewayPort, DNS_PORT: dnsPort, ADMIN_TOKEN: token };
+  const env = { ...process.env, NATS_URL: natsUrl, GATEWAY_PORT: gatewayPort, DNS_PORT: dnsPort, ADMIN_TOKEN: token, IDEMPOTENCY_SECRET: idempotencySecret() };
   for (const [name, colour] of SERVICES) {
-    supervisor.add(name, () => startChild(name, process.execPath, [join('services', name, 'dist', 'main.js')], env, colour));
+    // Each service as its own role: a path to its credentials, never the secret itself.
+    const own = { ...env, NATS_CREDENTIALS: credentialsOf(name) };
+    supervisor.add(name, () => startChild(name, process.execPath, [join('services', name, 'dist', 'main.js')], own, colour));
   }
   const url = `http://127.0.0.1:${gatewayPort}`;
   await waitForGateway(url);
@@ -77,7 +100,7 @@ async function main() {
 \x1b[1mPrivate networking control plane is running.\x1b[0m
   Gateway:  ${url}
   DNS:      127.0.0.1:${dnsPort} (udp+tcp)
-  NATS:     ${natsUrl}
+  NATS:     ${natsUrl}${operatorNats ? '' : ` (credentials per role in ${RUN_NATS}/credentials/)`}
 
 Create an account (the admin token is in .run/admin-token, or ADMIN_TOKEN):
   export ADMIN_TOKEN=${token}

@@ -130,7 +130,7 @@ describe('API keys', () => {
   });
 
   it('revokes a key at once on the gateway that took the DELETE, and on a second gateway within the lag bound (2.25 s)', async () => {
-    const second: INestApplication = await startGateway(ctx.platform.config);
+    const second: INestApplication = await startGateway(ctx.platform.configAs('gateway'));
     ctx.beforeStop(() => second.close());
     const one = api;
     const two = apiClient((await second.getUrl()).replace('[::1]', '127.0.0.1'));
@@ -168,7 +168,7 @@ describe('API keys', () => {
 
   it('keeps the bound when a gateway’s key index stalls: past the lag bound it refuses every key (503), never a revoked one', async () => {
     // A gateway whose key index stops following (as if its subscription hung), with a short lag bound.
-    const stalled: INestApplication = await startGateway({ ...ctx.platform.config, projectionMaxLagMs: 300 });
+    const stalled: INestApplication = await startGateway({ ...ctx.platform.configAs('gateway'), projectionMaxLagMs: 300 });
     ctx.beforeStop(() => stalled.close());
     const three = apiClient((await stalled.getUrl()).replace('[::1]', '127.0.0.1'));
     const index = (stalled.get(AccountsService) as unknown as { index: ProjectionRunner<unknown> }).index;

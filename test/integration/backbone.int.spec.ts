@@ -73,7 +73,7 @@ describe('event backbone', () => {
     expect((await ctx.api('DELETE', `/v1/hosting/vms/${vm.body.id}`, { key })).status).toBe(204);
 
     const { integrationStream, integrationSubjectPrefix } = ctx.platform.config;
-    const nc = await connect({ servers: ctx.nats.url });
+    const nc = await connect(ctx.nats.connectOptions('admin'));
     try {
       const consumer = await jetstream(nc).consumers.get(integrationStream, { filter_subjects: `${integrationSubjectPrefix}.v1.>` });
       const facts: Array<{ subject: string; schema: string | undefined; body: Record<string, unknown> }> = [];

@@ -18,6 +18,7 @@ function startBillingProcess(): ChildProcess {
     env: {
       ...process.env,
       NATS_URL: ctx.nats.url,
+      NATS_CREDENTIALS: ctx.nats.credentials.billing,
       EVENT_STREAM: c.eventStream,
       EVENT_SUBJECT_PREFIX: c.eventSubjectPrefix,
       INTEGRATION_STREAM: c.integrationStream,
@@ -57,7 +58,7 @@ describe('billing killed mid-stream', () => {
       }
       batches.push(JSON.stringify(flows));
     }
-    const nc = await connect({ servers: ctx.nats.url });
+    const nc = await connect(ctx.nats.connectOptions('operator'));
     const js = jetstream(nc);
     const subject = ctx.platform.config.flowsSubjectPrefix;
     let killedAt = -1;

@@ -16,7 +16,7 @@ function runFlows(args: string[], env: Record<string, string> = {}): Promise<{ c
     execFile(
       process.execPath,
       [join(root, 'scripts/flows.mjs'), ...args, '--gateway', ctx.platform.url, '--nats', ctx.nats.url],
-      { env: { ...process.env, FLOWS_SUBJECT_PREFIX: ctx.platform.config.flowsSubjectPrefix, ...env }, timeout: 120_000 },
+      { env: { ...process.env, NATS_CREDENTIALS: ctx.nats.credentials.operator, FLOWS_SUBJECT_PREFIX: ctx.platform.config.flowsSubjectPrefix, ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

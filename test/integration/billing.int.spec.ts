@@ -25,7 +25,7 @@ async function eventually<T>(probe: () => Promise<T>, done: (t: T) => boolean, t
 }
 
 async function withNats<T>(use: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connect({ servers: ctx.nats.url });
+  const nc = await connect(ctx.nats.connectOptions('admin'));
   try {
     return await use(nc);
   } finally {

@@ -62,7 +62,7 @@ describe('a create whose ipam and dns are both slow', () => {
   let dns: Seen[];
 
   beforeAll(async () => {
-    nc = await connect({ servers: ctx.nats.url });
+    nc = await connect(ctx.nats.connectOptions('admin'));
     ipam = slowResponder(nc, routes.allocateAddress.subject, SLOW_MS, () => toJson(routes.allocateAddress.reply, create(routes.allocateAddress.reply, { ip: '10.0.1.77' })));
     dns = slowResponder(nc, routes.registerRecords.subject, SLOW_MS, () =>
       toJson(routes.registerRecords.reply, create(routes.registerRecords.reply, { hostnames: ['slow.vm.internal'] })),
@@ -114,7 +114,7 @@ describe('a request that arrives after its deadline', () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    nc = await connect({ servers: ctx.nats.url });
+    nc = await connect(ctx.nats.connectOptions('admin'));
     ctx.beforeStop(() => nc.drain());
   });
 

@@ -17,7 +17,7 @@ let key = '';
 let net = '';
 
 beforeAll(async () => {
-  second = await startDns({ ...ctx.platform.config, dnsPort: 0 });
+  second = await startDns({ ...ctx.platform.configAs('dns'), dnsPort: 0 });
   ports = [ctx.platform.dnsPort, second.get(DnsListener).address!.udpPort];
   key = await ctx.newKey();
   net = (await ctx.api('GET', '/v1/hosting/network/topology', { key })).body.network_id;

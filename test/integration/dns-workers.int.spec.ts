@@ -25,7 +25,7 @@ let key = '';
 let net = '';
 
 beforeAll(async () => {
-  dns = await startDns({ ...ctx.platform.config, dnsPort: 0 }, { workers: WORKERS });
+  dns = await startDns({ ...ctx.platform.configAs('dns'), dnsPort: 0 }, { workers: WORKERS });
   port = dns.get(DnsListener).address!.udpPort;
   key = await ctx.newKey();
   net = (await ctx.api('GET', '/v1/hosting/network/topology', { key })).body.network_id;

@@ -43,7 +43,7 @@ describe('idempotent creates across two gateways', () => {
   const api: Api = (...args) => ctx.api(...args);
   const both = async () => {
     if (!two) {
-      const second: INestApplication = await startGateway(ctx.platform.config);
+      const second: INestApplication = await startGateway(ctx.platform.configAs('gateway'));
       ctx.beforeStop(() => second.close());
       one = idempotentClient(ctx.platform.url);
       two = idempotentClient((await second.getUrl()).replace('[::1]', '127.0.0.1'));
@@ -149,7 +149,7 @@ describe('idempotent creates across two gateways', () => {
     expect(retry).toEqual({ status: 201, replayed: true, body: first.body });
     expect((await api('GET', '/v1/hosting/vms', { key: first.body.api_key })).status).toBe(200);
     // The KV holds the answer sealed: the API key is nowhere in clear.
-    const nc = await connect({ servers: ctx.nats.url });
+    const nc = await connect(ctx.nats.connectOptions('admin'));
     try {
       const kv = await new Kvm(nc).open(IDEMPOTENCY_BUCKET);
       const entry = await kv.get(storageKey('admin', idem));
@@ -164,7 +164,7 @@ describe('idempotent creates across two gateways', () => {
   it('waits for an attempt still running, answering 409 only when it outlasts a create; takes over one whose gateway died', async () => {
     const { one } = await both();
     const account = await newAccount(api, ctx);
-    const nc = await connect({ servers: ctx.nats.url });
+    const nc = await connect(ctx.nats.connectOptions('admin'));
     try {
       const kv = await new Kvm(nc).open(IDEMPOTENCY_BUCKET);
       const body = { name: 'stuck' };
@@ -205,7 +205,7 @@ describe('a create that fails on our side (503) names its resource, and its retr
     expect(down.status).toBe(503);
     expect(down.body.error).toMatchObject({ code: 'service_unavailable', resource_id: expect.stringMatching(/^vm_[0-9a-z]{26}$/) });
 
-    const resources: INestMicroservice = await startResources(ctx.platform.config);
+    const resources: INestMicroservice = await startResources(ctx.platform.configAs('resources'));
     ctx.beforeStop(() => resources.close());
     const retried = await client('POST', '/v1/hosting/vms', { key, body: { name: 'web' }, idem: 'retry-me' });
     expect(retried.status).toBe(201);

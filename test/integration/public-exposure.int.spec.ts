@@ -171,7 +171,7 @@ describe('a domain claim left behind by a crash', () => {
   // two leaves a claim no VM lists. Written here straight into the store, as
   // the crashed instance left it.
   async function leaveOrphanClaim(domain: string, claimedAt: Date): Promise<void> {
-    const store = await createJetStreamEventStore(ctx.nats.url, { stream: ctx.platform.config.eventStream, subjectPrefix: ctx.platform.config.eventSubjectPrefix });
+    const store = await createJetStreamEventStore(ctx.nats.connectOptions('admin'), { stream: ctx.platform.config.eventStream, subjectPrefix: ctx.platform.config.eventSubjectPrefix });
     try {
       const command = { type: 'ClaimDomain', domain, resourceId: 'vm_01kcrashedbeforerecording', accountId: 'acc_01kcrashed', now: claimedAt } as const;
       const events = domainClaimDecider.decide(command, domainClaimDecider.initialState());

@@ -26,7 +26,7 @@ describe('request ids', () => {
     expect(created.status).toBe(201);
     expect(created.requestId).toBe('trace-0001');
 
-    const store = await createJetStreamEventStore(ctx.nats.url, {
+    const store = await createJetStreamEventStore(ctx.nats.connectOptions('admin'), {
       stream: ctx.platform.config.eventStream,
       subjectPrefix: ctx.platform.config.eventSubjectPrefix,
     });

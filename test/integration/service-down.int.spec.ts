@@ -19,8 +19,8 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 
 /** Starts a service that was down; it stops with the suite's platform. */
 function lateStart(ctx: PlatformContext) {
-  return async (start: (config: PlatformConfig) => Promise<INestMicroservice>) => {
-    const app = await start(ctx.platform.config);
+  return async (role: 'ipam' | 'dns', start: (config: PlatformConfig) => Promise<INestMicroservice>) => {
+    const app = await start(ctx.platform.configAs(role));
     ctx.beforeStop(() => app.close());
   };
 }
@@ -42,7 +42,7 @@ describe('ipam down when a create arrives', () => {
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ status: 'degraded', services: { resources: 'ok', ipam: 'service_unavailable', dns: 'ok', billing: 'ok' } });
 
-    await late(startIpam);
+    await late('ipam', startIpam);
     const vm = await eventually(
       () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
       (r) => r.body.status === 'running',
@@ -64,7 +64,7 @@ describe('dns down when a create arrives', () => {
     expect(create.status).toBe(202);
     expect(create.body).toMatchObject({ status: 'provisioning', private_ip: '10.0.2.1' });
 
-    await late(startDns);
+    await late('dns', startDns);
     const db = await eventually(
       () => api('GET', `/v1/hosting/databases/${create.body.id}`, { key }),
       (r) => r.body.status === 'available',
@@ -87,7 +87,7 @@ describe('ipam down when a create and its delete arrive', () => {
     expect(del.status).toBe(202);
     expect(del.body.status).toBe('deleting');
 
-    await late(startIpam);
+    await late('ipam', startIpam);
     const gone = await eventually(
       () => api('GET', `/v1/hosting/vms/${create.body.id}`, { key }),
       (r) => r.status === 404,

@@ -1,10 +1,11 @@
 // Removes the JetStream stream a test or benchmark run wrote its events to,
 // and its snapshot bucket, so runs against a shared NATS leave nothing behind.
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 
-export async function deleteEventStream(natsUrl: string, stream: string, ...others: string[]): Promise<void> {
-  const nc = await connect({ servers: natsUrl.split(',') });
+/** `nats`: the server's URL(s), or options of a connection allowed to delete streams (the `admin` role on a secured NATS). */
+export async function deleteEventStream(nats: string | ConnectionOptions, stream: string, ...others: string[]): Promise<void> {
+  const nc = await connect(typeof nats === 'string' ? { servers: nats.split(',') } : nats);
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(stream).catch(() => false);

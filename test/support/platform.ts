@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig, MetricsServer, type PlatformConfig } from '@pn/service-kit';
 import { afterAll, beforeAll } from '@jest/globals';
-import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
+import type { Role } from '@pn/bus-access';
+import { roleConnectOptions, startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
+import { busNames } from '@pn/service-kit';
 import { deleteEventStream } from './event-stream.js';
 import { startBilling } from '../../services/billing/src/start.js';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
@@ -21,6 +23,8 @@ export interface RunningPlatform {
   readonly dnsPort: number;
   readonly adminToken: string;
   readonly config: PlatformConfig;
+  /** The configuration a further instance of `role` starts with (its credentials on a secured NATS). */
+  configAs(role: Service | 'gateway'): PlatformConfig;
   /** The dns service, for suites that look inside it (its zone view). */
   readonly dnsApp: INestMicroservice | undefined;
   /** Each bus-only service's /metrics (ephemeral ports; the first instance of each). */
@@ -30,14 +34,34 @@ export interface RunningPlatform {
 
 type Service = 'ipam' | 'dns' | 'billing' | 'resources';
 
-/** `without` leaves services out, to see how the others behave when one is down; `extraIpam` adds ipam instances. */
-export async function startPlatform(
-  natsUrl: string,
-  options: { env?: Record<string, string>; without?: Service[]; extraIpam?: number } = {},
-): Promise<RunningPlatform> {
+/** The streams and subject prefixes of one run, so runs sharing a NATS never see each other's events. */
+export function runEnvironment(run: string): Record<string, string> {
+  return {
+    EVENT_STREAM: `EVENTS_${run}`,
+    EVENT_SUBJECT_PREFIX: `es_${run}`,
+    INTEGRATION_STREAM: `INTEGRATION_${run}`,
+    INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
+    FLOWS_STREAM: `FLOWS_${run}`,
+    FLOWS_SUBJECT_PREFIX: `fl_${run}`,
+  };
+}
+
+export interface PlatformOptions {
+  env?: Record<string, string>;
+  /** Services left out, to see how the others behave when one is down. */
+  without?: Service[];
+  /** More ipam instances. */
+  extraIpam?: number;
+  /** The run's name (its streams, see runEnvironment); a new one when absent. */
+  run?: string;
+  /** Each role's credentials file (a secured NATS): every service connects as its own role. */
+  credentials?: Readonly<Record<Role, string>>;
+}
+
+export async function startPlatform(natsUrl: string, options: PlatformOptions = {}): Promise<RunningPlatform> {
   const env = options.env ?? {};
   const wanted = (service: Service) => !options.without?.includes(service);
-  const run = uniqueId('run');
+  const run = options.run ?? uniqueId('run');
   const adminToken = randomBytes(16).toString('hex');
   const config = loadConfig({
     NATS_URL: natsUrl,
@@ -46,21 +70,20 @@ export async function startPlatform(
     // Ephemeral: several services (and platforms) share this process, and a developer's `npm start` may hold the defaults.
     METRICS_PORT: '0',
     ADMIN_TOKEN: adminToken,
-    EVENT_STREAM: `EVENTS_${run}`,
-    EVENT_SUBJECT_PREFIX: `es_${run}`,
-    INTEGRATION_STREAM: `INTEGRATION_${run}`,
-    INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
-    FLOWS_STREAM: `FLOWS_${run}`,
-    FLOWS_SUBJECT_PREFIX: `fl_${run}`,
+    ...runEnvironment(run),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // EVENT_STORE=esdb://… runs the platform suites on EventStoreDB (see eventStoreNote).
     ...(process.env.EVENT_STORE ? { EVENT_STORE: process.env.EVENT_STORE } : {}),
     ...env,
   });
+  const credentials = options.credentials;
+  // Each service as its own role, as each runs in its own process elsewhere.
+  const as = (role: Service | 'gateway'): PlatformConfig => (credentials ? { ...config, natsCredentials: credentials[role] } : config);
+  const cleanupConnection = credentials ? roleConnectOptions(natsUrl.split(','), credentials.admin) : natsUrl;
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {
     for (const app of apps.reverse()) await app.close();
-    await deleteEventStream(natsUrl, config.eventStream, config.integrationStream, config.flowsStream);
+    await deleteEventStream(cleanupConnection, config.eventStream, config.integrationStream, config.flowsStream);
   };
   const metricsUrls: Partial<Record<Service, string>> = {};
   const metricsOf = (service: Service, app: INestMicroservice) => {
@@ -69,16 +92,16 @@ export async function startPlatform(
     return app;
   };
   try {
-    if (wanted('ipam')) apps.push(metricsOf('ipam', await startIpam(config)));
-    for (let i = 0; i < (options.extraIpam ?? 0); i++) apps.push(await startIpam(config));
-    const dns = wanted('dns') ? await startDns(config) : undefined;
+    if (wanted('ipam')) apps.push(metricsOf('ipam', await startIpam(as('ipam'))));
+    for (let i = 0; i < (options.extraIpam ?? 0); i++) apps.push(await startIpam(as('ipam')));
+    const dns = wanted('dns') ? await startDns(as('dns')) : undefined;
     if (dns) apps.push(metricsOf('dns', dns));
-    if (wanted('billing')) apps.push(metricsOf('billing', await startBilling(config)));
-    if (wanted('resources')) apps.push(metricsOf('resources', await startResources(config)));
-    const gateway = await startGateway(config);
+    if (wanted('billing')) apps.push(metricsOf('billing', await startBilling(as('billing'))));
+    if (wanted('resources')) apps.push(metricsOf('resources', await startResources(as('resources'))));
+    const gateway = await startGateway(as('gateway'));
     apps.push(gateway);
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
-    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, dnsApp: dns, metricsUrls, stop };
+    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, configAs: as, dnsApp: dns, metricsUrls, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -124,7 +147,8 @@ export function apiClient(baseUrl: string) {
 }
 
 export interface PlatformContext {
-  nats: StartedNats;
+  /** The suite's NATS, secured: `nats.connectOptions(role)` connects as a role (`admin` by default). */
+  nats: SecuredNats;
   platform: RunningPlatform;
   api: ReturnType<typeof apiClient>;
   /** A new account's API key. */
@@ -134,11 +158,12 @@ export interface PlatformContext {
 }
 
 /**
- * Registers a suite's setup and teardown: NATS (a container where an engine
- * answers, else NATS_URL — said once in the output), then the platform. The
- * returned context is filled in before the suite's tests run.
+ * Registers a suite's setup and teardown: a secured NATS (a container where
+ * an engine answers, else a local nats-server process — said once in the
+ * output) with credentials per role, then the platform, each service as its
+ * role. The returned context is filled in before the suite's tests run.
  */
-export function usePlatform(suite: string, options: Parameters<typeof startPlatform>[1] = {}): PlatformContext {
+export function usePlatform(suite: string, options: PlatformOptions = {}): PlatformContext {
   const cleanups: Array<() => Promise<unknown>> = [];
   const context = {
     beforeStop(cleanup: () => Promise<unknown>) {
@@ -151,9 +176,11 @@ export function usePlatform(suite: string, options: Parameters<typeof startPlatf
     },
   } as PlatformContext;
   beforeAll(async () => {
-    context.nats = await startNats();
+    // The run's names first: the server's permissions are generated from them.
+    const run = uniqueId('run');
+    context.nats = await startSecuredNats(busNames(loadConfig({ ...runEnvironment(run), ...options.env })));
     console.log(`${suite}: ${context.nats.note}; ${eventStoreNote()}`);
-    context.platform = await startPlatform(context.nats.url, options);
+    context.platform = await startPlatform(context.nats.url, { ...options, run, credentials: context.nats.credentials });
     context.api = apiClient(context.platform.url);
   }, 120_000);
   afterAll(async () => {

@@ -75,7 +75,8 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       call: [],
       publish: [...append('meter'), ...snapshotWrites],
       subscribe: [],
-      streams: { ...events, ...snapshots, [n.flowsStream]: 'own', [n.integrationStream]: 'read' },
+      // It may create the integration stream (whichever of it and resources starts first does) but never publish on it.
+      streams: { ...events, ...snapshots, [n.flowsStream]: 'own', [n.integrationStream]: 'own' },
       purge: [`OBJ_${n.snapshotBucket}`],
     },
     // On every host, so the credential most likely to be stolen: it may

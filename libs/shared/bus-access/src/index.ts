@@ -3,3 +3,4 @@ export * from './bus-names.js';
 export * from './credentials.js';
 export * from './permissions.js';
 export * from './server-config.js';
+export * from './subject-match.js';

@@ -14,7 +14,7 @@ import {
   type JetStreamManager,
   type StoredMsg,
 } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import {
   parseStreamId,
@@ -65,20 +65,21 @@ export interface JetStreamEventStoreOptions extends DeliveryOptions {
 
 /**
  * Opens the store, creating or updating its stream. Given a URL (comma
- * separated for several servers) the store owns the connection and drains it
+ * separated for several servers) or connection options, the store owns the connection and drains it
  * on close(); given a connection, closing it stays the caller's job.
  */
 export async function createJetStreamEventStore(
-  connection: NatsConnection | string,
+  connection: NatsConnection | string | ConnectionOptions,
   options: JetStreamEventStoreOptions = {},
 ): Promise<JetStreamEventStore> {
-  const owned = typeof connection === 'string';
+  const owned = typeof connection === 'string' || !('publish' in connection);
   // noAsyncTraces: no Error (with its stack) made up front for every request; a
   // measurable share of CPU on the hot path, for traces only seen on failure.
   // Reconnects for as long as it takes: an event store that gave up after an outage would need a restart.
+  const connectOptions = typeof connection === 'string' ? { servers: connection.split(',') } : connection;
   const nc = owned
-    ? await connect({ servers: connection.split(','), name: 'event-store', noAsyncTraces: true, maxReconnectAttempts: -1 })
-    : connection;
+    ? await connect({ name: 'event-store', noAsyncTraces: true, maxReconnectAttempts: -1, ...(connectOptions as ConnectionOptions) })
+    : (connection as NatsConnection);
   try {
     const jsm = await jetstreamManager(nc);
     const store = new JetStreamEventStore(nc, owned, jetstream(nc), jsm, options);

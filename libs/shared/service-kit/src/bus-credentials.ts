@@ -3,7 +3,7 @@
 // log say about it.
 import { Logger } from '@nestjs/common';
 import { inboxPrefix, readCredentials, type Credentials, type Role } from '@pn/bus-access';
-import { nkeyAuthenticator } from '@nats-io/transport-node';
+import { createInbox, nkeyAuthenticator } from '@nats-io/transport-node';
 
 const read = new Map<string, Credentials>();
 
@@ -20,6 +20,15 @@ export function busCredentialOptions(file: string): { authenticator?: ReturnType
   if (!file) return {};
   const { role, seed } = credentialsOf(file);
   return { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role) };
+}
+
+/**
+ * A new reply inbox of this process's role: a subscription to any other is
+ * refused (`_INBOX.<role>.>` is all a role may read), so every inbox made by
+ * hand must come from here.
+ */
+export function newInbox(file: string): string {
+  return createInbox(file ? inboxPrefix(credentialsOf(file).role) : undefined);
 }
 
 export interface BusIdentity {

@@ -6,7 +6,7 @@
 // where they left it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,15 +28,22 @@ export interface RestartableNats {
   dispose(): Promise<void>;
 }
 
-export async function startRestartableNats(): Promise<RestartableNats> {
+/** `config`: configuration text for the server (an `authorization` block, say). */
+export async function startRestartableNats(options: { config?: string } = {}): Promise<RestartableNats> {
   if (!existsSync(NATS_SERVER)) throw new Error(`${NATS_SERVER} is missing (Debian's nats-server package, or set NATS_SERVER_BIN)`);
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'pn-nats-restartable-'));
+  const configArgs: string[] = [];
+  if (options.config) {
+    const file = join(storeDir, 'nats.conf');
+    await writeFile(file, options.config, { mode: 0o600 });
+    configArgs.push('-c', file);
+  }
   let child: ChildProcess | undefined;
 
   const start = async () => {
     if (child) return;
-    const process_ = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '--jetstream', '--store_dir', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const process_ = spawn(NATS_SERVER, [...configArgs, '-a', '127.0.0.1', '-p', String(port), '--jetstream', '--store_dir', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = process_;
     await new Promise<void>((resolve, reject) => {
       let output = '';

@@ -14,9 +14,9 @@
 // of one build talk to each other), unlike the contracts in proto/.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { connect, createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { dnsFleetSubject } from '@pn/bus-access';
-import { natsOptions, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
+import { natsOptions, newInbox, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import { ZoneProjection } from '../zone/zone.projection.js';
 import { FleetMembers, HEARTBEAT_EVERY_MS, stillWaitingFor } from './fleet-members.js';
 
@@ -117,7 +117,7 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
       return { instances: expected.size, unconfirmed: applied ? [] : [this.instanceId] };
     }
     const acked = new Set<string>();
-    const inbox = createInbox();
+    const inbox = newInbox(this.config.natsCredentials);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, boundMs);
       const sub = nc.subscribe(inbox, {

@@ -1,0 +1,90 @@
+// The rules of who may do what on the bus, read off the permissions the
+// server is given (not off the table's own fields), so a grant that slips
+// into a wrong row fails here.
+import { describe, expect, it } from '@jest/globals';
+import { accessTable, ROLES, type Role } from './access-table.js';
+import { dnsFleetSubject, IDEMPOTENCY_BUCKET, type BusNames } from './bus-names.js';
+import { natsPermissions } from './permissions.js';
+import { allowedBy } from './subject-match.js';
+
+const names: BusNames = {
+  eventStream: 'EVENTS',
+  eventSubjectPrefix: 'es',
+  integrationStream: 'INTEGRATION',
+  integrationSubjectPrefix: 'pn.integration',
+  flowsStream: 'FLOWS',
+  flowsSubjectPrefix: 'telemetry.flows',
+  snapshotBucket: 'EVENTS_SNAPSHOTS',
+  idempotencyBucket: IDEMPOTENCY_BUCKET,
+  dnsFleetSubject: dnsFleetSubject('EVENTS'),
+};
+const table = accessTable(names);
+const permissions = (role: Role) => natsPermissions(role, table[role]);
+const mayPublish = (subject: string) => ROLES.filter((r) => r !== 'admin' && allowedBy(permissions(r).publish, subject));
+const maySubscribe = (subject: string) => ROLES.filter((r) => r !== 'admin' && allowedBy(permissions(r).subscribe, subject));
+
+describe('the bus access table', () => {
+  it('lets only the gateway call resources and billing', () => {
+    expect(mayPublish('resources.resource.create')).toEqual(['gateway']);
+    expect(mayPublish('resources.resource.delete')).toEqual(['gateway']);
+    expect(mayPublish('billing.usage.get')).toEqual(['gateway']);
+  });
+
+  it('lets only resources call ipam and register or remove dns records', () => {
+    expect(mayPublish('ipam.address.release')).toEqual(['resources']);
+    expect(mayPublish('ipam.public.allocate')).toEqual(['resources']);
+    expect(mayPublish('dns.records.register')).toEqual(['resources']);
+  });
+
+  it('lets only the service answer its own subjects', () => {
+    expect(maySubscribe('resources.resource.create')).toEqual(['resources']);
+    expect(maySubscribe('ipam.address.allocate')).toEqual(['ipam']);
+    expect(maySubscribe('dns.records.register')).toEqual(['dns']);
+    expect(maySubscribe('billing.invoice.get')).toEqual(['billing']);
+  });
+
+  it('keeps the dns fleet subjects to dns instances', () => {
+    expect(mayPublish(`${names.dnsFleetSubject}.heartbeat`)).toEqual(['dns']);
+    expect(maySubscribe(`${names.dnsFleetSubject}.heartbeat`)).toEqual(['dns']);
+  });
+
+  it('lets only the owner of a category append to it', () => {
+    expect(mayPublish('es.account.acc_1')).toEqual(['gateway']);
+    expect(mayPublish('es.resource.vm_1')).toEqual(['resources']);
+    expect(mayPublish('es.network.net_1')).toEqual(['ipam']);
+    expect(mayPublish('es.zone.net_1')).toEqual(['dns']);
+    expect(mayPublish('es.meter.p1')).toEqual(['billing']);
+    expect(mayPublish('pn.integration.v1.address_held.net_1')).toEqual(['resources']);
+  });
+
+  it('gives a host agent flow records to publish and its desired state to read, and nothing else', () => {
+    const agent = permissions('host-agent');
+    expect(allowedBy(agent.publish, 'telemetry.flows')).toBe(true);
+    expect(allowedBy(agent.publish, 'telemetry.flows.vpc-v2')).toBe(true);
+    expect(allowedBy(agent.publish, '$JS.API.CONSUMER.MSG.NEXT.INTEGRATION.c1')).toBe(true);
+    for (const subject of ['es.account.acc_1', 'resources.resource.create', 'dns.records.register', '$JS.API.STREAM.INFO.EVENTS', '$KV.idempotency.k', '$JS.API.CONSUMER.CREATE.KV_idempotency', '$JS.API.STREAM.CREATE.FLOWS', 'pn.integration.v1.address_held.n']) {
+      expect([subject, allowedBy(agent.publish, subject)]).toEqual([subject, false]);
+    }
+    expect(agent.subscribe).toEqual(['_INBOX.host-agent.>']);
+    expect(agent.allowResponses).toBe(false);
+  });
+
+  it('keeps each role to its own reply inbox', () => {
+    for (const role of ROLES.filter((r) => r !== 'admin')) {
+      const others = ROLES.filter((r) => r !== role && r !== 'admin');
+      for (const other of others) expect([role, other, allowedBy(permissions(role).subscribe, `_INBOX.${other}.x`)]).toEqual([role, other, false]);
+    }
+  });
+
+  it('lets nobody but admin delete or purge the event stream, or delete its messages', () => {
+    for (const subject of ['$JS.API.STREAM.DELETE.EVENTS', '$JS.API.STREAM.PURGE.EVENTS', '$JS.API.STREAM.MSG.DELETE.EVENTS', '$JS.API.STREAM.DELETE.KV_idempotency']) {
+      expect([subject, mayPublish(subject)]).toEqual([subject, []]);
+    }
+  });
+
+  it('keeps the idempotency bucket to the gateway', () => {
+    expect(mayPublish('$KV.idempotency.k')).toEqual(['gateway']);
+    expect(mayPublish('$JS.API.DIRECT.GET.KV_idempotency.$KV.idempotency.k')).toEqual(['gateway']);
+    expect(mayPublish('$JS.API.CONSUMER.CREATE.KV_idempotency')).toEqual(['gateway']);
+  });
+});

@@ -1,0 +1,37 @@
+// NATS as the platform runs on it: every role with its own nkey credential
+// and exactly the permissions of the bus access table. Platform suites run
+// on it, so a grant the table lacks fails a suite, and the access matrix
+// attacks it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authorizationConfig, inboxPrefix, readCredentials, writeCredentials, type BusNames, type Role } from '@pn/bus-access';
+import { nkeyAuthenticator } from '@nats-io/transport-node';
+import { startNats, type StartedNats } from './nats.js';
+
+export interface SecuredNats extends StartedNats {
+  /** Each role's credentials file (mode 600), as a service is given it in NATS_CREDENTIALS. */
+  readonly credentials: Readonly<Record<Role, string>>;
+}
+
+/** Options of a connection that authenticates as `role` with the credentials file. */
+export function roleConnectOptions(servers: string[], file: string) {
+  const { role, seed } = readCredentials(file);
+  return { servers, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role) };
+}
+
+export async function startSecuredNats(names: BusNames): Promise<SecuredNats> {
+  const dir = await mkdtemp(join(tmpdir(), 'pn-nats-credentials-'));
+  const { keys, files } = writeCredentials(dir);
+  const nats = await startNats({ config: authorizationConfig(names, keys) });
+  return {
+    ...nats,
+    note: `${nats.note}, with credentials and permissions per role`,
+    credentials: files,
+    connectOptions: (role = 'admin') => roleConnectOptions([nats.url], files[role as Role]),
+    stop: async () => {
+      await nats.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

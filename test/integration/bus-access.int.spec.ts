@@ -1,0 +1,166 @@
+// The bus, attacked: a NATS configured from the access table, probed with
+// plain NATS clients. No credentials: refused at the door. Each role: every
+// subject the table names for any role is tried (publish as a request, so
+// the server's verdict comes back; subscribe), and the server must refuse
+// exactly what the role's permissions do not allow and let through what they
+// do — the generated matrix. Then the attacks of the bus issue, one by one,
+// each beside its positive control.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { accessTable, allowedBy, exampleSubject, natsPermissions, ROLES, type Role } from '@pn/bus-access';
+import { busNames, loadConfig } from '@pn/service-kit';
+import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
+import { runEnvironment } from '../support/platform.js';
+
+const names = busNames(loadConfig(runEnvironment(uniqueId('run'))));
+const table = accessTable(names);
+let nats: SecuredNats;
+const connections = new Map<Role, NatsConnection>();
+const as = async (role: Role) => {
+  let nc = connections.get(role);
+  if (!nc) {
+    nc = await connect({ ...nats.connectOptions(role), maxReconnectAttempts: 0 });
+    connections.set(role, nc);
+  }
+  return nc;
+};
+
+beforeAll(async () => {
+  nats = await startSecuredNats(names);
+  console.log(`bus-access suite: ${nats.note}`);
+  // The streams exist, as on a running platform, so JetStream calls meet real ones.
+  const jsm = await jetstreamManager(await as('admin'));
+  await jsm.streams.add({ name: names.eventStream, subjects: [`${names.eventSubjectPrefix}.>`] });
+  await jsm.streams.add({ name: names.integrationStream, subjects: [`${names.integrationSubjectPrefix}.>`] });
+  await jsm.streams.add({ name: names.flowsStream, subjects: [names.flowsSubjectPrefix, `${names.flowsSubjectPrefix}.>`] });
+}, 60_000);
+
+afterAll(async () => {
+  for (const nc of connections.values()) await nc.close();
+  await nats?.stop();
+});
+
+type Verdict = 'allowed' | 'refused';
+
+/** Publishes as a request: a refusal comes back as a permissions violation; anything else (an answer, no responders, a timeout) went through. */
+async function publish(nc: NatsConnection, subject: string): Promise<Verdict> {
+  try {
+    await nc.request(subject, '{}', { timeout: 1000 });
+    return 'allowed';
+  } catch (error) {
+    return /permissions violation/i.test(String((error as Error).message)) ? 'refused' : 'allowed';
+  }
+}
+
+/** Subscribes to each subject at once; a refusal arrives on its subscription after a round trip. */
+async function subscribe(nc: NatsConnection, subjects: string[]): Promise<Array<readonly [string, Verdict]>> {
+  const refused = new Set<string>();
+  const subs = subjects.map((subject) =>
+    nc.subscribe(subject, {
+      callback: (error) => {
+        if (error && /permissions violation/i.test(String(error.message))) refused.add(subject);
+      },
+    }),
+  );
+  await nc.flush();
+  await new Promise((r) => setTimeout(r, 300));
+  for (const sub of subs) if (!sub.isClosed()) sub.unsubscribe();
+  return subjects.map((subject) => [subject, refused.has(subject) ? 'refused' : 'allowed'] as const);
+}
+
+// Every subject any role is granted, made concrete, plus what nobody but admin should reach.
+const everything = [
+  ...new Set([
+    ...ROLES.filter((r) => r !== 'admin').flatMap((role) => {
+      const p = natsPermissions(role, table[role]);
+      return [...p.publish, ...p.subscribe].map(exampleSubject);
+    }),
+    `$JS.API.STREAM.DELETE.${names.eventStream}`,
+    `$JS.API.STREAM.PURGE.${names.eventStream}`,
+    `$JS.API.STREAM.MSG.DELETE.${names.eventStream}`,
+    `$JS.API.STREAM.DELETE.KV_${names.idempotencyBucket}`,
+    `$JS.API.STREAM.LIST`,
+    '_INBOX.x.y',
+  ]),
+].filter((subject) => !subject.startsWith('$JS.API.STREAM.PURGE.OBJ_') && !subject.startsWith('$JS.API.STREAM.DELETE'));
+// Destructive calls are probed only where they must be refused (below), never where they would work.
+
+describe('the bus without credentials', () => {
+  it('refuses the connection (and a role with credentials gets in)', async () => {
+    await expect(connect({ servers: [nats.url], maxReconnectAttempts: 0 })).rejects.toThrow(/authorization violation/i);
+    expect((await as('host-agent')).isClosed()).toBe(false);
+  });
+});
+
+describe.each(ROLES.filter((r) => r !== 'admin'))('role %s, against every subject of the table', (role) => {
+  const permissions = natsPermissions(role, table[role]);
+
+  it('publishes exactly where the table allows', async () => {
+    const nc = await as(role);
+    const verdicts = await Promise.all(everything.map(async (s) => [s, await publish(nc, s)] as const));
+    const expected = everything.map((s) => [s, allowedBy(permissions.publish, s) ? 'allowed' : 'refused'] as const);
+    expect(verdicts).toEqual(expected);
+    expect(verdicts.some(([, v]) => v === 'allowed')).toBe(true);
+    expect(verdicts.some(([, v]) => v === 'refused')).toBe(true);
+  }, 60_000);
+
+  it('subscribes exactly where the table allows', async () => {
+    const verdicts = await subscribe(await as(role), everything);
+    expect(verdicts).toEqual(everything.map((s) => [s, allowedBy(permissions.subscribe, s) ? 'allowed' : 'refused'] as const));
+    expect(verdicts.some(([, v]) => v === 'allowed')).toBe(true);
+  }, 60_000);
+});
+
+describe('the attacks of the bus issue, each beside what the rightful role may do', () => {
+  const refusedFor = async (roles: Role[], subject: string) => Promise.all(roles.map(async (r) => [r, await publish(await as(r), subject)]));
+
+  it('only the gateway can ask resources to create or delete (a forged create from any other role is refused)', async () => {
+    expect(await publish(await as('gateway'), 'resources.resource.create')).toBe('allowed');
+    expect(await refusedFor(['resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator'], 'resources.resource.delete')).toEqual(
+      ['resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator'].map((r) => [r, 'refused']),
+    );
+  });
+
+  it('only resources can release an address or point a name (no duplicate IP, no hijacked name)', async () => {
+    expect(await publish(await as('resources'), 'ipam.address.release')).toBe('allowed');
+    expect(await publish(await as('resources'), 'dns.records.register')).toBe('allowed');
+    for (const r of ['gateway', 'ipam', 'dns', 'billing', 'host-agent', 'operator'] as Role[]) {
+      expect([r, await publish(await as(r), 'ipam.address.release'), await publish(await as(r), 'dns.records.register')]).toEqual([r, 'refused', 'refused']);
+    }
+  });
+
+  it('only the gateway appends account events (no forged ApiKeyCreated, no account takeover)', async () => {
+    const subject = `${names.eventSubjectPrefix}.account.acc_${uniqueId('x')}`;
+    const ack = await jetstream(await as('gateway')).publish(subject, '{}');
+    expect(ack.seq).toBeGreaterThan(0);
+    for (const r of ['resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator'] as Role[]) {
+      expect([r, await publish(await as(r), subject)]).toEqual([r, 'refused']);
+    }
+  });
+
+  it('a stolen host-agent credential publishes flow records and reads its desired state, and cannot read events or keys', async () => {
+    const agent = await as('host-agent');
+    expect((await jetstream(agent).publish(names.flowsSubjectPrefix, '[]')).stream).toBe(names.flowsStream);
+    const desired = await jetstream(agent).consumers.get(names.integrationStream);
+    expect((await desired.info()).stream_name).toBe(names.integrationStream);
+    await expect(jetstream(agent).consumers.get(names.eventStream).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
+    expect(await publish(agent, `$JS.API.DIRECT.GET.KV_${names.idempotencyBucket}.$KV.${names.idempotencyBucket}.k`)).toBe('refused');
+    expect(await subscribe(agent, [`${names.dnsFleetSubject}.heartbeat`])).toEqual([[`${names.dnsFleetSubject}.heartbeat`, 'refused']]);
+  });
+
+  it('nobody but admin deletes or purges the event stream or the idempotency bucket', async () => {
+    for (const r of ROLES.filter((r) => r !== 'admin')) {
+      expect([r, await publish(await as(r), `$JS.API.STREAM.DELETE.KV_${names.idempotencyBucket}`), await publish(await as(r), `$JS.API.STREAM.PURGE.${names.eventStream}`)]).toEqual([r, 'refused', 'refused']);
+    }
+    const info = await (await jetstreamManager(await as('admin'))).streams.info(names.eventStream);
+    expect(info.state.messages).toBeGreaterThan(0);
+  });
+
+  it('only dns instances beat on the fleet subjects (no fake fleet to make creates wait)', async () => {
+    expect(await subscribe(await as('dns'), [`${names.dnsFleetSubject}.heartbeat`])).toEqual([[`${names.dnsFleetSubject}.heartbeat`, 'allowed']]);
+    for (const r of ['gateway', 'resources', 'ipam', 'billing', 'host-agent', 'operator'] as Role[]) {
+      expect([r, await publish(await as(r), `${names.dnsFleetSubject}.heartbeat`)]).toEqual([r, 'refused']);
+    }
+  });
+});
