@@ -17,7 +17,7 @@ beforeAll(async () => {
   const { config } = ctx.platform;
   store = await createEventStore({
     eventStore: config.eventStore,
-    nats: config.natsUrl,
+    nats: ctx.nats.connectOptions('admin'),
     jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix },
   });
   ctx.beforeStop(() => store.close());

@@ -1,6 +1,6 @@
 // Picks the adapter from configuration (usually the EVENT_STORE variable), so
 // services code against the port and deployments choose the backend.
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { ConnectionOptions, NatsConnection } from '@nats-io/transport-node';
 import type { EventStore } from './event-store.port.js';
 import { createEventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb.event-store.js';
 import { createJetStreamEventStore, type JetStreamEventStoreOptions } from './jetstream.event-store.js';
@@ -12,8 +12,8 @@ export interface EventStoreConfig {
    * `kurrentdb://…`, `kurrentdb+discover://…`.
    */
   readonly eventStore?: string;
-  /** For JetStream: the service's NATS connection (kept open on close) or server URL(s). */
-  readonly nats?: NatsConnection | string;
+  /** For JetStream: the service's NATS connection (kept open on close), or server URL(s) or connection options (the store connects, and closes on close). */
+  readonly nats?: NatsConnection | string | ConnectionOptions;
   readonly jetstream?: JetStreamEventStoreOptions;
   readonly eventStoreDb?: EventStoreDbEventStoreOptions;
 }
