@@ -4,7 +4,8 @@
 // them in order on shutdown.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createEventStore, createJetStreamSnapshotStore, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { createEventStore, createJetStreamSnapshotStore, GarbageBin, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { newGarbageBin } from './garbage.js';
 import { withRequestMetadata } from './request-metadata.js';
 import { withAppendMetrics } from './metrics/event-store-metrics.js';
 import { Metrics } from './metrics/metrics.js';
@@ -46,19 +47,21 @@ export class EventStoreModule {
       providers: [
         {
           provide: EVENT_STORE,
-          useFactory: async (metrics?: Metrics) =>
+          useFactory: async (garbage: GarbageBin, metrics?: Metrics) =>
             withAppendMetrics(
               withRequestMetadata(
                 await createEventStore({
                   eventStore: config.eventStore,
                   nats: config.natsUrl,
-                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
+                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas, garbage },
                 }),
               ),
               metrics,
             ),
-          inject: [{ token: Metrics, optional: true }],
+          inject: [GarbageBin, { token: Metrics, optional: true }],
         },
+        // One per service instance: the store's subscriptions and every other consumer of the bus park here.
+        { provide: GarbageBin, useFactory: newGarbageBin },
         { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'snapshots')) },
         {
           provide: SNAPSHOT_STORE,
@@ -69,7 +72,7 @@ export class EventStoreModule {
         Projections,
         EventStoreShutdown,
       ],
-      exports: [EVENT_STORE, SNAPSHOT_STORE, Projections],
+      exports: [EVENT_STORE, SNAPSHOT_STORE, Projections, GarbageBin],
     };
   }
 }
