@@ -30,10 +30,13 @@ export interface RunningPlatform {
 
 type Service = 'ipam' | 'dns' | 'billing' | 'resources';
 
-/** `without` leaves services out, to see how the others behave when one is down; `extraIpam` adds ipam instances. */
+/**
+ * `without` leaves services out, to see how the others behave when one is down; `extraIpam` adds ipam instances;
+ * `keepStreams` leaves the streams in place on stop(), so a platform started with the same names (`env`) restarts on them.
+ */
 export async function startPlatform(
   natsUrl: string,
-  options: { env?: Record<string, string>; without?: Service[]; extraIpam?: number } = {},
+  options: { env?: Record<string, string>; without?: Service[]; extraIpam?: number; keepStreams?: boolean } = {},
 ): Promise<RunningPlatform> {
   const env = options.env ?? {};
   const wanted = (service: Service) => !options.without?.includes(service);
@@ -60,7 +63,7 @@ export async function startPlatform(
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {
     for (const app of apps.reverse()) await app.close();
-    await deleteEventStream(natsUrl, config.eventStream, config.integrationStream, config.flowsStream);
+    if (!options.keepStreams) await deleteEventStream(natsUrl, config.eventStream, config.integrationStream, config.flowsStream);
   };
   const metricsUrls: Partial<Record<Service, string>> = {};
   const metricsOf = (service: Service, app: INestMicroservice) => {
