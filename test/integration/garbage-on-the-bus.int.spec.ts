@@ -68,6 +68,7 @@ const expectedList = (published: Published[]) => published.map((p) => `${p.subje
 async function vmResolves(name: string) {
   const vm = (await api('POST', '/v1/hosting/vms', { key, body: { name } })).body;
   expect(vm.private_ip).toMatch(/^10\./);
+  network ||= (await api('GET', '/v1/hosting/network/topology', { key })).body.network_id;
   const resolved = await api('GET', `/v1/hosting/network/resolve?name=${name}.vm.internal`, { key });
   expect(resolved.body).toMatchObject({ rcode: 'NOERROR', addresses: [vm.private_ip] });
   const answer = await queryDns({ host: '127.0.0.1', port: platform.dnsPort, networkId: network, name: `${name}.vm.internal`, transport: 'udp', timeoutMs: 2000 });
@@ -85,7 +86,6 @@ beforeAll(async () => {
   const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'garbage' } });
   key = account.body.api_key;
   await vmResolves('before');
-  network = (await api('GET', '/v1/hosting/network/topology', { key })).body.network_id;
 }, 120_000);
 
 afterAll(async () => {
