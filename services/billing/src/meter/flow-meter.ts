@@ -24,7 +24,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy,
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
-import { WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { UnreadableCommitError, WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, GarbageBin, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
@@ -254,13 +254,19 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** True when appended, false when the stream was there already (a duplicate). */
+  /** True when appended, false when the stream was there already (a duplicate) or its subject holds garbage. */
   private async appendOnce(streamId: string, event: { type: string; data: Uint8Array }): Promise<boolean> {
     try {
       await this.store.append(streamId, [event], 'no_stream');
       return true;
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return false;
+      // Garbage where this record would be parked (the store parked it): the record cannot be recorded there,
+      // ever; said once here, rather than its message redelivered for ever.
+      if (error instanceof UnreadableCommitError) {
+        this.logger.error(`flow record not parked: ${error.message}`);
+        return false;
+      }
       throw error;
     }
   }
