@@ -1,8 +1,9 @@
 // What the dns instances say to each other (see dns-fleet.ts), and what a
 // message on their subjects must be to count as one of those. Anyone allowed
 // to publish there can send anything: what is not a heartbeat, a caught-up
-// request or reply is garbage, parked by the fleet, never believed (a forged
-// heartbeat would make every change wait for an instance that does not exist).
+// request or reply is garbage, parked by the fleet and never acted on. (A
+// well-formed forgery is not garbage: who may publish here is for the NATS
+// permissions to say.)
 import { garbage, isObject, screenJson, type Screened } from '@pn/event-store';
 
 export interface Heartbeat {
