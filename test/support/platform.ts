@@ -56,6 +56,8 @@ export interface PlatformOptions {
   run?: string;
   /** Each role's credentials file (a secured NATS): every service connects as its own role. */
   credentials?: Readonly<Record<Role, string>>;
+  /** Leave the streams in place on stop(), so a platform started with the same run restarts on them. */
+  keepStreams?: boolean;
 }
 
 export async function startPlatform(natsUrl: string, options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -83,7 +85,7 @@ export async function startPlatform(natsUrl: string, options: PlatformOptions = 
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {
     for (const app of apps.reverse()) await app.close();
-    await deleteEventStream(cleanupConnection, config.eventStream, config.integrationStream, config.flowsStream);
+    if (!options.keepStreams) await deleteEventStream(cleanupConnection, config.eventStream, config.integrationStream, config.flowsStream);
   };
   const metricsUrls: Partial<Record<Service, string>> = {};
   const metricsOf = (service: Service, app: INestMicroservice) => {
@@ -101,7 +103,7 @@ export async function startPlatform(natsUrl: string, options: PlatformOptions = 
     const gateway = await startGateway(as('gateway'));
     apps.push(gateway);
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
-    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken, config, configAs: as, dnsApp: dns, metricsUrls, stop };
+    return { url, dnsPort: dns?.get(DnsListener).address?.udpPort ?? 0, adminToken: config.adminToken, config, configAs: as, dnsApp: dns, metricsUrls, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -5,6 +5,15 @@
 // subject, that nobody appended since we looked: optimistic concurrency
 // without a lock. An event's position is its commit's stream sequence and its
 // index in the commit (see jetstream/commit.ts), so each event has its own.
+//
+// Garbage on a subject (a message that is not a commit, see
+// jetstream/commit-check.ts) is parked in the garbage bin wherever it is met.
+// Subscriptions and head() skip it. A read of the one stream whose subject
+// holds it fails with UnreadableCommitError instead of skipping it: its
+// commits chain backwards through `prev`, the garbage breaks the chain, and an
+// aggregate decided on a guess at its history could hand out an address
+// twice; so that stream's commands fail clearly while every other stream, and
+// every read model, goes on.
 import {
   jetstream,
   jetstreamManager,
@@ -30,12 +39,12 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-store.port.js';
+import { GarbageBin } from './garbage/garbage-bin.js';
 import { checkAppend, checkCategory } from './internal/guards.js';
 import { Delivery, type DeliveryOptions } from './internal/delivery.js';
 import { OpenSubscriptions } from './internal/subscriptions.js';
 import {
   commitSeq,
-  decodeCommit,
   encodeCommit,
   eventPosition,
   lastRevision,
@@ -43,6 +52,7 @@ import {
   recordedEvents,
   type Commit,
 } from './jetstream/commit.js';
+import { lastPositionIn, MAX_COMMIT_BYTES, readCommit, UnreadableCommitError } from './jetstream/commit-check.js';
 import { ensureStream } from './jetstream/stream.js';
 import { startSubscription } from './jetstream/subscription.js';
 
@@ -61,6 +71,8 @@ export interface JetStreamEventStoreOptions extends DeliveryOptions {
   readonly maxDirectReads?: number;
   /** Copies of the stream kept by a NATS cluster (EVENT_STREAM_REPLICAS); default 1. Set when the stream is created. */
   readonly replicas?: number;
+  /** Where messages that are not commits are parked; default a bin of this store's own. */
+  readonly garbage?: GarbageBin;
 }
 
 /**
@@ -113,6 +125,7 @@ export class JetStreamEventStore implements EventStore {
   readonly stream: string;
   readonly subjectPrefix: string;
   private readonly maxDirectReads: number;
+  private readonly garbage: GarbageBin;
   private readonly subscriptions = new OpenSubscriptions();
   /** Last known head (sequence and revision) per subject, least recently used first. */
   private readonly heads = new Map<string, { seq: number; revision: number }>();
@@ -128,6 +141,7 @@ export class JetStreamEventStore implements EventStore {
     this.stream = options.stream ?? 'EVENTS';
     this.subjectPrefix = options.subjectPrefix ?? 'es';
     this.maxDirectReads = options.maxDirectReads ?? 32;
+    this.garbage = options.garbage ?? new GarbageBin();
   }
 
   async append(streamId: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -150,8 +164,11 @@ export class JetStreamEventStore implements EventStore {
       }
       const prev = head?.seq ?? 0;
       const first = current === 'no_stream' ? 0 : current + 1;
+      const bytes = encodeCommit({ streamId, prev, first, events: withIds });
+      // Readers park a commit over this as garbage: never write one.
+      if (bytes.byteLength > MAX_COMMIT_BYTES) throw new Error(`append to ${streamId}: the commit is ${bytes.byteLength} bytes, more than ${MAX_COMMIT_BYTES}`);
       try {
-        const ack = await this.js.publish(subject, encodeCommit({ streamId, prev, first, events: withIds }), {
+        const ack = await this.js.publish(subject, bytes, {
           expect: { lastSubjectSequence: prev },
           // Unique per append attempt, so the client's own retries (timeouts)
           // dedup, but a rival writer's append at the same revision does not
@@ -236,7 +253,9 @@ export class JetStreamEventStore implements EventStore {
       js: this.js,
       jsm: this.jsm,
       stream: this.stream,
-      filter: `${this.subjectPrefix}.${category}.>`,
+      subjectPrefix: this.subjectPrefix,
+      category,
+      garbage: this.garbage,
       after: options.after ?? 0n,
     };
     return this.subscriptions.add(() => startSubscription(target, new Delivery(handler, this.options)));
@@ -246,7 +265,7 @@ export class JetStreamEventStore implements EventStore {
     checkCategory(category);
     const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: `${this.subjectPrefix}.${category}.>` });
     if (!m) return undefined;
-    return { position: eventPosition(m.seq, decodeCommit(m.data).events.length - 1), recordedAt: m.time };
+    return { position: lastPositionIn(m, this.subjectPrefix), recordedAt: m.time };
   }
 
   close(): Promise<void> {
@@ -260,7 +279,7 @@ export class JetStreamEventStore implements EventStore {
   private async subjectHead(subject: string): Promise<{ seq: number; revision: number; commit: Head['commit']; time: Date } | null> {
     const m = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject });
     if (!m) return null;
-    const head = toHead(m);
+    const head = this.toHead(m);
     const revision = lastRevision(head.commit);
     this.remember(subject, { seq: head.seq, revision });
     return { ...head, revision };
@@ -269,7 +288,7 @@ export class JetStreamEventStore implements EventStore {
   private async commitAt(seq: number): Promise<Head> {
     const m = await this.jsm.direct.getMessage(this.stream, { seq });
     if (!m) throw new Error(`stream ${this.stream}: commit at sequence ${seq} is missing (purged?)`);
-    return toHead(m);
+    return this.toHead(m);
   }
 
   /**
@@ -294,7 +313,7 @@ export class JetStreamEventStore implements EventStore {
     const commits: Head[] = [];
     try {
       for await (const m of messages) {
-        const commit: Head = { seq: m.seq, time: m.time, commit: decodeCommit(m.data) };
+        const commit = this.toHead(m);
         commits.push(commit);
         if (m.seq >= untilSeq || enough(commit)) break;
         if (m.info.pending === 0) throw new Error(`stream ${this.stream}: ${subject} ends before sequence ${untilSeq}`);
@@ -305,10 +324,14 @@ export class JetStreamEventStore implements EventStore {
     }
     return commits;
   }
-}
 
-function toHead(m: StoredMsg): Head {
-  return { seq: m.seq, time: m.time, commit: decodeCommit(m.data) };
+  private toHead(m: Pick<StoredMsg, 'seq' | 'time' | 'subject' | 'data'>): Head {
+    const read = readCommit(m.data, m.subject, this.subjectPrefix);
+    if (read.ok) return { seq: m.seq, time: m.time, commit: read.value };
+    const category = m.subject.slice(this.subjectPrefix.length + 1).split('.')[0] ?? '';
+    this.garbage.park({ consumer: `es:${category}`, subject: m.subject, stream: this.stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
+    throw new UnreadableCommitError(m.subject, m.seq, read.reason, read.detail);
+  }
 }
 
 function isWrongLastSequence(error: unknown): boolean {

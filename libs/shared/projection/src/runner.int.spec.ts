@@ -3,7 +3,8 @@
 // full replay; a poison event is parked and the events after it applied.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createJetStreamEventStore, createJetStreamSnapshotStore, type EventStore, type RecordedEvent, type SnapshotStore } from '@pn/event-store';
+import { jetstream } from '@nats-io/jetstream';
+import { createJetStreamEventStore, createJetStreamSnapshotStore, type EventStore, type JetStreamEventStore, type RecordedEvent, type SnapshotStore } from '@pn/event-store';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { ProjectionRunner, parkedStreamId, type Projection } from './index.js';
 
@@ -124,6 +125,22 @@ describe('ProjectionRunner', () => {
     await again.start();
     expect(again.status().parked).toBe(1);
     await again.stop();
+  });
+
+  it('parks a poison event in its count and log when garbage on the parked stream’s subject stops it being recorded', async () => {
+    const category = `poison${uniqueId().toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+    const projection = summing(category);
+    const { subjectPrefix } = store as JetStreamEventStore;
+    await jetstream(nc).publish(`${subjectPrefix}.${parkedStreamId(projection.name).replace('-', '.')}`, new TextEncoder().encode('not-a-commit'));
+    await store.append(`${category}-bad`, [{ type: 'Poison', data: Buffer.from('{}') }], 'any');
+    await appendMany(category, 2);
+    const errors: string[] = [];
+    const runner = new ProjectionRunner(store, projection, { logger: { ...quiet, error: (m) => errors.push(m) }, retryDelayMs: 5 });
+    await runner.start();
+    expect(runner.state.seen).toBe(2);
+    expect(runner.status().parked).toBe(1);
+    expect(errors.join('\n')).toMatch(/cannot be written .* parked in the log only/);
+    await runner.stop();
   });
 
   it('rebuilds from the start when its checkpoint is unreadable', async () => {

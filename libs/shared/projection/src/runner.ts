@@ -5,7 +5,7 @@
 // store as `parked-<projection>`, counted, logged) and goes on, and tracks its
 // lag so readiness and the DNS server can act on it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventStore, RecordedEvent, SnapshotStore, Subscription } from '@pn/event-store';
+import { UnreadableCommitError, type EventStore, type RecordedEvent, type SnapshotStore, type Subscription } from '@pn/event-store';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 import { LagTracker } from './lag.js';
 import { RetryLater, type Projection, type ProjectionStatus } from './projection.js';
@@ -193,11 +193,18 @@ export class ProjectionRunner<S> {
       attempts,
       parked_at: new Date().toISOString(),
     };
-    await this.store.append(
-      parkedStreamId(this.projection.name),
-      [{ type: 'EventParked', id: `parked:${this.projection.name}:${event.position}`, data: Buffer.from(JSON.stringify(record)) }],
-      'any',
-    );
+    try {
+      await this.store.append(
+        parkedStreamId(this.projection.name),
+        [{ type: 'EventParked', id: `parked:${this.projection.name}:${event.position}`, data: Buffer.from(JSON.stringify(record)) }],
+        'any',
+      );
+    } catch (error) {
+      // Garbage on the parked stream's subject (itself parked by the store) would make every append to it fail,
+      // for good: the event is then parked in the count and the log only, rather than retried for ever.
+      if (!(error instanceof UnreadableCommitError)) throw error;
+      this.logger.error(`${this.projection.name}: ${parkedStreamId(this.projection.name)} cannot be written (${error.message}); the event below is parked in the log only`);
+    }
     this.parked++;
     this.logger.error(
       `${this.projection.name}: parked ${event.type} ${event.streamId}@${event.revision} (position ${event.position}) after ${attempts} attempts: ${reason}`,

@@ -4,7 +4,8 @@
 // them in order on shutdown.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createEventStore, createJetStreamSnapshotStore, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { createEventStore, createJetStreamSnapshotStore, GarbageBin, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { newGarbageBin } from './garbage.js';
 import { withRequestMetadata } from './request-metadata.js';
 import { withAppendMetrics } from './metrics/event-store-metrics.js';
 import { Metrics } from './metrics/metrics.js';
@@ -48,19 +49,21 @@ export class EventStoreModule {
         { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'event-store')) },
         {
           provide: EVENT_STORE,
-          useFactory: async (nc: NatsConnection, metrics?: Metrics) =>
+          useFactory: async (nc: NatsConnection, garbage: GarbageBin, metrics?: Metrics) =>
             withAppendMetrics(
               withRequestMetadata(
                 await createEventStore({
                   eventStore: config.eventStore,
                   nats: nc,
-                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas },
+                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas, garbage },
                 }),
               ),
               metrics,
             ),
-          inject: [SNAPSHOT_CONNECTION, { token: Metrics, optional: true }],
+          inject: [SNAPSHOT_CONNECTION, GarbageBin, { token: Metrics, optional: true }],
         },
+        // One per service instance: the store's subscriptions and every other consumer of the bus park here.
+        { provide: GarbageBin, useFactory: newGarbageBin },
         {
           provide: SNAPSHOT_STORE,
           useFactory: (nc: NatsConnection) =>
@@ -70,7 +73,7 @@ export class EventStoreModule {
         Projections,
         EventStoreShutdown,
       ],
-      exports: [EVENT_STORE, SNAPSHOT_STORE, Projections],
+      exports: [EVENT_STORE, SNAPSHOT_STORE, Projections, GarbageBin],
     };
   }
 }

@@ -1,10 +1,13 @@
 // `<service>.health` for every service, so starters and probes can tell a
 // service that answers from one that merely has a process, and readiness can
-// tell one whose read models are caught up from one answering from a stale view.
+// tell one whose read models are caught up from one answering from a stale view;
+// it also lists what the service's consumers parked as garbage, and how it is on the bus.
 import { Controller, Inject, Optional, type Type } from '@nestjs/common';
 import { healthRoute, type ServiceName } from '@pn/contracts';
+import { GarbageBin } from '@pn/event-store';
 import { busIdentity } from './bus-credentials.js';
 import type { PlatformConfig } from './config.js';
+import { garbageHealth } from './garbage.js';
 import { Projections } from './projections.js';
 import { PLATFORM_CONFIG } from './platform-config.module.js';
 import { Rpc } from './rpc.decorator.js';
@@ -17,6 +20,7 @@ export function healthController(service: ServiceName): Type<unknown> {
     constructor(
       @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
       @Optional() private readonly projections?: Projections,
+      @Optional() private readonly garbage?: GarbageBin,
     ) {}
 
     @Rpc(healthRoute(service))
@@ -31,6 +35,7 @@ export function healthController(service: ServiceName): Type<unknown> {
         projections,
         busRole: bus.role ?? '',
         busWarning: bus.warning ?? '',
+        garbage: garbageHealth(this.garbage),
       };
     }
   }

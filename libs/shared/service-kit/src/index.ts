@@ -16,3 +16,4 @@ export * from './rpc-errors.js';
 export * from './rpc.decorator.js';
 export * from './metrics/index.js';
 export * from './ulid.js';
+export * from './garbage.js';

@@ -15,13 +15,17 @@
 // same partition, is decided again on the newest keys and counts once. The
 // message is acked only once every partition's batch (and every parked
 // record) is recorded, so a crash loses nothing.
+//
+// A message that is not flows at all (binary, not JSON; read-records.ts) is
+// parked in the service's garbage bin and acked: it has no flow, and no
+// account, to park in the meter's streams.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
-import { WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
-import { EVENT_STORE, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
+import { UnreadableCommitError, WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { EVENT_STORE, GarbageBin, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
 import { meterOptions } from './meter-options.js';
@@ -73,6 +77,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     private readonly ownership: OwnershipFeed,
+    private readonly garbage: GarbageBin,
   ) {
     this.meter = new CommandHandler(store, meterPartitionDecider, partitionEventCodec, {
       // Each partition's keys stay in memory: a batch is decided without reading its stream first
@@ -158,7 +163,12 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   private async meterMessage(m: JsMsg): Promise<void> {
     const arrivedAtMs = Math.floor(m.info.timestampNanos / 1_000_000);
-    const records = readRecords(m.string(), m.subject === `${this.config.flowsSubjectPrefix}.vpc-v2`);
+    const read = readRecords(m.data, m.subject === `${this.config.flowsSubjectPrefix}.vpc-v2`);
+    if (!read.ok) {
+      this.garbage.park({ consumer: 'flows', subject: m.subject, stream: m.info.stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
+      return;
+    }
+    const records = read.value;
     const parks: Array<Promise<void>> = [];
     const valid: Array<{ index: number; flow: Flow }> = [];
     let latestMs = 0;
@@ -244,13 +254,19 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** True when appended, false when the stream was there already (a duplicate). */
+  /** True when appended, false when the stream was there already (a duplicate) or its subject holds garbage. */
   private async appendOnce(streamId: string, event: { type: string; data: Uint8Array }): Promise<boolean> {
     try {
       await this.store.append(streamId, [event], 'no_stream');
       return true;
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) return false;
+      // Garbage where this record would be parked (the store parked it): the record cannot be recorded there,
+      // ever; said once here, rather than its message redelivered for ever.
+      if (error instanceof UnreadableCommitError) {
+        this.logger.error(`flow record not parked: ${error.message}`);
+        return false;
+      }
       throw error;
     }
   }

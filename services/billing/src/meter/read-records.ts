@@ -2,7 +2,8 @@
 // a JSON one (an object or an array). Each record keeps what is needed to
 // park it, but its text is only made when it is parked: re-serialising every
 // good flow cost more than reading it.
-import { NO_DATA, parseFlowJson, parseFlowMessage, parseVpcFlowLine, type Flow, type Parsed } from '@pn/billing-domain';
+import { NO_DATA, parseFlowJson, parseVpcFlowLine, type Flow, type Parsed } from '@pn/billing-domain';
+import { garbage, isObject, screenJson, type Screened } from '@pn/event-store';
 
 export interface FlowRecord {
   readonly parsed: Parsed<Flow>;
@@ -26,17 +27,36 @@ export function rawOf(r: FlowRecord): string {
   }
 }
 
-// Plain records, no closure each: a thousand closures a message showed as garbage to collect.
-export function readRecords(text: string, vpc: boolean): FlowRecord[] {
+/**
+ * A flows message as records, or garbage when it is not a flows message at
+ * all: not UTF-8 text, not JSON, or JSON that is neither a flow object nor a
+ * list. Garbage goes to the service's bin; each record of a real message that
+ * is not a valid flow is parked by the meter, where its account sees it.
+ * Plain records, no closure each: a thousand closures a message showed as garbage to collect.
+ */
+export function readRecords(bytes: Uint8Array, vpc: boolean): Screened<FlowRecord[]> {
+  // The bus's payload limit is the only size limit: a batch of flows may use all of it.
+  const screened = vpc ? textOf(bytes) : screenJson(bytes, Infinity);
+  if (!screened.ok) return screened;
   const records: FlowRecord[] = [];
   if (vpc) {
-    for (const line of text.split(/\r?\n/)) if (line.trim()) records.push({ parsed: parseVpcFlowLine(line), text: line });
-    return records;
+    for (const line of (screened.value as string).split(/\r?\n/)) if (line.trim()) records.push({ parsed: parseVpcFlowLine(line), text: line });
+    return { ok: true, value: records };
   }
-  const message = parseFlowMessage(text);
-  if (!message.ok) return [{ parsed: message as Parsed<Flow>, text }];
-  for (const element of message.value) records.push({ parsed: parseFlowJson(element), json: element });
-  return records;
+  const message = screened.value;
+  if (!Array.isArray(message) && !isObject(message)) return garbage('wrong_shape', 'neither a flow object nor a list of them');
+  for (const element of Array.isArray(message) ? message : [message]) records.push({ parsed: parseFlowJson(element), json: element });
+  return { ok: true, value: records };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function textOf(bytes: Uint8Array): Screened<string> {
+  try {
+    return { ok: true, value: utf8.decode(bytes) };
+  } catch {
+    return garbage('binary', 'not UTF-8 text');
+  }
 }
 
 /** Where a record that could not be read says it belongs (best effort, for showing it to that network's account). */

@@ -10,17 +10,17 @@
 // held to), so a flow of a VM created a moment ago is not rejected because
 // its AddressHeld was still on its way. Waiters are released by the probe
 // that moves that moment (one timer for all of them, not a poll each).
+//
+// A message that is not a fact (read-fact.ts) is parked in the service's
+// garbage bin and skipped: it is re-read at every boot (the feed starts from
+// the stream's first message), so it is parked again each time, once.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { fromJsonString } from '@bufbuild/protobuf';
-import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { jetstream, jetstreamManager, type ConsumerMessages, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AddressHeldSchema, AddressHoldEndedSchema, AddressScope } from '@pn/contracts';
-import { OwnershipTimeline, type Scope } from '@pn/billing-domain';
+import { OwnershipTimeline } from '@pn/billing-domain';
 import { ensureHistoryStream } from '@pn/event-store';
-import { natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
-
-const scopeOf = (s: AddressScope): Scope | undefined => (s === AddressScope.PRIVATE ? 'private' : s === AddressScope.PUBLIC ? 'public' : undefined);
+import { GarbageBin, natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { readFact } from './read-fact.js';
 
 @Injectable()
 export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
@@ -31,13 +31,15 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   /** The timeline holds every fact published before this instant (epoch ms). */
   private completeAsOf = 0;
   private lastSeq = 0;
-  private malformed = 0;
   private stopping = false;
   /** Who waits for the timeline to be complete up to `needed`, until `until` (epoch ms). */
   private waiters: Array<{ needed: number; until: number; resolve: (current: boolean) => void }> = [];
   private readonly logger = new Logger(OwnershipFeed.name);
 
-  constructor(@Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig) {}
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly garbage: GarbageBin,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     this.nc = await connect(natsOptions(this.config, 'billing-ownership'));
@@ -54,7 +56,7 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     this.messages = await consumer.consume();
     void (async () => {
       for await (const m of this.messages!) {
-        this.apply(m.subject, m.string());
+        this.apply(m);
         this.lastSeq = m.seq;
       }
     })().catch((error) => this.logger.error(`ownership feed stopped: ${String(error)}`));
@@ -95,23 +97,18 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     this.waiters = waiting;
   }
 
-  private apply(subject: string, text: string): void {
+  private apply(m: JsMsg): void {
+    let read = readFact(m.subject, m.data, this.config.integrationSubjectPrefix);
     try {
-      if (subject.includes('.v1.address_held.')) {
-        const f = fromJsonString(AddressHeldSchema, text, { ignoreUnknownFields: true });
-        const scope = scopeOf(f.scope);
-        if (!scope || !f.heldFrom) throw new Error('no scope or held_from');
-        this.timeline.held({ sourceEventId: f.sourceEventId, scope, ip: f.ip, fromMs: timestampMs(f.heldFrom), resourceId: f.resourceId, accountId: f.accountId, projectId: f.projectId, networkId: f.networkId, kind: f.kind, name: f.resourceName });
-      } else if (subject.includes('.v1.address_hold_ended.')) {
-        const f = fromJsonString(AddressHoldEndedSchema, text, { ignoreUnknownFields: true });
-        const scope = scopeOf(f.scope);
-        if (!scope || !f.heldUntil) throw new Error('no scope or held_until');
-        this.timeline.ended({ sourceEventId: f.sourceEventId, scope, ip: f.ip, networkId: f.networkId, resourceId: f.resourceId, untilMs: timestampMs(f.heldUntil) });
-      }
+      const fact = read.ok ? read.value : undefined;
+      if (fact && 'held' in fact) this.timeline.held(fact.held);
+      else if (fact) this.timeline.ended(fact.ended);
     } catch (error) {
-      // A fact we cannot read is logged and counted, never fatal: the publisher is ours, so this is a bug to see.
-      this.malformed++;
-      this.logger.error(`unreadable integration fact on ${subject}: ${String(error)}`);
+      // A fact the timeline cannot take: parked like garbage, since stopping the feed would stop all metering.
+      read = { ok: false, reason: 'wrong_shape', detail: `refused by the timeline: ${String(error)}` };
+    }
+    if (!read.ok) {
+      this.garbage.park({ consumer: 'integration', subject: m.subject, stream: m.info.stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
     }
   }
 

@@ -11,27 +11,17 @@
 // the old address, and one that stopped drops out of the heartbeats.
 //
 // Messages are JSON on purpose: they never leave the dns service (instances
-// of one build talk to each other), unlike the contracts in proto/.
+// of one build talk to each other), unlike the contracts in proto/. What is
+// not one of them (fleet-messages.ts) is parked in the service's garbage bin.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { dnsFleetSubject } from '@pn/bus-access';
-import { natsOptions, newInbox, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
+import type { Screened } from '@pn/event-store';
+import { GarbageBin, natsOptions, newInbox, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import { ZoneProjection } from '../zone/zone.projection.js';
+import { readCaughtUpReply, readCaughtUpRequest, readHeartbeat, type CaughtUpReply, type CaughtUpRequest, type Heartbeat } from './fleet-messages.js';
 import { FleetMembers, HEARTBEAT_EVERY_MS, stillWaitingFor } from './fleet-members.js';
-
-interface Heartbeat {
-  readonly id: string;
-  readonly leaving?: boolean;
-}
-interface CaughtUpRequest {
-  readonly streamId: string;
-  readonly revision: number;
-}
-interface CaughtUpReply {
-  readonly id: string;
-  readonly applied: boolean;
-}
 
 export interface FleetWait {
   /** Instances that were running when the change was announced. */
@@ -53,6 +43,7 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly projection: ZoneProjection,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly garbage: GarbageBin,
   ) {
     const base = dnsFleetSubject(config.eventStream);
     this.subjects = { heartbeat: `${base}.heartbeat`, caughtUp: `${base}.caught-up` };
@@ -65,17 +56,17 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
       nc.subscribe(this.subjects.heartbeat, {
         callback: (error, msg) => {
           if (error) return;
-          const beat = parse<Heartbeat>(msg.data);
-          if (typeof beat?.id !== 'string' || beat.id === this.instanceId) return;
+          const beat = this.read(msg, readHeartbeat);
+          if (!beat || beat.id === this.instanceId) return;
           if (beat.leaving) this.members.left(beat.id);
           else this.members.seen(beat.id, Date.now());
         },
       }),
       nc.subscribe(this.subjects.caughtUp, {
         callback: (error, msg) => {
-          if (error || !msg.reply) return;
-          const request = parse<CaughtUpRequest>(msg.data);
-          if (typeof request?.streamId !== 'string' || typeof request.revision !== 'number' || !Number.isInteger(request.revision)) return;
+          if (error) return;
+          const request = this.read(msg, readCaughtUpRequest);
+          if (!request || !msg.reply) return;
           void this.projection.waitForRevision(request.streamId, request.revision, this.config.projectionMaxLagMs).then((applied) => {
             if (!nc.isClosed()) msg.respond(JSON.stringify({ id: this.instanceId, applied } satisfies CaughtUpReply));
           });
@@ -123,8 +114,8 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
       const sub = nc.subscribe(inbox, {
         callback: (error, msg) => {
           if (error) return finish();
-          const reply = parse<CaughtUpReply>(msg.data);
-          if (reply?.applied === true && typeof reply.id === 'string') acked.add(reply.id);
+          const reply = this.read(msg, readCaughtUpReply);
+          if (reply?.applied === true) acked.add(reply.id);
           if (stillWaitingFor(expected, acked).length === 0) finish();
         },
       });
@@ -141,13 +132,12 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     return { instances: expected.size, unconfirmed };
   }
-}
 
-function parse<T>(data: Uint8Array): Partial<T> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
-    return value !== null && typeof value === 'object' ? (value as Partial<T>) : undefined;
-  } catch {
+  /** The message, or undefined once parked: core NATS has no sequence, so each one counts. */
+  private read<T>(msg: Msg, reader: (bytes: Uint8Array) => Screened<T>): T | undefined {
+    const read = reader(msg.data);
+    if (read.ok) return read.value;
+    this.garbage.park({ consumer: 'dns-fleet', subject: msg.subject, stream: '', seq: 0, reason: read.reason, detail: read.detail, bytes: msg.data.byteLength });
     return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PlatformConfig } from '@pn/service-kit';
 import type { ZoneProjection } from '../zone/zone.projection.js';
+import { GarbageBin } from '@pn/event-store';
 import { DnsFleet } from './dns-fleet.js';
 
 describe('DnsFleet without its NATS connection', () => {
@@ -13,7 +14,7 @@ describe('DnsFleet without its NATS connection', () => {
         return new Promise<boolean>((resolve) => (applied = resolve));
       },
     } as unknown as ZoneProjection;
-    const fleet = new DnsFleet(projection, { eventStream: 'test', projectionMaxLagMs: 2000 } as PlatformConfig);
+    const fleet = new DnsFleet(projection, { eventStream: 'test', projectionMaxLagMs: 2000 } as PlatformConfig, new GarbageBin());
 
     let done = false;
     const waiting = fleet.everyInstanceApplied('zone-net_a', 3).then((wait) => ((done = true), wait));

@@ -10,7 +10,7 @@
 // looked up once (the stream's first event) and kept, bounded.
 import { AsyncResource } from 'node:async_hooks';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { EventStore, RecordedEvent, Subscription } from '@pn/event-store';
+import { UnreadableCommitError, type EventStore, type RecordedEvent, type Subscription } from '@pn/event-store';
 import { EVENT_STORE } from '@pn/service-kit';
 import { EventClient } from './event-client.js';
 import { ownerOf, resourceChange, resourceIdOf, type ResourceOwner } from './resource-change.js';
@@ -90,7 +90,12 @@ export class EventHub implements BeforeApplicationShutdown {
     const id = resourceIdOf(event.streamId);
     let owner = this.owners.get(id) ?? ownerOf(event);
     if (!owner) {
-      const [first] = await this.store.read(event.streamId, { maxCount: 1 });
+      // A stream with garbage on its subject cannot be read (parked by the store): its events go to no
+      // client, rather than the subscription retrying this one for ever.
+      const [first] = await this.store.read(event.streamId, { maxCount: 1 }).catch((error: unknown) => {
+        if (error instanceof UnreadableCommitError) return [];
+        throw error;
+      });
       owner = first && ownerOf(first);
     }
     if (owner && !this.owners.has(id)) {

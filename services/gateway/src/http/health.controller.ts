@@ -3,10 +3,12 @@
 // GET /readyz: 200 only when every service answers and every read model of
 // every service (the gateway's own too) is caught up within the lag bound;
 // 503 otherwise, with the same report, so a load balancer holds traffic back
-// from an instance answering from a stale view.
+// from an instance answering from a stale view. Each service's report also
+// lists the garbage its consumers parked (subject, stream sequence, reason)
+// with exact counts: a bad message on the bus shows here, never as an outage.
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { healthRoute, SERVICES, type ProjectionHealth } from '@pn/contracts';
-import { busIdentity, PLATFORM_CONFIG, Projections, RpcClient, type PlatformConfig } from '@pn/service-kit';
+import { healthRoute, SERVICES, type GarbageHealth, type ProjectionHealth } from '@pn/contracts';
+import { busIdentity, GarbageBin, garbageHealth, PLATFORM_CONFIG, Projections, RpcClient, type PlatformConfig } from '@pn/service-kit';
 import type { Response } from 'express';
 
 interface ServiceReport {
@@ -15,7 +17,25 @@ interface ServiceReport {
   /** The NATS role it authenticated as (null: none), and what is wrong with that, if anything. */
   readonly bus?: { readonly role: string | null; readonly warning: string | null };
   readonly projections: Array<{ name: string; caught_up: boolean; position: string; lag_ms: number; parked: number }>;
+  readonly garbage: ReturnType<typeof garbageJson>;
 }
+
+type GarbageReply = { total: bigint; counts: Array<Omit<GarbageHealth['counts'][number], '$typeName'>>; recent: Array<Omit<GarbageHealth['recent'][number], '$typeName'>> };
+
+const garbageJson = (g: GarbageReply | undefined) => ({
+  total: Number(g?.total ?? 0),
+  counts: (g?.counts ?? []).map((c) => ({ consumer: c.consumer, reason: c.reason, count: Number(c.count) })),
+  recent: (g?.recent ?? []).map((m) => ({
+    consumer: m.consumer,
+    subject: m.subject,
+    stream: m.stream,
+    seq: Number(m.seq),
+    reason: m.reason,
+    detail: m.detail,
+    bytes: Number(m.bytes),
+    parked_at: m.parkedAt,
+  })),
+});
 
 const projectionJson = (p: Pick<ProjectionHealth, 'name' | 'caughtUp' | 'position' | 'lagMs'> & { parked: bigint | number }) => ({
   name: p.name,
@@ -31,6 +51,7 @@ export class HealthHttpController {
     private readonly rpc: RpcClient,
     private readonly projections: Projections,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly garbage: GarbageBin,
   ) {}
 
   @Get('healthz')
@@ -67,15 +88,16 @@ export class HealthHttpController {
       bus: { role: bus.role ?? null, warning: bus.warning ?? null },
       ready: this.projections.ready(),
       projections: this.projections.statuses().map(projectionJson),
+      garbage: garbageJson(garbageHealth(this.garbage)),
     };
     const others = await Promise.all(
       SERVICES.filter((s) => s !== 'gateway').map(async (service): Promise<[string, ServiceReport]> => {
         try {
           const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
           const bus = { role: reply.busRole || null, warning: reply.busWarning || null };
-          return [service, { status: 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson) }];
+          return [service, { status: 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson), garbage: garbageJson(reply.garbage) }];
         } catch (error) {
-          return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [] }];
+          return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [], garbage: garbageJson(undefined) }];
         }
       }),
     );

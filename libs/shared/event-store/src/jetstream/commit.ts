@@ -30,6 +30,7 @@ export interface Commit {
   readonly events: readonly CommitEvent[];
 }
 
+/** Decoding, and every check of what arrives, is readCommit's (commit-check.ts). */
 interface WireCommit {
   v: 1;
   stream: string;
@@ -52,22 +53,6 @@ export function encodeCommit(commit: Commit): Uint8Array {
     })),
   };
   return new TextEncoder().encode(JSON.stringify(wire));
-}
-
-export function decodeCommit(bytes: Uint8Array): Commit {
-  const wire = JSON.parse(new TextDecoder().decode(bytes)) as WireCommit;
-  if (wire.v !== 1) throw new Error(`unknown event commit format v${String(wire.v)}`);
-  return {
-    streamId: wire.stream,
-    prev: wire.prev,
-    first: wire.first,
-    events: wire.events.map((e) => ({
-      id: e.id,
-      type: e.type,
-      data: Uint8Array.from(Buffer.from(e.data, 'base64')),
-      metadata: e.metadata ?? {},
-    })),
-  };
 }
 
 export function lastRevision(commit: Commit): number {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   commitSeq,
-  decodeCommit,
   encodeCommit,
   eventPosition,
   lastRevision,
@@ -9,6 +8,13 @@ import {
   recordedEvents,
   type Commit,
 } from './commit.js';
+import { readCommit } from './commit-check.js';
+
+const decodeCommit = (bytes: Uint8Array) => {
+  const read = readCommit(bytes, 'es.order.42', 'es');
+  if (!read.ok) throw new Error(`${read.reason}: ${read.detail}`);
+  return read.value;
+};
 
 const commit: Commit = {
   streamId: 'order-42',
@@ -50,6 +56,6 @@ describe('JetStream commit', () => {
 
   it('refuses a format it does not know', () => {
     const v2 = new TextEncoder().encode(JSON.stringify({ v: 2 }));
-    expect(() => decodeCommit(v2)).toThrow(/v2/);
+    expect(() => decodeCommit(v2)).toThrow(/unknown_version: v=2/);
   });
 });

@@ -6,29 +6,39 @@
 // on failure the same event is retried in place, which keeps order without
 // acks. If the consumer itself fails, it is recreated the same way from the
 // last event handled.
+//
+// A message on the category's subjects that is not a commit (garbage: anyone
+// allowed to publish there can put anything) is parked in the store's garbage
+// bin and skipped; retrying it could never succeed, and the stream denies
+// deletes, so stopping on it would stop the category for good.
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
-import { commitSeq, decodeCommit, eventPosition, recordedEvents } from './commit.js';
+import type { GarbageBin } from '../garbage/garbage-bin.js';
+import { commitSeq, eventPosition, recordedEvents } from './commit.js';
+import { lastPositionIn, readCommit } from './commit-check.js';
 
 export interface SubscriptionTarget {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly stream: string;
-  readonly filter: string;
+  readonly subjectPrefix: string;
+  readonly category: string;
+  readonly garbage: GarbageBin;
   /** Deliver the events whose position is greater than this. */
   readonly after: bigint;
 }
 
 export async function startSubscription(target: SubscriptionTarget, delivery: Delivery): Promise<Subscription> {
-  const { nc, js, jsm, stream, filter } = target;
+  const { nc, js, jsm, stream, subjectPrefix, category, garbage } = target;
+  const filter = `${subjectPrefix}.${category}.>`;
   const caughtUp = new Latch();
   // Everything that exists now is at or below the newest matching sequence.
   const newest = await jsm.direct.getMessage(stream, { last_by_subj: filter });
   const catchUpTo = newest?.seq ?? 0;
-  if (!newest || eventPosition(newest.seq, decodeCommit(newest.data).events.length - 1) <= target.after) {
+  if (!newest || lastPositionIn(newest, subjectPrefix) <= target.after) {
     caughtUp.resolve();
   }
 
@@ -65,7 +75,13 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
         if (delivery.stopped) messages.stop();
         for await (const m of messages) {
           behindSince ??= Date.now();
-          for (const event of recordedEvents(decodeCommit(m.data), m.seq, m.time)) {
+          const read = readCommit(m.data, m.subject, subjectPrefix);
+          if (!read.ok) {
+            garbage.park({ consumer: `es:${category}`, subject: m.subject, stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
+            const past = eventPosition(m.seq, 0);
+            if (past > handledUpTo) handledUpTo = past;
+          }
+          for (const event of read.ok ? recordedEvents(read.value, m.seq, m.time) : []) {
             if (event.position <= handledUpTo) continue;
             if (!(await delivery.deliver(event))) return;
             handledUpTo = event.position;

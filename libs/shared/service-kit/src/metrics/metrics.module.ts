@@ -4,7 +4,9 @@
 // on its HTTP port instead). Global, so the bus client and the event store
 // find it without importing it.
 import { Global, Injectable, Module, Optional, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { GarbageBin } from '@pn/event-store';
 import { Projections } from '../projections.js';
+import { registerGarbageMetrics } from './garbage-metrics.js';
 import { Metrics } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { registerProjectionMetrics } from './projection-metrics.js';
@@ -14,9 +16,11 @@ class ProjectionGauges implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     @Optional() private readonly projections?: Projections,
+    @Optional() private readonly garbage?: GarbageBin,
   ) {}
   onModuleInit(): void {
     if (this.projections) registerProjectionMetrics(this.metrics, this.projections);
+    if (this.garbage) registerGarbageMetrics(this.metrics, this.garbage);
   }
 }
 

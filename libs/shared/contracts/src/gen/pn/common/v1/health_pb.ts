@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/common/v1/health.proto.
  */
 export const file_pn_common_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCKxAQoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aBIQCghidXNfcm9sZRgKIAEoCRITCgtidXNfd2FybmluZxgLIAEoCSJ3ChBQcm9qZWN0aW9uSGVhbHRoEgwKBG5hbWUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSEQoJY2F1Z2h0X3VwGAMgASgIEhAKCHBvc2l0aW9uGAQgASgJEg4KBmxhZ19tcxgFIAEoARIOCgZwYXJrZWQYBiABKARiBnByb3RvMw");
+  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCLfAQoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aBIsCgdnYXJiYWdlGAYgASgLMhsucG4uY29tbW9uLnYxLkdhcmJhZ2VIZWFsdGgSEAoIYnVzX3JvbGUYCiABKAkSEwoLYnVzX3dhcm5pbmcYCyABKAkidwoNR2FyYmFnZUhlYWx0aBINCgV0b3RhbBgBIAEoBBIqCgZjb3VudHMYAiADKAsyGi5wbi5jb21tb24udjEuR2FyYmFnZUNvdW50EisKBnJlY2VudBgDIAMoCzIbLnBuLmNvbW1vbi52MS5QYXJrZWRNZXNzYWdlIj8KDEdhcmJhZ2VDb3VudBIQCghjb25zdW1lchgBIAEoCRIOCgZyZWFzb24YAiABKAkSDQoFY291bnQYAyABKAQikQEKDVBhcmtlZE1lc3NhZ2USEAoIY29uc3VtZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRIOCgZzdHJlYW0YAyABKAkSCwoDc2VxGAQgASgEEg4KBnJlYXNvbhgFIAEoCRIOCgZkZXRhaWwYBiABKAkSDQoFYnl0ZXMYByABKAQSEQoJcGFya2VkX2F0GAggASgJIncKEFByb2plY3Rpb25IZWFsdGgSDAoEbmFtZRgBIAEoCRIQCghjYXRlZ29yeRgCIAEoCRIRCgljYXVnaHRfdXAYAyABKAgSEAoIcG9zaXRpb24YBCABKAkSDgoGbGFnX21zGAUgASgBEg4KBnBhcmtlZBgGIAEoBGIGcHJvdG8z");
 
 /**
  * Subject `<service>.health`: every service answers it.
@@ -61,6 +61,13 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
   projections: ProjectionHealth[];
 
   /**
+   * Messages on subjects this instance consumes that were not what the subject carries.
+   *
+   * @generated from field: pn.common.v1.GarbageHealth garbage = 6;
+   */
+  garbage?: GarbageHealth | undefined;
+
+  /**
    * The role it authenticated as on NATS; empty: it connected without credentials.
    *
    * @generated from field: string bus_role = 10;
@@ -81,6 +88,124 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
  */
 export const HealthReplySchema: GenMessage<HealthReply> = /*@__PURE__*/
   messageDesc(file_pn_common_v1_health, 1);
+
+/**
+ * Garbage parked (kept in memory, bounded) and skipped since the instance started.
+ *
+ * @generated from message pn.common.v1.GarbageHealth
+ */
+export type GarbageHealth = Message<"pn.common.v1.GarbageHealth"> & {
+  /**
+   * Exact, however many are listed.
+   *
+   * @generated from field: uint64 total = 1;
+   */
+  total: bigint;
+
+  /**
+   * @generated from field: repeated pn.common.v1.GarbageCount counts = 2;
+   */
+  counts: GarbageCount[];
+
+  /**
+   * The newest, at most 100, oldest first.
+   *
+   * @generated from field: repeated pn.common.v1.ParkedMessage recent = 3;
+   */
+  recent: ParkedMessage[];
+};
+
+/**
+ * Describes the message pn.common.v1.GarbageHealth.
+ * Use `create(GarbageHealthSchema)` to create a new message.
+ */
+export const GarbageHealthSchema: GenMessage<GarbageHealth> = /*@__PURE__*/
+  messageDesc(file_pn_common_v1_health, 2);
+
+/**
+ * @generated from message pn.common.v1.GarbageCount
+ */
+export type GarbageCount = Message<"pn.common.v1.GarbageCount"> & {
+  /**
+   * Who met it: es:<category>, integration, flows, dns-fleet.
+   *
+   * @generated from field: string consumer = 1;
+   */
+  consumer: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: uint64 count = 3;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message pn.common.v1.GarbageCount.
+ * Use `create(GarbageCountSchema)` to create a new message.
+ */
+export const GarbageCountSchema: GenMessage<GarbageCount> = /*@__PURE__*/
+  messageDesc(file_pn_common_v1_health, 3);
+
+/**
+ * @generated from message pn.common.v1.ParkedMessage
+ */
+export type ParkedMessage = Message<"pn.common.v1.ParkedMessage"> & {
+  /**
+   * @generated from field: string consumer = 1;
+   */
+  consumer: string;
+
+  /**
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * JetStream stream and sequence; empty and 0 for a core NATS message.
+   *
+   * @generated from field: string stream = 3;
+   */
+  stream: string;
+
+  /**
+   * @generated from field: uint64 seq = 4;
+   */
+  seq: bigint;
+
+  /**
+   * oversize, binary, not_json, wrong_shape, unknown_version, stream_mismatch
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string detail = 6;
+   */
+  detail: string;
+
+  /**
+   * @generated from field: uint64 bytes = 7;
+   */
+  bytes: bigint;
+
+  /**
+   * @generated from field: string parked_at = 8;
+   */
+  parkedAt: string;
+};
+
+/**
+ * Describes the message pn.common.v1.ParkedMessage.
+ * Use `create(ParkedMessageSchema)` to create a new message.
+ */
+export const ParkedMessageSchema: GenMessage<ParkedMessage> = /*@__PURE__*/
+  messageDesc(file_pn_common_v1_health, 4);
 
 /**
  * One read model of the instance, as its projection runner sees it.
@@ -130,5 +255,5 @@ export type ProjectionHealth = Message<"pn.common.v1.ProjectionHealth"> & {
  * Use `create(ProjectionHealthSchema)` to create a new message.
  */
 export const ProjectionHealthSchema: GenMessage<ProjectionHealth> = /*@__PURE__*/
-  messageDesc(file_pn_common_v1_health, 2);
+  messageDesc(file_pn_common_v1_health, 5);
 
