@@ -17,13 +17,7 @@ export async function ensureNats(natsUrl) {
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
     throw new Error(`nothing answers at NATS_URL=${natsUrl}; start NATS with JetStream there, or unset NATS_URL`);
   }
-  let binary = ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'].find((c) => commandExists(c));
-  if (!binary && process.getuid?.() === 0 && commandExists('apt-get')) {
-    log("installing Debian's nats-server package");
-    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    binary = 'nats-server';
-  }
-  if (!binary) throw new Error('no NATS at NATS_URL and no nats-server binary: install nats-server (Debian: apt-get install nats-server)');
+  const binary = natsBinary();
   const storeDir = join(root, '.run', 'nats');
   mkdirSync(storeDir, { recursive: true });
   log(`starting ${binary} with JetStream on ${host}:${port} (data in .run/nats)`);
@@ -33,4 +27,16 @@ export async function ensureNats(natsUrl) {
   for (let i = 0; i < 50 && !(await canConnect(host, port)); i++) await sleep(100);
   if (!(await canConnect(host, port))) throw new Error('nats-server did not start');
   return child;
+}
+
+/** A nats-server binary, installing Debian's package when we are root and it is missing. */
+export function natsBinary() {
+  let binary = ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'].find((c) => commandExists(c));
+  if (!binary && process.getuid?.() === 0 && commandExists('apt-get')) {
+    log("installing Debian's nats-server package");
+    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    binary = 'nats-server';
+  }
+  if (!binary) throw new Error('no nats-server binary: install nats-server (Debian: apt-get install nats-server), or set NATS_URL to a NATS with JetStream');
+  return binary;
 }

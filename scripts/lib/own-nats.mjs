@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialsFile, RUN_NATS } from './bus.mjs';
-import { canConnect, commandExists, log, run, sleep } from './run.mjs';
+import { natsBinary } from './nats.mjs';
+import { canConnect, log, sleep } from './run.mjs';
 
 const PREFERRED_PORT = 14222;
 
@@ -24,17 +25,6 @@ async function freeLocalPort() {
     });
     server.once('error', reject);
   });
-}
-
-function natsBinary() {
-  let binary = ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'].find((c) => commandExists(c));
-  if (!binary && process.getuid?.() === 0 && commandExists('apt-get')) {
-    log("installing Debian's nats-server package");
-    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    binary = 'nats-server';
-  }
-  if (!binary) throw new Error('no nats-server binary: install nats-server (Debian: apt-get install nats-server), or set NATS_URL to an operator\'s NATS');
-  return binary;
 }
 
 /** Starts the secured NATS; resolves with its child process and URL once it accepts connections. */

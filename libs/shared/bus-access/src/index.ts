@@ -4,3 +4,4 @@ export * from './credentials.js';
 export * from './permissions.js';
 export * from './server-config.js';
 export * from './subject-match.js';
+export * from './access-markdown.js';
