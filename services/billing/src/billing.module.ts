@@ -15,7 +15,7 @@ export class BillingModule {
   static forRoot(config: PlatformConfig): DynamicModule {
     return {
       module: BillingModule,
-      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'billing')],
       controllers: [BillingController, healthController('billing')],
       providers: [OwnershipFeed, UsageReadModel, FlowMeter, FlowMeterMetric],
     };

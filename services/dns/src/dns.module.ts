@@ -12,7 +12,7 @@ export class DnsModule {
   static forRoot(config: PlatformConfig, options: DnsOptions = {}): DynamicModule {
     return {
       module: DnsModule,
-      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)],
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'dns')],
       controllers: [RecordsController, ResolveController, healthController('dns')],
       providers: [ZoneProjection, DnsListener, DnsFleet, { provide: DNS_OPTIONS, useValue: options }],
     };

@@ -31,7 +31,7 @@ export class GatewayModule {
   static forRoot(config: PlatformConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'gateway'), MetricsModule.forRoot('gateway')],
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'gateway'), BusModule.forRoot(config, 'gateway'), MetricsModule.forRoot('gateway')],
       controllers: [
         AccountsController,
         ApiKeysController,

@@ -6,6 +6,6 @@ import { PublicPoolController } from './public-pool/public-pool.controller.js';
 @Module({})
 export class IpamModule {
   static forRoot(config: PlatformConfig): DynamicModule {
-    return { module: IpamModule, imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config)], controllers: [AddressesController, PublicPoolController, healthController('ipam')] };
+    return { module: IpamModule, imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'ipam')], controllers: [AddressesController, PublicPoolController, healthController('ipam')] };
   }
 }

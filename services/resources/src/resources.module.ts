@@ -18,7 +18,7 @@ export class ResourcesModule {
   static forRoot(config: PlatformConfig): DynamicModule {
     return {
       module: ResourcesModule,
-      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config), BusModule.forRoot(config, 'resources')],
+      imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'resources'), BusModule.forRoot(config, 'resources')],
       controllers: [ResourcesController, ExposureController, TopologyController, ProjectsController, ReachabilityController, healthController('resources')],
       providers: [ProjectsService, DomainVerifier, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher, ResourcesByStatusMetric],
     };

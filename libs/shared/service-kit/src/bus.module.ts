@@ -1,7 +1,9 @@
-// The NATS client every service uses to call others: one connection, one
-// RpcClient, injected by class.
+// The NATS client every service uses to call others, on the instance's one
+// bus connection: one RpcClient, injected by class.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { BUS_CONNECTION, SharedNatsClient } from './bus-connection.js';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { Metrics } from './metrics/metrics.js';
 import { RpcClient } from './rpc-client.js';
@@ -24,11 +26,12 @@ export class BusModule {
       providers: [
         {
           provide: BUS_PROXY,
-          useFactory: async () => {
-            const proxy = ClientProxyFactory.create({ transport: Transport.NATS, options: natsOptions(config, `${name}-client`) });
+          useFactory: async (nc: NatsConnection) => {
+            const proxy = new SharedNatsClient(nc, natsOptions(config, `${name}-client`));
             await proxy.connect();
             return proxy;
           },
+          inject: [BUS_CONNECTION],
         },
         {
           provide: RpcClient,

@@ -1,32 +1,33 @@
-// Provides the event store chosen by EVENT_STORE to a service, the snapshot
-// store (checkpoints of read models, snapshots of long aggregate streams) in
-// a JetStream object store on the bus, and the Projections registry; closes
-// them in order on shutdown.
+// Provides a service instance's one bus connection (BUS_CONNECTION), the
+// event store chosen by EVENT_STORE, the snapshot store (checkpoints of read
+// models, snapshots of long aggregate streams) in a JetStream object store on
+// the bus, and the Projections registry; closes them in order on shutdown,
+// the connection last (every other module's shutdown hooks run before this
+// global module's).
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { BUS_CONNECTION, connectBus } from './bus-connection.js';
 import { createEventStore, createJetStreamSnapshotStore, GarbageBin, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { newGarbageBin } from './garbage.js';
 import { withRequestMetadata } from './request-metadata.js';
 import { withAppendMetrics } from './metrics/event-store-metrics.js';
 import { Metrics } from './metrics/metrics.js';
-import { natsOptions, type PlatformConfig } from './config.js';
+import type { PlatformConfig } from './config.js';
 import { Projections } from './projections.js';
 import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
 
 export { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
 
-const SNAPSHOT_CONNECTION = Symbol('SNAPSHOT_CONNECTION');
-
 class EventStoreShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SNAPSHOT_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SNAPSHOT_STORE) private readonly snapshots: SnapshotStore,
     private readonly projections: Projections,
   ) {}
   async onApplicationShutdown(): Promise<void> {
     // Projections first: they save a last checkpoint and close their subscriptions;
-    // then the snapshot saves still under way finish, and only then do connections close.
+    // then the snapshot saves still under way finish, and only then does the connection drain.
     await this.projections.stopAll();
     await this.snapshots.close();
     await this.store.close();
@@ -41,12 +42,12 @@ export const snapshotBucket = (config: PlatformConfig) =>
 @Global()
 @Module({})
 export class EventStoreModule {
-  static forRoot(config: PlatformConfig): DynamicModule {
+  /** `name`: the service, as its connection is named on the server. */
+  static forRoot(config: PlatformConfig, name = 'service'): DynamicModule {
     return {
       module: EventStoreModule,
       providers: [
-        // One authenticated connection for the event store and the snapshots.
-        { provide: SNAPSHOT_CONNECTION, useFactory: () => connect(natsOptions(config, 'event-store')) },
+        { provide: BUS_CONNECTION, useFactory: () => connectBus(config, name) },
         {
           provide: EVENT_STORE,
           useFactory: async (nc: NatsConnection, garbage: GarbageBin, metrics?: Metrics) =>
@@ -60,7 +61,7 @@ export class EventStoreModule {
               ),
               metrics,
             ),
-          inject: [SNAPSHOT_CONNECTION, GarbageBin, { token: Metrics, optional: true }],
+          inject: [BUS_CONNECTION, GarbageBin, { token: Metrics, optional: true }],
         },
         // One per service instance: the store's subscriptions and every other consumer of the bus park here.
         { provide: GarbageBin, useFactory: newGarbageBin },
@@ -68,12 +69,12 @@ export class EventStoreModule {
           provide: SNAPSHOT_STORE,
           useFactory: (nc: NatsConnection) =>
             createJetStreamSnapshotStore(nc, { bucket: snapshotBucket(config), replicas: config.eventStreamReplicas }),
-          inject: [SNAPSHOT_CONNECTION],
+          inject: [BUS_CONNECTION],
         },
         Projections,
         EventStoreShutdown,
       ],
-      exports: [EVENT_STORE, SNAPSHOT_STORE, Projections, GarbageBin],
+      exports: [BUS_CONNECTION, EVENT_STORE, SNAPSHOT_STORE, Projections, GarbageBin],
     };
   }
 }

@@ -17,3 +17,4 @@ export * from './rpc.decorator.js';
 export * from './metrics/index.js';
 export * from './ulid.js';
 export * from './garbage.js';
+export * from './bus-connection.js';

@@ -2,7 +2,8 @@
 // a service joins one queue group, so a request goes to exactly one of them.
 import { Logger, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { BUS_CONNECTION, SharedNatsServer } from './bus-connection.js';
 import { announceBusIdentity } from './bus-credentials.js';
 import { natsOptions, type PlatformConfig } from './config.js';
 import { JsonLogger } from './json-logger.js';
@@ -14,11 +15,10 @@ class ServiceRoot {}
 
 export async function startMicroservice(name: string, module: unknown, config: PlatformConfig): Promise<INestMicroservice> {
   const root = { module: ServiceRoot, imports: [module as never, MetricsModule.forRoot(name, { serve: true })] };
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(root, {
-    transport: Transport.NATS,
-    options: { ...natsOptions(config, name), queue: name },
-    logger: new JsonLogger(name, config.logLevels),
-  });
+  // The transport answers on the instance's one connection, made by EventStoreModule before listen() asks for it.
+  let app: INestMicroservice | undefined;
+  const strategy = new SharedNatsServer(() => app!.get(BUS_CONNECTION), { ...natsOptions(config, name), queue: name });
+  app = await NestFactory.createMicroservice<MicroserviceOptions>(root, { strategy, logger: new JsonLogger(name, config.logLevels) });
   app.enableShutdownHooks();
   await app.listen();
   new Logger(name).log(`${name} service listening on ${config.natsUrl}`);

@@ -21,11 +21,11 @@
 // account, to park in the meter's streams.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
 import { UnreadableCommitError, WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
-import { EVENT_STORE, GarbageBin, natsOptions, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
+import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
 import { meterOptions } from './meter-options.js';
@@ -59,7 +59,6 @@ interface PartitionQueue {
 
 @Injectable()
 export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
-  private nc: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
   private probe: NodeJS.Timeout | undefined;
   private inFlight = 0;
@@ -74,6 +73,8 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    // The instance's one bus connection (drained by its owner, EventStoreModule).
+    @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     private readonly ownership: OwnershipFeed,
@@ -95,7 +96,6 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const { flowsStream: stream, flowsSubjectPrefix: prefix } = this.config;
-    this.nc = await connect(natsOptions(this.config, 'billing-meter'));
     const jsm = await jetstreamManager(this.nc);
     const exists = await jsm.streams.info(stream).then(
       () => true,
@@ -139,7 +139,6 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     if (this.probe) clearInterval(this.probe);
     this.messages?.stop();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
   }
 
   // ack_wait is 15 s: a message held by a killed instance is redelivered that soon; none is held longer (the ownership wait is 5 s).

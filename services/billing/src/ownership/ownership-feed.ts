@@ -16,16 +16,15 @@
 // the stream's first message), so it is parked again each time, once.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/transport-node';
 import { OwnershipTimeline } from '@pn/billing-domain';
 import { ensureHistoryStream } from '@pn/event-store';
-import { GarbageBin, natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { readFact } from './read-fact.js';
 
 @Injectable()
 export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   readonly timeline = new OwnershipTimeline();
-  private nc: NatsConnection | undefined;
   private messages: ConsumerMessages | undefined;
   private probe: NodeJS.Timeout | undefined;
   /** The timeline holds every fact published before this instant (epoch ms). */
@@ -38,11 +37,12 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    // The instance's one bus connection (drained by its owner, EventStoreModule).
+    @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
     private readonly garbage: GarbageBin,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.nc = await connect(natsOptions(this.config, 'billing-ownership'));
     const jsm = await jetstreamManager(this.nc);
     // Same settings as the publisher's (resources): whichever starts first creates it.
     await ensureHistoryStream(jsm, {
@@ -117,6 +117,5 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     if (this.probe) clearInterval(this.probe);
     this.release();
     this.messages?.stop();
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
   }
 }

@@ -15,10 +15,10 @@
 // not one of them (fleet-messages.ts) is parked in the service's garbage bin.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { dnsFleetSubject } from '@pn/bus-access';
 import type { Screened } from '@pn/event-store';
-import { GarbageBin, natsOptions, newInbox, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
+import { BUS_CONNECTION, GarbageBin, newInbox, PLATFORM_CONFIG, timeLeftMs, type PlatformConfig } from '@pn/service-kit';
 import { ZoneProjection } from '../zone/zone.projection.js';
 import { readCaughtUpReply, readCaughtUpRequest, readHeartbeat, type CaughtUpReply, type CaughtUpRequest, type Heartbeat } from './fleet-messages.js';
 import { FleetMembers, HEARTBEAT_EVERY_MS, stillWaitingFor } from './fleet-members.js';
@@ -44,13 +44,15 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
     private readonly projection: ZoneProjection,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly garbage: GarbageBin,
+    // The instance's one bus connection; the fleet takes part from bootstrap to shutdown (this.nc).
+    @Inject(BUS_CONNECTION) private readonly bus: NatsConnection,
   ) {
     const base = dnsFleetSubject(config.eventStream);
     this.subjects = { heartbeat: `${base}.heartbeat`, caughtUp: `${base}.caught-up` };
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const nc = await connect(natsOptions(this.config, 'dns-fleet'));
+    const nc = this.bus;
     this.nc = nc;
     this.subscriptions.push(
       nc.subscribe(this.subjects.heartbeat, {
@@ -82,10 +84,12 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     const nc = this.nc;
+    this.nc = undefined;
+    for (const sub of this.subscriptions) sub.unsubscribe();
     if (!nc || nc.isClosed()) return;
     // Say so, rather than be waited for until the heartbeats time out.
     nc.publish(this.subjects.heartbeat, JSON.stringify({ id: this.instanceId, leaving: true } satisfies Heartbeat));
-    await nc.drain().catch(() => undefined);
+    await nc.flush().catch(() => undefined);
   }
 
   /** How many instances this one currently knows to be running (itself included). */

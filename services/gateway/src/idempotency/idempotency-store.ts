@@ -3,10 +3,10 @@
 // expire after 24 h (the bucket's TTL). Claims are atomic (`create` fails
 // when the key exists) and updates are compare-and-set on the revision, so
 // two gateways that receive the same key at once cannot both run the create.
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Kvm, type KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { busUnavailable, natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { busUnavailable, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { KEY_TTL_MS, type IdempotencyRecord } from './idempotency-rules.js';
 
 export const IDEMPOTENCY_BUCKET = 'idempotency';
@@ -20,21 +20,19 @@ export interface StoredRecord {
 }
 
 @Injectable()
-export class IdempotencyStore implements OnModuleInit, OnApplicationShutdown {
+export class IdempotencyStore implements OnModuleInit {
   private readonly logger = new Logger('Idempotency');
-  private nc: NatsConnection | undefined;
   private bucket: Promise<KV> | undefined;
   private disconnected = false;
 
-  constructor(@Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig) {}
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    // The instance's one bus connection (drained by its owner, EventStoreModule).
+    @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    this.nc = await connect(natsOptions(this.config, 'gateway-idempotency'));
     void this.followStatus(this.nc);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.nc?.close();
   }
 
   /** Claims a free key; the new revision, or undefined when the key is taken. */

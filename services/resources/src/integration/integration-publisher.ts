@@ -5,7 +5,7 @@
 // `resource` category: its checkpoint makes publication resume where it
 // stopped, and each message's id (the source event's) lets JetStream drop a
 // republished duplicate; consumers dedup on `source_event_id` beyond that.
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { toJsonString } from '@bufbuild/protobuf';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
@@ -13,7 +13,7 @@ import { AddressHeldSchema, AddressHoldEndedSchema } from '@pn/contracts';
 import { ensureHistoryStream } from '@pn/event-store';
 import { RetryLater, type Projection } from '@pn/projection';
 import { resourceEventCodec } from '@pn/resources-domain';
-import { natsOptions, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
+import { BUS_CONNECTION, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { factsOf, rememberResource, type AddressFactsState, type IntegrationFact } from './address-facts.js';
 
 /** The subject a fact is published on: `<prefix>.v1.<fact>.<network_id>`. */
@@ -22,18 +22,18 @@ export const integrationSubject = (prefix: string, fact: IntegrationFact) => `${
 const SCHEMAS = { AddressHeld: AddressHeldSchema, AddressHoldEnded: AddressHoldEndedSchema } as const;
 
 @Injectable()
-export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown {
-  private nc: NatsConnection | undefined;
+export class IntegrationPublisher implements OnModuleInit {
   private js: JetStreamClient | undefined;
   private readonly logger = new Logger(IntegrationPublisher.name);
 
   constructor(
     private readonly projections: Projections,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    // The instance's one bus connection (drained by its owner, EventStoreModule).
+    @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.nc = await connect(natsOptions(this.config, 'resources-integration'));
     await ensureHistoryStream(await jetstreamManager(this.nc), {
       name: this.config.integrationStream,
       subjectPrefix: this.config.integrationSubjectPrefix,
@@ -43,10 +43,6 @@ export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown
     this.js = jetstream(this.nc);
     // Not awaited: publishing what happened while this instance was down must not hold its start.
     this.projections.run(this.projection()).catch((error) => this.logger.error(`integration publisher stopped: ${String(error)}`));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.nc && !this.nc.isClosed()) await this.nc.drain();
   }
 
   private projection(): Projection<AddressFactsState> {
