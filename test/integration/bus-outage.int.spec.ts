@@ -4,17 +4,19 @@
 // for as long as it takes). The bus here is a nats-server the suite stops
 // and starts again on the same port.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startRestartableNats, type RestartableNats } from '@pn/test-support';
-import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { busNames, loadConfig } from '@pn/service-kit';
+import { startSecuredRestartableNats, uniqueId, type SecuredRestartableNats } from '@pn/test-support';
+import { apiClient, runEnvironment, startPlatform, type RunningPlatform } from '../support/platform.js';
 
-let nats: RestartableNats;
+let nats: SecuredRestartableNats;
 let platform: RunningPlatform;
 let api: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  nats = await startRestartableNats();
-  console.log(`bus-outage suite: a local nats-server at ${nats.url} that the suite stops and starts`);
-  platform = await startPlatform(nats.url);
+  const run = uniqueId('run');
+  nats = await startSecuredRestartableNats(busNames(loadConfig(runEnvironment(run))));
+  console.log(`bus-outage suite: a local nats-server at ${nats.url}, with credentials per role, that the suite stops and starts`);
+  platform = await startPlatform(nats.url, { run, credentials: nats.credentials });
   api = apiClient(platform.url);
 }, 60_000);
 

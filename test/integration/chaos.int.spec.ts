@@ -9,7 +9,9 @@
 // CHAOS=full: 100 creates in flight and every service killed twice.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
-import { startRestartableNats, type RestartableNats } from '@pn/test-support';
+import { busNames, loadConfig } from '@pn/service-kit';
+import { startSecuredRestartableNats, uniqueId, type SecuredRestartableNats } from '@pn/test-support';
+import { runStreams } from '../support/service-env.js';
 import { SERVICE_NAMES, startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
 const FULL = process.env.CHAOS === 'full';
@@ -22,13 +24,15 @@ const KINDS = [
   ['buckets', 'available'],
 ] as const;
 
-let nats: RestartableNats;
+let nats: SecuredRestartableNats;
 let platform: SupervisedPlatform;
 let key: string;
 
 beforeAll(async () => {
-  nats = await startRestartableNats();
-  platform = await startSupervisedPlatform(nats.url);
+  // Every service as its role, on a NATS secured for the run.
+  const run = uniqueId('chaos');
+  nats = await startSecuredRestartableNats(busNames(loadConfig(runStreams(run))));
+  platform = await startSupervisedPlatform(nats.url, { run, credentials: nats.credentials });
   const account = await request('POST', '/v1/admin/accounts', { body: { name: 'chaos' }, admin: true });
   key = account.body.api_key;
 }, 120_000);

@@ -3,16 +3,26 @@
 // every service the create touched — the gateway's access line and the bus
 // lines of resources, ipam and dns. Needs the services built (`npm test` builds first).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startNats, type StartedNats } from '@pn/test-support';
+import { busNames, loadConfig } from '@pn/service-kit';
+import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
+import { runStreams } from '../support/service-env.js';
 import { startPlatformProcesses, type PlatformProcesses } from '../support/processes.js';
 
-let nats: StartedNats;
+let nats: SecuredNats;
 let platform: PlatformProcesses;
 
 beforeAll(async () => {
-  nats = await startNats();
+  const run = uniqueId('run');
+  nats = await startSecuredNats(busNames(loadConfig(runStreams(run))));
   console.log(`request logs: ${nats.note}`);
-  platform = await startPlatformProcesses(nats.url, { logLevel: 'debug', captureStdout: true, rateLimits: 'default' });
+  platform = await startPlatformProcesses(nats.url, {
+    logLevel: 'debug',
+    captureStdout: true,
+    rateLimits: 'default',
+    run,
+    credentials: nats.credentials,
+    admin: nats.connectOptions('admin'),
+  });
 }, 120_000);
 
 afterAll(async () => {

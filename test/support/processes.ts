@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_RATE_LIMITS } from './rate-limits.js';
-import { serviceEnvironment } from './service-env.js';
+import type { ConnectionOptions } from '@nats-io/transport-node';
+import { serviceEnv, serviceEnvironment } from './service-env.js';
 import { deleteEventStream } from './event-stream.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -51,16 +52,25 @@ export async function startPlatformProcesses(
   natsUrl: string,
   // logLevel: LOG_LEVEL for every service (default warn); captureStdout: keep their stdout (the JSON logs) for stdoutOf instead of passing it through.
   // rateLimits: 'lifted' (the default) for benchmarks, which measure capacity rather than one key's fair share; tests pass 'default'.
-  options: { ipamInstances?: number; logLevel?: string; captureStdout?: boolean; rateLimits?: 'default' | 'lifted' } = {},
+  // run, credentials, admin: on a NATS secured for the run, each role's credentials file and the admin's connection (for cleanup).
+  options: {
+    ipamInstances?: number;
+    logLevel?: string;
+    captureStdout?: boolean;
+    rateLimits?: 'default' | 'lifted';
+    run?: string;
+    credentials?: Readonly<Record<string, string>>;
+    admin?: ConnectionOptions;
+  } = {},
 ): Promise<PlatformProcesses> {
   const lifted = (options.rateLimits ?? 'lifted') === 'lifted' ? NO_RATE_LIMITS : {};
-  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'run', options.logLevel ?? 'warn', lifted);
+  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'run', options.logLevel ?? 'warn', lifted, options.run);
   // e.g. SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every service.
   const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const services = [...Array.from({ length: options.ipamInstances ?? 1 }, () => 'ipam'), 'dns', 'billing', 'resources', 'gateway'];
   const children: ChildProcess[] = services.map((service) =>
     spawn(process.execPath, [...nodeArgs, join(root, 'services', service, 'dist', 'main.js')], {
-      env,
+      env: serviceEnv(env, service, options.credentials),
       stdio: ['ignore', options.captureStdout ? 'pipe' : 'inherit', 'inherit'],
     }),
   );
@@ -84,7 +94,7 @@ export async function startPlatformProcesses(
           }),
       ),
     );
-    await deleteEventStream(natsUrl, env.EVENT_STREAM, env.INTEGRATION_STREAM, env.FLOWS_STREAM);
+    await deleteEventStream(options.admin ?? natsUrl, env.EVENT_STREAM, env.INTEGRATION_STREAM, env.FLOWS_STREAM);
   };
   const url = `http://127.0.0.1:${gatewayPort}`;
   const processes = services.map((name, i) => ({ name, pid: children[i]!.pid ?? 0 }));

@@ -14,13 +14,33 @@ export interface ServiceEnvironment {
   readonly adminToken: string;
 }
 
+/** A run's streams and subject prefixes (the integration and flows ones unless the caller's environment chose them). */
+export function runStreams(run: string) {
+  return {
+    EVENT_STREAM: `EVENTS_${run}`,
+    EVENT_SUBJECT_PREFIX: `es_${run}`,
+    // Its own integration and flows streams too (unless the caller chose them):
+    // billing folds the whole integration history at boot, so a stream shared
+    // with earlier runs would be measured along with this one.
+    INTEGRATION_STREAM: process.env.INTEGRATION_STREAM ?? `INTEGRATION_${run}`,
+    INTEGRATION_SUBJECT_PREFIX: process.env.INTEGRATION_SUBJECT_PREFIX ?? `in_${run}`,
+    FLOWS_STREAM: process.env.FLOWS_STREAM ?? `FLOWS_${run}`,
+    FLOWS_SUBJECT_PREFIX: process.env.FLOWS_SUBJECT_PREFIX ?? `fl_${run}`,
+  };
+}
+
+/** A service's environment: the run's, with the path of the service's own NATS credentials when the bus is secured. */
+export const serviceEnv = (env: NodeJS.ProcessEnv, service: string, credentials?: Readonly<Record<string, string>>): NodeJS.ProcessEnv =>
+  credentials ? { ...env, NATS_CREDENTIALS: credentials[service] } : env;
+
+/** `run`: the run's name, when the caller needed its streams first (a NATS secured for them); a new one otherwise. */
 export async function serviceEnvironment(
   natsUrl: string,
   runPrefix: string,
   logLevel: string,
   defaults: Readonly<Record<string, string>> = {},
+  run = uniqueId(runPrefix),
 ): Promise<ServiceEnvironment> {
-  const run = uniqueId(runPrefix);
   const adminToken = randomBytes(16).toString('hex');
   const gatewayPort = await freePort();
   const dnsPort = await freePort();
@@ -33,15 +53,7 @@ export async function serviceEnvironment(
     // Ephemeral: several ipam instances may run, and a developer's `npm start` may hold the defaults.
     METRICS_PORT: '0',
     ADMIN_TOKEN: adminToken,
-    EVENT_STREAM: `EVENTS_${run}`,
-    EVENT_SUBJECT_PREFIX: `es_${run}`,
-    // Its own integration and flows streams too (unless the caller chose them):
-    // billing folds the whole integration history at boot, so a stream shared
-    // with earlier runs would be measured along with this one.
-    INTEGRATION_STREAM: process.env.INTEGRATION_STREAM ?? `INTEGRATION_${run}`,
-    INTEGRATION_SUBJECT_PREFIX: process.env.INTEGRATION_SUBJECT_PREFIX ?? `in_${run}`,
-    FLOWS_STREAM: process.env.FLOWS_STREAM ?? `FLOWS_${run}`,
-    FLOWS_SUBJECT_PREFIX: process.env.FLOWS_SUBJECT_PREFIX ?? `fl_${run}`,
+    ...runStreams(run),
     LOG_LEVEL: logLevel,
   };
   return { env, gatewayPort, dnsPort, adminToken };

@@ -4,7 +4,7 @@
 // it back while the others keep serving.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { serviceEnvironment } from './service-env.js';
+import { serviceEnv, serviceEnvironment } from './service-env.js';
 import { Supervisor } from '../../scripts/lib/supervisor.mjs';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -29,8 +29,12 @@ export interface SupervisedPlatform {
   healthy(ms?: number): Promise<void>;
 }
 
-export async function startSupervisedPlatform(natsUrl: string): Promise<SupervisedPlatform> {
-  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error');
+/** `run` and `credentials`: the run's name and each role's credentials file, on a NATS secured for that run. */
+export async function startSupervisedPlatform(
+  natsUrl: string,
+  secured: { run?: string; credentials?: Readonly<Record<string, string>> } = {},
+): Promise<SupervisedPlatform> {
+  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error', {}, secured.run);
   const reports: string[] = [];
   let supervisor: Supervisor | undefined;
   const url = `http://127.0.0.1:${gatewayPort}`;
@@ -60,7 +64,7 @@ export async function startSupervisedPlatform(natsUrl: string): Promise<Supervis
       supervisor = new Supervisor({ report: (line) => reports.push(line), stopGraceMs: 10_000 });
       for (const name of SERVICE_NAMES) {
         supervisor.add(name, () =>
-          spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+          spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env: serviceEnv(env, name, secured.credentials), stdio: ['ignore', 'ignore', 'inherit'] }),
         );
       }
       await platform.healthy();

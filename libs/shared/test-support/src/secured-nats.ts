@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { authorizationConfig, inboxPrefix, readCredentials, writeCredentials, type BusNames, type Role } from '@pn/bus-access';
 import { nkeyAuthenticator } from '@nats-io/transport-node';
 import { startNats, type StartedNats } from './nats.js';
+import { startRestartableNats, type RestartableNats } from './restartable-nats.js';
 
 export interface SecuredNats extends StartedNats {
   /** Each role's credentials file (mode 600), as a service is given it in NATS_CREDENTIALS. */
@@ -31,6 +32,30 @@ export async function startSecuredNats(names: BusNames): Promise<SecuredNats> {
     connectOptions: (role = 'admin') => roleConnectOptions([nats.url], files[role as Role]),
     stop: async () => {
       await nats.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SecuredRestartableNats extends RestartableNats {
+  readonly credentials: Readonly<Record<Role, string>>;
+  connectOptions(role?: Role): ReturnType<typeof roleConnectOptions>;
+}
+
+/** The same, as a local nats-server a suite can stop and start again (outages, chaos). */
+export async function startSecuredRestartableNats(names: BusNames): Promise<SecuredRestartableNats> {
+  const dir = await mkdtemp(join(tmpdir(), 'pn-nats-credentials-'));
+  const { keys, files } = writeCredentials(dir);
+  const nats = await startRestartableNats({ config: authorizationConfig(names, keys) });
+  return {
+    url: nats.url,
+    storeDir: nats.storeDir,
+    start: () => nats.start(),
+    stop: (signal) => nats.stop(signal),
+    credentials: files,
+    connectOptions: (role = 'admin') => roleConnectOptions([nats.url], files[role]),
+    dispose: async () => {
+      await nats.dispose();
       await rm(dir, { recursive: true, force: true });
     },
   };
