@@ -79,7 +79,7 @@ async function main() {
   }
   const possible = possibleKinds(networks);
   const missing = KINDS.filter((k) => !possible[k]);
-  if (missing.length) say(`no ${missing.join(', ')} flows: ${!possible.private ? 'private needs two resources in one project; ' : ''}${!possible.response ? 'responses, ingress and hairpins need a public address (open a port, or public_access)' : ''}`);
+  if (missing.length) say(`no ${missing.join(', ')} flows: ${!possible.private ? 'private needs two resources in one project; ' : ''}${!possible.response ? 'responses, ingress and hairpins need a public address (open a port, or public_access); ' : ''}${possible.response && !possible.hairpin ? 'a hairpin needs a VM in a project with a public address' : ''}`);
 
   // As the `operator` role: it may publish flow records and nothing else.
   const nc = await connect(await toolConnectOptions(opts.nats, 'operator', 'flows-generator'));

@@ -56,13 +56,15 @@ const LIVE = new Set(['running', 'available']);
  */
 export async function readNetworks(get, project) {
   const projects = project ? [project] : (await all(get, '/v1/hosting/projects')).map((p) => p.name);
-  // Public addresses and statuses come from the kinds' lists; the topology has only private ones.
-  const details = new Map();
-  for (const [kind, path] of Object.entries(PATH_OF)) {
-    for (const r of await all(get, `/v1/hosting/${path}${project ? `?project=${encodeURIComponent(project)}` : ''}`)) details.set(r.id, { ...r, kind });
-  }
   const networks = [];
   for (const name of projects) {
+    // Public addresses and statuses come from the kinds' lists, which name their
+    // project (without one they list the default project's only); the topology
+    // has only private addresses.
+    const details = new Map();
+    for (const [kind, path] of Object.entries(PATH_OF)) {
+      for (const r of await all(get, `/v1/hosting/${path}?project=${encodeURIComponent(name)}`)) details.set(r.id, { ...r, kind });
+    }
     const { items, first } = await pages(get, `/v1/hosting/network/topology?project=${encodeURIComponent(name)}`, 'resources');
     const resources = [];
     for (const r of items) {

@@ -12,7 +12,8 @@
 //   egress    resource → internet                              billed
 //   response  resource's public address → a browser           billed (egress)
 //   ingress   browser → resource (after DNAT, its private ip)  free
-//   hairpin   resource → public address of an own resource    billed (egress), hinted
+//   hairpin   VM → public address of a resource of its network billed (egress), hinted
+//             (a VM may call its own public URL; a managed service calls no one)
 export const KINDS = ['private', 'egress', 'response', 'ingress', 'hairpin'];
 /** The usage total each kind adds to. */
 export const TOTAL_OF = { private: 'private_bytes', egress: 'egress_bytes', response: 'egress_bytes', ingress: 'ingress_bytes', hairpin: 'egress_bytes' };
@@ -48,9 +49,13 @@ export function possibleKinds(networks) {
     egress: resources.length > 0,
     response: anyPublic,
     ingress: anyPublic,
-    hairpin: anyPublic,
+    hairpin: hairpinTargets(networks).length > 0,
   };
 }
+
+/** Public addresses a VM of the same network could call back on: [{ network, r }]. */
+const hairpinTargets = (networks) =>
+  networks.flatMap((n) => (n.resources.some((r) => r.kind === 'vm') ? n.resources.filter((r) => r.publicIp).map((r) => ({ network: n, r })) : []));
 
 /**
  * A flow maker for the account: `next(start, end)` → { kind, record }.
@@ -61,6 +66,7 @@ export function flowMaker(networks, { runId, random = Math.random }) {
   const kinds = KINDS.filter((k) => possible[k]);
   const weightSum = kinds.reduce((s, k) => s + WEIGHTS[k], 0);
   const publicOnes = networks.flatMap((n) => n.resources.filter((r) => r.publicIp).map((r) => ({ network: n, r })));
+  const hairpins = hairpinTargets(networks);
   const usable = networks.filter((n) => n.resources.length > 0);
   const paired = networks.filter((n) => n.resources.length >= 2);
   let seq = 0;
@@ -111,9 +117,9 @@ export function flowMaker(networks, { runId, random = Math.random }) {
         return { kind, record: record(network.networkId, browser(random), ephemeral(random), r.privateIp, SERVICE_PORT[r.kind] ?? 443, 6, size(random, [300, 60_000]), start, end) };
       }
       default: {
-        // hairpin: a resource of the target's network reaching it by its public address.
-        const { network, r: target } = pick(random, publicOnes);
-        const a = pick(random, network.resources);
+        // hairpin: a VM of the target's network reaching it by its public address.
+        const { network, r: target } = pick(random, hairpins);
+        const a = pick(random, network.resources.filter((r) => r.kind === 'vm'));
         return { kind, record: record(network.networkId, a.privateIp, ephemeral(random), target.publicIp, SERVICE_PORT[target.kind] ?? 443, 6, size(random, [1_000, 20_000_000]), start, end) };
       }
     }
