@@ -20,7 +20,6 @@ async function signIn(key) {
     $('console').hidden = false;
     $('sign-out').hidden = false;
     showProjects(projects.items.length ? projects.items : [{ name: 'default' }]);
-    loadEgress();
   } catch (error) {
     sessionStorage.removeItem('pn-api-key');
     $('sign-in-error').textContent = error.status === 401 ? 'That key is not valid.' : `Could not sign in: ${error.message}`;
@@ -48,6 +47,7 @@ async function openProject(name) {
   const topology = await client.get(`/v1/hosting/network/topology?project=${encodeURIComponent(name)}&limit=100`);
   network.cidr = topology.private_cidr;
   $('network-title').textContent = `Project ${name}: ${topology.private_cidr}`;
+  void loadEgress(name);
   for (const [kind, path] of Object.entries(KINDS)) {
     const page = await client.get(`/v1/hosting/${path}?project=${encodeURIComponent(name)}&limit=100`);
     for (const r of page.items) upsert({ ...r, kind, hostname: r.private_host ?? (kind === 'vm' ? `${r.name}.vm.internal` : undefined) });
@@ -86,14 +86,21 @@ async function showDetails(resource) {
   $('details').replaceChildren(heading(resource.name), pre, heading('History'), list);
 }
 
-async function loadEgress() {
+/** The selected project's egress this month: what its heading says, nothing of the other projects. */
+async function loadEgress(project) {
   const period = new Date().toISOString().slice(0, 7);
+  $('egress-title').textContent = `Egress of project ${project}, ${monthName(period)} (UTC days)`;
+  let usage;
   try {
-    drawEgress($('egress'), await client.get(`/v1/hosting/billing/usage?period=${period}`));
+    usage = await client.get(`/v1/hosting/billing/usage?period=${period}&project=${encodeURIComponent(project)}`);
   } catch {
-    drawEgress($('egress'), undefined);
+    usage = undefined;
   }
+  // Another project selected while this one loaded: its chart is not this one's to draw.
+  if ($('egress-title').textContent.startsWith(`Egress of project ${project},`)) drawEgress($('egress'), usage);
 }
+
+const monthName = (period) => new Date(`${period}-01T00:00:00Z`).toLocaleString('en', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 $('sign-in').addEventListener('submit', (event) => {
   event.preventDefault();

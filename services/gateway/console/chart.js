@@ -1,5 +1,6 @@
 // Egress by day as SVG bars, from the billing usage report's `by_day` (every
-// UTC day of the month, bytes by class). From a billing that gives no days,
+// UTC day of the month, bytes by class): bytes that left for the internet,
+// the tallest bar's value written beside it so the scale has a unit. From a billing that gives no days,
 // the month's total is said in words rather than drawn as if it were one day.
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -37,7 +38,7 @@ export function drawEgress(container, usage) {
       svg.append(label);
     }
   });
-  container.append(svg, paragraph(`Total: ${format(total)}`));
+  container.append(svg, paragraph(`Bytes to the internet per UTC day; the tallest bar is ${format(max)}. Total: ${format(total)}`));
 }
 
 const paragraph = (text) => Object.assign(document.createElement('p'), { textContent: text, className: 'hint' });
