@@ -3,7 +3,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { announceBusIdentity, BUS_CONNECTION, JsonLogger, natsOptions, SharedNatsServer, type PlatformConfig } from '@pn/service-kit';
+import { announceBusIdentity, BUS_CONNECTION, JsonLogger, SharedNatsServer, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
 import { useHttpMetrics } from './http/http-metrics.js';
@@ -29,7 +29,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   useRateLimits(app);
   useRequestDeadlines(app, config);
   useJsonBodies(app);
-  app.connectMicroservice<MicroserviceOptions>({ strategy: new SharedNatsServer(() => app.get(BUS_CONNECTION), { ...natsOptions(config, 'gateway'), queue: 'gateway' }) });
+  app.connectMicroservice<MicroserviceOptions>({ strategy: new SharedNatsServer(() => app.get(BUS_CONNECTION), { queue: 'gateway' }) });
   app.useGlobalPipes(validationPipe);
   useOpenApi(app); // /openapi.json and /docs
   useConsole(app); // /console: static files

@@ -54,6 +54,6 @@ export function busIdentity(file: string): BusIdentity {
 export function announceBusIdentity(service: string, file: string): void {
   const { role, warning } = busIdentity(file);
   const logger = new Logger(service);
-  if (warning) logger.warn(`!!! ${warning.toUpperCase().slice(0, 1)}${warning.slice(1)}`);
+  if (warning) logger.warn(`!!! ${warning[0]!.toUpperCase()}${warning.slice(1)}`);
   else logger.log(`authenticated on NATS as role ${role}`);
 }

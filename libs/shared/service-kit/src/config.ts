@@ -1,7 +1,8 @@
-import { createHmac } from 'node:crypto';
-import { busCredentialOptions } from './bus-credentials.js';
 // Configuration of every service, from the environment, with defaults that
 // work on a developer machine with a local NATS.
+import { createHmac } from 'node:crypto';
+import { busCredentialOptions } from './bus-credentials.js';
+
 export interface PlatformConfig {
   readonly natsUrl: string;
   /**
@@ -210,8 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
 }
 
 /**
- * Connection options for Nest's NATS transport and clients, and every other
- * connection of a service. noAsyncTraces: no Error (with its stack) is made
+ * Options of a service's connection to NATS (one per instance, see
+ * bus-connection.ts; tools and tests use them too). noAsyncTraces: no Error (with its stack) is made
  * up front for every request, a measurable share of CPU on the hot path, for
  * traces only seen on failure. maxReconnectAttempts -1: a NATS outage of any
  * length is waited out (calls meanwhile answer 503); the client's default

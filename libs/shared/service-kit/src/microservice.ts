@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { BUS_CONNECTION, SharedNatsServer } from './bus-connection.js';
 import { announceBusIdentity } from './bus-credentials.js';
-import { natsOptions, type PlatformConfig } from './config.js';
+import type { PlatformConfig } from './config.js';
 import { JsonLogger } from './json-logger.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 
@@ -17,7 +17,7 @@ export async function startMicroservice(name: string, module: unknown, config: P
   const root = { module: ServiceRoot, imports: [module as never, MetricsModule.forRoot(name, { serve: true })] };
   // The transport answers on the instance's one connection, made by EventStoreModule before listen() asks for it.
   let app: INestMicroservice | undefined;
-  const strategy = new SharedNatsServer(() => app!.get(BUS_CONNECTION), { ...natsOptions(config, name), queue: name });
+  const strategy = new SharedNatsServer(() => app!.get(BUS_CONNECTION), { queue: name });
   app = await NestFactory.createMicroservice<MicroserviceOptions>(root, { strategy, logger: new JsonLogger(name, config.logLevels) });
   app.enableShutdownHooks();
   await app.listen();
