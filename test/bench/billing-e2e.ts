@@ -6,10 +6,9 @@
 // every byte — and they must be exact, class by class.
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { uniqueId } from '@pn/test-support';
 import { deleteEventStream } from '../support/event-stream.js';
 import { apiClient } from '../support/platform.js';
-import { startPlatformProcesses } from '../support/processes.js';
+import { startPlatformProcesses, type SecuredRun } from '../support/processes.js';
 
 /** Publishes awaited at once: enough to keep the bus busy without holding the whole run in memory. */
 const PUBLISH_IN_FLIGHT = 16;
@@ -23,12 +22,10 @@ export interface E2eResult {
   readonly shown: Record<string, unknown>;
 }
 
-export async function measureEndToEnd(natsUrl: string, flows: number, batch: number, timeoutMs: number, log: (line: string) => void): Promise<E2eResult> {
-  // Streams of this run only (processes.ts names the event stream; these three are the rest).
-  const run = uniqueId('bill');
-  Object.assign(process.env, { INTEGRATION_STREAM: `INTEGRATION_${run}`, INTEGRATION_SUBJECT_PREFIX: `in_${run}`, FLOWS_STREAM: `FLOWS_${run}`, FLOWS_SUBJECT_PREFIX: `fl_${run}` });
-  const platform = await startPlatformProcesses(natsUrl);
-  const nc = await connect({ servers: natsUrl });
+/** On `bus`, a NATS secured for its run: every service as its role, the flows published as the operator tools' role. */
+export async function measureEndToEnd(bus: SecuredRun, flows: number, batch: number, timeoutMs: number, log: (line: string) => void): Promise<E2eResult> {
+  const platform = await startPlatformProcesses(bus.nats.url, bus.platform);
+  const nc = await connect(bus.nats.connectOptions('operator'));
   try {
     const api = apiClient(platform.url);
     const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'bench' } });
@@ -55,7 +52,7 @@ export async function measureEndToEnd(natsUrl: string, flows: number, batch: num
     ];
     const expected: Record<string, bigint> = { private_bytes: 0n, egress_bytes: 0n, ingress_bytes: 0n, rejected_bytes: 0n };
     const js = jetstream(nc);
-    const subject = process.env.FLOWS_SUBJECT_PREFIX!;
+    const subject = bus.streams.FLOWS_SUBJECT_PREFIX;
     // Billing knows the VMs before the clock starts: one private flow of 1 byte, counted (a flow of a network billing
     // has not heard of yet is parked, so on a loaded machine it may take more than one), then the run (the same flow id each time, so it counts once however many reach billing).
     for (let n = 0, until = Date.now() + 60_000; ; n++) {
@@ -105,6 +102,6 @@ export async function measureEndToEnd(natsUrl: string, flows: number, batch: num
   } finally {
     await nc.close();
     await platform.stop();
-    await deleteEventStream(natsUrl, process.env.INTEGRATION_STREAM!, process.env.FLOWS_STREAM!);
+    await deleteEventStream(bus.platform.admin, bus.streams.INTEGRATION_STREAM, bus.streams.FLOWS_STREAM);
   }
 }

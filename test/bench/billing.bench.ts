@@ -19,8 +19,8 @@
 // BENCH_PROFILE_DIR=/tmp/prof writes a CPU profile of every service process
 // (billing's is the one named by the pid printed).
 import { afterAll, beforeAll, it } from '@jest/globals';
-import { startNats, type StartedNats } from '@pn/test-support';
 import { measureEndToEnd } from './billing-e2e.js';
+import { startSecuredRun, type SecuredRun } from '../support/processes.js';
 import { measureInProcess } from './billing-inprocess.js';
 import { printTable } from './table.js';
 
@@ -30,17 +30,17 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 1200) * 1000;
 const GOAL = 100_000;
 
-let nats: StartedNats;
+let bus: SecuredRun;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 beforeAll(async () => {
-  nats = await startNats();
-  log(`bench/billing: ${nats.note}`);
+  bus = await startSecuredRun('bill');
+  log(`bench/billing: ${bus.nats.note}`);
   if (process.env.BENCH_PROFILE_DIR) process.env.SERVICE_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`;
 }, 120_000);
 
 afterAll(async () => {
-  await nats?.stop();
+  await bus?.nats.stop();
 });
 
 const rate = (n: number) => Math.round(n);
@@ -52,7 +52,7 @@ it(
     log(`bench/billing: in process, ${IN_PROCESS_FLOWS.toLocaleString('en-US')} flows over ${inProcess.holdings.toLocaleString('en-US')} holdings; ${inProcess.duplicates.toLocaleString('en-US')} duplicates dropped, ${inProcess.misclassified} misclassified`);
     if (inProcess.misclassified) throw new Error(`${inProcess.misclassified} flows classified other than meant`);
 
-    const e2e = await measureEndToEnd(nats.url, E2E_FLOWS, BATCH, TIMEOUT_MS, log);
+    const e2e = await measureEndToEnd(bus, E2E_FLOWS, BATCH, TIMEOUT_MS, log);
     log(`bench/billing: billing process pid ${e2e.billingPid}; expected ${JSON.stringify(Object.fromEntries(Object.entries(e2e.expected).map(([k, v]) => [k, v.toString()])))}, usage showed ${JSON.stringify(e2e.shown)}`);
     const perSecond = E2E_FLOWS / e2e.totalSeconds;
     printTable('Billing: flows classified per second', [

@@ -8,8 +8,7 @@
 //      in its own process and the load from this process.
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
-import { startNats, type StartedNats } from '@pn/test-support';
-import { startPlatformProcesses, type PlatformProcesses } from '../support/processes.js';
+import { startPlatformProcesses, startSecuredRun, type PlatformProcesses, type SecuredRun } from '../support/processes.js';
 import { dnsLoad } from './dns-load.js';
 import { jsonPoster, jsonRequester } from './http-client.js';
 import { printTable } from './table.js';
@@ -20,18 +19,19 @@ const LOAD_SECONDS = Number(process.env.BENCH_DNS_SECONDS ?? 5);
 const TIMED_UNDER_LOAD = Number(process.env.BENCH_TIMED_UNDER_LOAD ?? 100);
 const BACKGROUND_CREATES_PER_SECOND = 100;
 
-let nats: StartedNats;
+let bus: SecuredRun;
 let platform: PlatformProcesses;
 
 beforeAll(async () => {
-  nats = await startNats();
-  process.stdout.write(`bench/dns: ${nats.note}\n`);
-  platform = await startPlatformProcesses(nats.url);
+  // Every service as its role on a NATS secured for the run (where no container answers, a local nats-server with that configuration).
+  bus = await startSecuredRun();
+  process.stdout.write(`bench/dns: ${bus.nats.note}\n`);
+  platform = await startPlatformProcesses(bus.nats.url, bus.platform);
 }, 120_000);
 
 afterAll(async () => {
   await platform?.stop();
-  await nats?.stop();
+  await bus?.nats.stop();
 });
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;

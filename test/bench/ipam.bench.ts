@@ -8,24 +8,24 @@
 //      creates/s on the 2-core machine).
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { networkDecider, type NetworkState } from '@pn/ipam-domain';
-import { startNats, type StartedNats } from '@pn/test-support';
 import { apiClient } from '../support/platform.js';
-import { startPlatformProcesses } from '../support/processes.js';
+import { startPlatformProcesses, startSecuredRun, type SecuredRun } from '../support/processes.js';
 import { jsonPoster } from './http-client.js';
 import { printTable } from './table.js';
 
 const E2E_CREATES = Number(process.env.BENCH_CREATES ?? 2000);
 const E2E_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 
-let nats: StartedNats;
+let bus: SecuredRun;
 
 beforeAll(async () => {
-  nats = await startNats();
-  process.stdout.write(`bench/ipam: ${nats.note}\n`);
+  // Every service as its role on a NATS secured for the run; each platform below runs on the run's streams in turn.
+  bus = await startSecuredRun();
+  process.stdout.write(`bench/ipam: ${bus.nats.note}\n`);
 }, 120_000);
 
 afterAll(async () => {
-  await nats?.stop();
+  await bus?.nats.stop();
 });
 
 // VMs take every block but the other kinds' home blocks; then those fill too.
@@ -77,7 +77,7 @@ it('allocates a whole /16 through the decider', () => {
 it('creates VMs end to end through the gateway', async () => {
   const rows: Array<Record<string, string | number>> = [];
   for (const ipamInstances of [1, 2]) {
-    const platform = await startPlatformProcesses(nats.url, { ipamInstances });
+    const platform = await startPlatformProcesses(bus.nats.url, { ipamInstances, ...bus.platform });
     try {
       const api = apiClient(platform.url);
       const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'bench' } })).body.api_key;

@@ -15,8 +15,7 @@
 //   (errors; p99 flat: last minute <= 1.5 x the first; memory flat: last
 //   minute <= 1.2 x minute 2, per service) and a count of what the API lists.
 import { afterAll, beforeAll, it } from '@jest/globals';
-import { startNats, type StartedNats } from '@pn/test-support';
-import { residentMemoryKb, startPlatformProcesses, type PlatformProcesses } from '../support/processes.js';
+import { residentMemoryKb, startPlatformProcesses, startSecuredRun, type PlatformProcesses, type SecuredRun } from '../support/processes.js';
 import { jsonRequester } from './http-client.js';
 import { printTable } from './table.js';
 
@@ -74,18 +73,19 @@ const mb = (kb: number | undefined) => (kb === undefined ? '–' : (kb / 1024).t
 const errorText = (w: Window) =>
   w.errors.size === 0 ? 'none' : [...w.errors].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ×${n}`).join(', ');
 
-let nats: StartedNats;
+let bus: SecuredRun;
 let platform: PlatformProcesses;
 
 beforeAll(async () => {
-  nats = await startNats();
-  process.stdout.write(`bench/soak: ${nats.note}\n`);
-  platform = await startPlatformProcesses(nats.url);
+  // Every service as its role on a NATS secured for the run (where no container answers, a local nats-server with that configuration).
+  bus = await startSecuredRun();
+  process.stdout.write(`bench/soak: ${bus.nats.note}\n`);
+  platform = await startPlatformProcesses(bus.nats.url, bus.platform);
 }, 120_000);
 
 afterAll(async () => {
   await platform?.stop();
-  await nats?.stop();
+  await bus?.nats.stop();
 });
 
 it(

@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NO_RATE_LIMITS } from './rate-limits.js';
 import type { ConnectionOptions } from '@nats-io/transport-node';
-import { serviceEnv, serviceEnvironment } from './service-env.js';
+import { busNames, loadConfig } from '@pn/service-kit';
+import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
+import { runStreams, serviceEnv, serviceEnvironment } from './service-env.js';
 import { deleteEventStream } from './event-stream.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -46,6 +48,22 @@ function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** A NATS secured for one run (its streams' names), and what starts that run's platform on it, each service as its role. */
+export interface SecuredRun {
+  readonly nats: SecuredNats;
+  readonly run: string;
+  /** The run's streams and subject prefixes (EVENT_STREAM, FLOWS_SUBJECT_PREFIX, …). */
+  readonly streams: ReturnType<typeof runStreams>;
+  readonly platform: { run: string; credentials: Readonly<Record<string, string>>; admin: ConnectionOptions };
+}
+
+export async function startSecuredRun(runPrefix = 'run'): Promise<SecuredRun> {
+  const run = uniqueId(runPrefix);
+  const streams = runStreams(run);
+  const nats = await startSecuredNats(busNames(loadConfig(streams)));
+  return { nats, run, streams, platform: { run, credentials: nats.credentials, admin: nats.connectOptions('admin') } };
 }
 
 export async function startPlatformProcesses(
