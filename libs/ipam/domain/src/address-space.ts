@@ -52,13 +52,26 @@ export class AddressSpace {
 
   /** Lowest free offset for the kind, or undefined when the network is full. Changes nothing visible. */
   lowestFree(kind: ResourceKind): number | undefined {
-    const heap = this.openBlocks.get(kind)!;
-    // Blocks that filled up since they were pushed are dropped lazily here.
-    while (heap.size > 0 && this.usedInBlock[heap.peek()!] === HOSTS_PER_BLOCK) {
-      this.inOpenHeap[heap.pop()!] = 0;
-    }
-    const block = heap.peek() ?? this.spareBlock();
+    const block = this.lowestOpenBlock(kind) ?? this.spareBlock();
     return block === undefined ? undefined : this.lowestFreeHost(block);
+  }
+
+  /**
+   * The offset lowestFree would give once every quarantine ended by `now` is
+   * released, without releasing it: decide reads this, and evolve makes it so
+   * (releaseExpired with the event's time, then take), so the state decide
+   * was given is never changed and a replay of the events gives the cached state.
+   */
+  lowestFreeAt(kind: ResourceKind, now: number): number | undefined {
+    let ended: number | undefined;
+    for (const q of this.quarantined.collectWhile((q) => q.until <= now)) {
+      if (this.blockKind[q.offset >>> 8] === kind && this.isUsed(q.offset) && (ended === undefined || q.offset < ended)) ended = q.offset;
+    }
+    const open = this.lowestOpenBlock(kind);
+    // Released, an ended offset's block joins the open blocks: it wins over a spare block whatever its number.
+    if (open === undefined) return ended ?? this.lowestFree(kind);
+    const current = this.lowestFreeHost(open)!;
+    return ended === undefined ? current : Math.min(current, ended);
   }
 
   /** Addresses that could be handed out (every block but the platform's, .1–.254), less those used or quarantined. */
@@ -105,7 +118,9 @@ export class AddressSpace {
       if (kind !== undefined && space.blockKind[block] === undefined) space.claim(block, kind);
     }
     for (const [offset, until] of saved.quarantined) space.quarantined.push({ offset, until });
+    // Older snapshots may hold a value left behind claimed blocks.
     space.nextSpareBlock = saved.nextSpareBlock;
+    space.skipClaimed();
     return space;
   }
 
@@ -138,12 +153,26 @@ export class AddressSpace {
     this.blockKind[block] = kind;
     this.inOpenHeap[block] = 1;
     this.openBlocks.get(kind)!.push(block);
+    this.skipClaimed();
   }
 
-  /** The lowest /24 no kind has claimed yet (block 0 is the platform's). */
+  /** The lowest /24 no kind has claimed yet (block 0 is the platform's): kept current by claim, so reading it changes nothing. */
   private spareBlock(): number | undefined {
-    while (this.nextSpareBlock < BLOCKS && this.blockKind[this.nextSpareBlock] !== undefined) this.nextSpareBlock++;
     return this.nextSpareBlock < BLOCKS ? this.nextSpareBlock : undefined;
+  }
+
+  /** Blocks are never unclaimed: every block below nextSpareBlock is claimed, so it only moves up over claimed ones. */
+  private skipClaimed(): void {
+    while (this.nextSpareBlock < BLOCKS && this.blockKind[this.nextSpareBlock] !== undefined) this.nextSpareBlock++;
+  }
+
+  /** The kind's lowest block with room. Full blocks are dropped from its heap lazily here: that changes no answer. */
+  private lowestOpenBlock(kind: ResourceKind): number | undefined {
+    const heap = this.openBlocks.get(kind)!;
+    while (heap.size > 0 && this.usedInBlock[heap.peek()!] === HOSTS_PER_BLOCK) {
+      this.inOpenHeap[heap.pop()!] = 0;
+    }
+    return heap.peek();
   }
 
   private lowestFreeHost(block: number): number | undefined {

@@ -14,6 +14,23 @@ export class MinHeap<T> {
     return [...this.items];
   }
 
+  /**
+   * The items for which `within` holds, in no order, without changing the
+   * heap. `within` must hold for an item's parent whenever it holds for the
+   * item (as "until <= now" does on a heap by `until`): subtrees where it
+   * fails are skipped, so this costs O(items found), not O(n).
+   */
+  collectWhile(within: (item: T) => boolean): T[] {
+    const found: T[] = [];
+    const stack = this.items.length > 0 ? [0] : [];
+    for (let i = stack.pop(); i !== undefined; i = stack.pop()) {
+      if (i >= this.items.length || !within(this.items[i]!)) continue;
+      found.push(this.items[i]!);
+      stack.push(2 * i + 1, 2 * i + 2);
+    }
+    return found;
+  }
+
   peek(): T | undefined {
     return this.items[0];
   }

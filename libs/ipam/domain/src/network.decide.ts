@@ -68,10 +68,10 @@ function allocate(command: Extract<NetworkCommand, { type: 'AllocateAddress' }>,
   if (state.cidr !== undefined && state.cidr !== command.cidr) {
     throw new DomainError('cidr_mismatch', `network ${command.networkId} is ${state.cidr}, not ${command.cidr}`, { field: 'cidr' });
   }
-  // Quarantine ends by the clock: bring the free set up to `now` before choosing.
-  // evolve does the same with the event's time, so a replay chooses alike.
-  state.space.releaseExpired(command.now.getTime());
-  const offset = state.space.lowestFree(command.kind as ResourceKind);
+  // Quarantine ends by the clock: choose as if every quarantine over by `now`
+  // were released, without releasing it here (decide only reads: the state it
+  // is given is the cached one). evolve releases them with the event's time.
+  const offset = state.space.lowestFreeAt(command.kind as ResourceKind, command.now.getTime());
   if (offset === undefined) {
     throw new DomainError('address_space_exhausted', `network ${command.networkId} (${command.cidr}) has no free address`);
   }

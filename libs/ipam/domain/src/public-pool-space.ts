@@ -34,6 +34,19 @@ export class PoolSpace {
     return this.nextFresh <= this.last ? this.nextFresh : undefined;
   }
 
+  /**
+   * What lowestFree would give once every quarantine ended by `now` is
+   * released, without releasing it (decide reads; evolve releases). An
+   * offset in quarantine was handed out, so it is below nextFresh.
+   */
+  lowestFreeAt(now: number): number | undefined {
+    let lowest = this.lowestFree();
+    for (const q of this.quarantined.collectWhile((q) => q.until <= now)) {
+      if (q.offset >= this.first && q.offset <= this.last && (lowest === undefined || q.offset < lowest)) lowest = q.offset;
+    }
+    return lowest;
+  }
+
   /** Marks a free offset used (the one lowestFree gave, when replaying a decision). */
   take(offset: number): void {
     if (this.onFreeHeap.has(offset)) {

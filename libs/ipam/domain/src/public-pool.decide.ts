@@ -6,7 +6,8 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { PublicAddressAllocatedSchema, PublicAddressReleasedSchema } from '@pn/contracts';
 import { assertNever, DomainError, type Decider } from '@pn/decider';
 import { intToIp } from './ipv4.js';
-import { evolvePublicPool, initialPublicPoolState, poolSpaceOf, type PublicPoolEvent, type PublicPoolState } from './public-pool.js';
+import { firstHost, lastHost, parsePoolRange } from './public-pool-range.js';
+import { evolvePublicPool, initialPublicPoolState, type PublicPoolEvent, type PublicPoolState } from './public-pool.js';
 
 export type PublicPoolCommand =
   | { readonly type: 'AllocatePublicAddress'; readonly pool: string; readonly leaseId: string; readonly resourceId: string; readonly now: Date }
@@ -57,13 +58,11 @@ function allocate(command: Extract<PublicPoolCommand, { type: 'AllocatePublicAdd
   if (state.retired.isRetired(command.leaseId)) {
     throw new DomainError('lease_ended', `lease ${command.leaseId} has given its public address back and gets no other`);
   }
-  // poolSpaceOf fixes the range on a state only decide sees; fold a copy would
-  // cost O(n): an unused pool's state is empty, so fixing it early is harmless.
-  const space = poolSpaceOf(state, command.pool);
-  if (!space || !state.range) throw new DomainError('invalid_request', `PUBLIC_IP_POOL "${command.pool}" is not a usable CIDR`, { field: 'pool' });
-  // Quarantine ends by the clock; evolve does the same with the event's time.
-  space.releaseExpired(command.now.getTime());
-  const offset = space.lowestFree();
+  // decide only reads: the range is fixed by evolve on the first allocation,
+  // and quarantine ends by the clock at read time (evolve releases it with the event's time).
+  const range = state.range ?? parsePoolRange(command.pool);
+  if (typeof range === 'string') throw new DomainError('invalid_request', `PUBLIC_IP_POOL "${command.pool}" is not a usable CIDR`, { field: 'pool' });
+  const offset = state.space ? state.space.lowestFreeAt(command.now.getTime()) : firstHost <= lastHost(range) ? firstHost : undefined;
   if (offset === undefined) {
     throw new DomainError('public_pool_exhausted', `the public pool ${command.pool} has no free address (some may be in quarantine after release)`);
   }
@@ -74,7 +73,7 @@ function allocate(command: Extract<PublicPoolCommand, { type: 'AllocatePublicAdd
         pool: command.pool,
         leaseId: command.leaseId,
         resourceId: command.resourceId,
-        ip: intToIp(state.range.base + offset),
+        ip: intToIp(range.base + offset),
         allocatedAt: timestampFromMs(command.now.getTime()),
       }),
     },

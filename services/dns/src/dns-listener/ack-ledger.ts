@@ -12,6 +12,10 @@
 //     behind, so a stall of the primary itself never takes every worker down.
 //   - A member not listening by the load deadline is stuck loading, to be
 //     replaced too (until then changes wait for it).
+//   - A member that could not apply a change (failed) acknowledges nothing
+//     more: it is the next round's laggard, without waiting out the lag
+//     bound (still one per round, so a change no worker can apply never
+//     takes every worker down at once).
 //   - A round that comes late (the primary itself stalled) only moves the
 //     send times of unacknowledged changes on by the stall, and judges nobody.
 
@@ -32,6 +36,8 @@ interface LedgerMember {
   listening: boolean;
   /** Highest change acknowledged (the start's seq counts); -1 before its start. */
   acked: number;
+  /** Could not apply a change: to be replaced. */
+  failed: boolean;
 }
 
 export interface Waiter {
@@ -40,8 +46,8 @@ export interface Waiter {
 }
 
 export interface RoundVerdict {
-  /** A listening member to replace for lag (one at most), or null. */
-  readonly laggard: { readonly id: number; readonly seq: number } | null;
+  /** A member to replace for lag or for a change it could not apply (`failed`), one at most, or null. */
+  readonly laggard: { readonly id: number; readonly seq: number; readonly failed?: true } | null;
   /** Members still not listening past the load deadline. */
   readonly stuckLoading: number[];
 }
@@ -74,7 +80,7 @@ export class AckLedger {
   }
 
   forked(id: number, now: number): void {
-    this.members.set(id, { forkedAt: now, started: false, listening: false, acked: -1 });
+    this.members.set(id, { forkedAt: now, started: false, listening: false, acked: -1, failed: false });
   }
 
   isStarted(id: number): boolean {
@@ -102,6 +108,12 @@ export class AckLedger {
     if (!member) return;
     member.acked = Math.max(member.acked, seq);
     this.wake();
+  }
+
+  /** Could not apply a change (it said so): replaced in the next round that judges. */
+  failed(id: number): void {
+    const member = this.members.get(id);
+    if (member) member.failed = true;
   }
 
   /** Exited: nothing to wait for from it any more. */
@@ -162,7 +174,9 @@ export class AckLedger {
     for (const [id, member] of this.members) if (!member.listening && now - member.forkedAt > this.options.loadDeadlineMs) stuckLoading.push(id);
     const late = this.unacked.find(({ at }) => now - at > this.options.maxLagMs);
     let laggard: RoundVerdict['laggard'] = null;
-    if (late) {
+    const failed = [...this.members].find(([, member]) => member.failed);
+    if (failed) laggard = { id: failed[0], seq: failed[1].acked + 1, failed: true };
+    else if (late) {
       let behind: { id: number; acked: number } | null = null;
       for (const [id, member] of this.members) {
         if (member.listening && member.acked < late.seq && (behind === null || member.acked < behind.acked)) behind = { id, acked: member.acked };

@@ -159,4 +159,25 @@ describe('AckLedger', () => {
       expect(l.unacknowledged).toBe(0);
     });
   });
+
+  describe('a member that could not apply a change', () => {
+    it('given one member failed, when the next round judges, then it is the laggard at once, before the lag bound, and the change stays unsettled until it goes', () => {
+      const l = withListening(ledger(), 2);
+      const seq = l.sent(0);
+      l.acknowledged(1, seq);
+      l.failed(2);
+      expect(l.settled(seq)).toBe(false);
+      expect(l.round(ROUND_MS).laggard).toEqual({ id: 2, seq, failed: true });
+      l.gone(2);
+      expect(l.settled(seq)).toBe(true);
+    });
+
+    it('given every member failed, then one is replaced per round', () => {
+      const l = withListening(ledger(), 3);
+      l.sent(0);
+      for (const id of [1, 2, 3]) l.failed(id);
+      const verdicts = roundsBetween(l, ROUND_MS, 3 * ROUND_MS).map((v) => v.laggard?.id);
+      expect(verdicts).toEqual([1, 1, 1]); // the same one until it is gone: never all at once
+    });
+  });
 });

@@ -7,9 +7,10 @@ import { deserialize } from 'node:v8';
 import { answerInView } from '@pn/dns-domain';
 import { DnsServer } from '@pn/dns-server';
 import { ViewLaggingError } from '../zone/view-lagging.js';
-import { applyToView, zoneViewProjection, type ZoneView } from '../zone/zone-view.projection.js';
+import { zoneViewProjection } from '../zone/zone-view.projection.js';
 import { AnswerCounter } from './answer-tally.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
+import { WorkerCopy } from './worker-copy.js';
 import { workerLagMs } from './worker-lag.js';
 
 const TALLY_EVERY_MS = 1000;
@@ -21,7 +22,7 @@ if (!cluster.isWorker) throw new Error('dns-worker.js runs as a node:cluster wor
 const send = (message: FromWorker) => {
   if (process.connected) process.send!(message);
 };
-let view: ZoneView | undefined;
+let copy: WorkerCopy | undefined;
 let behindSince: number | null = null;
 /** When the primary last said anything: it says something every LAG_EVERY_MS while it runs. */
 let lastHeard = Date.now();
@@ -33,15 +34,12 @@ process.on('message', (message: ToWorker) => {
     case 'start':
       void start(message);
       return;
-    case 'apply':
-      try {
-        applyToView(view!, message.streamId, message.events, message.revision);
-      } catch (error) {
-        // The primary parks what it cannot apply; the copy goes on the same way.
-        report(error);
-      }
-      send({ t: 'ack', seq: message.seq });
+    case 'apply': {
+      // Acknowledged only once applied (see worker-copy.ts): a failure is reported instead, and the primary replaces this worker.
+      const answer = copy!.apply(message);
+      if (answer) send(answer);
       return;
+    }
     case 'lag':
       behindSince = message.behindSince;
       return;
@@ -55,7 +53,8 @@ send({ t: 'ready' });
 async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> {
   const bytes = message.view;
   const loaded = zoneViewProjection.fromJson(deserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
-  view = loaded;
+  const own = new WorkerCopy(loaded);
+  copy = own;
   behindSince = message.behindSince;
   const counter = message.tally ? new AnswerCounter() : null;
   const server = new DnsServer({
@@ -64,6 +63,8 @@ async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> 
     lookup: (networkId, qname, qtype) => {
       const lagMs = workerLagMs(Date.now(), behindSince, lastHeard);
       if (lagMs > message.maxLagMs) throw new ViewLaggingError(lagMs);
+      // Missing a change until replaced: SERVFAIL, never an answer from less.
+      if (own.failed) throw new Error('this worker could not apply a change and is being replaced');
       return answerInView(loaded.index, networkId, qname, qtype);
     },
     onError: report,

@@ -12,6 +12,8 @@
 //     the lag bound is killed (one per round), as a lagging view would answer
 //     SERVFAIL: its replacement loads the whole view first; one not listening
 //     by the load deadline is killed too (see ack-ledger.ts);
+//   - a worker that could not apply a change says so instead of acknowledging
+//     it, and is replaced in the next round (one per round, as laggards);
 //   - a worker that exits is restarted, with a backoff;
 //   - the view's lag is passed on every round, changed or not, so workers
 //     answer SERVFAIL exactly when the view they copy is too far behind, and
@@ -235,6 +237,10 @@ export class DnsWorkers {
           case 'ack':
             this.ledger.acknowledged(worker.id, message.seq);
             return;
+          case 'apply-failed':
+            this.options.onError(new Error(`dns worker ${worker.process.pid} could not apply change ${message.seq}: ${message.message}`));
+            this.ledger.failed(worker.id);
+            return;
           case 'failed':
             reject(new Error(`dns worker could not listen: ${message.message}`));
             return;
@@ -282,7 +288,8 @@ export class DnsWorkers {
     const { laggard, stuckLoading } = this.ledger.round(now);
     if (laggard) {
       const worker = this.members.get(laggard.id);
-      this.options.onError(new Error(`dns worker ${worker?.process.pid} left change ${laggard.seq} unacknowledged past ${this.options.maxLagMs} ms: replacing it`));
+      const why = laggard.failed ? `could not apply change ${laggard.seq}` : `left change ${laggard.seq} unacknowledged past ${this.options.maxLagMs} ms`;
+      this.options.onError(new Error(`dns worker ${worker?.process.pid} ${why}: replacing it`));
       worker?.process.kill('SIGKILL');
     }
     for (const id of stuckLoading) {

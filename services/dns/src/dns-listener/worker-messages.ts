@@ -48,6 +48,8 @@ export type FromWorker =
   /** Listening with the view of the start message: acknowledges its `seq`. */
   | { readonly t: 'listening'; readonly seq: number; readonly port: number }
   | { readonly t: 'ack'; readonly seq: number }
+  /** Could not apply change `seq`: its copy is missing it, so it acknowledges and answers nothing more, and is replaced. */
+  | { readonly t: 'apply-failed'; readonly seq: number; readonly message: string }
   | { readonly t: 'failed'; readonly message: string }
   /** A lookup or socket error; `lagMs` set for a lagging view (throttled by the worker). */
   | { readonly t: 'error'; readonly message: string; readonly lagMs?: number }

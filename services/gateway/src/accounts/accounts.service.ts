@@ -96,8 +96,10 @@ export class AccountsService implements OnModuleInit {
   }
 
   private async handle(accountId: string, command: AccountCommand): Promise<Extract<AccountState, { status: 'active' }>> {
-    const { newEvents, state } = await this.accounts.handle(accountStreamId(accountId), command);
-    for (const event of newEvents) indexAccountEvent(this.index!.state, event);
+    const { newEvents, state, revision } = await this.accounts.handle(accountStreamId(accountId), command);
+    // `revision` is the last new event's: the subscription will bring the same revisions, and they are skipped then.
+    const first = revision - newEvents.length + 1;
+    newEvents.forEach((event, i) => indexAccountEvent(this.index!.state, event, { accountId, revision: first + i }));
     return state as Extract<AccountState, { status: 'active' }>;
   }
 }

@@ -15,6 +15,8 @@ import {
   domainClaimDecider,
   domainClaimEventCodec,
   domainStreamId,
+  isResourceIdOf,
+  RESOURCE_KINDS,
   resourceDecider,
   type DomainClaimCommand,
   type DomainClaimEvent,
@@ -23,6 +25,7 @@ import {
   resourceStreamId,
   type ResourceCommand,
   type ResourceEvent,
+  type ResourceFacts,
   type ResourceState,
 } from '@pn/resources-domain';
 import { EVENT_STORE, RemoteError, RpcClient, stopIfDeadlineExceeded } from '@pn/service-kit';
@@ -57,6 +60,20 @@ export class Provisioner {
     const { state, revision } = await this.resources.load(resourceStreamId(resourceId));
     this.directory.put(resourceId, state, revision);
     return state;
+  }
+
+  /**
+   * A live resource: from the directory, else from its own stream, which is
+   * ahead of the directory when the resource was created a moment ago through
+   * another instance (the directory then has it too). Like projects' resolve.
+   */
+  async find(resourceId: string): Promise<ResourceFacts | undefined> {
+    const known = this.directory.get(resourceId);
+    if (known) return known;
+    // An id this service never makes has no stream: not found without asking the store.
+    if (!RESOURCE_KINDS.some((kind) => isResourceIdOf(kind, resourceId))) return undefined;
+    const state = await this.load(resourceId);
+    return state.status === 'absent' || state.status === 'deleted' ? undefined : state;
   }
 
   /** Whatever the resource's state asks for next: provision it, or give back what it holds. */

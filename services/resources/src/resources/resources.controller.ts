@@ -61,7 +61,7 @@ export class ResourcesController {
       throw new DomainError('invalid_kind', `kind must be one of ${RESOURCE_KINDS.join(', ')}`, { field: 'kind' });
     }
     const project = await this.projects.resolve(request.accountId, request.project);
-    if (request.primaryId) this.checkPrimary(request.accountId, request.primaryId, project.networkId);
+    if (request.primaryId) await this.checkPrimary(request.accountId, request.primaryId, project.networkId);
     // The gateway names the resource, so a retried create (same Idempotency-Key) finds the one the first attempt made.
     if (request.resourceId && !isResourceIdOf(request.kind, request.resourceId)) {
       throw new DomainError('invalid_request', `resource_id must be "${ID_PREFIX[request.kind]}_" and a lower-case ULID`, { field: 'resource_id' });
@@ -95,12 +95,15 @@ export class ResourcesController {
     } catch (error) {
       if (!isTransient(error)) throw error;
     }
-    return this.view(this.directory.get(resourceId)!);
+    // A retried create of a resource deleted since finds it gone from the directory: its stream still shows it.
+    const state = this.directory.get(resourceId) ?? (await this.provisioner.load(resourceId));
+    if (state.status === 'absent') throw new Error(`resource ${resourceId} vanished`);
+    return this.view(state);
   }
 
   @Rpc(routes.getResource)
-  get(request: ResourceRef) {
-    return this.view(this.owned(request));
+  async get(request: ResourceRef) {
+    return this.view(await this.owned(request));
   }
 
   @Rpc(routes.listResources)
@@ -117,7 +120,7 @@ export class ResourcesController {
 
   @Rpc(routes.deleteResource)
   async delete(request: ResourceRef) {
-    const resourceId = this.owned(request).request.resourceId;
+    const resourceId = (await this.owned(request)).request.resourceId;
     const deleting = await this.provisioner.execute({ type: 'RequestDeletion', resourceId, now: new Date() });
     try {
       await this.provisioner.release(resourceId, deleting);
@@ -140,7 +143,7 @@ export class ResourcesController {
   @Rpc(routes.resourceHistory)
   async history(request: ResourceHistoryRequest) {
     const from = historyCursor.decode(request.cursor);
-    const resourceId = this.owned(request).request.resourceId;
+    const resourceId = (await this.owned(request)).request.resourceId;
     const limit = pageSize(request.limit, DEFAULT_PAGE);
     const recorded = await this.store.read(resourceStreamId(resourceId), { ...from, maxCount: limit + 1 });
     const entries = withinBytes(recorded.slice(0, limit).map(historyEntry), jsonBytes, REPLY_BUDGET_BYTES);
@@ -151,7 +154,7 @@ export class ResourcesController {
 
   @Rpc(routes.changePower)
   async power(request: ChangePowerRequest) {
-    const vm = this.owned({ accountId: request.accountId, kind: 'vm', resourceId: request.resourceId });
+    const vm = await this.owned({ accountId: request.accountId, kind: 'vm', resourceId: request.resourceId });
     const type = request.action === 'stop' ? 'Stop' : 'Start';
     const state = await this.provisioner.execute({ type, resourceId: vm.request.resourceId, now: new Date() });
     return this.view(state as ResourceFacts);
@@ -159,7 +162,7 @@ export class ResourcesController {
 
   @Rpc(routes.setPublicAccess)
   async publicAccess(request: SetPublicAccessRequest) {
-    const resource = this.owned(request);
+    const resource = await this.owned(request);
     const resourceId = resource.request.resourceId;
     const changed = await this.provisioner.execute({ type: 'SetPublicAccess', resourceId, publicAccess: request.publicAccess, leaseId: newId('pip'), now: new Date() });
     // Address from the pool now (or back into quarantine); a refusal undoes the change and answers 409.
@@ -182,8 +185,9 @@ export class ResourcesController {
     return this.directory.countInNetwork(networkId) + this.creating.count(networkId, (id) => this.directory.get(id) !== undefined);
   }
 
-  private owned(ref: { accountId: string; kind: string; resourceId: string }): ResourceFacts {
-    const state = this.directory.get(ref.resourceId);
+  /** The caller's resource, read through to its stream when the directory has not seen it yet (see Provisioner.find). */
+  private async owned(ref: { accountId: string; kind: string; resourceId: string }): Promise<ResourceFacts> {
+    const state = await this.provisioner.find(ref.resourceId);
     if (!state || state.request.accountId !== ref.accountId || (ref.kind && state.request.kind !== ref.kind)) {
       throw new DomainError('not_found', `${ref.kind || 'resource'} ${ref.resourceId} not found`);
     }
@@ -191,8 +195,8 @@ export class ResourcesController {
   }
 
   /** A replica follows a primary database of the same account and network. */
-  private checkPrimary(accountId: string, primaryId: string, networkId: string): void {
-    const primary = this.owned({ accountId, kind: 'database', resourceId: primaryId });
+  private async checkPrimary(accountId: string, primaryId: string, networkId: string): Promise<void> {
+    const primary = await this.owned({ accountId, kind: 'database', resourceId: primaryId });
     if (primary.request.role === 'replica') {
       throw new DomainError('invalid_request', `database ${primaryId} is itself a replica`, { field: 'primary_id' });
     }
