@@ -31,7 +31,7 @@ describe('event backbone', () => {
     expect(names.sort()).toEqual([
       'billing.usage.v1',
       'dns.zones.v1',
-      'gateway.api-keys.v2',
+      'gateway.api-keys.v3',
       'resources.directory.v1',
       'resources.integration-publisher.v1',
       'resources.projects.v1',

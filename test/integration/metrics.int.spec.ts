@@ -72,9 +72,9 @@ describe('metrics', () => {
     // The account was appended by this gateway; the key index follows it.
     expect(value('pn_event_store_appends_total', { category: 'account' })).toBeGreaterThanOrEqual(1);
     expect(value('pn_event_store_append_duration_seconds_count', { category: 'account', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(value('pn_projection_lag_seconds', { projection: 'gateway.api-keys.v2' })).toBeGreaterThanOrEqual(0);
-    expect(value('pn_projection_position', { projection: 'gateway.api-keys.v2' })).toBeGreaterThan(0);
-    expect(value('pn_projection_parked_events', { projection: 'gateway.api-keys.v2' })).toBe(0);
+    expect(value('pn_projection_lag_seconds', { projection: 'gateway.api-keys.v3' })).toBeGreaterThanOrEqual(0);
+    expect(value('pn_projection_position', { projection: 'gateway.api-keys.v3' })).toBeGreaterThan(0);
+    expect(value('pn_projection_parked_events', { projection: 'gateway.api-keys.v3' })).toBe(0);
   });
 
   it('the resources service’s own port: handled requests, appends, resources by status', async () => {
