@@ -15,4 +15,6 @@ export {
 export type { DeliveryOptions } from './internal/delivery.js';
 export { MemorySnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.port.js';
 export { createJetStreamSnapshotStore, type JetStreamSnapshotStoreOptions } from './snapshots/jetstream-snapshot-store.js';
-export { ensureStream as ensureHistoryStream, EventStreamLimitsError, historyLimits } from './jetstream/stream.js';
+export { ensureReplicas, ensureStream as ensureHistoryStream, EventStreamLimitsError, historyLimits } from './jetstream/stream.js';
+export { isJetStreamUnavailable, jetStreamWaits, markJetStreamWait, untilJetStreamAvailable, type UntilAvailableOptions } from './jetstream/availability.js';
+export { ConsumerLostError, LIVELY_PULL, SILENCE_MS, watchLiveness } from './jetstream/liveness.js';

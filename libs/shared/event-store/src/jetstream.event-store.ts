@@ -43,6 +43,7 @@ import {
   recordedEvents,
   type Commit,
 } from './jetstream/commit.js';
+import { untilJetStreamAvailable } from './jetstream/availability.js';
 import { ensureStream } from './jetstream/stream.js';
 import { startSubscription } from './jetstream/subscription.js';
 
@@ -80,14 +81,16 @@ export async function createJetStreamEventStore(
     ? await connect({ servers: connection.split(','), name: 'event-store', noAsyncTraces: true, maxReconnectAttempts: -1 })
     : connection;
   try {
-    const jsm = await jetstreamManager(nc);
+    // While a cluster elects its leaders this waits (a service that exits here is only started again after a backoff).
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(nc));
     const store = new JetStreamEventStore(nc, owned, jetstream(nc), jsm, options);
-    await ensureStream(jsm, {
+    const settings = {
       name: store.stream,
       subjectPrefix: store.subjectPrefix,
       duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
       replicas: options.replicas ?? 1,
-    });
+    };
+    await untilJetStreamAvailable(`stream ${store.stream}`, () => ensureStream(jsm, settings));
     return store;
   } catch (error) {
     if (owned) await nc.close();

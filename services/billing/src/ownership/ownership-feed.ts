@@ -17,7 +17,7 @@ import { jetstream, jetstreamManager, type ConsumerMessages, type OrderedConsume
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AddressHeldSchema, AddressHoldEndedSchema, AddressScope } from '@pn/contracts';
 import { OwnershipTimeline, type Scope } from '@pn/billing-domain';
-import { ensureHistoryStream } from '@pn/event-store';
+import { ensureHistoryStream, LIVELY_PULL, markJetStreamWait, untilJetStreamAvailable, watchLiveness } from '@pn/event-store';
 import { natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 
 const scopeOf = (s: AddressScope): Scope | undefined => (s === AddressScope.PRIVATE ? 'private' : s === AddressScope.PUBLIC ? 'public' : undefined);
@@ -41,23 +41,17 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.nc = await connect(natsOptions(this.config, 'billing-ownership'));
-    const jsm = await jetstreamManager(this.nc);
-    // Same settings as the publisher's (resources): whichever starts first creates it.
-    await ensureHistoryStream(jsm, {
-      name: this.config.integrationStream,
-      subjectPrefix: this.config.integrationSubjectPrefix,
-      duplicateWindowMs: 120_000,
-      replicas: this.config.eventStreamReplicas,
-    });
-    const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>` };
-    const consumer = await jetstream(this.nc).consumers.get(this.config.integrationStream, opts);
-    this.messages = await consumer.consume();
-    void (async () => {
-      for await (const m of this.messages!) {
-        this.apply(m.subject, m.string());
-        this.lastSeq = m.seq;
-      }
-    })().catch((error) => this.logger.error(`ownership feed stopped: ${String(error)}`));
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(this.nc!));
+    // Same settings as the publisher's (resources): whichever starts first creates it. Waits while a cluster elects.
+    await untilJetStreamAvailable(`stream ${this.config.integrationStream}`, () =>
+      ensureHistoryStream(jsm, {
+        name: this.config.integrationStream,
+        subjectPrefix: this.config.integrationSubjectPrefix,
+        duplicateWindowMs: 120_000,
+        replicas: this.config.eventStreamReplicas,
+      }),
+    );
+    void this.follow();
     const check = async () => {
       const asked = Date.now();
       const info = await jsm.streams.info(this.config.integrationStream).catch(() => undefined);
@@ -72,6 +66,38 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     }
     this.probe = setInterval(() => void check(), 100);
     this.probe.unref();
+  }
+
+  /**
+   * Reads the facts from the one after the last applied, for as long as the
+   * service runs: a consumer that fails or goes silent (its node died; see
+   * liveness.ts in @pn/event-store) is created again from there.
+   */
+  private async follow(): Promise<void> {
+    let recreating: (() => void) | undefined;
+    while (!this.stopping && !this.nc!.isClosed()) {
+      try {
+        const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>`, opt_start_seq: this.lastSeq + 1 };
+        const consumer = await jetstream(this.nc!).consumers.get(this.config.integrationStream, opts);
+        this.messages = await consumer.consume({ ...LIVELY_PULL });
+        recreating?.();
+        recreating = undefined;
+        const touched = watchLiveness(this.messages);
+        if (this.stopping) this.messages.stop();
+        for await (const m of this.messages) {
+          touched();
+          this.apply(m.subject, m.string());
+          this.lastSeq = m.seq;
+        }
+      } catch (error) {
+        this.messages?.stop();
+        if (this.stopping) break;
+        if (!recreating) this.logger.warn(`ownership feed interrupted after sequence ${this.lastSeq}, recreating its consumer: ${String(error)}`);
+        recreating ??= markJetStreamWait('ownership feed consumer');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    recreating?.();
   }
 
   /** Resolves once the timeline is complete for the instant `atMs` (with the publisher's lag bound added). */

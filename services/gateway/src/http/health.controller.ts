@@ -6,11 +6,13 @@
 // from an instance answering from a stale view.
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { healthRoute, SERVICES, type ProjectionHealth } from '@pn/contracts';
+import { jetStreamWaits } from '@pn/event-store';
 import { Projections, RpcClient } from '@pn/service-kit';
 import type { Response } from 'express';
 
 interface ServiceReport {
   readonly status: string;
+  readonly waiting_for?: string[];
   readonly ready: boolean;
   readonly projections: Array<{ name: string; caught_up: boolean; position: string; lag_ms: number; parked: number }>;
 }
@@ -55,8 +57,11 @@ export class HealthHttpController {
   }
 
   private async report(): Promise<{ services: Record<string, ServiceReport> }> {
+    const waits = jetStreamWaits();
     const gateway: ServiceReport = {
-      status: 'ok',
+      // Waiting for JetStream (a cluster electing leaders): the gateway says what for.
+      status: waits.length > 0 ? 'waiting_for_jetstream' : 'ok',
+      ...(waits.length > 0 ? { waiting_for: waits } : {}),
       ready: this.projections.ready(),
       projections: this.projections.statuses().map(projectionJson),
     };
@@ -64,7 +69,7 @@ export class HealthHttpController {
       SERVICES.filter((s) => s !== 'gateway').map(async (service): Promise<[string, ServiceReport]> => {
         try {
           const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
-          return [service, { status: 'ok', ready: reply.ready, projections: reply.projections.map(projectionJson) }];
+          return [service, { status: reply.status || 'ok', ready: reply.ready, projections: reply.projections.map(projectionJson) }];
         } catch (error) {
           return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [] }];
         }

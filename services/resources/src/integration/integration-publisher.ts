@@ -10,7 +10,7 @@ import { toJsonString } from '@bufbuild/protobuf';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { AddressHeldSchema, AddressHoldEndedSchema } from '@pn/contracts';
-import { ensureHistoryStream } from '@pn/event-store';
+import { ensureHistoryStream, untilJetStreamAvailable } from '@pn/event-store';
 import { RetryLater, type Projection } from '@pn/projection';
 import { resourceEventCodec } from '@pn/resources-domain';
 import { natsOptions, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
@@ -34,12 +34,17 @@ export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown
 
   async onModuleInit(): Promise<void> {
     this.nc = await connect(natsOptions(this.config, 'resources-integration'));
-    await ensureHistoryStream(await jetstreamManager(this.nc), {
-      name: this.config.integrationStream,
-      subjectPrefix: this.config.integrationSubjectPrefix,
-      duplicateWindowMs: 120_000,
-      replicas: this.config.eventStreamReplicas,
-    });
+    const nc = this.nc;
+    // Waits while a cluster elects its leaders, rather than failing the service's start.
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(nc));
+    await untilJetStreamAvailable(`stream ${this.config.integrationStream}`, () =>
+      ensureHistoryStream(jsm, {
+        name: this.config.integrationStream,
+        subjectPrefix: this.config.integrationSubjectPrefix,
+        duplicateWindowMs: 120_000,
+        replicas: this.config.eventStreamReplicas,
+      }),
+    );
     this.js = jetstream(this.nc);
     // Not awaited: publishing what happened while this instance was down must not hold its start.
     this.projections.run(this.projection()).catch((error) => this.logger.error(`integration publisher stopped: ${String(error)}`));

@@ -4,13 +4,15 @@
 // skipping its events up to the checkpoint (so a checkpoint midway through an
 // append resumes with the rest of it). The handler sees one event at a time;
 // on failure the same event is retried in place, which keeps order without
-// acks. If the consumer itself fails, it is recreated the same way from the
-// last event handled.
+// acks. If the consumer itself fails, or goes silent (its node died: see
+// liveness.ts), it is recreated the same way from the last event handled.
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
+import { untilJetStreamAvailable, markJetStreamWait } from './availability.js';
 import { commitSeq, decodeCommit, eventPosition, recordedEvents } from './commit.js';
+import { LIVELY_PULL, watchLiveness } from './liveness.js';
 
 export interface SubscriptionTarget {
   readonly nc: NatsConnection;
@@ -26,7 +28,8 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   const { nc, js, jsm, stream, filter } = target;
   const caughtUp = new Latch();
   // Everything that exists now is at or below the newest matching sequence.
-  const newest = await jsm.direct.getMessage(stream, { last_by_subj: filter });
+  // A first read while the cluster elects a leader waits for it rather than failing the service's start.
+  const newest = await untilJetStreamAvailable(`reading the head of ${filter}`, () => jsm.direct.getMessage(stream, { last_by_subj: filter }));
   const catchUpTo = newest?.seq ?? 0;
   if (!newest || eventPosition(newest.seq, decodeCommit(newest.data).events.length - 1) <= target.after) {
     caughtUp.resolve();
@@ -56,14 +59,20 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   }, 500);
   confirm.unref();
 
+  // Set while the consumer is being recreated after a failure: health reports list it.
+  let recreating: (() => void) | undefined;
   const run = async (): Promise<void> => {
     while (!delivery.stopped && !nc.isClosed()) {
       try {
         const startSeq = Math.max(1, commitSeq(handledUpTo));
         consumer = await js.consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
-        messages = await consumer.consume({ max_messages: 256 });
+        messages = await consumer.consume({ max_messages: 256, ...LIVELY_PULL });
+        recreating?.();
+        recreating = undefined;
+        const touched = watchLiveness(messages);
         if (delivery.stopped) messages.stop();
         for await (const m of messages) {
+          touched();
           behindSince ??= Date.now();
           for (const event of recordedEvents(decodeCommit(m.data), m.seq, m.time)) {
             if (event.position <= handledUpTo) continue;
@@ -76,9 +85,11 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
       } catch (error) {
         behindSince ??= Date.now();
         messages?.stop();
-        await consumer?.delete().catch(() => {});
+        // Not awaited: a consumer on a dead node answers nothing until the request times out (it expires by itself).
+        void consumer?.delete().catch(() => {});
         if (delivery.stopped || nc.isClosed()) return;
-        console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
+        if (!recreating) console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
+        recreating ??= markJetStreamWait(`consumer for ${filter}`);
         await delivery.pause(delivery.retryDelayMs);
       }
     }
@@ -94,6 +105,7 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
     },
     close: async () => {
       clearInterval(confirm);
+      recreating?.();
       delivery.stop();
       messages?.stop();
       await done;

@@ -1,0 +1,79 @@
+// Waiting for JetStream instead of failing: in a cluster, JetStream is
+// briefly unavailable while its nodes elect leaders (at boot, and for ~5 s
+// after a node dies): API calls time out, find no responders, or are refused
+// with 10008 "JetStream system temporarily unavailable". A service that met
+// one of those while creating its streams or reading for the first time used
+// to exit, and its supervisor backed off for up to 30 s. Such errors are now
+// retried with backoff; whatever is being waited for is listed, so health
+// reports can say so.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** API error codes that only mean "not now": the cluster is electing, or a peer for an R3 placement is still away. */
+const TRANSIENT_CODES = new Set([
+  10008, // JetStream system temporarily unavailable
+  10005, // no suitable peers for placement (a replica's node is not back yet)
+  10023, // insufficient resources (the same, seen from the placement)
+  10076, // JetStream not enabled (yet: the meta leader is not elected)
+]);
+const TRANSIENT_NAMES = new Set(['TimeoutError', 'NoResponders', 'RequestError', 'JetStreamNotEnabled', 'ConnectionError']);
+
+/** Whether an error only says JetStream cannot answer right now (by name and code: a process may hold two copies of the client). */
+export function isJetStreamUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 4) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'number' && TRANSIENT_CODES.has(code)) return true;
+  if (TRANSIENT_NAMES.has(error.name)) return true;
+  if (/temporarily unavailable|no suitable peers|insufficient resources|timeout|no responders/i.test(error.message)) return true;
+  return error.cause !== undefined && isJetStreamUnavailable(error.cause, depth + 1);
+}
+
+const waits = new Map<number, string>();
+let nextWait = 0;
+
+/** What this process is waiting on JetStream for right now (empty when nothing). */
+export function jetStreamWaits(): string[] {
+  return [...new Set(waits.values())];
+}
+
+/** Marks `what` as waiting for JetStream until the returned function is called. */
+export function markJetStreamWait(what: string): () => void {
+  const id = nextWait++;
+  waits.set(id, what);
+  return () => waits.delete(id);
+}
+
+export interface UntilAvailableOptions {
+  /** Stops waiting (the call then rejects with the last error). */
+  readonly signal?: AbortSignal;
+  /** First pause; doubled per attempt up to maxDelayMs. Default 250 ms. */
+  readonly initialDelayMs?: number;
+  /** Default 5 s: a cluster elects in ~5 s, so a service is back within a pause of it. */
+  readonly maxDelayMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, waiting while JetStream is unavailable
+ * (with backoff, for as long as it takes). Other errors (a bad config, a
+ * stream with limits) are thrown at once.
+ */
+export async function untilJetStreamAvailable<T>(what: string, attempt: () => Promise<T>, options: UntilAvailableOptions = {}): Promise<T> {
+  const log = options.log ?? ((message: string) => console.warn(`[event-store] ${message}`));
+  let delay = options.initialDelayMs ?? 250;
+  let done: (() => void) | undefined;
+  try {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isJetStreamUnavailable(error) || options.signal?.aborted) throw error;
+        done ??= markJetStreamWait(what);
+        if (tries === 1 || tries % 10 === 0) log(`waiting for JetStream: ${what} (${String(error)}; attempt ${tries}, next in ${delay} ms)`);
+        await sleep(delay, undefined, { signal: options.signal }).catch(() => {});
+        delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+      }
+    }
+  } finally {
+    done?.();
+  }
+}
