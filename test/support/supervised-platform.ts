@@ -16,6 +16,8 @@ export interface SupervisedPlatform {
   readonly url: string;
   readonly dnsPort: number;
   readonly adminToken: string;
+  /** The services' environment (stream names, …). */
+  readonly env: NodeJS.ProcessEnv;
   /** Lines the supervisor reported (crashes, restarts). */
   readonly reports: string[];
   pidOf(service: ServiceName): number | undefined;
@@ -29,8 +31,11 @@ export interface SupervisedPlatform {
   healthy(ms?: number): Promise<void>;
 }
 
-export async function startSupervisedPlatform(natsUrl: string): Promise<SupervisedPlatform> {
-  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error');
+/** `overrides` win over the caller's environment (the cluster suite's EVENT_STREAM_REPLICAS=3, say). */
+export async function startSupervisedPlatform(natsUrl: string, overrides: Readonly<Record<string, string>> = {}): Promise<SupervisedPlatform> {
+  const base = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error');
+  const { gatewayPort, dnsPort, adminToken } = base;
+  const env = { ...base.env, ...overrides };
   const reports: string[] = [];
   let supervisor: Supervisor | undefined;
   const url = `http://127.0.0.1:${gatewayPort}`;
@@ -39,6 +44,7 @@ export async function startSupervisedPlatform(natsUrl: string): Promise<Supervis
     url,
     dnsPort,
     adminToken,
+    env,
     reports,
     pidOf: (service) => supervisor?.pidOf(service),
     async crash(service) {

@@ -61,14 +61,22 @@ export async function untilJetStreamAvailable<T>(what: string, attempt: () => Pr
   const log = options.log ?? ((message: string) => console.warn(`[event-store] ${message}`));
   let delay = options.initialDelayMs ?? 250;
   let done: (() => void) | undefined;
+  const started = Date.now();
+  // Said when the wait starts, then every 15 s (a timed-out attempt alone takes 5 s), and when it ends.
+  let saidAt = 0;
   try {
     for (let tries = 1; ; tries++) {
       try {
-        return await attempt();
+        const result = await attempt();
+        if (done) log(`JetStream available: ${what} after ${Date.now() - started} ms (${tries} attempts)`);
+        return result;
       } catch (error) {
         if (!isJetStreamUnavailable(error) || options.signal?.aborted) throw error;
         done ??= markJetStreamWait(what);
-        if (tries === 1 || tries % 10 === 0) log(`waiting for JetStream: ${what} (${String(error)}; attempt ${tries}, next in ${delay} ms)`);
+        if (Date.now() - saidAt >= 15_000) {
+          saidAt = Date.now();
+          log(`waiting for JetStream: ${what} (${String(error)}; attempt ${tries}, ${saidAt - started} ms so far, next in ${delay} ms)`);
+        }
         await sleep(delay, undefined, { signal: options.signal }).catch(() => {});
         delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
       }
