@@ -32,6 +32,9 @@ export interface Outcome {
 export interface Attempt {
   readonly at: number;
   readonly status: number | string;
+  /** The error's message, when the answer was one. */
+  readonly message?: string;
+  readonly idempotencyKey: string;
 }
 
 export interface Resource {
@@ -78,13 +81,13 @@ export class CreateClients {
       try {
         const { status, body } = await this.request('POST', `/v1/hosting/${kind}`, { body: { name }, idempotencyKey: `create-${index}` });
         statuses.push(status);
-        this.attempts.push({ at: Date.now(), status });
+        this.attempts.push({ at: Date.now(), status, message: body?.error?.message, idempotencyKey: `create-${index}` });
         if (status === 201 || status === 202) return { name, kind, id: body.id, attempts: attempt, statuses };
         // 500 is in the retry set only so a 500 is seen in `statuses` and fails the suite, not hidden by giving up.
         if (!RETRYABLE.has(status)) return { name, kind, attempts: attempt, statuses, error: JSON.stringify(body) };
       } catch (error) {
         statuses.push((error as Error).name); // a dropped connection (the gateway was killed, or timed out): retry
-        this.attempts.push({ at: Date.now(), status: (error as Error).name });
+        this.attempts.push({ at: Date.now(), status: (error as Error).name, idempotencyKey: `create-${index}` });
       }
       if (giveUp()) return { name, kind, attempts: attempt, statuses, error: 'gave up' };
       await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
@@ -118,17 +121,19 @@ export class CreateClients {
   }
 }
 
-/** What the clients saw between `from` and `to`: the longest stretch without a successful create (from `from`), and the count of each answer. */
-export function window(attempts: readonly Attempt[], from: number, to: number): { longestGapMs: number; counts: Map<string, number> } {
+/** What the clients saw between `from` and `to`: the longest stretch without a successful create (from `from`), and the count of each answer and error message. */
+export function window(attempts: readonly Attempt[], from: number, to: number): { longestGapMs: number; counts: Map<string, number>; messages: Map<string, number> } {
   const inside = attempts.filter((a) => a.at >= from && a.at <= to);
   let last = from;
   let longestGapMs = 0;
   const counts = new Map<string, number>();
+  const messages = new Map<string, number>();
   for (const a of inside) {
     counts.set(String(a.status), (counts.get(String(a.status)) ?? 0) + 1);
+    if (a.message) messages.set(a.message, (messages.get(a.message) ?? 0) + 1);
     if (a.status !== 201 && a.status !== 202) continue;
     longestGapMs = Math.max(longestGapMs, a.at - last);
     last = a.at;
   }
-  return { longestGapMs: Math.max(longestGapMs, to - last), counts };
+  return { longestGapMs: Math.max(longestGapMs, to - last), counts, messages };
 }

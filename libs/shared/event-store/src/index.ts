@@ -17,4 +17,4 @@ export { MemorySnapshotStore, type SnapshotStore } from './snapshots/snapshot-st
 export { createJetStreamSnapshotStore, type JetStreamSnapshotStoreOptions } from './snapshots/jetstream-snapshot-store.js';
 export { ensureReplicas, ensureStream as ensureHistoryStream, EventStreamLimitsError, historyLimits } from './jetstream/stream.js';
 export { isJetStreamUnavailable, jetStreamWaits, markJetStreamWait, untilJetStreamAvailable, type UntilAvailableOptions } from './jetstream/availability.js';
-export { ConsumerLostError, LIVELY_PULL, SILENCE_MS, watchLiveness } from './jetstream/liveness.js';
+export { CONSUMER_API_TIMEOUT_MS, ConsumerLostError, LIVELY_PULL, SILENCE_MS, watchLiveness } from './jetstream/liveness.js';

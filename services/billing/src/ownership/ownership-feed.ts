@@ -17,7 +17,7 @@ import { jetstream, jetstreamManager, type ConsumerMessages, type OrderedConsume
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AddressHeldSchema, AddressHoldEndedSchema, AddressScope } from '@pn/contracts';
 import { OwnershipTimeline, type Scope } from '@pn/billing-domain';
-import { ensureHistoryStream, LIVELY_PULL, markJetStreamWait, untilJetStreamAvailable, watchLiveness } from '@pn/event-store';
+import { CONSUMER_API_TIMEOUT_MS, ensureHistoryStream, LIVELY_PULL, markJetStreamWait, untilJetStreamAvailable, watchLiveness } from '@pn/event-store';
 import { natsOptions, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 
 const scopeOf = (s: AddressScope): Scope | undefined => (s === AddressScope.PRIVATE ? 'private' : s === AddressScope.PUBLIC ? 'public' : undefined);
@@ -78,7 +78,7 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     while (!this.stopping && !this.nc!.isClosed()) {
       try {
         const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>`, opt_start_seq: this.lastSeq + 1 };
-        const consumer = await jetstream(this.nc!).consumers.get(this.config.integrationStream, opts);
+        const consumer = await jetstream(this.nc!, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(this.config.integrationStream, opts);
         this.messages = await consumer.consume({ ...LIVELY_PULL });
         recreating?.();
         recreating = undefined;

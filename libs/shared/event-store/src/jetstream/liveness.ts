@@ -20,6 +20,13 @@ import type { ConsumerMessages } from '@nats-io/jetstream';
 
 /** Pull options for consume(): a pull every 5 s, a heartbeat every second while one waits. */
 export const LIVELY_PULL = { expires: 5000, idle_heartbeat: 1000 } as const;
+/**
+ * Timeout of the API calls that (re)create a consumer. They answer in
+ * milliseconds; while a stream elects a leader they are dropped, and each try
+ * would wait the client's default 5 s: two such tries kept read models ~11 s
+ * behind after a kill. A try that times out is simply made again.
+ */
+export const CONSUMER_API_TIMEOUT_MS = 2000;
 /** Silence after which a consumer is taken for lost (a few missed heartbeats; a new leader takes ~5 s anyway). */
 export const SILENCE_MS = 4000;
 
@@ -46,7 +53,14 @@ export function watchLiveness(messages: ConsumerMessages, silenceMs = SILENCE_MS
     clearInterval(timer);
     messages.stop(new ConsumerLostError(reason));
   };
+  // Messages that arrived count too, even while a slow handler has not taken them yet:
+  // a busy stream sends no heartbeats, and a busy handler is not a lost consumer.
+  let received = messages.getReceived();
   const timer = setInterval(() => {
+    if (messages.getReceived() !== received || messages.getPending() > 0) {
+      received = messages.getReceived();
+      touched();
+    }
     const silent = Date.now() - lastSign;
     if (silent > silenceMs) lose(`no heartbeat or message for ${silent} ms`);
   }, Math.min(1000, silenceMs / 2));

@@ -6,13 +6,13 @@
 // on failure the same event is retried in place, which keeps order without
 // acks. If the consumer itself fails, or goes silent (its node died: see
 // liveness.ts), it is recreated the same way from the last event handled.
-import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
 import { untilJetStreamAvailable, markJetStreamWait } from './availability.js';
 import { commitSeq, decodeCommit, eventPosition, recordedEvents } from './commit.js';
-import { LIVELY_PULL, watchLiveness } from './liveness.js';
+import { CONSUMER_API_TIMEOUT_MS, LIVELY_PULL, watchLiveness } from './liveness.js';
 
 export interface SubscriptionTarget {
   readonly nc: NatsConnection;
@@ -61,12 +61,15 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
 
   // Set while the consumer is being recreated after a failure: health reports list it.
   let recreating: (() => void) | undefined;
+  let failedAt = 0;
+  const consumers = jetstream(nc, { ...js.getOptions(), timeout: CONSUMER_API_TIMEOUT_MS }).consumers;
   const run = async (): Promise<void> => {
     while (!delivery.stopped && !nc.isClosed()) {
       try {
         const startSeq = Math.max(1, commitSeq(handledUpTo));
-        consumer = await js.consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
+        consumer = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
         messages = await consumer.consume({ max_messages: 256, ...LIVELY_PULL });
+        if (recreating) console.warn(`[event-store] subscription on ${filter} recreated ${Date.now() - failedAt} ms after it failed`);
         recreating?.();
         recreating = undefined;
         const touched = watchLiveness(messages);
@@ -89,6 +92,7 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
         void consumer?.delete().catch(() => {});
         if (delivery.stopped || nc.isClosed()) return;
         if (!recreating) console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
+        if (!recreating) failedAt = Date.now();
         recreating ??= markJetStreamWait(`consumer for ${filter}`);
         await delivery.pause(delivery.retryDelayMs);
       }
