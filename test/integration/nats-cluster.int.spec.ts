@@ -72,8 +72,9 @@ async function nodeOf(service: string): Promise<string> {
 
 /**
  * The node holding the consumer of `stream` filtered on `filter` (an ordered
- * consumer: one replica). The newest one: a consumer replaced while its node
- * was down reappears with that node until it expires, unused.
+ * consumer: one replica) that is in use, i.e. has a pull waiting: a consumer
+ * replaced while its node was down reappears with that node, unused, until it
+ * expires. The newest such one.
  */
 async function consumerNode(stream: string, filter: string): Promise<string> {
   const jsm = await jetstreamManager(nc);
@@ -81,9 +82,10 @@ async function consumerNode(stream: string, filter: string): Promise<string> {
   for await (const c of jsm.consumers.list(stream)) {
     const filters = [c.config.filter_subject, ...(c.config.filter_subjects ?? [])];
     const created = Date.parse(c.created);
-    if (filters.includes(filter) && c.cluster?.leader && (!newest || created > newest.created)) newest = { created, node: c.cluster.leader };
+    if (!filters.includes(filter) || !c.cluster?.leader || c.num_waiting === 0) continue;
+    if (!newest || created > newest.created) newest = { created, node: c.cluster.leader };
   }
-  if (!newest) throw new Error(`no consumer of ${stream} on ${filter}`);
+  if (!newest) throw new Error(`no consumer of ${stream} on ${filter} with a pull waiting`);
   return newest.node;
 }
 
