@@ -25,6 +25,12 @@ import { startSupervisedPlatform, type SupervisedPlatform } from '../support/sup
 
 const FULL = process.env.CLUSTER === 'full';
 const CLIENTS = FULL ? 12 : 6;
+/**
+ * Each client pauses this long between its creates: ~5 creates a second in
+ * all, fine enough to measure a gap to a fraction of a second, and few enough
+ * that the full run stays well inside the per-network quota.
+ */
+const PAUSE_MS = FULL ? 2000 : 1000;
 /** How long a killed node stays down (the issue's runs: 30 s). */
 const DOWN_MS = FULL ? 30_000 : 15_000;
 /** How long creates go on after the node is back, before the next kill. */
@@ -124,7 +130,10 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     let next = 0;
     const outcomes: Outcome[] = [];
     const workers = Array.from({ length: CLIENTS }, async () => {
-      while (!over) outcomes.push(await clients.create(next++, () => giveUp));
+      while (!over) {
+        outcomes.push(await clients.create(next++, () => giveUp));
+        await new Promise((r) => setTimeout(r, PAUSE_MS));
+      }
     });
 
     // Kills: right after boot the stream leader's node, then the gateway's, then the DNS consumer's (and in full, more).
