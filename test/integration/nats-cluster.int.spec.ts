@@ -12,7 +12,7 @@
 // checks: every create ended running or failed, one resource per idempotency
 // key, distinct addresses, names resolving, and nothing changed by the restart.
 //
-// Short by default (inside `npm test`): nodes down 15 s. CLUSTER=full: down
+// Short by default (inside `npm test`): nodes down 20 s. CLUSTER=full: down
 // 30 s, more clients, and the resources service's node and the idempotency
 // bucket's leader killed too.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -32,7 +32,7 @@ const CLIENTS = FULL ? 12 : 6;
  */
 const PAUSE_MS = FULL ? 2000 : 1000;
 /** How long a killed node stays down (the issue's runs: 30 s). */
-const DOWN_MS = FULL ? 30_000 : 15_000;
+const DOWN_MS = FULL ? 30_000 : 20_000;
 /** How long creates go on after the node is back, before the next kill. */
 const AFTER_MS = FULL ? 10_000 : 5_000;
 /**
