@@ -160,8 +160,9 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
         if (this.stopping) break;
         if (!recreating) this.logger.warn(`flow meter interrupted, pulling again: ${String(error)}`);
         recreating ??= markJetStreamWait(`consumer ${METER_CONSUMER}`);
-        await new Promise((r) => setTimeout(r, 500));
       }
+      // Also when the pull ended without an error (the connection closed under it): never a busy loop.
+      if (!this.stopping) await new Promise((r) => setTimeout(r, 500));
     }
     recreating?.();
   }

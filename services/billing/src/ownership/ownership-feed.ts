@@ -94,8 +94,9 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
         if (this.stopping) break;
         if (!recreating) this.logger.warn(`ownership feed interrupted after sequence ${this.lastSeq}, recreating its consumer: ${String(error)}`);
         recreating ??= markJetStreamWait('ownership feed consumer');
-        await new Promise((r) => setTimeout(r, 500));
       }
+      // Also when the pull ended without an error (the connection closed under it): never a busy loop.
+      if (!this.stopping) await new Promise((r) => setTimeout(r, 500));
     }
     recreating?.();
   }
