@@ -47,7 +47,11 @@ export interface UntilAvailableOptions {
   readonly signal?: AbortSignal;
   /** First pause; doubled per attempt up to maxDelayMs. Default 250 ms. */
   readonly initialDelayMs?: number;
-  /** Default 5 s: a cluster elects in ~5 s, so a service is back within a pause of it. */
+  /**
+   * Default 2 s. A refusal during an election is immediate and cheap, and a
+   * stream's election after a whole-cluster restart took up to ~20 s here:
+   * pauses of 5 s left services waiting up to 5 s after JetStream was back.
+   */
   readonly maxDelayMs?: number;
   readonly log?: (message: string) => void;
 }
@@ -78,7 +82,7 @@ export async function untilJetStreamAvailable<T>(what: string, attempt: () => Pr
           log(`waiting for JetStream: ${what} (${String(error)}; attempt ${tries}, ${saidAt - started} ms so far, next in ${delay} ms)`);
         }
         await sleep(delay, undefined, { signal: options.signal }).catch(() => {});
-        delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+        delay = Math.min(delay * 2, options.maxDelayMs ?? 2000);
       }
     }
   } finally {
