@@ -122,6 +122,17 @@ async function probeCreate(index: number, deadline: number): Promise<{ outcome: 
   return { outcome, resolvedAfterMs: Infinity };
 }
 
+/** Waits for /readyz to answer 200; how long since `since` that took. */
+async function readyWithin(ms: number, since: number): Promise<number> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const status = await fetch(`${platform.url}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) return Date.now() - since;
+    if (Date.now() > end) throw new Error(`not ready within ${ms} ms after the restart`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes down ${DOWN_MS / 1000} s)`, () => {
   it('rides through killed nodes and a restart while the cluster elects, losing and doubling no create', async () => {
     const events = platform.env.EVENT_STREAM!;
@@ -206,7 +217,7 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     // Addresses distinct, names resolving to them.
     const ips = all.map((r) => r.private_ip).filter((ip): ip is string => ip !== null);
     expect(new Set(ips).size).toBe(ips.length);
-    const net = (await clients.request('GET', '/v1/hosting/network/topology')).body.network_id;
+    const net = (await clients.readAnswer('/v1/hosting/network/topology')).body.network_id;
     const ready = all.filter((r) => r.status === 'running' || r.status === 'available');
     expect(ready.length).toBe(all.filter((r) => r.status !== 'failed').length);
     for (const r of ready) expect(addressesOf(await resolve(net, r.name))).toEqual([r.private_ip]);
@@ -219,7 +230,10 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     const restartedAt = Date.now();
     await Promise.all(cluster.nodes.map((node) => cluster.start(node.name)));
     await platform.start();
-    process.stdout.write(`cluster: whole-system restart healthy in ${Date.now() - restartedAt} ms\n`);
+    const healthyAfter = Date.now() - restartedAt;
+    // Ready too (every read model caught up), as a load balancer would wait for.
+    const readyAfter = await readyWithin(60_000, restartedAt);
+    process.stdout.write(`cluster: whole-system restart healthy in ${healthyAfter} ms, ready in ${readyAfter} ms\n`);
     expect(platform.reports.slice(reportsBefore)).toEqual([]);
     const after = await clients.settled();
     expect(after).toEqual(all);

@@ -98,12 +98,26 @@ export class CreateClients {
     const items: Resource[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.request('GET', `/v1/hosting/${kind}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page = await this.readAnswer(`/v1/hosting/${kind}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       if (page.status !== 200) throw new Error(`listing ${kind}: ${page.status} ${JSON.stringify(page.body)}`);
       items.push(...page.body.items);
       cursor = page.body.next_cursor ?? undefined;
     } while (cursor);
     return items;
+  }
+
+  /**
+   * A GET, retried on 503 for up to `ms` as an agent would: right after a
+   * cluster restart a read model may report itself behind for a moment (the
+   * gateway then refuses keys rather than risk a revoked one).
+   */
+  async readAnswer(path: string, ms = 30_000): Promise<Answer> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const answer = await this.request('GET', path);
+      if (answer.status !== 503 || Date.now() > end) return answer;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   async everything(): Promise<Resource[]> {

@@ -76,13 +76,16 @@ export async function startSupervisedPlatform(natsUrl: string, overrides: Readon
     },
     async healthy(ms = 60_000) {
       const end = Date.now() + ms;
+      let last = 'no answer';
       for (;;) {
         try {
-          if ((await fetch(`${url}/healthz`)).status === 200) return;
+          const response = await fetch(`${url}/healthz`);
+          if (response.status === 200) return;
+          last = await response.text();
         } catch {
           // the gateway is not listening (yet)
         }
-        if (Date.now() > end) throw new Error(`the platform was not healthy within ${ms} ms; supervisor said: ${reports.join(' | ')}`);
+        if (Date.now() > end) throw new Error(`the platform was not healthy within ${ms} ms (last /healthz: ${last.slice(0, 2000)}); supervisor said: ${reports.join(' | ')}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
