@@ -82,7 +82,9 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
             if (!(await delivery.deliver(event))) return;
             handledUpTo = event.position;
           }
-          if (m.seq >= catchUpTo) caughtUp.resolve();
+          // Or nothing is pending on the server: in a cluster the head read at the start comes from any
+          // replica (direct get), and one that held more than the new leader kept would be waited for forever.
+          if (m.seq >= catchUpTo || m.info.pending === 0) caughtUp.resolve();
           if (m.info.pending === 0) behindSince = undefined;
         }
       } catch (error) {
