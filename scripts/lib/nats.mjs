@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { canConnect, commandExists, log, root, run, sleep } from './run.mjs';
 
 export async function ensureNats(natsUrl) {
-  const url = new URL(natsUrl.split(',')[0]);
+  const servers = natsUrl.split(',').map((s) => s.trim()).filter(Boolean);
+  // Several servers are a cluster someone else runs: never start a lone server on one of its ports (it
+  // would take a node's place with an empty store). Its nodes may be starting with us: wait for one.
+  if (servers.length > 1) return waitForAnyNode(servers);
+  const url = new URL(servers[0]);
   const host = url.hostname;
   const port = Number(url.port || 4222);
   if (await canConnect(host, port)) {
@@ -39,4 +43,20 @@ export function natsBinary() {
   }
   if (!binary) throw new Error('no nats-server binary: install nats-server (Debian: apt-get install nats-server), or set NATS_URL to a NATS with JetStream');
   return binary;
+}
+
+/** Resolves once one of a cluster's nodes accepts connections (the services then wait for JetStream themselves). */
+async function waitForAnyNode(servers) {
+  const nodes = servers.map((s) => new URL(s)).map((u) => ({ host: u.hostname, port: Number(u.port || 4222) }));
+  for (let i = 0; i < 300; i++) {
+    for (const { host, port } of nodes) {
+      if (await canConnect(host, port)) {
+        log(`NATS cluster reachable (${host}:${port} of ${servers.join(',')})`);
+        return undefined;
+      }
+    }
+    if (i === 0) log(`waiting for a node of the NATS cluster at ${servers.join(',')}`);
+    await sleep(100);
+  }
+  throw new Error(`no node of the NATS cluster at NATS_URL=${servers.join(',')} accepts connections`);
 }

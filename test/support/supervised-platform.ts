@@ -16,6 +16,8 @@ export interface SupervisedPlatform {
   readonly url: string;
   readonly dnsPort: number;
   readonly adminToken: string;
+  /** The services' environment (stream names, …). */
+  readonly env: NodeJS.ProcessEnv;
   /** Lines the supervisor reported (crashes, restarts). */
   readonly reports: string[];
   pidOf(service: ServiceName): number | undefined;
@@ -29,12 +31,17 @@ export interface SupervisedPlatform {
   healthy(ms?: number): Promise<void>;
 }
 
-/** `run` and `credentials`: the run's name and each role's credentials file, on a NATS secured for that run. */
+/**
+ * `run` and `credentials`: the run's name and each role's credentials file, on a NATS secured for that run;
+ * `overrides` win over the caller's environment (the cluster suite's EVENT_STREAM_REPLICAS=3, say).
+ */
 export async function startSupervisedPlatform(
   natsUrl: string,
-  secured: { run?: string; credentials?: Readonly<Record<string, string>> } = {},
+  options: { run?: string; credentials?: Readonly<Record<string, string>>; overrides?: Readonly<Record<string, string>> } = {},
 ): Promise<SupervisedPlatform> {
-  const { env, gatewayPort, dnsPort, adminToken } = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error', {}, secured.run);
+  const base = await serviceEnvironment(natsUrl, 'chaos', process.env.LOG_LEVEL ?? 'error', {}, options.run);
+  const { gatewayPort, dnsPort, adminToken } = base;
+  const env = { ...base.env, ...options.overrides };
   const reports: string[] = [];
   let supervisor: Supervisor | undefined;
   const url = `http://127.0.0.1:${gatewayPort}`;
@@ -43,6 +50,7 @@ export async function startSupervisedPlatform(
     url,
     dnsPort,
     adminToken,
+    env,
     reports,
     pidOf: (service) => supervisor?.pidOf(service),
     async crash(service) {
@@ -64,7 +72,7 @@ export async function startSupervisedPlatform(
       supervisor = new Supervisor({ report: (line) => reports.push(line), stopGraceMs: 10_000 });
       for (const name of SERVICE_NAMES) {
         supervisor.add(name, () =>
-          spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env: serviceEnv(env, name, secured.credentials), stdio: ['ignore', 'ignore', 'inherit'] }),
+          spawn(process.execPath, [join(root, 'services', name, 'dist', 'main.js')], { env: serviceEnv(env, name, options.credentials), stdio: ['ignore', 'ignore', 'inherit'] }),
         );
       }
       await platform.healthy();
@@ -74,13 +82,16 @@ export async function startSupervisedPlatform(
     },
     async healthy(ms = 60_000) {
       const end = Date.now() + ms;
+      let last = 'no answer';
       for (;;) {
         try {
-          if ((await fetch(`${url}/healthz`)).status === 200) return;
+          const response = await fetch(`${url}/healthz`);
+          if (response.status === 200) return;
+          last = await response.text();
         } catch {
           // the gateway is not listening (yet)
         }
-        if (Date.now() > end) throw new Error(`the platform was not healthy within ${ms} ms; supervisor said: ${reports.join(' | ')}`);
+        if (Date.now() > end) throw new Error(`the platform was not healthy within ${ms} ms (last /healthz: ${last.slice(0, 2000)}); supervisor said: ${reports.join(' | ')}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -15,7 +15,9 @@ export {
 export type { DeliveryOptions } from './internal/delivery.js';
 export { MemorySnapshotStore, type SnapshotStore } from './snapshots/snapshot-store.port.js';
 export { createJetStreamSnapshotStore, type JetStreamSnapshotStoreOptions } from './snapshots/jetstream-snapshot-store.js';
-export { ensureStream as ensureHistoryStream, EventStreamLimitsError, historyLimits } from './jetstream/stream.js';
+export { ensureReplicas, ensureStream as ensureHistoryStream, EventStreamLimitsError, historyLimits } from './jetstream/stream.js';
 export { GarbageBin, type GarbageBinOptions, type GarbageCount, type GarbageReport, type ParkedGarbage } from './garbage/garbage-bin.js';
 export { garbage, isObject, screenJson, type GarbageReason, type Screened } from './garbage/screen.js';
 export { MAX_COMMIT_BYTES, readCommit, UnreadableCommitError } from './jetstream/commit-check.js';
+export { isJetStreamUnavailable, jetStreamWaits, markJetStreamWait, untilJetStreamAvailable, type UntilAvailableOptions } from './jetstream/availability.js';
+export { CONSUMER_API_TIMEOUT_MS, ConsumerLostError, LIVELY_PULL, SILENCE_MS, watchLiveness } from './jetstream/liveness.js';

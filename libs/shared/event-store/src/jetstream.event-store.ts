@@ -53,6 +53,7 @@ import {
   type Commit,
 } from './jetstream/commit.js';
 import { lastPositionIn, MAX_COMMIT_BYTES, readCommit, UnreadableCommitError } from './jetstream/commit-check.js';
+import { untilJetStreamAvailable } from './jetstream/availability.js';
 import { ensureStream } from './jetstream/stream.js';
 import { startSubscription } from './jetstream/subscription.js';
 
@@ -93,14 +94,16 @@ export async function createJetStreamEventStore(
     ? await connect({ name: 'event-store', noAsyncTraces: true, maxReconnectAttempts: -1, ...(connectOptions as ConnectionOptions) })
     : (connection as NatsConnection);
   try {
-    const jsm = await jetstreamManager(nc);
+    // While a cluster elects its leaders this waits (a service that exits here is only started again after a backoff).
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(nc));
     const store = new JetStreamEventStore(nc, owned, jetstream(nc), jsm, options);
-    await ensureStream(jsm, {
+    const settings = {
       name: store.stream,
       subjectPrefix: store.subjectPrefix,
       duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
       replicas: options.replicas ?? 1,
-    });
+    };
+    await untilJetStreamAvailable(`stream ${store.stream}`, () => ensureStream(jsm, settings));
     return store;
   } catch (error) {
     if (owned) await nc.close();

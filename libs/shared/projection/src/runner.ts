@@ -5,7 +5,7 @@
 // store as `parked-<projection>`, counted, logged) and goes on, and tracks its
 // lag so readiness and the DNS server can act on it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnreadableCommitError, type EventStore, type RecordedEvent, type SnapshotStore, type Subscription } from '@pn/event-store';
+import { UnreadableCommitError, untilJetStreamAvailable, type EventStore, type RecordedEvent, type SnapshotStore, type Subscription } from '@pn/event-store';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 import { LagTracker } from './lag.js';
 import { RetryLater, type Projection, type ProjectionStatus } from './projection.js';
@@ -132,7 +132,8 @@ export class ProjectionRunner<S> {
     if (!store) return;
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await store.load(this.checkpointKey);
+      // While a cluster elects a leader the read waits: rebuilding from the start would cost far more than the wait.
+      bytes = await untilJetStreamAvailable(`checkpoint of ${this.projection.name}`, () => store.load(this.checkpointKey));
     } catch (error) {
       this.logger.warn(`${this.projection.name}: checkpoint could not be read, rebuilding from the start: ${String(error)}`);
       return;

@@ -4,7 +4,7 @@
 // it also lists what the service's consumers parked as garbage, and how it is on the bus.
 import { Controller, Inject, Optional, type Type } from '@nestjs/common';
 import { healthRoute, type ServiceName } from '@pn/contracts';
-import { GarbageBin } from '@pn/event-store';
+import { GarbageBin, jetStreamWaits } from '@pn/event-store';
 import { busIdentity } from './bus-credentials.js';
 import type { PlatformConfig } from './config.js';
 import { garbageHealth } from './garbage.js';
@@ -29,7 +29,8 @@ export function healthController(service: ServiceName): Type<unknown> {
       const projections = (this.projections?.statuses() ?? []).map(({ gatesReadiness: _, ...s }) => ({ ...s, parked: BigInt(s.parked) }));
       return {
         service,
-        status: 'ok',
+        // Recreating a consumer or waiting for a stream while a NATS cluster elects leaders: say so, /healthz shows it.
+        status: jetStreamWaits().length > 0 ? 'waiting_for_jetstream' : 'ok',
         uptimeSeconds: (Date.now() - startedAt) / 1000,
         ready: this.projections?.ready() ?? true,
         projections,

@@ -76,10 +76,14 @@ const BUS_ERROR_NAMES = new Set([
   'JetStreamNotEnabled',
 ]);
 
+const JETSTREAM_TEMPORARILY_UNAVAILABLE = 10008;
+
 export function isBusOutage(error: unknown, depth = 0): boolean {
   if (typeof error === 'string') return /connection (lost|closed)/i.test(error); // Nest's ClientNats rejects with a bare string while reconnecting
   if (!(error instanceof Error) || depth > 4) return false;
   if (BUS_ERROR_NAMES.has(error.name)) return true;
+  // A cluster electing a leader (for ~5 s after a node dies): as passing as an outage, and as worth a retry.
+  if (error.name === 'JetStreamApiError' && (error as { code?: unknown }).code === JETSTREAM_TEMPORARILY_UNAVAILABLE) return true;
   if (error.message === 'Connection closed') return true; // Nest's ClientNats, for requests in flight when it closes
   return error.cause !== undefined && isBusOutage(error.cause, depth + 1);
 }

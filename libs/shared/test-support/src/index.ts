@@ -4,3 +4,4 @@ export { freePort, startRestartableNats, type RestartableNats } from './restarta
 export { findEventStoreDb, type FoundEventStoreDb, type StartedEventStoreDb } from './eventstoredb.js';
 export { uniqueId } from './unique-id.js';
 export { roleConnectOptions, startSecuredNats, startSecuredRestartableNats, type SecuredNats, type SecuredRestartableNats } from './secured-nats.js';
+export { startNatsCluster, type ClusterNode, type NatsCluster, type NatsClusterOptions } from './nats-cluster.js';

@@ -20,11 +20,11 @@
 // parked in the service's garbage bin and acked: it has no flow, and no
 // account, to park in the meter's streams.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
-import { UnreadableCommitError, WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, markJetStreamWait, UnreadableCommitError, untilJetStreamAvailable, watchLiveness, WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
@@ -62,6 +62,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private messages: ConsumerMessages | undefined;
   private probe: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  private stopping = false;
   /** Every flow that reached the bus before this instant is recorded (epoch ms). */
   meteredUpToMs = 0;
   readonly counts = { metered: 0, duplicates: 0, parked: 0 };
@@ -96,35 +97,31 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const { flowsStream: stream, flowsSubjectPrefix: prefix } = this.config;
-    const jsm = await jetstreamManager(this.nc);
-    const exists = await jsm.streams.info(stream).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      await jsm.streams.add({ name: stream, subjects: [prefix, `${prefix}.>`], retention: RetentionPolicy.Workqueue, num_replicas: this.config.eventStreamReplicas });
-    }
-    await jsm.consumers
-      .add(stream, { durable_name: METER_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 15_000_000_000, max_ack_pending: 4096 })
-      .catch(async (error) => {
+    const nc = this.nc;
+    // Each step waits while a cluster elects its leaders, rather than failing the service's start.
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(nc));
+    const replicas = this.config.eventStreamReplicas;
+    await untilJetStreamAvailable(`stream ${stream}`, async () => {
+      const exists = await jsm.streams.info(stream).then(
+        () => true,
+        (error) => {
+          if (isJetStreamUnavailable(error)) throw error;
+          return false;
+        },
+      );
+      if (!exists) await jsm.streams.add({ name: stream, subjects: [prefix, `${prefix}.>`], retention: RetentionPolicy.Workqueue, num_replicas: replicas });
+      else await ensureReplicas(jsm, stream, replicas);
+    });
+    // The consumer as many times as its stream: an R1 consumer would stop metering with its node.
+    const config = { durable_name: METER_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 15_000_000_000, max_ack_pending: 4096, num_replicas: replicas };
+    await untilJetStreamAvailable(`consumer ${METER_CONSUMER}`, () =>
+      jsm.consumers.add(stream, config).catch(async (error) => {
         // Already there (another instance, or a restart): use it as it is.
         if (!(await jsm.consumers.info(stream, METER_CONSUMER).catch(() => undefined))) throw error;
-      });
-    const consumer = await jetstream(this.nc).consumers.get(stream, METER_CONSUMER);
-    // Pulled by size, and by count too: @nats-io/jetstream 3.4 also caps a pull set by max_bytes at 100 messages (it
-    // takes max_messages or max_bytes, never both). 256 messages of a thousand flows each (~40 MB, and more once the
-    // client pulls again at 75%) left the server holding more than its 64 MB for this connection whenever billing
-    // was busy, and it dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the
-    // benchmark). Now a pull ends at 8 MB or 100 messages, whichever comes first.
-    this.messages = await consumer.consume({ max_bytes: PULL_BYTES });
-    void (async () => {
-      for await (const m of this.messages!) {
-        this.inFlight++;
-        // Messages are handled side by side; each is acked on its own once done.
-        void this.handle(m).finally(() => this.inFlight--);
-        while (this.inFlight >= 128) await new Promise((r) => setTimeout(r, 1));
-      }
-    })().catch((error) => this.logger.error(`flow meter stopped: ${String(error)}`));
+      }),
+    );
+    const consumer = await untilJetStreamAvailable(`consumer ${METER_CONSUMER}`, () => jetstream(nc).consumers.get(stream, METER_CONSUMER));
+    void this.consume(consumer);
     this.probe = setInterval(async () => {
       const asked = Date.now();
       const info = await consumer.info().catch(() => undefined);
@@ -135,7 +132,48 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     this.probe.unref();
   }
 
+  /**
+   * Pulls for as long as the service runs. A pull that fails or goes silent
+   * (the consumer's leader died and its heartbeats stopped; liveness.ts in
+   * @pn/event-store) is started again: the durable consumer is R3, so its new
+   * leader carries on, and what was delivered and not acked comes again after
+   * ack_wait (metering dedups it).
+   */
+  private async consume(consumer: Consumer): Promise<void> {
+    let recreating: (() => void) | undefined;
+    while (!this.stopping && !this.nc!.isClosed()) {
+      try {
+        // Pulled by size, and by count too: @nats-io/jetstream 3.4 also caps a pull set by max_bytes at 100 messages (it
+        // takes max_messages or max_bytes, never both). 256 messages of a thousand flows each (~40 MB, and more once the
+        // client pulls again at 75%) left the server holding more than its 64 MB for this connection whenever billing
+        // was busy, and it dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the
+        // benchmark). Now a pull ends at 8 MB or 100 messages, whichever comes first.
+        this.messages = await consumer.consume({ max_bytes: PULL_BYTES, ...LIVELY_PULL });
+        recreating?.();
+        recreating = undefined;
+        const touched = watchLiveness(this.messages);
+        if (this.stopping) this.messages.stop();
+        for await (const m of this.messages) {
+          touched();
+          this.inFlight++;
+          // Messages are handled side by side; each is acked on its own once done.
+          void this.handle(m).finally(() => this.inFlight--);
+          while (this.inFlight >= 128) await new Promise((r) => setTimeout(r, 1));
+        }
+      } catch (error) {
+        this.messages?.stop();
+        if (this.stopping) break;
+        if (!recreating) this.logger.warn(`flow meter interrupted, pulling again: ${String(error)}`);
+        recreating ??= markJetStreamWait(`consumer ${METER_CONSUMER}`);
+      }
+      // Also when the pull ended without an error (the connection closed under it): never a busy loop.
+      if (!this.stopping) await new Promise((r) => setTimeout(r, 500));
+    }
+    recreating?.();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.probe) clearInterval(this.probe);
     this.messages?.stop();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));

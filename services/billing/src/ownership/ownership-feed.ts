@@ -18,7 +18,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { OwnershipTimeline } from '@pn/billing-domain';
-import { ensureHistoryStream } from '@pn/event-store';
+import { CONSUMER_API_TIMEOUT_MS, ensureHistoryStream, LIVELY_PULL, markJetStreamWait, untilJetStreamAvailable, watchLiveness } from '@pn/event-store';
 import { GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { readFact } from './read-fact.js';
 
@@ -43,23 +43,17 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    // Same settings as the publisher's (resources): whichever starts first creates it.
-    await ensureHistoryStream(jsm, {
-      name: this.config.integrationStream,
-      subjectPrefix: this.config.integrationSubjectPrefix,
-      duplicateWindowMs: 120_000,
-      replicas: this.config.eventStreamReplicas,
-    });
-    const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>` };
-    const consumer = await jetstream(this.nc).consumers.get(this.config.integrationStream, opts);
-    this.messages = await consumer.consume();
-    void (async () => {
-      for await (const m of this.messages!) {
-        this.apply(m);
-        this.lastSeq = m.seq;
-      }
-    })().catch((error) => this.logger.error(`ownership feed stopped: ${String(error)}`));
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(this.nc!));
+    // Same settings as the publisher's (resources): whichever starts first creates it. Waits while a cluster elects.
+    await untilJetStreamAvailable(`stream ${this.config.integrationStream}`, () =>
+      ensureHistoryStream(jsm, {
+        name: this.config.integrationStream,
+        subjectPrefix: this.config.integrationSubjectPrefix,
+        duplicateWindowMs: 120_000,
+        replicas: this.config.eventStreamReplicas,
+      }),
+    );
+    void this.follow();
     const check = async () => {
       const asked = Date.now();
       const info = await jsm.streams.info(this.config.integrationStream).catch(() => undefined);
@@ -74,6 +68,39 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     }
     this.probe = setInterval(() => void check(), 100);
     this.probe.unref();
+  }
+
+  /**
+   * Reads the facts from the one after the last applied, for as long as the
+   * service runs: a consumer that fails or goes silent (its node died; see
+   * liveness.ts in @pn/event-store) is created again from there.
+   */
+  private async follow(): Promise<void> {
+    let recreating: (() => void) | undefined;
+    while (!this.stopping && !this.nc!.isClosed()) {
+      try {
+        const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>`, opt_start_seq: this.lastSeq + 1 };
+        const consumer = await jetstream(this.nc!, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(this.config.integrationStream, opts);
+        this.messages = await consumer.consume({ ...LIVELY_PULL });
+        recreating?.();
+        recreating = undefined;
+        const touched = watchLiveness(this.messages);
+        if (this.stopping) this.messages.stop();
+        for await (const m of this.messages) {
+          touched();
+          this.apply(m);
+          this.lastSeq = m.seq;
+        }
+      } catch (error) {
+        this.messages?.stop();
+        if (this.stopping) break;
+        if (!recreating) this.logger.warn(`ownership feed interrupted after sequence ${this.lastSeq}, recreating its consumer: ${String(error)}`);
+        recreating ??= markJetStreamWait('ownership feed consumer');
+      }
+      // Also when the pull ended without an error (the connection closed under it): never a busy loop.
+      if (!this.stopping) await new Promise((r) => setTimeout(r, 500));
+    }
+    recreating?.();
   }
 
   /** Resolves once the timeline is complete for the instant `atMs` (with the publisher's lag bound added). */

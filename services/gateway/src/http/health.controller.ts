@@ -8,11 +8,13 @@
 // with exact counts: a bad message on the bus shows here, never as an outage.
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { healthRoute, SERVICES, type GarbageHealth, type ProjectionHealth } from '@pn/contracts';
+import { jetStreamWaits } from '@pn/event-store';
 import { busIdentity, GarbageBin, garbageHealth, PLATFORM_CONFIG, Projections, RpcClient, type PlatformConfig } from '@pn/service-kit';
 import type { Response } from 'express';
 
 interface ServiceReport {
   readonly status: string;
+  readonly waiting_for?: string[];
   readonly ready: boolean;
   /** The NATS role it authenticated as (null: none), and what is wrong with that, if anything. */
   readonly bus?: { readonly role: string | null; readonly warning: string | null };
@@ -83,8 +85,11 @@ export class HealthHttpController {
 
   private async report(): Promise<{ services: Record<string, ServiceReport> }> {
     const bus = busIdentity(this.config.natsCredentials);
+    const waits = jetStreamWaits();
     const gateway: ServiceReport = {
-      status: 'ok',
+      // Waiting for JetStream (a cluster electing leaders): the gateway says what for.
+      status: waits.length > 0 ? 'waiting_for_jetstream' : 'ok',
+      ...(waits.length > 0 ? { waiting_for: waits } : {}),
       bus: { role: bus.role ?? null, warning: bus.warning ?? null },
       ready: this.projections.ready(),
       projections: this.projections.statuses().map(projectionJson),
@@ -95,7 +100,7 @@ export class HealthHttpController {
         try {
           const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
           const bus = { role: reply.busRole || null, warning: reply.busWarning || null };
-          return [service, { status: 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson), garbage: garbageJson(reply.garbage) }];
+          return [service, { status: reply.status || 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson), garbage: garbageJson(reply.garbage) }];
         } catch (error) {
           return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [], garbage: garbageJson(undefined) }];
         }

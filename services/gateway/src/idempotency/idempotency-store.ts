@@ -4,8 +4,10 @@
 // when the key exists) and updates are compare-and-set on the revision, so
 // two gateways that receive the same key at once cannot both run the create.
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { type NatsConnection } from '@nats-io/transport-node';
+import { ensureReplicas } from '@pn/event-store';
 import { busUnavailable, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { KEY_TTL_MS, type IdempotencyRecord } from './idempotency-rules.js';
 
@@ -63,7 +65,13 @@ export class IdempotencyStore implements OnModuleInit {
     // While NATS is down the client would queue the request until it times
     // out; say 503 at once instead.
     if (!nc || this.disconnected || nc.isClosed()) return Promise.reject(busUnavailable('idempotency keys'));
-    this.bucket ??= new Kvm(nc).create(IDEMPOTENCY_BUCKET, { ttl: KEY_TTL_MS, history: 1 }).catch((error: unknown) => {
+    // As many copies as the event stream: a key kept on one node of a cluster is lost with it, and so is every create that needs it.
+    const replicas = this.config.eventStreamReplicas;
+    this.bucket ??= (async () => {
+      const kv = await new Kvm(nc).create(IDEMPOTENCY_BUCKET, { ttl: KEY_TTL_MS, history: 1, replicas });
+      await ensureReplicas(await jetstreamManager(nc), `KV_${IDEMPOTENCY_BUCKET}`, replicas);
+      return kv;
+    })().catch((error: unknown) => {
       this.bucket = undefined; // try again on the next request
       throw error;
     });

@@ -8,9 +8,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { toJsonString } from '@bufbuild/protobuf';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { AddressHeldSchema, AddressHoldEndedSchema } from '@pn/contracts';
-import { ensureHistoryStream } from '@pn/event-store';
+import { ensureHistoryStream, untilJetStreamAvailable } from '@pn/event-store';
 import { RetryLater, type Projection } from '@pn/projection';
 import { resourceEventCodec } from '@pn/resources-domain';
 import { BUS_CONNECTION, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
@@ -34,12 +34,17 @@ export class IntegrationPublisher implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await ensureHistoryStream(await jetstreamManager(this.nc), {
-      name: this.config.integrationStream,
-      subjectPrefix: this.config.integrationSubjectPrefix,
-      duplicateWindowMs: 120_000,
-      replicas: this.config.eventStreamReplicas,
-    });
+    const nc = this.nc;
+    // Waits while a cluster elects its leaders, rather than failing the service's start.
+    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(nc));
+    await untilJetStreamAvailable(`stream ${this.config.integrationStream}`, () =>
+      ensureHistoryStream(jsm, {
+        name: this.config.integrationStream,
+        subjectPrefix: this.config.integrationSubjectPrefix,
+        duplicateWindowMs: 120_000,
+        replicas: this.config.eventStreamReplicas,
+      }),
+    );
     this.js = jetstream(this.nc);
     // Not awaited: publishing what happened while this instance was down must not hold its start.
     this.projections.run(this.projection()).catch((error) => this.logger.error(`integration publisher stopped: ${String(error)}`));

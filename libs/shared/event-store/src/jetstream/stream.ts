@@ -85,3 +85,13 @@ export async function ensureStream(jsm: JetStreamManager, settings: EventStreamS
     config.num_replicas !== replicas;
   if (needsUpdate) await jsm.streams.update(name, { ...wanted, subjects, num_replicas: replicas });
 }
+
+/**
+ * Brings an existing stream (a KV or object bucket's too: their clients keep
+ * a bucket as found) to `replicas` copies, so EVENT_STREAM_REPLICAS also
+ * applies to what was created before it was set.
+ */
+export async function ensureReplicas(jsm: JetStreamManager, stream: string, replicas: number): Promise<void> {
+  const { config } = await jsm.streams.info(stream);
+  if (config.num_replicas !== replicas) await jsm.streams.update(stream, { ...config, num_replicas: replicas });
+}

@@ -4,20 +4,22 @@
 // skipping its events up to the checkpoint (so a checkpoint midway through an
 // append resumes with the rest of it). The handler sees one event at a time;
 // on failure the same event is retried in place, which keeps order without
-// acks. If the consumer itself fails, it is recreated the same way from the
-// last event handled.
+// acks. If the consumer itself fails, or goes silent (its node died: see
+// liveness.ts), it is recreated the same way from the last event handled.
 //
 // A message on the category's subjects that is not a commit (garbage: anyone
 // allowed to publish there can put anything) is parked in the store's garbage
 // bin and skipped; retrying it could never succeed, and the stream denies
 // deletes, so stopping on it would stop the category for good.
-import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
 import type { GarbageBin } from '../garbage/garbage-bin.js';
+import { untilJetStreamAvailable, markJetStreamWait } from './availability.js';
 import { commitSeq, eventPosition, recordedEvents } from './commit.js';
 import { lastPositionIn, readCommit } from './commit-check.js';
+import { CONSUMER_API_TIMEOUT_MS, LIVELY_PULL, watchLiveness } from './liveness.js';
 
 export interface SubscriptionTarget {
   readonly nc: NatsConnection;
@@ -36,7 +38,8 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   const filter = `${subjectPrefix}.${category}.>`;
   const caughtUp = new Latch();
   // Everything that exists now is at or below the newest matching sequence.
-  const newest = await jsm.direct.getMessage(stream, { last_by_subj: filter });
+  // A first read while the cluster elects a leader waits for it rather than failing the service's start.
+  const newest = await untilJetStreamAvailable(`reading the head of ${filter}`, () => jsm.direct.getMessage(stream, { last_by_subj: filter }));
   const catchUpTo = newest?.seq ?? 0;
   if (!newest || lastPositionIn(newest, subjectPrefix) <= target.after) {
     caughtUp.resolve();
@@ -66,14 +69,23 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   }, 500);
   confirm.unref();
 
+  // Set while the consumer is being recreated after a failure: health reports list it.
+  let recreating: (() => void) | undefined;
+  let failedAt = 0;
+  const consumers = jetstream(nc, { ...js.getOptions(), timeout: CONSUMER_API_TIMEOUT_MS }).consumers;
   const run = async (): Promise<void> => {
     while (!delivery.stopped && !nc.isClosed()) {
       try {
         const startSeq = Math.max(1, commitSeq(handledUpTo));
-        consumer = await js.consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
-        messages = await consumer.consume({ max_messages: 256 });
+        consumer = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
+        messages = await consumer.consume({ max_messages: 256, ...LIVELY_PULL });
+        if (recreating) console.warn(`[event-store] subscription on ${filter} recreated ${Date.now() - failedAt} ms after it failed`);
+        recreating?.();
+        recreating = undefined;
+        const touched = watchLiveness(messages);
         if (delivery.stopped) messages.stop();
         for await (const m of messages) {
+          touched();
           behindSince ??= Date.now();
           const read = readCommit(m.data, m.subject, subjectPrefix);
           if (!read.ok) {
@@ -86,15 +98,20 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
             if (!(await delivery.deliver(event))) return;
             handledUpTo = event.position;
           }
-          if (m.seq >= catchUpTo) caughtUp.resolve();
+          // Or nothing is pending on the server: in a cluster the head read at the start comes from any
+          // replica (direct get), and one that held more than the new leader kept would be waited for forever.
+          if (m.seq >= catchUpTo || m.info.pending === 0) caughtUp.resolve();
           if (m.info.pending === 0) behindSince = undefined;
         }
       } catch (error) {
         behindSince ??= Date.now();
         messages?.stop();
-        await consumer?.delete().catch(() => {});
+        // Not awaited: a consumer on a dead node answers nothing until the request times out (it expires by itself).
+        void consumer?.delete().catch(() => {});
         if (delivery.stopped || nc.isClosed()) return;
-        console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
+        if (!recreating) console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
+        if (!recreating) failedAt = Date.now();
+        recreating ??= markJetStreamWait(`consumer for ${filter}`);
         await delivery.pause(delivery.retryDelayMs);
       }
     }
@@ -110,6 +127,7 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
     },
     close: async () => {
       clearInterval(confirm);
+      recreating?.();
       delivery.stop();
       messages?.stop();
       await done;

@@ -2,9 +2,11 @@
 // megabytes fits; a KV value is capped by the 1 MB message limit). It lives on
 // the bus every service already has, whatever the event store backend, and is
 // replicated like the event stream in a cluster.
-import { StorageType } from '@nats-io/jetstream';
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { untilJetStreamAvailable } from '../jetstream/availability.js';
+import { ensureReplicas } from '../jetstream/stream.js';
 import type { SnapshotStore } from './snapshot-store.port.js';
 
 export interface JetStreamSnapshotStoreOptions {
@@ -14,7 +16,13 @@ export interface JetStreamSnapshotStoreOptions {
 }
 
 export async function createJetStreamSnapshotStore(nc: NatsConnection, options: JetStreamSnapshotStoreOptions): Promise<SnapshotStore> {
-  const bucket = await new Objm(nc).create(options.bucket, { storage: StorageType.File, replicas: options.replicas ?? 1 });
+  // Waits while a cluster elects its leaders, rather than failing the service's start.
+  const replicas = options.replicas ?? 1;
+  const bucket = await untilJetStreamAvailable(`snapshot bucket ${options.bucket}`, async () => {
+    const created = await new Objm(nc).create(options.bucket, { storage: StorageType.File, replicas });
+    await ensureReplicas(await jetstreamManager(nc), `OBJ_${options.bucket}`, replicas);
+    return created;
+  });
   return new JetStreamSnapshotStore(bucket);
 }
 
