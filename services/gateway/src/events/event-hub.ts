@@ -4,7 +4,9 @@
 // agents watching holds one store subscription, not a thousand. A client
 // resuming with Last-Event-ID gets what it missed from a short-lived read of
 // the category from that position (bounded), then the live events that came
-// meanwhile. The SSE id is the event's store position.
+// meanwhile. The SSE id is the event's store position. The replay's work is
+// bounded by the events it reads (any account's), not only by what it sends:
+// one request with Last-Event-ID 0 must not read every tenant's history.
 //
 // Only ResourceRequested names the account; the owner of every other event is
 // looked up once (the stream's first event) and kept, bounded.
@@ -17,6 +19,13 @@ import { ownerOf, resourceChange, resourceIdOf, type ResourceOwner } from './res
 
 /** At most this many events are replayed to a resuming client; further back, it is told to list again. */
 export const MAX_REPLAY = 1_000;
+/**
+ * At most this many `resource` events (of every account) are read for one
+ * replay; a gap longer than that is answered with `reset` (list again), which
+ * is what a list is for. Positions cannot be counted with (event-store.port),
+ * so the bound is on events read, not on a position range.
+ */
+export const MAX_REPLAY_SCAN = 10_000;
 const MAX_OWNERS = 100_000;
 
 @Injectable()
@@ -61,6 +70,7 @@ export class EventHub implements BeforeApplicationShutdown {
 
   private async replay(client: EventClient, after: bigint): Promise<void> {
     let count = 0;
+    let scanned = 0;
     let truncated = false;
     let subscription: Subscription | undefined;
     // Resolves the moment the replay is over: caught up, over the bound, or the client gone.
@@ -70,6 +80,10 @@ export class EventHub implements BeforeApplicationShutdown {
       'resource',
       async (event) => {
         if (client.closed || truncated) return stop();
+        if (++scanned > MAX_REPLAY_SCAN) {
+          truncated = true;
+          return stop();
+        }
         const owner = await this.owner(event);
         const change = owner && resourceChange(event, owner);
         if (!owner || !change || !concerns(client, owner)) return;
