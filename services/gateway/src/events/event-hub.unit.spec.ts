@@ -10,6 +10,7 @@ import { EventClient } from './event-client.js';
 import { EventHub, MAX_REPLAY_SCAN } from './event-hub.js';
 
 const requested = (position: number, accountId: string): RecordedEvent => ({
+  id: `e${position}`,
   streamId: `resource-r${position}`,
   type: 'ResourceRequested',
   data: toBinary(ResourceRequestedSchema, create(ResourceRequestedSchema, { resourceId: `r${position}`, kind: 'vm', accountId, name: `n${position}`, project: 'default' })),
