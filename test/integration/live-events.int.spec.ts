@@ -55,6 +55,28 @@ describe('live events', () => {
     expect(other.frames).toEqual([]);
   });
 
+  it('ends every stream of a key the moment it is revoked; a stream of another live key keeps delivering', async () => {
+    const key = await ctx.newKey('revoker');
+    const second = await ctx.api('POST', '/v1/hosting/api-keys', { key, body: { name: 'watcher', scope: 'read' } });
+    expect(second.status).toBe(201);
+    const doomed = [await open(second.body.api_key), await open(second.body.api_key, '?project=default')];
+    const kept = await open(key);
+    expect([...doomed, kept].map((s) => s.status)).toEqual([200, 200, 200]);
+    // Both are live before the revocation (positive control for what follows).
+    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'before-revoke' } });
+    for (const s of [...doomed, kept]) await s.next((f) => f.data?.type === 'resource.created' && f.data.name === 'before-revoke');
+
+    const started = performance.now();
+    expect((await ctx.api('DELETE', `/v1/hosting/api-keys/${second.body.id}`, { key })).status).toBe(204);
+    const timeout = new Promise<string>((r) => setTimeout(() => r('still open'), 2_000));
+    for (const s of doomed) expect(await Promise.race([s.ended.then(() => 'ended'), timeout])).toBe('ended');
+    expect(performance.now() - started).toBeLessThan(2_000);
+
+    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'after-revoke' } });
+    await kept.next((f) => f.data?.type === 'resource.created' && f.data.name === 'after-revoke');
+    for (const s of doomed) expect(s.frames.some((f) => f.data?.name === 'after-revoke')).toBe(false);
+  });
+
   it('refuses a missing key and a Last-Event-ID it did not hand out', async () => {
     expect((await fetch(`${ctx.platform.url}/v1/hosting/events`)).status).toBe(401);
     const key = await ctx.newKey();

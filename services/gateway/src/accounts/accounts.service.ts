@@ -39,6 +39,8 @@ const newKey = (): { apiKey: string; key: NewKey } => {
 export class AccountsService implements OnModuleInit {
   private readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
   private index: ProjectionRunner<ApiKeyIndex> | undefined;
+  /** Told the id of every key revoked, from this instance's own writes and from the index's subscription (so possibly twice). */
+  private readonly revokedListeners = new Set<(keyId: string) => void>();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -50,6 +52,22 @@ export class AccountsService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.index = await this.projections.run(apiKeyIndexProjection);
+    // Revocations recorded by other gateway instances reach this one here.
+    this.index.onApplied((recorded) => {
+      const event = accountEventCodec.decode(recorded);
+      if (event) this.announceRevocation(event);
+    });
+  }
+
+  /** Calls `listener` with the id of each key revoked from now on; returns the unsubscribe. */
+  onKeyRevoked(listener: (keyId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private announceRevocation(event: AccountEvent): void {
+    if (event.type !== 'ApiKeyRevoked') return;
+    for (const listener of this.revokedListeners) listener(event.data.keyId);
   }
 
   /** Creates an account with its first key (a write key); the returned key is the only copy there will ever be. */
@@ -97,7 +115,10 @@ export class AccountsService implements OnModuleInit {
 
   private async handle(accountId: string, command: AccountCommand): Promise<Extract<AccountState, { status: 'active' }>> {
     const { newEvents, state } = await this.accounts.handle(accountStreamId(accountId), command);
-    for (const event of newEvents) indexAccountEvent(this.index!.state, event);
+    for (const event of newEvents) {
+      indexAccountEvent(this.index!.state, event);
+      this.announceRevocation(event);
+    }
     return state as Extract<AccountState, { status: 'active' }>;
   }
 }

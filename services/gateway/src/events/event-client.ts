@@ -11,6 +11,8 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface ClientFilter {
   readonly accountId: string;
+  /** The API key the stream was opened with: its revocation ends the stream. */
+  readonly keyId: string;
   /** A project name, or undefined for every project of the account. */
   readonly project: string | undefined;
 }

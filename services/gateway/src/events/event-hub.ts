@@ -11,9 +11,10 @@
 // Only ResourceRequested names the account; the owner of every other event is
 // looked up once (the stream's first event) and kept, bounded.
 import { AsyncResource } from 'node:async_hooks';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { UnreadableCommitError, type EventStore, type RecordedEvent, type Subscription } from '@pn/event-store';
 import { EVENT_STORE } from '@pn/service-kit';
+import { AccountsService } from '../accounts/accounts.service.js';
 import { EventClient } from './event-client.js';
 import { ownerOf, resourceChange, resourceIdOf, type ResourceOwner } from './resource-change.js';
 
@@ -29,7 +30,7 @@ export const MAX_REPLAY_SCAN = 10_000;
 const MAX_OWNERS = 100_000;
 
 @Injectable()
-export class EventHub implements BeforeApplicationShutdown {
+export class EventHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('EventHub');
   private readonly clients = new Set<EventClient>();
   private readonly owners = new Map<string, ResourceOwner>();
@@ -39,14 +40,30 @@ export class EventHub implements BeforeApplicationShutdown {
   // context (its id, its deadline).
   private readonly root = new AsyncResource('pn-event-hub');
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly accounts?: AccountsService,
+  ) {}
 
-  /** Registers a client; with `after`, replays what it missed first. */
-  async connect(client: (onClose: (c: EventClient) => void) => EventClient, after: bigint | undefined): Promise<void> {
+  // A stream is authorised by its key once, when it opens: without this, it
+  // would outlive the key's revocation for as long as the client holds it.
+  onModuleInit(): void {
+    this.accounts?.onKeyRevoked((keyId) => {
+      for (const client of [...this.clients]) if (client.filter.keyId === keyId) client.close();
+    });
+  }
+
+  /**
+   * Registers a client; with `after`, replays what it missed first.
+   * `stillAuthorised` is asked once the client is registered: a key revoked
+   * after the guard checked it but before then is not announced to it.
+   */
+  async connect(client: (onClose: (c: EventClient) => void) => EventClient, after: bigint | undefined, stillAuthorised: () => boolean = () => true): Promise<void> {
     await this.ensureShared();
     const c = client((closed) => this.clients.delete(closed));
     if (c.closed) return;
     this.clients.add(c);
+    if (!stillAuthorised()) return c.close();
     if (after !== undefined) await this.replay(c, after);
   }
 

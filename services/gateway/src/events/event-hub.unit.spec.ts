@@ -55,7 +55,7 @@ async function replay(after: bigint) {
   const { store, counter } = countingStore(history);
   const hub = new EventHub(store);
   const { res, chunks } = fakeResponse();
-  await hub.connect((onClose) => new EventClient({ accountId: 'acc_me', project: undefined }, res, after, onClose), after);
+  await hub.connect((onClose) => new EventClient({ accountId: 'acc_me', keyId: 'key_me', project: undefined }, res, after, onClose), after);
   await hub.beforeApplicationShutdown();
   return { delivered: counter.delivered, text: chunks.join('') };
 }

@@ -4,7 +4,7 @@
 // one project; `Last-Event-ID` resumes after what was last received.
 import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Account } from '../accounts/accounts.service.js';
+import { AccountsService, type Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
 import { ApiError } from '../http/api-error.js';
 import { Optional } from '../http/optional.js';
@@ -28,16 +28,22 @@ function positionOf(raw: string | undefined): bigint | undefined {
 @Controller('v1/hosting/events')
 @UseGuards(ApiKeyGuard)
 export class EventsController {
-  constructor(private readonly hub: EventHub) {}
+  constructor(
+    private readonly hub: EventHub,
+    private readonly accounts: AccountsService,
+  ) {}
 
   @Get()
   async stream(
     @CurrentAccount() account: Account,
     @Query() query: EventsQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Headers('x-api-key') apiKey: string,
     @Res() res: Response,
   ): Promise<void> {
     const after = positionOf(lastEventId);
-    await this.hub.connect((onClose) => new EventClient({ accountId: account.id, project: query.project }, res, after, onClose), after);
+    const filter = { accountId: account.id, keyId: account.keyId, project: query.project };
+    const stillAuthorised = () => this.accounts.authenticate(apiKey)?.keyId === account.keyId;
+    await this.hub.connect((onClose) => new EventClient(filter, res, after, onClose), after, stillAuthorised);
   }
 }
