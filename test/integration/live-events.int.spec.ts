@@ -77,6 +77,27 @@ describe('live events', () => {
     for (const s of doomed) expect(s.frames.some((f) => f.data?.name === 'after-revoke')).toBe(false);
   });
 
+  it('answers a Last-Event-ID beyond the newest event with reset, then delivers live events', async () => {
+    const key = await ctx.newKey('from-the-future');
+    const ahead = await open(key, '', { 'last-event-id': '99999999999' });
+    expect(ahead.status).toBe(200);
+    const reset = await ahead.next((f) => f.event === 'reset', 3_000);
+    expect(reset.data.reason).toEqual(expect.any(String));
+    // Live again: the stream does not stay silent for ever.
+    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'after-reset' } });
+    await ahead.next((f) => f.data?.type === 'resource.created' && f.data.name === 'after-reset');
+  });
+
+  it('answers 404 naming project for a project the account does not have; its own projects stream', async () => {
+    const key = await ctx.newKey('projects');
+    const missing = await fetch(`${ctx.platform.url}/v1/hosting/events?project=nosuch`, { headers: { 'x-api-key': key } });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as any).error).toMatchObject({ code: 'not_found', field: 'project' });
+    expect((await ctx.api('POST', '/v1/hosting/projects', { key, body: { name: 'staging' } })).status).toBe(201);
+    expect((await open(key, '?project=staging')).status).toBe(200);
+    expect((await open(key, '?project=default')).status).toBe(200);
+  });
+
   it('refuses a missing key and a Last-Event-ID it did not hand out', async () => {
     expect((await fetch(`${ctx.platform.url}/v1/hosting/events`)).status).toBe(401);
     const key = await ctx.newKey();

@@ -55,12 +55,28 @@ export class EventClient {
     this.send(position, change);
   }
 
+  /**
+   * The Last-Event-ID is past the newest event (never handed out by this
+   * store, or one since wiped): without this, every live event would be at or
+   * before it and the stream silent for ever. Live events from `head` on
+   * follow, after a reset that says to list again.
+   */
+  aheadOfStore(head: bigint): void {
+    this.lastSent = head;
+    this.reset('Last-Event-ID is past the newest event; list the resources again');
+    this.endReplay(false);
+  }
+
   /** The replay is over: what arrived live meanwhile follows; `truncated` says some of the gap was not replayed. */
   endReplay(truncated: boolean): void {
-    if (truncated) this.write(`event: reset\ndata: ${JSON.stringify({ reason: 'too many events missed to replay; list the resources again' })}\n\n`);
+    if (truncated) this.reset('too many events missed to replay; list the resources again');
     const held = this.held ?? [];
     this.held = undefined;
     for (const { position, change } of held) this.send(position, change);
+  }
+
+  private reset(reason: string): void {
+    this.write(`event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
   }
 
   private send(position: bigint, change: ResourceChange): void {

@@ -86,6 +86,10 @@ export class EventHub implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   private async replay(client: EventClient, after: bigint): Promise<void> {
+    // An id past the head was never handed out here: say reset rather than replay nothing and then
+    // drop every live event as already sent. (0 on an empty store is "from the start", not ahead.)
+    const head = (await this.store.head('resource'))?.position ?? 0n;
+    if (after > head) return client.aheadOfStore(head);
     let count = 0;
     let scanned = 0;
     let truncated = false;

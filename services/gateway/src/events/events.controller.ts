@@ -3,6 +3,8 @@
 // so an agent waits for `running` without polling. `?project=` narrows it to
 // one project; `Last-Event-ID` resumes after what was last received.
 import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
+import { routes } from '@pn/contracts';
+import { RpcClient } from '@pn/service-kit';
 import type { Response } from 'express';
 import { AccountsService, type Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
@@ -31,6 +33,7 @@ export class EventsController {
   constructor(
     private readonly hub: EventHub,
     private readonly accounts: AccountsService,
+    private readonly rpc: RpcClient,
   ) {}
 
   @Get()
@@ -42,6 +45,9 @@ export class EventsController {
     @Res() res: Response,
   ): Promise<void> {
     const after = positionOf(lastEventId);
+    // A project the account does not have is a 404 naming `project`, as on every other call; not a
+    // stream that stays silent. (The default project is made on first use, like everywhere else.)
+    if (query.project !== undefined) await this.rpc.call(routes.ensureProject, { accountId: account.id, name: query.project });
     const filter = { accountId: account.id, keyId: account.keyId, project: query.project };
     const stillAuthorised = () => this.accounts.authenticate(apiKey)?.keyId === account.keyId;
     await this.hub.connect((onClose) => new EventClient(filter, res, after, onClose), after, stillAuthorised);
