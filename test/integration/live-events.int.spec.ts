@@ -2,6 +2,7 @@
 // GET /v1/hosting/events instead of polling; one that was away resumes with
 // Last-Event-ID and gets what it missed; another account sees nothing.
 import { describe, expect, it } from '@jest/globals';
+import { startGateway } from '../../services/gateway/src/start.js';
 import { usePlatform } from '../support/platform.js';
 import { openEvents, type SseStream } from '../support/sse.js';
 
@@ -75,6 +76,31 @@ describe('live events', () => {
     await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'after-revoke' } });
     await kept.next((f) => f.data?.type === 'resource.created' && f.data.name === 'after-revoke');
     for (const s of doomed) expect(s.frames.some((f) => f.data?.name === 'after-revoke')).toBe(false);
+  });
+
+  it('ends a stream on another gateway instance when its key is revoked through the first, within the lag bound', async () => {
+    const other = await startGateway(ctx.platform.configAs('gateway'));
+    ctx.beforeStop(() => other.close());
+    const otherUrl = (await other.getUrl()).replace('[::1]', '127.0.0.1');
+    const key = await ctx.newKey('two-gateways');
+    const second = await ctx.api('POST', '/v1/hosting/api-keys', { key, body: { name: 'elsewhere', scope: 'read' } });
+    const openOn = async (apiKey: string) => {
+      const stream = await openEvents(`${otherUrl}/v1/hosting/events`, apiKey);
+      streams.push(stream);
+      return stream;
+    };
+    const doomed = await openOn(second.body.api_key);
+    const kept = await openOn(key);
+    expect([doomed.status, kept.status]).toEqual([200, 200]);
+    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'seen-elsewhere' } });
+    for (const s of [doomed, kept]) await s.next((f) => f.data?.name === 'seen-elsewhere');
+
+    expect((await ctx.api('DELETE', `/v1/hosting/api-keys/${second.body.id}`, { key })).status).toBe(204);
+    // The key index's lag bound (PROJECTION_MAX_LAG_MS, 2 s) plus a margin for a loaded machine.
+    const timeout = new Promise<string>((r) => setTimeout(() => r('still open'), 3_000));
+    expect(await Promise.race([doomed.ended.then(() => 'ended'), timeout])).toBe('ended');
+    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'still-seen-elsewhere' } });
+    await kept.next((f) => f.data?.name === 'still-seen-elsewhere');
   });
 
   it('answers a Last-Event-ID beyond the newest event with reset, then delivers live events', async () => {

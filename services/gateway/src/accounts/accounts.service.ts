@@ -54,8 +54,13 @@ export class AccountsService implements OnModuleInit {
     this.index = await this.projections.run(apiKeyIndexProjection);
     // Revocations recorded by other gateway instances reach this one here.
     this.index.onApplied((recorded) => {
-      const event = accountEventCodec.decode(recorded);
-      if (event) this.announceRevocation(event);
+      // Never throws into the runner: an event the projection parked may not decode here either.
+      try {
+        const event = accountEventCodec.decode(recorded);
+        if (event) this.announceRevocation(event);
+      } catch {
+        // the projection has already logged and parked it
+      }
     });
   }
 
