@@ -109,6 +109,8 @@ describe('live events', () => {
     expect(ahead.status).toBe(200);
     const reset = await ahead.next((f) => f.event === 'reset', 3_000);
     expect(reset.data.reason).toEqual(expect.any(String));
+    // Its id is the head, so a reconnect resumes from there rather than from the stale id again.
+    expect(BigInt(reset.id!)).toBeLessThan(99999999999n);
     // Live again: the stream does not stay silent for ever.
     await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'after-reset' } });
     await ahead.next((f) => f.data?.type === 'resource.created' && f.data.name === 'after-reset');

@@ -63,7 +63,8 @@ export class EventClient {
    */
   aheadOfStore(head: bigint): void {
     this.lastSent = head;
-    this.reset('Last-Event-ID is past the newest event; list the resources again');
+    // With the head as its id, a client that reconnects before the next event resumes from there, not from its stale id again.
+    this.reset('Last-Event-ID is past the newest event; list the resources again', head);
     this.endReplay(false);
   }
 
@@ -75,8 +76,8 @@ export class EventClient {
     for (const { position, change } of held) this.send(position, change);
   }
 
-  private reset(reason: string): void {
-    this.write(`event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
+  private reset(reason: string, id?: bigint): void {
+    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
   }
 
   private send(position: bigint, change: ResourceChange): void {
