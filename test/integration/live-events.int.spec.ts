@@ -80,28 +80,34 @@ describe('live events', () => {
 
   it('ends a stream on another gateway instance when its key is revoked through the first, within the lag bound', async () => {
     const other = await startGateway(ctx.platform.configAs('gateway'));
-    ctx.beforeStop(() => other.close());
-    const otherUrl = (await other.getUrl()).replace('[::1]', '127.0.0.1');
-    const key = await ctx.newKey('two-gateways');
-    const second = await ctx.api('POST', '/v1/hosting/api-keys', { key, body: { name: 'elsewhere', scope: 'read' } });
-    const openOn = async (apiKey: string) => {
-      const stream = await openEvents(`${otherUrl}/v1/hosting/events`, apiKey);
-      streams.push(stream);
-      return stream;
-    };
-    const doomed = await openOn(second.body.api_key);
-    const kept = await openOn(key);
-    expect([doomed.status, kept.status]).toEqual([200, 200]);
-    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'seen-elsewhere' } });
-    for (const s of [doomed, kept]) await s.next((f) => f.data?.name === 'seen-elsewhere');
+    // Closed here, its streams first, not in the suite's teardown (which has 5 s for the whole platform).
+    const onOther: SseStream[] = [];
+    try {
+      const otherUrl = (await other.getUrl()).replace('[::1]', '127.0.0.1');
+      const key = await ctx.newKey('two-gateways');
+      const second = await ctx.api('POST', '/v1/hosting/api-keys', { key, body: { name: 'elsewhere', scope: 'read' } });
+      const openOn = async (apiKey: string) => {
+        const stream = await openEvents(`${otherUrl}/v1/hosting/events`, apiKey);
+        onOther.push(stream);
+        return stream;
+      };
+      const doomed = await openOn(second.body.api_key);
+      const kept = await openOn(key);
+      expect([doomed.status, kept.status]).toEqual([200, 200]);
+      await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'seen-elsewhere' } });
+      for (const s of [doomed, kept]) await s.next((f) => f.data?.name === 'seen-elsewhere');
 
-    expect((await ctx.api('DELETE', `/v1/hosting/api-keys/${second.body.id}`, { key })).status).toBe(204);
-    // The key index's lag bound (PROJECTION_MAX_LAG_MS, 2 s) plus a margin for a loaded machine.
-    const timeout = new Promise<string>((r) => setTimeout(() => r('still open'), 3_000));
-    expect(await Promise.race([doomed.ended.then(() => 'ended'), timeout])).toBe('ended');
-    await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'still-seen-elsewhere' } });
-    await kept.next((f) => f.data?.name === 'still-seen-elsewhere');
-  });
+      expect((await ctx.api('DELETE', `/v1/hosting/api-keys/${second.body.id}`, { key })).status).toBe(204);
+      // The key index's lag bound (PROJECTION_MAX_LAG_MS, 2 s) plus a margin for a loaded machine.
+      const timeout = new Promise<string>((r) => setTimeout(() => r('still open'), 3_000));
+      expect(await Promise.race([doomed.ended.then(() => 'ended'), timeout])).toBe('ended');
+      await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'still-seen-elsewhere' } });
+      await kept.next((f) => f.data?.name === 'still-seen-elsewhere');
+    } finally {
+      onOther.forEach((s) => s.close());
+      await other.close();
+    }
+  }, 20_000);
 
   it('answers a Last-Event-ID beyond the newest event with reset, then delivers live events', async () => {
     const key = await ctx.newKey('from-the-future');
