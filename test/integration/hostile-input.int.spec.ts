@@ -98,6 +98,31 @@ describe('fields that must not be there, or not be null', () => {
   });
 });
 
+// One rule for every field: a value of the wrong JSON type is a 400 naming
+// the field, never coerced (the API documents `version` as a string).
+describe('a wrong JSON type is a 400 naming the field', () => {
+  it.each([
+    ['/v1/hosting/databases', { name: 'pg', version: 17 }, 'version'],
+    ['/v1/hosting/databases', { name: 'pg', engine: 1 }, 'engine'],
+    ['/v1/hosting/caches', { name: 'kv', version: 7.2 }, 'version'],
+    ['/v1/hosting/vms', { name: 'web', specs: { vcpus: '2', memory_gb: 4, disk_gb: 80 } }, 'specs.vcpus'],
+    ['/v1/hosting/vms', { name: 'web', image: true }, 'image'],
+    ['/v1/hosting/vms', { name: 12 }, 'name'],
+    ['/v1/hosting/vms', { name: 'web', region: ['us-east-1'] }, 'region'],
+    ['/v1/hosting/projects', { name: 'staging', cidr: 10 }, 'cidr'],
+  ])('POST %s with %j is a 400 naming %s', async (path, body, field) => {
+    const key = await ctx.newKey();
+    expectError(await api('POST', path, { key, body }), 400, 'validation_failed', field);
+  });
+
+  it('the same fields with the right types are accepted (positive control)', async () => {
+    const key = await ctx.newKey();
+    expect((await api('POST', '/v1/hosting/databases', { key, body: { name: 'pg', engine: 'postgresql', version: '17' } })).status).toBe(201);
+    expect((await api('POST', '/v1/hosting/caches', { key, body: { name: 'kv', version: '7.2' } })).status).toBe(201);
+    expect((await api('POST', '/v1/hosting/vms', { key, body: { name: 'web', specs: { vcpus: 2, memory_gb: 4, disk_gb: 80 } } })).status).toBe(201);
+  });
+});
+
 describe('bodies that are not JSON', () => {
   it('a text/plain body is a 415, not a validation message', async () => {
     const key = await ctx.newKey();

@@ -4,9 +4,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createEventStore, type EventStore } from '@pn/event-store';
 import { networkDecider, networkEventCodec, type NetworkEvent } from '@pn/ipam-domain';
-import { usePlatform } from '../support/platform.js';
+import { fetchFrom } from '../support/fetch-from.js';
+import { apiClient, usePlatform } from '../support/platform.js';
 
 const CONCURRENT_CREATES = 500;
+// The creates stand for many clients: they come from several loopback
+// addresses, each under the gateway's connections-per-address cap (256).
+const CLIENT_ADDRESSES = ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14'];
 
 const ctx = usePlatform('ipam-under-load suite', { env: { RPC_TIMEOUT_MS: '20000' }, extraIpam: 1 });
 const api: typeof ctx.api = (...args) => ctx.api(...args);
@@ -29,8 +33,9 @@ describe('ipam with two instances', () => {
   it(`hands out ${CONCURRENT_CREATES} distinct addresses to ${CONCURRENT_CREATES} concurrent creates`, async () => {
     const key = await newKey();
     const { network_id } = (await api('GET', '/v1/hosting/network/topology', { key })).body;
+    const clients = CLIENT_ADDRESSES.map((address) => apiClient(ctx.platform.url, fetchFrom(address)));
     const creates = await Promise.all(
-      Array.from({ length: CONCURRENT_CREATES }, (_, i) => api('POST', '/v1/hosting/vms', { key, body: { name: `w-${i}` } })),
+      Array.from({ length: CONCURRENT_CREATES }, (_, i) => clients[i % clients.length]('POST', '/v1/hosting/vms', { key, body: { name: `w-${i}` } })),
     );
     expect(creates.filter((c) => c.status !== 201).map((c) => c.body)).toEqual([]);
     const ips = creates.map((c) => c.body.private_ip as string);

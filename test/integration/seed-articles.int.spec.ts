@@ -90,7 +90,7 @@ describe('MoltbotDen: private networking between services', () => {
 
   it('routes reads to a replica with its own address and host', async () => {
     const key = await newKey();
-    const primary = (await api('POST', '/v1/hosting/databases', { key, body: { name: 'agent-postgres', version: 16 } })).body;
+    const primary = (await api('POST', '/v1/hosting/databases', { key, body: { name: 'agent-postgres', version: '16' } })).body;
     const replica = await api('POST', `/v1/hosting/databases/${primary.id}/replicas`, { key, body: {} });
     expect(replica.status).toBe(201);
     expect(replica.body).toMatchObject({

@@ -121,9 +121,10 @@ export function eventStoreNote(): string {
  * A small HTTP client for the gateway: JSON in, status and JSON out. Like a
  * well-behaved agent it waits out a 429 `rate_limited` for as long as
  * Retry-After says and sends again, so suites run at the default rate limits
- * (a quota's 429 is an answer, returned as it is).
+ * (a quota's 429 is an answer, returned as it is). `send` is fetch, or a
+ * fetch from another loopback address (fetch-from.ts).
  */
-export function apiClient(baseUrl: string) {
+export function apiClient(baseUrl: string, send: typeof fetch = fetch) {
   return async function api(
     method: string,
     path: string,
@@ -138,7 +139,7 @@ export function apiClient(baseUrl: string) {
       body = options.rawBody ?? JSON.stringify(options.body);
     }
     for (;;) {
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+      const response = await send(`${baseUrl}${path}`, { method, headers, body });
       const text = await response.text();
       const answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
       const retryAfter = Number(response.headers.get('retry-after'));

@@ -9,6 +9,8 @@ export interface SseFrame {
 export interface SseStream {
   readonly status: number;
   readonly frames: SseFrame[];
+  /** Resolves when the server ends the stream (not when close() aborts it). */
+  readonly ended: Promise<void>;
   /** The first frame (already received or to come) that `match` accepts, or a rejection after `timeoutMs`. */
   next(match: (frame: SseFrame) => boolean, timeoutMs?: number): Promise<SseFrame>;
   close(): void;
@@ -19,6 +21,8 @@ export async function openEvents(url: string, key: string, headers: Record<strin
   const response = await fetch(url, { headers: { 'x-api-key': key, accept: 'text/event-stream', ...headers }, signal: abort.signal });
   const frames: SseFrame[] = [];
   const waiters = new Set<() => void>();
+  let serverEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (serverEnded = resolve));
   void (async () => {
     const decoder = new TextDecoder();
     let text = '';
@@ -35,6 +39,7 @@ export async function openEvents(url: string, key: string, headers: Record<strin
           for (const wake of waiters) wake();
         }
       }
+      serverEnded();
     } catch {
       // aborted by close()
     }
@@ -42,6 +47,7 @@ export async function openEvents(url: string, key: string, headers: Record<strin
   return {
     status: response.status,
     frames,
+    ended,
     next(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -6,6 +6,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { announceBusIdentity, BUS_CONNECTION, JsonLogger, SharedNatsServer, type PlatformConfig } from '@pn/service-kit';
 import { GatewayModule } from './gateway.module.js';
 import { answerClientErrors } from './http/client-error.js';
+import { limitConnections } from './http/connection-limits.js';
 import { useHttpMetrics } from './http/http-metrics.js';
 import { useAccessLog } from './http/access-log.js';
 import { useJsonBodies } from './http/json-body.js';
@@ -22,6 +23,7 @@ export async function startGateway(config: PlatformConfig): Promise<INestApplica
   // No "X-Powered-By: Express": it tells a scanner what to try, and a client nothing.
   app.disable('x-powered-by');
   answerClientErrors(app.getHttpServer());
+  limitConnections(app.getHttpServer(), config);
   useHttpMetrics(app); // first: refusals by the middlewares below are counted too
   useAccessLog(app); // before the request id is set, so it logs refusals too (it reads the id at the end)
   useRequestIds(app);

@@ -30,6 +30,12 @@ export interface PlatformConfig {
   readonly projectionMaxLagMs: number;
   readonly gatewayPort: number;
   readonly gatewayHost: string;
+  /** Connections the gateway holds in all (GATEWAY_MAX_CONNECTIONS) and from one client address (…_PER_CLIENT); past either, 503. */
+  readonly gatewayMaxConnections: number;
+  readonly gatewayMaxConnectionsPerClient: number;
+  /** A request's headers (GATEWAY_HEADERS_TIMEOUT_MS), and all of it with its body (GATEWAY_REQUEST_TIMEOUT_MS), must arrive this soon after its connection opens or the last answer on it; else 408. */
+  readonly gatewayHeadersTimeoutMs: number;
+  readonly gatewayRequestTimeoutMs: number;
   readonly dnsPort: number;
   readonly dnsHost: string;
   readonly dnsTtlSeconds: number;
@@ -174,6 +180,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     projectionMaxLagMs: integer(env, 'PROJECTION_MAX_LAG_MS', 2000, 100, 600_000),
     gatewayPort: integer(env, 'GATEWAY_PORT', 8080, 0, 65535),
     gatewayHost: env.GATEWAY_HOST || '127.0.0.1',
+    // Under the process's usual 20,000 file descriptors, with room for everything else it opens.
+    gatewayMaxConnections: integer(env, 'GATEWAY_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    gatewayMaxConnectionsPerClient: integer(env, 'GATEWAY_MAX_CONNECTIONS_PER_CLIENT', 256, 1, 1_000_000),
+    // Node refuses a headers timeout longer than the request timeout: the latter bounds the former.
+    gatewayHeadersTimeoutMs: integer(env, 'GATEWAY_HEADERS_TIMEOUT_MS', 10_000, 100, integer(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000)),
+    gatewayRequestTimeoutMs: integer(env, 'GATEWAY_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     dnsPort: integer(env, 'DNS_PORT', 5353, 0, 65535),
     dnsHost: env.DNS_HOST || '127.0.0.1',
     dnsTtlSeconds: integer(env, 'DNS_TTL_SECONDS', 5, 0, 86400),

@@ -39,6 +39,8 @@ const newKey = (): { apiKey: string; key: NewKey } => {
 export class AccountsService implements OnModuleInit {
   private readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
   private index: ProjectionRunner<ApiKeyIndex> | undefined;
+  /** Told the id of every key revoked, from this instance's own writes and from the index's subscription (so possibly twice). */
+  private readonly revokedListeners = new Set<(keyId: string) => void>();
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -50,6 +52,27 @@ export class AccountsService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.index = await this.projections.run(apiKeyIndexProjection);
+    // Revocations recorded by other gateway instances reach this one here.
+    this.index.onApplied((recorded) => {
+      // Never throws into the runner: an event the projection parked may not decode here either.
+      try {
+        const event = accountEventCodec.decode(recorded);
+        if (event) this.announceRevocation(event);
+      } catch {
+        // the projection has already logged and parked it
+      }
+    });
+  }
+
+  /** Calls `listener` with the id of each key revoked from now on; returns the unsubscribe. */
+  onKeyRevoked(listener: (keyId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
+  }
+
+  private announceRevocation(event: AccountEvent): void {
+    if (event.type !== 'ApiKeyRevoked') return;
+    for (const listener of this.revokedListeners) listener(event.data.keyId);
   }
 
   /** Creates an account with its first key (a write key); the returned key is the only copy there will ever be. */
@@ -99,7 +122,10 @@ export class AccountsService implements OnModuleInit {
     const { newEvents, state, revision } = await this.accounts.handle(accountStreamId(accountId), command);
     // `revision` is the last new event's: the subscription will bring the same revisions, and they are skipped then.
     const first = revision - newEvents.length + 1;
-    newEvents.forEach((event, i) => indexAccountEvent(this.index!.state, event, { accountId, revision: first + i }));
+    newEvents.forEach((event, i) => {
+      indexAccountEvent(this.index!.state, event, { accountId, revision: first + i });
+      this.announceRevocation(event);
+    });
     return state as Extract<AccountState, { status: 'active' }>;
   }
 }

@@ -11,6 +11,8 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export interface ClientFilter {
   readonly accountId: string;
+  /** The API key the stream was opened with: its revocation ends the stream. */
+  readonly keyId: string;
   /** A project name, or undefined for every project of the account. */
   readonly project: string | undefined;
 }
@@ -53,12 +55,29 @@ export class EventClient {
     this.send(position, change);
   }
 
+  /**
+   * The Last-Event-ID is past the newest event (never handed out by this
+   * store, or one since wiped): without this, every live event would be at or
+   * before it and the stream silent for ever. Live events from `head` on
+   * follow, after a reset that says to list again.
+   */
+  aheadOfStore(head: bigint): void {
+    this.lastSent = head;
+    // With the head as its id, a client that reconnects before the next event resumes from there, not from its stale id again.
+    this.reset('Last-Event-ID is past the newest event; list the resources again', head);
+    this.endReplay(false);
+  }
+
   /** The replay is over: what arrived live meanwhile follows; `truncated` says some of the gap was not replayed. */
   endReplay(truncated: boolean): void {
-    if (truncated) this.write(`event: reset\ndata: ${JSON.stringify({ reason: 'too many events missed to replay; list the resources again' })}\n\n`);
+    if (truncated) this.reset('too many events missed to replay; list the resources again');
     const held = this.held ?? [];
     this.held = undefined;
     for (const { position, change } of held) this.send(position, change);
+  }
+
+  private reset(reason: string, id?: bigint): void {
+    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: reset\ndata: ${JSON.stringify({ reason })}\n\n`);
   }
 
   private send(position: bigint, change: ResourceChange): void {

@@ -3,8 +3,10 @@
 // so an agent waits for `running` without polling. `?project=` narrows it to
 // one project; `Last-Event-ID` resumes after what was last received.
 import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common';
+import { routes } from '@pn/contracts';
+import { RpcClient } from '@pn/service-kit';
 import type { Response } from 'express';
-import type { Account } from '../accounts/accounts.service.js';
+import { AccountsService, type Account } from '../accounts/accounts.service.js';
 import { ApiKeyGuard, CurrentAccount } from '../accounts/guards.js';
 import { ApiError } from '../http/api-error.js';
 import { Optional } from '../http/optional.js';
@@ -28,16 +30,26 @@ function positionOf(raw: string | undefined): bigint | undefined {
 @Controller('v1/hosting/events')
 @UseGuards(ApiKeyGuard)
 export class EventsController {
-  constructor(private readonly hub: EventHub) {}
+  constructor(
+    private readonly hub: EventHub,
+    private readonly accounts: AccountsService,
+    private readonly rpc: RpcClient,
+  ) {}
 
   @Get()
   async stream(
     @CurrentAccount() account: Account,
     @Query() query: EventsQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Headers('x-api-key') apiKey: string,
     @Res() res: Response,
   ): Promise<void> {
     const after = positionOf(lastEventId);
-    await this.hub.connect((onClose) => new EventClient({ accountId: account.id, project: query.project }, res, after, onClose), after);
+    // A project the account does not have is a 404 naming `project`, as on every other call; not a
+    // stream that stays silent. (The default project is made on first use, like everywhere else.)
+    if (query.project !== undefined) await this.rpc.call(routes.ensureProject, { accountId: account.id, name: query.project });
+    const filter = { accountId: account.id, keyId: account.keyId, project: query.project };
+    const stillAuthorised = () => this.accounts.authenticate(apiKey)?.keyId === account.keyId;
+    await this.hub.connect((onClose) => new EventClient(filter, res, after, onClose), after, stillAuthorised);
   }
 }

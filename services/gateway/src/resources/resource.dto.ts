@@ -1,7 +1,7 @@
 // Request bodies and queries of /v1/hosting/{vms,databases,caches,buckets}.
 // Unknown fields are refused by the global validation pipe; an optional
 // field may be absent, never null.
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Optional } from '../http/optional.js';
 import { IsDnsLabel } from './dns-label.validator.js';
@@ -52,16 +52,13 @@ export class CreateVmDto extends CreateResourceDto {
   image?: string;
 }
 
-/** Agents write `"version": 16` as often as `"16"`. */
-const versionAsString = Transform(({ value }) => (typeof value === 'number' ? String(value) : value));
-
 export class CreateEngineResourceDto extends CreateResourceDto {
   @Optional()
   @IsString()
   engine?: string;
 
+  /** A string, as documented (`"16"`, `"7.2"`): the number 16 is a 400 like any wrong type, not coerced (`7.20` would not survive). */
   @Optional()
-  @versionAsString
   @IsString()
   version?: string;
 }
