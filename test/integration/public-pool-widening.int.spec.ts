@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
 import { createJetStreamEventStore } from '@pn/event-store';
 import { legacyPublicPoolStreamId, publicPoolDecider, publicPoolEventCodec } from '@pn/ipam-domain';
+import { PublicPoolController } from '../../services/ipam/src/public-pool/public-pool.controller.js';
 import { startIpam } from '../../services/ipam/src/start.js';
 import { usePlatform } from '../support/platform.js';
 
@@ -42,6 +43,14 @@ describe('public pool widened from a /30 to a /29', () => {
     const full = await api('POST', '/v1/hosting/vms', { key, body: { name: 'one-too-many', image: 'nodejs-24' } });
     expect(JSON.stringify(full.body)).not.toContain(first.public_ip);
     expect((await api('GET', `/v1/hosting/vms/${first.id}`, { key })).body.public_ip).toBe(first.public_ip);
+
+    // The /30 was absorbed: the pool is one range, which cannot leave while it has leases; another range comes and goes.
+    const pool = wide.get(PublicPoolController);
+    const refusal = (call: Promise<unknown>) => call.then(() => 'accepted', (error: unknown) => JSON.stringify((error as { getError?: () => unknown }).getError?.() ?? String(error)));
+    expect(await refusal(pool.removeRange({ cidr: WIDE } as never))).toContain('public_range_in_use');
+    expect(await refusal(pool.removeRange({ cidr: NARROW } as never))).toContain('not_found');
+    expect((await pool.addRange({ cidr: '192.0.2.0/30' } as never)).ranges).toEqual(['192.0.2.0/30', WIDE]);
+    expect((await pool.removeRange({ cidr: '192.0.2.0/30' } as never)).ranges).toEqual([WIDE]);
   }, 60_000);
 });
 

@@ -26,7 +26,7 @@
 // boots with the old PUBLIC_IP_POOL first and widens after.
 import { Controller, Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandHandler } from '@pn/command-handler';
-import { routes, type AllocatePublicAddressRequest, type ReleasePublicAddressRequest } from '@pn/contracts';
+import { routes, type AllocatePublicAddressRequest, type PublicPoolRangeRequest, type ReleasePublicAddressRequest } from '@pn/contracts';
 import type { EventStore, SnapshotStore } from '@pn/event-store';
 import {
   legacyPoolContents,
@@ -109,5 +109,19 @@ export class PublicPoolController implements OnApplicationBootstrap {
     });
     const released = newEvents.find((e) => e.type === 'PublicAddressReleased');
     return { ip: released?.data.ip ?? '' };
+  }
+
+  /** An operator adds a range to the pool (PUBLIC_IP_POOL is added at boot anyway). */
+  @Rpc(routes.addPublicPoolRange)
+  async addRange(request: PublicPoolRangeRequest) {
+    const { state } = await this.pools.handle(PUBLIC_POOL_STREAM, { type: 'AddPublicPoolRange', cidr: request.cidr, now: new Date() });
+    return { ranges: state.ranges.map((r) => r.range.cidr) };
+  }
+
+  /** An operator takes a range out of the pool, refused while any of its addresses is leased or in quarantine. */
+  @Rpc(routes.removePublicPoolRange)
+  async removeRange(request: PublicPoolRangeRequest) {
+    const { state } = await this.pools.handle(PUBLIC_POOL_STREAM, { type: 'RemovePublicPoolRange', cidr: request.cidr, now: new Date() });
+    return { ranges: state.ranges.map((r) => r.range.cidr) };
   }
 }
