@@ -187,7 +187,6 @@ function copyOf(state: PublicPoolState): PublicPoolState {
   return publicPoolStateJson.fromJson(JSON.parse(JSON.stringify(publicPoolStateJson.toJson(state))));
 }
 
-
 export const publicPoolDecider: Decider<PublicPoolCommand, PublicPoolEvent, PublicPoolState> = {
   decide: decidePublicPool,
   evolve: evolvePublicPool,
