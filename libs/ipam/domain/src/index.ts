@@ -6,3 +6,4 @@ export * from './public-pool-range.js';
 export * from './public-pool-space.js';
 export * from './public-pool.js';
 export * from './public-pool.decide.js';
+export * from './public-pool-legacy.js';

@@ -22,9 +22,19 @@ export function parsePoolRange(cidr: string): PoolRange | string {
   return { cidr, base, size };
 }
 
-/** Stream of a pool's leases: `publicpool-203_0_113_0-24` (stream ids allow no `.` or `/`). */
-export const publicPoolStreamId = (cidr: string) => `publicpool-${cidr.replaceAll('.', '_').replace('/', '-')}`;
+/** The platform's one public pool: its ranges and every lease (issue 18.1). */
+export const PUBLIC_POOL_STREAM = 'publicpool-platform';
 
-/** Lowest and highest offset ever handed out. */
-export const firstHost = 1;
-export const lastHost = (range: PoolRange) => range.size - 2;
+/**
+ * The stream a CIDR's leases had before there was one pool, `publicpool-203_0_113_0-24`
+ * (stream ids allow no `.` or `/`): read once at boot and carried into the pool.
+ */
+export const legacyPublicPoolStreamId = (cidr: string) => `publicpool-${cidr.replaceAll('.', '_').replace('/', '-')}`;
+
+/** Whether `inner` lies within `outer` (CIDRs nest or are apart). */
+export const rangeContains = (outer: PoolRange, inner: PoolRange) => inner.base >= outer.base && inner.base + inner.size <= outer.base + outer.size;
+export const rangeHolds = (range: PoolRange, address: number) => address >= range.base && address < range.base + range.size;
+
+/** Lowest and highest address (as a number) ever handed out from a range. */
+export const firstHost = (range: PoolRange) => range.base + 1;
+export const lastHost = (range: PoolRange) => range.base + range.size - 2;

@@ -1,4 +1,5 @@
-// Which addresses of a public pool are free, as offsets from its base. Memory
+// Which addresses of a public pool's range are free (as numbers: any range
+// of the pool has its own space, and offsets are the addresses themselves). Memory
 // grows with the addresses ever used, not with the pool (a /8 pool costs
 // nothing until used): offsets never handed out are everything from
 // `nextFresh` on; offsets handed out and back again wait in a quarantine heap
@@ -72,6 +73,11 @@ export class PoolSpace {
       this.quarantined.pop();
       this.pushFree(next.offset);
     }
+  }
+
+  /** Every offset in quarantine (ended or not, until released), with its end. */
+  quarantinedEntries(): Array<[offset: number, until: number]> {
+    return this.quarantined.toArray().map((q) => [q.offset, q.until]);
   }
 
   toJson(): SavedPoolSpace {

@@ -37,10 +37,11 @@ function cachedRun(commands: PublicPoolCommand[]): { cached: PublicPoolState; ev
 const replay = (events: PublicPoolEvent[]) => events.reduce(publicPoolDecider.evolve, publicPoolDecider.initialState());
 
 describe('public pool decide is pure', () => {
-  it('does not fix the range of the given state', () => {
+  it('does not add the range to the given state', () => {
     const state = publicPoolDecider.initialState();
+    expect(publicPoolDecider.decide(allocate('l1', T0), state).map((e) => e.type)).toEqual(['PublicPoolRangeAdded', 'PublicAddressAllocated']);
     expect(ips(publicPoolDecider.decide(allocate('l1', T0), state))).toEqual(['203.0.113.1']);
-    expect(state.range).toBeUndefined();
+    expect(state.ranges).toEqual([]);
     expect(json(state)).toBe(json(publicPoolDecider.initialState()));
   });
 

@@ -7,6 +7,8 @@ import {
   AllocateAddressRequestSchema,
   AllocatePublicAddressReplySchema,
   AllocatePublicAddressRequestSchema,
+  PublicPoolRangeRequestSchema,
+  PublicPoolRangesReplySchema,
   ReleasePublicAddressReplySchema,
   ReleasePublicAddressRequestSchema,
   ReleaseAddressReplySchema,
@@ -79,6 +81,8 @@ export const routes = {
   // Public exposure: the public pool (ipam), VM ports and custom domains (resources).
   allocatePublicAddress: route('ipam.public.allocate', AllocatePublicAddressRequestSchema, AllocatePublicAddressReplySchema),
   releasePublicAddress: route('ipam.public.release', ReleasePublicAddressRequestSchema, ReleasePublicAddressReplySchema),
+  addPublicPoolRange: route('ipam.public.ranges.add', PublicPoolRangeRequestSchema, PublicPoolRangesReplySchema),
+  removePublicPoolRange: route('ipam.public.ranges.remove', PublicPoolRangeRequestSchema, PublicPoolRangesReplySchema),
   openPort: route('resources.vm.ports.open', OpenPortRequestSchema, PortListSchema),
   closePort: route('resources.vm.ports.close', PortRefSchema, PortListSchema),
   listPorts: route('resources.vm.ports.list', PortRefSchema, PortListSchema),

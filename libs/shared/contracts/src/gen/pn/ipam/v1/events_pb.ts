@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/ipam/v1/events.proto.
  */
 export const file_pn_ipam_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chdwbi9pcGFtL3YxL2V2ZW50cy5wcm90bxIKcG4uaXBhbS52MSKVAQoQQWRkcmVzc0FsbG9jYXRlZBISCgpuZXR3b3JrX2lkGAEgASgJEgwKBGNpZHIYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSDAoEa2luZBgEIAEoCRIKCgJpcBgFIAEoCRIwCgxhbGxvY2F0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BCg9BZGRyZXNzUmVsZWFzZWQSEgoKbmV0d29ya19pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIKCgJpcBgDIAEoCRIvCgtyZWxlYXNlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoRcXVhcmFudGluZWRfdW50aWwYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIosBChZQdWJsaWNBZGRyZXNzQWxsb2NhdGVkEgwKBHBvb2wYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSCgoCaXAYBCABKAkSMAoMYWxsb2NhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLAAQoVUHVibGljQWRkcmVzc1JlbGVhc2VkEgwKBHBvb2wYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSCgoCaXAYBCABKAkSLwoLcmVsZWFzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEXF1YXJhbnRpbmVkX3VudGlsGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Chdwbi9pcGFtL3YxL2V2ZW50cy5wcm90bxIKcG4uaXBhbS52MSKVAQoQQWRkcmVzc0FsbG9jYXRlZBISCgpuZXR3b3JrX2lkGAEgASgJEgwKBGNpZHIYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSDAoEa2luZBgEIAEoCRIKCgJpcBgFIAEoCRIwCgxhbGxvY2F0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIq4BCg9BZGRyZXNzUmVsZWFzZWQSEgoKbmV0d29ya19pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIKCgJpcBgDIAEoCRIvCgtyZWxlYXNlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoRcXVhcmFudGluZWRfdW50aWwYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIosBChZQdWJsaWNBZGRyZXNzQWxsb2NhdGVkEgwKBHBvb2wYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSCgoCaXAYBCABKAkSMAoMYWxsb2NhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLAAQoVUHVibGljQWRkcmVzc1JlbGVhc2VkEgwKBHBvb2wYASABKAkSEAoIbGVhc2VfaWQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkSCgoCaXAYBCABKAkSLwoLcmVsZWFzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEXF1YXJhbnRpbmVkX3VudGlsGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJkChRQdWJsaWNQb29sUmFuZ2VBZGRlZBIMCgRjaWRyGAEgASgJEhAKCGFic29yYmVkGAIgAygJEiwKCGFkZGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJWChZQdWJsaWNQb29sUmFuZ2VSZW1vdmVkEgwKBGNpZHIYASABKAkSLgoKcmVtb3ZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQQoMQ2FycmllZExlYXNlEhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgoKAmlwGAMgASgJIlYKEUNhcnJpZWRRdWFyYW50aW5lEgoKAmlwGAEgASgJEjUKEXF1YXJhbnRpbmVkX3VudGlsGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJQCgxSZXRpcmVkTGVhc2USEAoIbGVhc2VfaWQYASABKAkSLgoKcmV0aXJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiggIKF1B1YmxpY1Bvb2xTdHJlYW1DYXJyaWVkEg4KBnN0cmVhbRgBIAEoCRIMCgRjaWRyGAIgASgJEhAKCHJldmlzaW9uGAMgASgNEigKBmxlYXNlcxgEIAMoCzIYLnBuLmlwYW0udjEuQ2FycmllZExlYXNlEjIKC3F1YXJhbnRpbmVkGAUgAygLMh0ucG4uaXBhbS52MS5DYXJyaWVkUXVhcmFudGluZRIpCgdyZXRpcmVkGAYgAygLMhgucG4uaXBhbS52MS5SZXRpcmVkTGVhc2USLgoKY2FycmllZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Stream `network-<network_id>`, owned by the ipam service.
@@ -98,8 +98,10 @@ export const AddressReleasedSchema: GenMessage<AddressReleased> = /*@__PURE__*/
   messageDesc(file_pn_ipam_v1_events, 1);
 
 /**
- * Stream `publicpool-<pool>` (the pool's CIDR, `.` and `/` as `_` and `-`),
- * owned by the ipam service: the public pool's leases. A lease is one spell
+ * Stream `publicpool-platform`, owned by the ipam service: the platform's one
+ * public pool, its ranges and its leases (before issue 18.1 each CIDR was its
+ * own stream `publicpool-<cidr>`, `.` and `/` as `_` and `-`; see
+ * PublicPoolStreamCarried). A lease is one spell
  * of a resource holding a public address; a resource that gives its address
  * back and later asks again gets a new lease (and maybe another address).
  *
@@ -107,7 +109,7 @@ export const AddressReleasedSchema: GenMessage<AddressReleased> = /*@__PURE__*/
  */
 export type PublicAddressAllocated = Message<"pn.ipam.v1.PublicAddressAllocated"> & {
   /**
-   * The pool's CIDR, e.g. 203.0.113.0/24.
+   * The range the address is in, e.g. 203.0.113.0/24.
    *
    * @generated from field: string pool = 1;
    */
@@ -187,4 +189,181 @@ export type PublicAddressReleased = Message<"pn.ipam.v1.PublicAddressReleased"> 
  */
 export const PublicAddressReleasedSchema: GenMessage<PublicAddressReleased> = /*@__PURE__*/
   messageDesc(file_pn_ipam_v1_events, 3);
+
+/**
+ * A range joins the pool. CIDRs nest or are apart: `absorbed` are the ranges
+ * of the pool inside this one, which it replaces (their leases and quarantine
+ * carry over), so no address is ever counted twice.
+ *
+ * @generated from message pn.ipam.v1.PublicPoolRangeAdded
+ */
+export type PublicPoolRangeAdded = Message<"pn.ipam.v1.PublicPoolRangeAdded"> & {
+  /**
+   * @generated from field: string cidr = 1;
+   */
+  cidr: string;
+
+  /**
+   * @generated from field: repeated string absorbed = 2;
+   */
+  absorbed: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp added_at = 3;
+   */
+  addedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicPoolRangeAdded.
+ * Use `create(PublicPoolRangeAddedSchema)` to create a new message.
+ */
+export const PublicPoolRangeAddedSchema: GenMessage<PublicPoolRangeAdded> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 4);
+
+/**
+ * A range leaves the pool (only when none of its addresses is leased or in quarantine).
+ *
+ * @generated from message pn.ipam.v1.PublicPoolRangeRemoved
+ */
+export type PublicPoolRangeRemoved = Message<"pn.ipam.v1.PublicPoolRangeRemoved"> & {
+  /**
+   * @generated from field: string cidr = 1;
+   */
+  cidr: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp removed_at = 2;
+   */
+  removedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicPoolRangeRemoved.
+ * Use `create(PublicPoolRangeRemovedSchema)` to create a new message.
+ */
+export const PublicPoolRangeRemovedSchema: GenMessage<PublicPoolRangeRemoved> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 5);
+
+/**
+ * @generated from message pn.ipam.v1.CarriedLease
+ */
+export type CarriedLease = Message<"pn.ipam.v1.CarriedLease"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: string resource_id = 2;
+   */
+  resourceId: string;
+
+  /**
+   * @generated from field: string ip = 3;
+   */
+  ip: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.CarriedLease.
+ * Use `create(CarriedLeaseSchema)` to create a new message.
+ */
+export const CarriedLeaseSchema: GenMessage<CarriedLease> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 6);
+
+/**
+ * @generated from message pn.ipam.v1.CarriedQuarantine
+ */
+export type CarriedQuarantine = Message<"pn.ipam.v1.CarriedQuarantine"> & {
+  /**
+   * @generated from field: string ip = 1;
+   */
+  ip: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp quarantined_until = 2;
+   */
+  quarantinedUntil?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.CarriedQuarantine.
+ * Use `create(CarriedQuarantineSchema)` to create a new message.
+ */
+export const CarriedQuarantineSchema: GenMessage<CarriedQuarantine> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 7);
+
+/**
+ * @generated from message pn.ipam.v1.RetiredLease
+ */
+export type RetiredLease = Message<"pn.ipam.v1.RetiredLease"> & {
+  /**
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp retired_at = 2;
+   */
+  retiredAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.RetiredLease.
+ * Use `create(RetiredLeaseSchema)` to create a new message.
+ */
+export const RetiredLeaseSchema: GenMessage<RetiredLease> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 8);
+
+/**
+ * An old per-CIDR stream (`stream`, the pool `cidr`) read up to `revision`
+ * and its live leases, quarantine and ended leases taken into the pool; the
+ * old stream is never read again unless it has grown past `revision`.
+ *
+ * @generated from message pn.ipam.v1.PublicPoolStreamCarried
+ */
+export type PublicPoolStreamCarried = Message<"pn.ipam.v1.PublicPoolStreamCarried"> & {
+  /**
+   * @generated from field: string stream = 1;
+   */
+  stream: string;
+
+  /**
+   * @generated from field: string cidr = 2;
+   */
+  cidr: string;
+
+  /**
+   * @generated from field: uint32 revision = 3;
+   */
+  revision: number;
+
+  /**
+   * @generated from field: repeated pn.ipam.v1.CarriedLease leases = 4;
+   */
+  leases: CarriedLease[];
+
+  /**
+   * @generated from field: repeated pn.ipam.v1.CarriedQuarantine quarantined = 5;
+   */
+  quarantined: CarriedQuarantine[];
+
+  /**
+   * @generated from field: repeated pn.ipam.v1.RetiredLease retired = 6;
+   */
+  retired: RetiredLease[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp carried_at = 7;
+   */
+  carriedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicPoolStreamCarried.
+ * Use `create(PublicPoolStreamCarriedSchema)` to create a new message.
+ */
+export const PublicPoolStreamCarriedSchema: GenMessage<PublicPoolStreamCarried> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_events, 9);
 

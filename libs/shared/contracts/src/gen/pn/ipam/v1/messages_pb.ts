@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/ipam/v1/messages.proto.
  */
 export const file_pn_ipam_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9pcGFtL3YxL21lc3NhZ2VzLnByb3RvEgpwbi5pcGFtLnYxIl0KFkFsbG9jYXRlQWRkcmVzc1JlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRjaWRyGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEgwKBGtpbmQYBCABKAkiIgoUQWxsb2NhdGVBZGRyZXNzUmVwbHkSCgoCaXAYASABKAkiQAoVUmVsZWFzZUFkZHJlc3NSZXF1ZXN0EhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkiIQoTUmVsZWFzZUFkZHJlc3NSZXBseRIKCgJpcBgBIAEoCSJFChxBbGxvY2F0ZVB1YmxpY0FkZHJlc3NSZXF1ZXN0EhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJIjYKGkFsbG9jYXRlUHVibGljQWRkcmVzc1JlcGx5EgoKAmlwGAEgASgJEgwKBHBvb2wYAiABKAkiUgobUmVsZWFzZVB1YmxpY0FkZHJlc3NSZXF1ZXN0EhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvb2wYAyABKAkiJwoZUmVsZWFzZVB1YmxpY0FkZHJlc3NSZXBseRIKCgJpcBgBIAEoCWIGcHJvdG8z");
+  fileDesc("Chlwbi9pcGFtL3YxL21lc3NhZ2VzLnByb3RvEgpwbi5pcGFtLnYxIl0KFkFsbG9jYXRlQWRkcmVzc1JlcXVlc3QSEgoKbmV0d29ya19pZBgBIAEoCRIMCgRjaWRyGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEgwKBGtpbmQYBCABKAkiIgoUQWxsb2NhdGVBZGRyZXNzUmVwbHkSCgoCaXAYASABKAkiQAoVUmVsZWFzZUFkZHJlc3NSZXF1ZXN0EhIKCm5ldHdvcmtfaWQYASABKAkSEwoLcmVzb3VyY2VfaWQYAiABKAkiIQoTUmVsZWFzZUFkZHJlc3NSZXBseRIKCgJpcBgBIAEoCSJFChxBbGxvY2F0ZVB1YmxpY0FkZHJlc3NSZXF1ZXN0EhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJIjYKGkFsbG9jYXRlUHVibGljQWRkcmVzc1JlcGx5EgoKAmlwGAEgASgJEgwKBHBvb2wYAiABKAkiUgobUmVsZWFzZVB1YmxpY0FkZHJlc3NSZXF1ZXN0EhAKCGxlYXNlX2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvb2wYAyABKAkiJwoZUmVsZWFzZVB1YmxpY0FkZHJlc3NSZXBseRIKCgJpcBgBIAEoCSImChZQdWJsaWNQb29sUmFuZ2VSZXF1ZXN0EgwKBGNpZHIYASABKAkiJwoVUHVibGljUG9vbFJhbmdlc1JlcGx5Eg4KBnJhbmdlcxgBIAMoCWIGcHJvdG8z");
 
 /**
  * Subject `ipam.address.allocate`. Idempotent per resource: asking again for
@@ -211,4 +211,46 @@ export type ReleasePublicAddressReply = Message<"pn.ipam.v1.ReleasePublicAddress
  */
 export const ReleasePublicAddressReplySchema: GenMessage<ReleasePublicAddressReply> = /*@__PURE__*/
   messageDesc(file_pn_ipam_v1_messages, 7);
+
+/**
+ * Subjects `ipam.public.ranges.add` and `ipam.public.ranges.remove` (an
+ * operator's, with the admin credential): a range joins the public pool (a
+ * wider one absorbs the ranges inside it; one inside a range is nothing new)
+ * or leaves it (`public_range_in_use` while any of its addresses is leased or
+ * in quarantine; `not_found` when it is no range of the pool).
+ *
+ * @generated from message pn.ipam.v1.PublicPoolRangeRequest
+ */
+export type PublicPoolRangeRequest = Message<"pn.ipam.v1.PublicPoolRangeRequest"> & {
+  /**
+   * @generated from field: string cidr = 1;
+   */
+  cidr: string;
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicPoolRangeRequest.
+ * Use `create(PublicPoolRangeRequestSchema)` to create a new message.
+ */
+export const PublicPoolRangeRequestSchema: GenMessage<PublicPoolRangeRequest> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 8);
+
+/**
+ * @generated from message pn.ipam.v1.PublicPoolRangesReply
+ */
+export type PublicPoolRangesReply = Message<"pn.ipam.v1.PublicPoolRangesReply"> & {
+  /**
+   * The pool's ranges after the change, lowest first.
+   *
+   * @generated from field: repeated string ranges = 1;
+   */
+  ranges: string[];
+};
+
+/**
+ * Describes the message pn.ipam.v1.PublicPoolRangesReply.
+ * Use `create(PublicPoolRangesReplySchema)` to create a new message.
+ */
+export const PublicPoolRangesReplySchema: GenMessage<PublicPoolRangesReply> = /*@__PURE__*/
+  messageDesc(file_pn_ipam_v1_messages, 9);
 
