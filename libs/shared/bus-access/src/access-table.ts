@@ -48,7 +48,8 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
     },
     resources: {
       serve: ['resources.>'],
-      call: ['ipam.>', 'dns.records.>'],
+      // Addresses only: the public pool's ranges are the operator's to change (admin).
+      call: ['ipam.address.>', 'ipam.public.allocate', 'ipam.public.release', 'dns.records.>'],
       publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`],
       subscribe: [],
       streams: { ...events, ...snapshots, [n.integrationStream]: 'own' },

@@ -36,6 +36,11 @@ describe('the bus access table', () => {
     expect(mayPublish('dns.records.register')).toEqual(['resources']);
   });
 
+  it("leaves the public pool's ranges to the operator (admin): no service may add or remove one", () => {
+    expect(mayPublish('ipam.public.ranges.add')).toEqual([]);
+    expect(mayPublish('ipam.public.ranges.remove')).toEqual([]);
+  });
+
   it('lets only the service answer its own subjects', () => {
     expect(maySubscribe('resources.resource.create')).toEqual(['resources']);
     expect(maySubscribe('ipam.address.allocate')).toEqual(['ipam']);
