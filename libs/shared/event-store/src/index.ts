@@ -21,3 +21,4 @@ export { garbage, isObject, screenJson, type GarbageReason, type Screened } from
 export { MAX_COMMIT_BYTES, readCommit, UnreadableCommitError } from './jetstream/commit-check.js';
 export { isJetStreamUnavailable, jetStreamWaits, markJetStreamWait, untilJetStreamAvailable, type UntilAvailableOptions } from './jetstream/availability.js';
 export { CONSUMER_API_TIMEOUT_MS, ConsumerLostError, LIVELY_PULL, SILENCE_MS, watchLiveness } from './jetstream/liveness.js';
+export { runConsumerLoop, type ConsumerLoop, type ConsumerLoopOptions } from './jetstream/consumer-loop.js';

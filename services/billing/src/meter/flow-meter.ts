@@ -20,11 +20,11 @@
 // parked in the service's garbage bin and acked: it has no flow, and no
 // account, to park in the meter's streams.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
-import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, markJetStreamWait, UnreadableCommitError, untilJetStreamAvailable, watchLiveness, WrongExpectedRevisionError, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, UnreadableCommitError, untilJetStreamAvailable, WrongExpectedRevisionError, type ConsumerLoop, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
@@ -59,7 +59,7 @@ interface PartitionQueue {
 
 @Injectable()
 export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
-  private messages: ConsumerMessages | undefined;
+  private loop: ConsumerLoop | undefined;
   private probe: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private stopping = false;
@@ -121,7 +121,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       }),
     );
     const consumer = await untilJetStreamAvailable(`consumer ${METER_CONSUMER}`, () => jetstream(nc).consumers.get(stream, METER_CONSUMER));
-    void this.consume(consumer);
+    this.loop = this.consume(consumer);
     this.probe = setInterval(async () => {
       const asked = Date.now();
       const info = await consumer.info().catch(() => undefined);
@@ -134,48 +134,36 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Pulls for as long as the service runs. A pull that fails or goes silent
-   * (the consumer's leader died and its heartbeats stopped; liveness.ts in
-   * @pn/event-store) is started again: the durable consumer is R3, so its new
-   * leader carries on, and what was delivered and not acked comes again after
-   * ack_wait (metering dedups it).
+   * (the consumer's leader died and its heartbeats stopped) is started again
+   * (consumer-loop.ts in @pn/event-store): the durable consumer is R3, so its
+   * new leader carries on, and what was delivered and not acked comes again
+   * after ack_wait (metering dedups it).
    */
-  private async consume(consumer: Consumer): Promise<void> {
-    let recreating: (() => void) | undefined;
-    while (!this.stopping && !this.nc!.isClosed()) {
-      try {
-        // Pulled by size, and by count too: @nats-io/jetstream 3.4 also caps a pull set by max_bytes at 100 messages (it
-        // takes max_messages or max_bytes, never both). 256 messages of a thousand flows each (~40 MB, and more once the
-        // client pulls again at 75%) left the server holding more than its 64 MB for this connection whenever billing
-        // was busy, and it dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the
-        // benchmark). Now a pull ends at 8 MB or 100 messages, whichever comes first.
-        this.messages = await consumer.consume({ max_bytes: PULL_BYTES, ...LIVELY_PULL });
-        recreating?.();
-        recreating = undefined;
-        const touched = watchLiveness(this.messages);
-        if (this.stopping) this.messages.stop();
-        for await (const m of this.messages) {
-          touched();
-          this.inFlight++;
-          // Messages are handled side by side; each is acked on its own once done.
-          void this.handle(m).finally(() => this.inFlight--);
-          while (this.inFlight >= 128) await new Promise((r) => setTimeout(r, 1));
-        }
-      } catch (error) {
-        this.messages?.stop();
-        if (this.stopping) break;
-        if (!recreating) this.logger.warn(`flow meter interrupted, pulling again: ${String(error)}`);
-        recreating ??= markJetStreamWait(`consumer ${METER_CONSUMER}`);
-      }
-      // Also when the pull ended without an error (the connection closed under it): never a busy loop.
-      if (!this.stopping) await new Promise((r) => setTimeout(r, 500));
-    }
-    recreating?.();
+  private consume(consumer: Consumer): ConsumerLoop {
+    return runConsumerLoop({
+      what: `consumer ${METER_CONSUMER}`,
+      stopped: () => this.stopping || this.nc.isClosed(),
+      // Pulled by size, and by count too: @nats-io/jetstream 3.4 also caps a pull set by max_bytes at 100 messages (it
+      // takes max_messages or max_bytes, never both). 256 messages of a thousand flows each (~40 MB, and more once the
+      // client pulls again at 75%) left the server holding more than its 64 MB for this connection whenever billing
+      // was busy, and it dropped them as a slow consumer's (redelivered only after ack_wait: stalls of seconds in the
+      // benchmark). Now a pull ends at 8 MB or 100 messages, whichever comes first.
+      open: () => consumer.consume({ max_bytes: PULL_BYTES, ...LIVELY_PULL }),
+      handle: async (m) => {
+        this.inFlight++;
+        // Messages are handled side by side; each is acked on its own once done.
+        void this.handle(m).finally(() => this.inFlight--);
+        while (this.inFlight >= 128) await new Promise((r) => setTimeout(r, 1));
+      },
+      pause: () => new Promise((r) => setTimeout(r, 500)),
+      log: (message) => this.logger.warn(message),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.probe) clearInterval(this.probe);
-    this.messages?.stop();
+    this.loop?.stop();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
 

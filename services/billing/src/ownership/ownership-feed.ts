@@ -15,17 +15,17 @@
 // garbage bin and skipped: it is re-read at every boot (the feed starts from
 // the stream's first message), so it is parked again each time, once.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { OwnershipTimeline } from '@pn/billing-domain';
-import { CONSUMER_API_TIMEOUT_MS, ensureHistoryStream, LIVELY_PULL, markJetStreamWait, untilJetStreamAvailable, watchLiveness } from '@pn/event-store';
+import { CONSUMER_API_TIMEOUT_MS, ensureHistoryStream, LIVELY_PULL, runConsumerLoop, untilJetStreamAvailable, type ConsumerLoop } from '@pn/event-store';
 import { GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { readFact } from './read-fact.js';
 
 @Injectable()
 export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   readonly timeline = new OwnershipTimeline();
-  private messages: ConsumerMessages | undefined;
+  private loop: ConsumerLoop | undefined;
   private probe: NodeJS.Timeout | undefined;
   /** The timeline holds every fact published before this instant (epoch ms). */
   private completeAsOf = 0;
@@ -53,7 +53,7 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
         replicas: this.config.eventStreamReplicas,
       }),
     );
-    void this.follow();
+    this.loop = this.follow();
     const check = async () => {
       const asked = Date.now();
       const info = await jsm.streams.info(this.config.integrationStream).catch(() => undefined);
@@ -72,35 +72,25 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Reads the facts from the one after the last applied, for as long as the
-   * service runs: a consumer that fails or goes silent (its node died; see
-   * liveness.ts in @pn/event-store) is created again from there.
+   * service runs: a consumer that fails or goes silent (its node died) is
+   * created again from there (consumer-loop.ts in @pn/event-store).
    */
-  private async follow(): Promise<void> {
-    let recreating: (() => void) | undefined;
-    while (!this.stopping && !this.nc!.isClosed()) {
-      try {
+  private follow(): ConsumerLoop {
+    return runConsumerLoop({
+      what: 'ownership feed consumer',
+      stopped: () => this.stopping || this.nc.isClosed(),
+      open: async () => {
         const opts: Partial<OrderedConsumerOptions> = { filter_subjects: `${this.config.integrationSubjectPrefix}.v1.>`, opt_start_seq: this.lastSeq + 1 };
-        const consumer = await jetstream(this.nc!, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(this.config.integrationStream, opts);
-        this.messages = await consumer.consume({ ...LIVELY_PULL });
-        recreating?.();
-        recreating = undefined;
-        const touched = watchLiveness(this.messages);
-        if (this.stopping) this.messages.stop();
-        for await (const m of this.messages) {
-          touched();
-          this.apply(m);
-          this.lastSeq = m.seq;
-        }
-      } catch (error) {
-        this.messages?.stop();
-        if (this.stopping) break;
-        if (!recreating) this.logger.warn(`ownership feed interrupted after sequence ${this.lastSeq}, recreating its consumer: ${String(error)}`);
-        recreating ??= markJetStreamWait('ownership feed consumer');
-      }
-      // Also when the pull ended without an error (the connection closed under it): never a busy loop.
-      if (!this.stopping) await new Promise((r) => setTimeout(r, 500));
-    }
-    recreating?.();
+        const consumer = await jetstream(this.nc, { timeout: CONSUMER_API_TIMEOUT_MS }).consumers.get(this.config.integrationStream, opts);
+        return consumer.consume({ ...LIVELY_PULL });
+      },
+      handle: (m) => {
+        this.apply(m);
+        this.lastSeq = m.seq;
+      },
+      pause: () => new Promise((r) => setTimeout(r, 500)),
+      log: (message) => this.logger.warn(`${message} (after sequence ${this.lastSeq})`),
+    });
   }
 
   /** Resolves once the timeline is complete for the instant `atMs` (with the publisher's lag bound added). */
@@ -143,6 +133,6 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     this.stopping = true;
     if (this.probe) clearInterval(this.probe);
     this.release();
-    this.messages?.stop();
+    this.loop?.stop();
   }
 }

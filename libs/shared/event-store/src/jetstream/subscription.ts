@@ -4,22 +4,24 @@
 // skipping its events up to the checkpoint (so a checkpoint midway through an
 // append resumes with the rest of it). The handler sees one event at a time;
 // on failure the same event is retried in place, which keeps order without
-// acks. If the consumer itself fails, or goes silent (its node died: see
-// liveness.ts), it is recreated the same way from the last event handled.
+// acks. If the consumer itself fails, or goes silent (its node died), the
+// consumer loop (consumer-loop.ts) recreates it the same way from the last
+// event handled.
 //
 // A message on the category's subjects that is not a commit (garbage: anyone
 // allowed to publish there can put anything) is parked in the store's garbage
 // bin and skipped; retrying it could never succeed, and the stream denies
 // deletes, so stopping on it would stop the category for good.
-import { jetstream, type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, type Consumer, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
 import type { GarbageBin } from '../garbage/garbage-bin.js';
-import { untilJetStreamAvailable, markJetStreamWait } from './availability.js';
+import { untilJetStreamAvailable } from './availability.js';
+import { runConsumerLoop } from './consumer-loop.js';
 import { commitSeq, eventPosition, recordedEvents } from './commit.js';
 import { lastPositionIn, readCommit } from './commit-check.js';
-import { CONSUMER_API_TIMEOUT_MS, LIVELY_PULL, watchLiveness } from './liveness.js';
+import { CONSUMER_API_TIMEOUT_MS, LIVELY_PULL } from './liveness.js';
 
 export interface SubscriptionTarget {
   readonly nc: NatsConnection;
@@ -46,7 +48,6 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   }
 
   let consumer: Consumer | undefined;
-  let messages: ConsumerMessages | undefined;
   // The checkpoint, then the last event handled: events at or before it are skipped.
   let handledUpTo = target.after;
   // Since when this subscription has known of events it has not handled: from
@@ -69,54 +70,39 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   }, 500);
   confirm.unref();
 
-  // Set while the consumer is being recreated after a failure: health reports list it.
-  let recreating: (() => void) | undefined;
-  let failedAt = 0;
   const consumers = jetstream(nc, { ...js.getOptions(), timeout: CONSUMER_API_TIMEOUT_MS }).consumers;
-  const run = async (): Promise<void> => {
-    while (!delivery.stopped && !nc.isClosed()) {
-      try {
-        const startSeq = Math.max(1, commitSeq(handledUpTo));
-        consumer = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
-        messages = await consumer.consume({ max_messages: 256, ...LIVELY_PULL });
-        if (recreating) console.warn(`[event-store] subscription on ${filter} recreated ${Date.now() - failedAt} ms after it failed`);
-        recreating?.();
-        recreating = undefined;
-        const touched = watchLiveness(messages);
-        if (delivery.stopped) messages.stop();
-        for await (const m of messages) {
-          touched();
-          behindSince ??= Date.now();
-          const read = readCommit(m.data, m.subject, subjectPrefix);
-          if (!read.ok) {
-            garbage.park({ consumer: `es:${category}`, subject: m.subject, stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
-            const past = eventPosition(m.seq, 0);
-            if (past > handledUpTo) handledUpTo = past;
-          }
-          for (const event of read.ok ? recordedEvents(read.value, m.seq, m.time) : []) {
-            if (event.position <= handledUpTo) continue;
-            if (!(await delivery.deliver(event))) return;
-            handledUpTo = event.position;
-          }
-          // Or nothing is pending on the server: in a cluster the head read at the start comes from any
-          // replica (direct get), and one that held more than the new leader kept would be waited for forever.
-          if (m.seq >= catchUpTo || m.info.pending === 0) caughtUp.resolve();
-          if (m.info.pending === 0) behindSince = undefined;
-        }
-      } catch (error) {
-        behindSince ??= Date.now();
-        messages?.stop();
-        // Not awaited: a consumer on a dead node answers nothing until the request times out (it expires by itself).
-        void consumer?.delete().catch(() => {});
-        if (delivery.stopped || nc.isClosed()) return;
-        if (!recreating) console.warn(`[event-store] subscription on ${filter} failed, restarting after position ${handledUpTo}:`, error);
-        if (!recreating) failedAt = Date.now();
-        recreating ??= markJetStreamWait(`consumer for ${filter}`);
-        await delivery.pause(delivery.retryDelayMs);
+  const loop = runConsumerLoop({
+    what: `subscription on ${filter}`,
+    stopped: () => delivery.stopped || nc.isClosed(),
+    open: async () => {
+      consumer = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: Math.max(1, commitSeq(handledUpTo)) });
+      return consumer.consume({ max_messages: 256, ...LIVELY_PULL });
+    },
+    handle: async (m) => {
+      behindSince ??= Date.now();
+      const read = readCommit(m.data, m.subject, subjectPrefix);
+      if (!read.ok) {
+        garbage.park({ consumer: `es:${category}`, subject: m.subject, stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
+        const past = eventPosition(m.seq, 0);
+        if (past > handledUpTo) handledUpTo = past;
       }
-    }
-  };
-  const done = run();
+      for (const event of read.ok ? recordedEvents(read.value, m.seq, m.time) : []) {
+        if (event.position <= handledUpTo) continue;
+        if (!(await delivery.deliver(event))) return false;
+        handledUpTo = event.position;
+      }
+      // Or nothing is pending on the server: in a cluster the head read at the start comes from any
+      // replica (direct get), and one that held more than the new leader kept would be waited for forever.
+      if (m.seq >= catchUpTo || m.info.pending === 0) caughtUp.resolve();
+      if (m.info.pending === 0) behindSince = undefined;
+    },
+    failed: () => {
+      behindSince ??= Date.now();
+      // Not awaited: a consumer on a dead node answers nothing until the request times out (it expires by itself).
+      void consumer?.delete().catch(() => {});
+    },
+    pause: () => delivery.pause(delivery.retryDelayMs),
+  });
 
   return {
     caughtUp: caughtUp.promise,
@@ -127,10 +113,9 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
     },
     close: async () => {
       clearInterval(confirm);
-      recreating?.();
       delivery.stop();
-      messages?.stop();
-      await done;
+      loop.stop();
+      await loop.done;
       // Ephemeral consumers linger for minutes after their last pull otherwise.
       await consumer?.delete().catch(() => {});
       caughtUp.reject(new Error(`subscription on ${filter} closed before catching up`));
