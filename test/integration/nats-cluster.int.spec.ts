@@ -19,7 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
-import { startNatsCluster, type NatsCluster } from '@pn/test-support';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authorizationConfig, writeCredentials } from '@pn/bus-access';
+import { busNames, loadConfig } from '@pn/service-kit';
+import { roleConnectOptions, startNatsCluster, uniqueId, type NatsCluster } from '@pn/test-support';
+import { runStreams } from '../support/service-env.js';
 import { CreateClients, window, type Outcome } from '../support/create-clients.js';
 import { startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
@@ -45,25 +51,32 @@ const AFTER_MS = FULL ? 10_000 : 5_000;
 const MAX_GAP_MS = 15_000;
 
 let cluster: NatsCluster;
+let credentialsDir: string;
 let platform: SupervisedPlatform;
 let nc: NatsConnection;
 let clients: CreateClients;
 
 beforeAll(async () => {
-  cluster = await startNatsCluster();
+  // Secured as everywhere: each node configured from the access table for the run, each service as its role.
+  const run = uniqueId('chaos');
+  credentialsDir = await mkdtemp(join(tmpdir(), 'pn-cluster-credentials-'));
+  const { keys, files } = writeCredentials(credentialsDir);
+  const { servers: _, ...admin } = roleConnectOptions([], files.admin);
+  cluster = await startNatsCluster({ extraConfig: authorizationConfig(busNames(loadConfig(runStreams(run))), keys), connectOptions: admin });
   await cluster.jetStreamReady();
-  platform = await startSupervisedPlatform(cluster.url, { overrides: { EVENT_STREAM_REPLICAS: '3' } });
+  platform = await startSupervisedPlatform(cluster.url, { run, credentials: files, overrides: { EVENT_STREAM_REPLICAS: '3' } });
   clients = new CreateClients(platform);
   const account = await clients.request('POST', '/v1/admin/accounts', { body: { name: 'cluster' }, admin: true });
   expect(account.status).toBe(201);
   clients.key = account.body.api_key;
-  nc = await connect({ servers: cluster.url.split(','), maxReconnectAttempts: -1 });
+  nc = await connect({ ...admin, servers: cluster.url.split(','), maxReconnectAttempts: -1 });
 }, 120_000);
 
 afterAll(async () => {
   await nc?.close();
   await platform?.stop();
   await cluster?.dispose();
+  if (credentialsDir) await rm(credentialsDir, { recursive: true, force: true });
 });
 
 const resolve = async (net: string, name: string) =>
