@@ -75,8 +75,19 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
     what: `subscription on ${filter}`,
     stopped: () => delivery.stopped || nc.isClosed(),
     open: async () => {
-      consumer = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: Math.max(1, commitSeq(handledUpTo)) });
-      return consumer.consume({ max_messages: 256, ...LIVELY_PULL });
+      const startSeq = Math.max(1, commitSeq(handledUpTo));
+      const opened = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
+      consumer = opened;
+      const pull = await opened.consume({ max_messages: 256, ...LIVELY_PULL });
+      // Nothing at all to deliver: caught up, though no message will come to say so. (In a cluster the head
+      // read at the start comes from any replica, and one may hold more than the new leader kept.)
+      void opened
+        .info()
+        .then((info) => {
+          if (info.num_pending === 0 && info.delivered.stream_seq < startSeq) caughtUp.resolve();
+        })
+        .catch(() => {});
+      return pull;
     },
     handle: async (m) => {
       behindSince ??= Date.now();
