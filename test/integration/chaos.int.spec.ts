@@ -12,29 +12,24 @@ import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredRestartableNats, uniqueId, type SecuredRestartableNats } from '@pn/test-support';
 import { runStreams } from '../support/service-env.js';
+import { CreateClients, type Outcome } from '../support/create-clients.js';
 import { SERVICE_NAMES, startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
 const FULL = process.env.CHAOS === 'full';
 const IN_FLIGHT = FULL ? 100 : 12;
 const ROUNDS = FULL ? 2 : 1;
-const KINDS = [
-  ['vms', 'running'],
-  ['databases', 'available'],
-  ['caches', 'available'],
-  ['buckets', 'available'],
-] as const;
-
 let nats: SecuredRestartableNats;
 let platform: SupervisedPlatform;
-let key: string;
+let clients: CreateClients;
 
 beforeAll(async () => {
   // Every service as its role, on a NATS secured for the run.
   const run = uniqueId('chaos');
   nats = await startSecuredRestartableNats(busNames(loadConfig(runStreams(run))));
   platform = await startSupervisedPlatform(nats.url, { run, credentials: nats.credentials });
-  const account = await request('POST', '/v1/admin/accounts', { body: { name: 'chaos' }, admin: true });
-  key = account.body.api_key;
+  clients = new CreateClients(platform);
+  const account = await clients.request('POST', '/v1/admin/accounts', { body: { name: 'chaos' }, admin: true });
+  clients.key = account.body.api_key;
 }, 120_000);
 
 afterAll(async () => {
@@ -42,86 +37,7 @@ afterAll(async () => {
   await nats?.dispose();
 });
 
-async function request(method: string, path: string, options: { body?: unknown; admin?: boolean; idempotencyKey?: string } = {}) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.admin) headers.authorization = `Bearer ${platform.adminToken}`;
-  else headers['x-api-key'] = key;
-  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  for (;;) {
-    const response = await fetch(`${platform.url}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    const answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
-    // The suite runs at the default rate limits: wait as long as the gateway says, as an agent would.
-    const retryAfter = Number(response.headers.get('retry-after'));
-    if (answer.status !== 429 || answer.body?.error?.code !== 'rate_limited' || !(retryAfter > 0)) return answer;
-    await new Promise((r) => setTimeout(r, retryAfter * 1000));
-  }
-}
-
-interface Outcome {
-  readonly name: string;
-  readonly kind: string;
-  readonly id?: string;
-  readonly attempts: number;
-  readonly statuses: Array<number | string>;
-  readonly error?: string;
-}
-
-const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
-
-/** One client's create, retried with the same idempotency key until it has an answer that is not retryable. */
-async function createWithRetries(index: number, until: () => boolean): Promise<Outcome> {
-  const [kind] = KINDS[index % KINDS.length]!;
-  const name = `c-${index}`;
-  const statuses: Array<number | string> = [];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const { status, body } = await request('POST', `/v1/hosting/${kind}`, { body: { name }, idempotencyKey: `create-${index}` });
-      statuses.push(status);
-      if (status === 201 || status === 202) return { name, kind, id: body.id, attempts: attempt, statuses };
-      // 500 is in the retry set only so a 500 is seen in `statuses` and fails the test below, not hidden by giving up.
-      if (!RETRYABLE.has(status)) return { name, kind, attempts: attempt, statuses, error: JSON.stringify(body) };
-    } catch (error) {
-      statuses.push((error as Error).name); // a dropped connection (the gateway was killed): retry
-    }
-    if (until()) return { name, kind, attempts: attempt, statuses, error: 'gave up' };
-    await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
-  }
-}
-
-async function listAll(kind: string): Promise<Array<{ id: string; name: string; status: string; private_ip: string | null }>> {
-  const items = [];
-  let cursor: string | undefined;
-  do {
-    const page = await request('GET', `/v1/hosting/${kind}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(page.status).toBe(200);
-    items.push(...page.body.items);
-    cursor = page.body.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
-
-async function everything() {
-  return (await Promise.all(KINDS.map(([kind]) => listAll(kind)))).flat().sort((a, b) => a.id.localeCompare(b.id));
-}
-
-async function settled(ms = 90_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const all = await everything();
-    if (all.every((r) => !['provisioning', 'deleting'].includes(r.status)) || Date.now() > end) return all;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-async function networkId(): Promise<string> {
-  return (await request('GET', '/v1/hosting/network/topology')).body.network_id;
-}
+const networkId = async (): Promise<string> => (await clients.readAnswer('/v1/hosting/network/topology')).body.network_id;
 
 const resolve = async (net: string, name: string) =>
   queryDns({ host: '127.0.0.1', port: platform.dnsPort, name, networkId: net, transport: 'udp', type: 'A', timeoutMs: 2000 });
@@ -137,7 +53,7 @@ describe(`chaos (${FULL ? 'full' : 'short'}: ${IN_FLIGHT} creates in flight, eve
       const outcomes: Outcome[] = [];
       const workers = Array.from({ length: IN_FLIGHT }, async () => {
         while (!chaosOver || next < IN_FLIGHT) {
-          outcomes.push(await createWithRetries(next++, () => giveUp));
+          outcomes.push(await clients.create(next++, () => giveUp));
         }
       });
 
@@ -168,7 +84,7 @@ describe(`chaos (${FULL ? 'full' : 'short'}: ${IN_FLIGHT} creates in flight, eve
       expect(outcomes.filter((o) => o.statuses.includes(500))).toEqual([]);
       expect(platform.reports.filter((line) => /killed by SIGKILL/.test(line))).toHaveLength(SERVICE_NAMES.length * ROUNDS);
 
-      const all = await settled();
+      const all = await clients.settled();
       // None stuck.
       expect(all.filter((r) => r.status === 'provisioning' || r.status === 'deleting')).toEqual([]);
       // Exactly one resource per client (per idempotency key), the one its answer named.
@@ -191,7 +107,7 @@ describe(`chaos (${FULL ? 'full' : 'short'}: ${IN_FLIGHT} creates in flight, eve
       await nats.stop('SIGTERM');
       await nats.start();
       await platform.start();
-      const after = await settled();
+      const after = await clients.settled();
       expect(after).toEqual(all);
       for (const r of ready) {
         const answer = await resolve(net, r.name);
