@@ -12,7 +12,7 @@ import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredRestartableNats, uniqueId, type SecuredRestartableNats } from '@pn/test-support';
 import { runStreams } from '../support/service-env.js';
-import { CreateClients, type Outcome } from '../support/create-clients.js';
+import { CreateClients, expectEveryCreateAccountedFor, type Outcome } from '../support/create-clients.js';
 import { SERVICE_NAMES, startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
 const FULL = process.env.CHAOS === 'full';
@@ -85,22 +85,8 @@ describe(`chaos (${FULL ? 'full' : 'short'}: ${IN_FLIGHT} creates in flight, eve
       expect(platform.reports.filter((line) => /killed by SIGKILL/.test(line))).toHaveLength(SERVICE_NAMES.length * ROUNDS);
 
       const all = await clients.settled();
-      // None stuck.
-      expect(all.filter((r) => r.status === 'provisioning' || r.status === 'deleting')).toEqual([]);
-      // Exactly one resource per client (per idempotency key), the one its answer named.
-      const byName = new Map<string, string[]>();
-      for (const r of all) byName.set(r.name, [...(byName.get(r.name) ?? []), r.id]);
-      expect([...byName.values()].filter((ids) => ids.length > 1)).toEqual([]);
-      expect(all).toHaveLength(outcomes.length);
-      for (const o of outcomes) expect(byName.get(o.name)).toEqual([o.id]);
-      // Addresses distinct.
-      const ips = all.map((r) => r.private_ip).filter((ip): ip is string => ip !== null);
-      expect(new Set(ips).size).toBe(ips.length);
-      // Names resolve, to the address each resource shows.
       const net = await networkId();
-      const ready = all.filter((r) => r.status === 'running' || r.status === 'available');
-      expect(ready.length).toBe(all.filter((r) => r.status !== 'failed').length);
-      for (const r of ready) expect(addressesOf(await resolve(net, r.name))).toEqual([r.private_ip]);
+      const ready = await expectEveryCreateAccountedFor(outcomes, all, async (name) => addressesOf(await resolve(net, name)));
 
       // A whole-system restart keeps every resource, address and answer.
       await platform.stop();

@@ -26,7 +26,7 @@ import { authorizationConfig, writeCredentials } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { roleConnectOptions, startNatsCluster, uniqueId, type NatsCluster } from '@pn/test-support';
 import { runStreams } from '../support/service-env.js';
-import { CreateClients, window, type Outcome } from '../support/create-clients.js';
+import { CreateClients, expectEveryCreateAccountedFor, window, type Outcome } from '../support/create-clients.js';
 import { startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
 const FULL = process.env.CLUSTER === 'full';
@@ -220,20 +220,8 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     expect(meter.cluster?.replicas?.length).toBe(2); // two followers beside the leader
 
     const all = await clients.settled();
-    // None stuck; exactly one resource per client (per idempotency key), the one its answer named.
-    expect(all.filter((r) => r.status === 'provisioning' || r.status === 'deleting')).toEqual([]);
-    const byName = new Map<string, string[]>();
-    for (const r of all) byName.set(r.name, [...(byName.get(r.name) ?? []), r.id]);
-    expect([...byName.values()].filter((ids) => ids.length > 1)).toEqual([]);
-    expect(all).toHaveLength(outcomes.length);
-    for (const o of outcomes) expect(byName.get(o.name)).toEqual([o.id]);
-    // Addresses distinct, names resolving to them.
-    const ips = all.map((r) => r.private_ip).filter((ip): ip is string => ip !== null);
-    expect(new Set(ips).size).toBe(ips.length);
     const net = (await clients.readAnswer('/v1/hosting/network/topology')).body.network_id;
-    const ready = all.filter((r) => r.status === 'running' || r.status === 'available');
-    expect(ready.length).toBe(all.filter((r) => r.status !== 'failed').length);
-    for (const r of ready) expect(addressesOf(await resolve(net, r.name))).toEqual([r.private_ip]);
+    const ready = await expectEveryCreateAccountedFor(outcomes, all, async (name) => addressesOf(await resolve(net, name)));
 
     // A whole-system restart with the services started while the cluster is still electing:
     // they wait for JetStream (none exits), and every resource, address and answer is kept.

@@ -3,6 +3,7 @@
 // it has an answer that is not retryable, as an agent would. Every answer is
 // logged with its time, so a suite can say how long the platform went
 // without a successful create and how many 503s each failure caused.
+import { expect } from '@jest/globals';
 import type { SupervisedPlatform } from './supervised-platform.js';
 
 export const KINDS = [
@@ -150,4 +151,25 @@ export function window(attempts: readonly Attempt[], from: number, to: number): 
     last = a.at;
   }
   return { longestGapMs: Math.max(longestGapMs, to - last), counts, messages };
+}
+
+/**
+ * The checks after chaos: none stuck, exactly one resource per client (per
+ * idempotency key) and the one its answer named, addresses distinct, and the
+ * name of every running or available resource resolving to its address.
+ * Returns those ready resources.
+ */
+export async function expectEveryCreateAccountedFor(outcomes: readonly Outcome[], all: readonly Resource[], addressesOf: (name: string) => Promise<string[]>): Promise<Resource[]> {
+  expect(all.filter((r) => r.status === 'provisioning' || r.status === 'deleting')).toEqual([]);
+  const byName = new Map<string, string[]>();
+  for (const r of all) byName.set(r.name, [...(byName.get(r.name) ?? []), r.id]);
+  expect([...byName.values()].filter((ids) => ids.length > 1)).toEqual([]);
+  expect(all).toHaveLength(outcomes.length);
+  for (const o of outcomes) expect(byName.get(o.name)).toEqual([o.id]);
+  const ips = all.map((r) => r.private_ip).filter((ip): ip is string => ip !== null);
+  expect(new Set(ips).size).toBe(ips.length);
+  const ready = all.filter((r) => r.status === 'running' || r.status === 'available');
+  expect(ready.length).toBe(all.filter((r) => r.status !== 'failed').length);
+  for (const r of ready) expect(await addressesOf(r.name)).toEqual([r.private_ip]);
+  return ready;
 }

@@ -18,3 +18,4 @@ export * from './metrics/index.js';
 export * from './ulid.js';
 export * from './garbage.js';
 export * from './bus-connection.js';
+export * from './integration-stream.js';

@@ -15,11 +15,11 @@
 // garbage bin and skipped: it is re-read at every boot (the feed starts from
 // the stream's first message), so it is parked again each time, once.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { jetstream, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { OwnershipTimeline } from '@pn/billing-domain';
-import { CONSUMER_API_TIMEOUT_MS, ensureHistoryStream, LIVELY_PULL, runConsumerLoop, untilJetStreamAvailable, type ConsumerLoop } from '@pn/event-store';
-import { GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { CONSUMER_API_TIMEOUT_MS, LIVELY_PULL, runConsumerLoop, type ConsumerLoop } from '@pn/event-store';
+import { BUS_CONNECTION, ensureIntegrationStream, GarbageBin, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { readFact } from './read-fact.js';
 
 @Injectable()
@@ -43,16 +43,7 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(this.nc!));
-    // Same settings as the publisher's (resources): whichever starts first creates it. Waits while a cluster elects.
-    await untilJetStreamAvailable(`stream ${this.config.integrationStream}`, () =>
-      ensureHistoryStream(jsm, {
-        name: this.config.integrationStream,
-        subjectPrefix: this.config.integrationSubjectPrefix,
-        duplicateWindowMs: 120_000,
-        replicas: this.config.eventStreamReplicas,
-      }),
-    );
+    const jsm = await ensureIntegrationStream(this.nc, this.config);
     this.loop = this.follow();
     const check = async () => {
       const asked = Date.now();

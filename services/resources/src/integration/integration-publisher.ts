@@ -7,13 +7,12 @@
 // republished duplicate; consumers dedup on `source_event_id` beyond that.
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { toJsonString } from '@bufbuild/protobuf';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { AddressHeldSchema, AddressHoldEndedSchema } from '@pn/contracts';
-import { ensureHistoryStream, untilJetStreamAvailable } from '@pn/event-store';
 import { RetryLater, type Projection } from '@pn/projection';
 import { resourceEventCodec } from '@pn/resources-domain';
-import { BUS_CONNECTION, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
+import { BUS_CONNECTION, ensureIntegrationStream, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { factsOf, rememberResource, type AddressFactsState, type IntegrationFact } from './address-facts.js';
 
 /** The subject a fact is published on: `<prefix>.v1.<fact>.<network_id>`. */
@@ -34,17 +33,7 @@ export class IntegrationPublisher implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const nc = this.nc;
-    // Waits while a cluster elects its leaders, rather than failing the service's start.
-    const jsm = await untilJetStreamAvailable('JetStream API', () => jetstreamManager(nc));
-    await untilJetStreamAvailable(`stream ${this.config.integrationStream}`, () =>
-      ensureHistoryStream(jsm, {
-        name: this.config.integrationStream,
-        subjectPrefix: this.config.integrationSubjectPrefix,
-        duplicateWindowMs: 120_000,
-        replicas: this.config.eventStreamReplicas,
-      }),
-    );
+    await ensureIntegrationStream(this.nc, this.config);
     this.js = jetstream(this.nc);
     // Not awaited: publishing what happened while this instance was down must not hold its start.
     this.projections.run(this.projection()).catch((error) => this.logger.error(`integration publisher stopped: ${String(error)}`));
