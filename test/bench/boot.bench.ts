@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createJetStreamEventStore } from '@pn/event-store';
 import { networkDecider, networkEventCodec, type NetworkCommand } from '@pn/ipam-domain';
-import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { deleteEventStream } from '../support/event-stream.js';
+import { startSecuredRun, type SecuredRun } from '../support/processes.js';
 import { LIVE, resourcesFor, writeHistory } from './boot-history.js';
 import { printTable } from './table.js';
 
@@ -24,18 +24,20 @@ const SIZES = (process.env.BOOT_SIZES ?? '10000,100000,1000000').split(',').map(
 const SERVICES = ['gateway', 'resources', 'dns', 'ipam', 'billing'] as const;
 const root = join(import.meta.dirname, '..', '..');
 
-let nats: StartedNats;
+// One run's streams for every boot below, in turn (each size's are deleted before the next), on a NATS
+// secured for them: every service as its role, the bench itself (seeding history, asking health) as admin.
+let bus: SecuredRun;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
-  process.stdout.write(`bench/boot: ${nats.note}\n`);
+  bus = await startSecuredRun('boot');
+  nc = await connect(bus.nats.connectOptions('admin'));
+  process.stdout.write(`bench/boot: ${bus.nats.note}\n`);
 }, 120_000);
 
 afterAll(async () => {
   await nc?.close();
-  await nats?.stop();
+  await bus?.nats.stop();
 });
 
 const rssMb = (pid: number) => {
@@ -57,7 +59,7 @@ async function rpc(subject: string, data: unknown): Promise<{ response?: unknown
 async function boot<T = undefined>(service: string, env: Record<string, string>, then?: () => Promise<T>): Promise<{ readyMs: number; rssMb: number; then?: T }> {
   const started = performance.now();
   const child = spawn(process.execPath, [join(root, 'services', service, 'dist', 'main.js')], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, NATS_CREDENTIALS: bus.platform.credentials[service] },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -91,13 +93,9 @@ it(
   async () => {
     const rows: Array<Record<string, string | number>> = [];
     for (const size of SIZES) {
-      const run = uniqueId('boot');
       const env = {
-        NATS_URL: nats.url,
-        EVENT_STREAM: `EVENTS_${run}`,
-        EVENT_SUBJECT_PREFIX: `es_${run}`,
-        INTEGRATION_STREAM: `INTEGRATION_${run}`,
-        INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
+        ...bus.streams,
+        NATS_URL: bus.nats.url,
         GATEWAY_PORT: '0',
         DNS_PORT: '0',
         LOG_LEVEL: 'warn',
@@ -125,7 +123,7 @@ it(
         }
       } finally {
         await store.close();
-        await deleteEventStream(nats.url, env.EVENT_STREAM, env.INTEGRATION_STREAM);
+        await deleteEventStream(bus.platform.admin, env.EVENT_STREAM, env.INTEGRATION_STREAM, env.FLOWS_STREAM);
       }
     }
     printTable('Boot to ready, cold (full replay) and warm (from checkpoints), and resident memory once ready', rows);
@@ -136,8 +134,8 @@ it(
 it(
   'loads a large network from its snapshot rather than from every allocation',
   async () => {
-    const run = uniqueId('net');
-    const env = { NATS_URL: nats.url, EVENT_STREAM: `EVENTS_${run}`, EVENT_SUBJECT_PREFIX: `es_${run}`, LOG_LEVEL: 'warn' };
+    const run = bus.run;
+    const env = { ...bus.streams, NATS_URL: bus.nats.url, LOG_LEVEL: 'warn' };
     const store = await createJetStreamEventStore(nc, { stream: env.EVENT_STREAM, subjectPrefix: env.EVENT_SUBJECT_PREFIX });
     const networkId = `net_${run.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
     try {
@@ -169,7 +167,7 @@ it(
       ]);
     } finally {
       await store.close();
-      await deleteEventStream(nats.url, env.EVENT_STREAM);
+      await deleteEventStream(bus.platform.admin, env.EVENT_STREAM, env.INTEGRATION_STREAM, env.FLOWS_STREAM);
     }
   },
   30 * 60_000,
