@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { accessTable, allowedBy, exampleSubject, natsPermissions, ROLES, type Role } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
-import { runEnvironment } from '../support/platform.js';
+import { runEnvironment } from '../support/service-env.js';
 
 const names = busNames(loadConfig(runEnvironment(uniqueId('run'))));
 const table = accessTable(names);

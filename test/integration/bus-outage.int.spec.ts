@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredRestartableNats, uniqueId, type SecuredRestartableNats } from '@pn/test-support';
-import { apiClient, runEnvironment, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { runEnvironment } from '../support/service-env.js';
 
 let nats: SecuredRestartableNats;
 let platform: RunningPlatform;

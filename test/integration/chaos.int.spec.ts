@@ -8,11 +8,11 @@
 // Short by default (inside `npm test`); `npm run test:chaos` runs it with
 // CHAOS=full: 100 creates in flight and every service killed twice.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
+import { addressesOf, queryDns } from '@pn/dns-server';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredRestartableNats, uniqueId, type SecuredRestartableNats } from '@pn/test-support';
 import { runStreams } from '../support/service-env.js';
-import { CreateClients, expectEveryCreateAccountedFor, type Outcome } from '../support/create-clients.js';
+import { CreateClients, expectEveryCreateAccountedFor, expectKeptAcrossRestart, type Outcome } from '../support/create-clients.js';
 import { SERVICE_NAMES, startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
 const FULL = process.env.CHAOS === 'full';
@@ -93,13 +93,7 @@ describe(`chaos (${FULL ? 'full' : 'short'}: ${IN_FLIGHT} creates in flight, eve
       await nats.stop('SIGTERM');
       await nats.start();
       await platform.start();
-      const after = await clients.settled();
-      expect(after).toEqual(all);
-      for (const r of ready) {
-        const answer = await resolve(net, r.name);
-        expect(rcodeOf(answer)).toBe('NOERROR');
-        expect(addressesOf(answer)).toEqual([r.private_ip]);
-      }
+      await expectKeptAcrossRestart(clients, all, ready, (name) => resolve(net, name));
     },
     (FULL ? 15 : 5) * 60_000,
   );

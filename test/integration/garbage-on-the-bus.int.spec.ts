@@ -10,7 +10,8 @@ import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
 import { COMMIT_REASONS, countsOf, garbageByService, garbageKinds, publishGarbage, sendGarbage, type Published } from '../support/garbage.js';
 import { deleteEventStream } from '../support/event-stream.js';
-import { apiClient, runEnvironment, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
+import { runEnvironment } from '../support/service-env.js';
 
 /** Every category a service follows, and who follows it (network, publicpool and parked are only read, one stream at a time). */
 const FOLLOWED: Record<string, string> = { account: 'gateway', resource: 'resources', project: 'resources', zone: 'dns', meter: 'billing' };

@@ -18,7 +18,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
+import { addressesOf, queryDns } from '@pn/dns-server';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ import { authorizationConfig, writeCredentials } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { roleConnectOptions, startNatsCluster, uniqueId, type NatsCluster } from '@pn/test-support';
 import { runStreams } from '../support/service-env.js';
-import { CreateClients, expectEveryCreateAccountedFor, window, type Outcome } from '../support/create-clients.js';
+import { CreateClients, expectEveryCreateAccountedFor, expectKeptAcrossRestart, window, type Outcome } from '../support/create-clients.js';
 import { startSupervisedPlatform, type SupervisedPlatform } from '../support/supervised-platform.js';
 
 const FULL = process.env.CLUSTER === 'full';
@@ -239,12 +239,6 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     const readyAfter = await readyWithin(60_000, restartedAt);
     process.stdout.write(`cluster: whole-system restart healthy in ${healthyAfter} ms, ready in ${readyAfter} ms\n`);
     expect(platform.reports.slice(reportsBefore)).toEqual([]);
-    const after = await clients.settled();
-    expect(after).toEqual(all);
-    for (const r of ready) {
-      const answer = await resolve(net, r.name);
-      expect(rcodeOf(answer)).toBe('NOERROR');
-      expect(addressesOf(answer)).toEqual([r.private_ip]);
-    }
+    await expectKeptAcrossRestart(clients, all, ready, (name) => resolve(net, name));
   }, (FULL ? 12 : 4) * 60_000);
 });

@@ -4,6 +4,7 @@
 // logged with its time, so a suite can say how long the platform went
 // without a successful create and how many 503s each failure caused.
 import { expect } from '@jest/globals';
+import { addressesOf, rcodeOf, type queryDns } from '@pn/dns-server';
 import type { SupervisedPlatform } from './supervised-platform.js';
 
 export const KINDS = [
@@ -172,4 +173,14 @@ export async function expectEveryCreateAccountedFor(outcomes: readonly Outcome[]
   expect(ready.length).toBe(all.filter((r) => r.status !== 'failed').length);
   for (const r of ready) expect(await addressesOf(r.name)).toEqual([r.private_ip]);
   return ready;
+}
+
+/** After a whole-system restart: every resource as it was, and every ready one's name answering its address. */
+export async function expectKeptAcrossRestart(clients: CreateClients, before: readonly Resource[], ready: readonly Resource[], answerOf: (name: string) => ReturnType<typeof queryDns>): Promise<void> {
+  expect(await clients.settled()).toEqual(before);
+  for (const r of ready) {
+    const answer = await answerOf(r.name);
+    expect(rcodeOf(answer)).toBe('NOERROR');
+    expect(addressesOf(answer)).toEqual([r.private_ip]);
+  }
 }

@@ -11,6 +11,7 @@ import type { Role } from '@pn/bus-access';
 import { roleConnectOptions, startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
 import { busNames } from '@pn/service-kit';
 import { deleteEventStream } from './event-stream.js';
+import { runEnvironment } from './service-env.js';
 import { startBilling } from '../../services/billing/src/start.js';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
 import { startDns } from '../../services/dns/src/start.js';
@@ -33,18 +34,6 @@ export interface RunningPlatform {
 }
 
 type Service = 'ipam' | 'dns' | 'billing' | 'resources';
-
-/** The streams and subject prefixes of one run, so runs sharing a NATS never see each other's events. */
-export function runEnvironment(run: string): Record<string, string> {
-  return {
-    EVENT_STREAM: `EVENTS_${run}`,
-    EVENT_SUBJECT_PREFIX: `es_${run}`,
-    INTEGRATION_STREAM: `INTEGRATION_${run}`,
-    INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
-    FLOWS_STREAM: `FLOWS_${run}`,
-    FLOWS_SUBJECT_PREFIX: `fl_${run}`,
-  };
-}
 
 export interface PlatformOptions {
   env?: Record<string, string>;

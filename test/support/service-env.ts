@@ -14,18 +14,32 @@ export interface ServiceEnvironment {
   readonly adminToken: string;
 }
 
-/** A run's streams and subject prefixes (the integration and flows ones unless the caller's environment chose them). */
-export function runStreams(run: string) {
+/** The streams and subject prefixes of one run, so runs sharing a NATS never see each other's events. */
+export function runEnvironment(run: string) {
   return {
     EVENT_STREAM: `EVENTS_${run}`,
     EVENT_SUBJECT_PREFIX: `es_${run}`,
-    // Its own integration and flows streams too (unless the caller chose them):
-    // billing folds the whole integration history at boot, so a stream shared
-    // with earlier runs would be measured along with this one.
-    INTEGRATION_STREAM: process.env.INTEGRATION_STREAM ?? `INTEGRATION_${run}`,
-    INTEGRATION_SUBJECT_PREFIX: process.env.INTEGRATION_SUBJECT_PREFIX ?? `in_${run}`,
-    FLOWS_STREAM: process.env.FLOWS_STREAM ?? `FLOWS_${run}`,
-    FLOWS_SUBJECT_PREFIX: process.env.FLOWS_SUBJECT_PREFIX ?? `fl_${run}`,
+    INTEGRATION_STREAM: `INTEGRATION_${run}`,
+    INTEGRATION_SUBJECT_PREFIX: `in_${run}`,
+    FLOWS_STREAM: `FLOWS_${run}`,
+    FLOWS_SUBJECT_PREFIX: `fl_${run}`,
+  };
+}
+
+/**
+ * The same for a run of processes, whose integration and flows streams the
+ * caller's environment may choose: billing folds the whole integration
+ * history at boot, so by default a run has its own rather than one shared
+ * with earlier runs, which would be measured along with it.
+ */
+export function runStreams(run: string) {
+  const own = runEnvironment(run);
+  return {
+    ...own,
+    INTEGRATION_STREAM: process.env.INTEGRATION_STREAM ?? own.INTEGRATION_STREAM,
+    INTEGRATION_SUBJECT_PREFIX: process.env.INTEGRATION_SUBJECT_PREFIX ?? own.INTEGRATION_SUBJECT_PREFIX,
+    FLOWS_STREAM: process.env.FLOWS_STREAM ?? own.FLOWS_STREAM,
+    FLOWS_SUBJECT_PREFIX: process.env.FLOWS_SUBJECT_PREFIX ?? own.FLOWS_SUBJECT_PREFIX,
   };
 }
 

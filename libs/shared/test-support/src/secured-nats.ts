@@ -21,10 +21,16 @@ export function roleConnectOptions(servers: string[], file: string) {
   return { servers, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role) };
 }
 
-export async function startSecuredNats(names: BusNames): Promise<SecuredNats> {
+/** Credentials for every role in a temp directory, and the server configuration that knows them. */
+async function securedSetup(names: BusNames) {
   const dir = await mkdtemp(join(tmpdir(), 'pn-nats-credentials-'));
   const { keys, files } = writeCredentials(dir);
-  const nats = await startNats({ config: authorizationConfig(names, keys) });
+  return { dir, files, config: authorizationConfig(names, keys) };
+}
+
+export async function startSecuredNats(names: BusNames): Promise<SecuredNats> {
+  const { dir, files, config } = await securedSetup(names);
+  const nats = await startNats({ config });
   return {
     ...nats,
     note: `${nats.note}, with credentials and permissions per role`,
@@ -44,9 +50,8 @@ export interface SecuredRestartableNats extends RestartableNats {
 
 /** The same, as a local nats-server a suite can stop and start again (outages, chaos). */
 export async function startSecuredRestartableNats(names: BusNames): Promise<SecuredRestartableNats> {
-  const dir = await mkdtemp(join(tmpdir(), 'pn-nats-credentials-'));
-  const { keys, files } = writeCredentials(dir);
-  const nats = await startRestartableNats({ config: authorizationConfig(names, keys) });
+  const { dir, files, config } = await securedSetup(names);
+  const nats = await startRestartableNats({ config });
   return {
     url: nats.url,
     storeDir: nats.storeDir,
