@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
+import { BusModule, DATA_PLANE_HEALTH, EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
+import { DataPlaneStatus } from './data-plane/data-plane-status.js';
+import { DesiredStatePublisher } from './data-plane/desired-state-publisher.js';
 import { ResourceDirectory } from './directory/resource-directory.js';
 import { ResourcesByStatusMetric } from './directory/resources-by-status.metric.js';
 import { DomainVerifier } from './exposure/domain-verifier.js';
@@ -20,7 +22,7 @@ export class ResourcesModule {
       module: ResourcesModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'resources'), BusModule.forRoot(config, 'resources')],
       controllers: [ResourcesController, ExposureController, TopologyController, ProjectsController, ReachabilityController, healthController('resources')],
-      providers: [ProjectsService, DomainVerifier, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher, ResourcesByStatusMetric],
+      providers: [ProjectsService, DomainVerifier, ResourceDirectory, Provisioner, ProvisioningSweeper, IntegrationPublisher, ResourcesByStatusMetric, DataPlaneStatus, DesiredStatePublisher, { provide: DATA_PLANE_HEALTH, useExisting: DataPlaneStatus }],
     };
   }
 }

@@ -10,3 +10,4 @@ export * from './public-ports.js';
 export * from './public-exposure.decide.js';
 export * from './reachability.js';
 export * from './reachability-target.js';
+export * from './data-plane.js';

@@ -37,6 +37,8 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
   const snapshotWrites = [`$O.${n.snapshotBucket}.>`];
   const flows = [n.flowsSubjectPrefix, `${n.flowsSubjectPrefix}.>`];
   const health = (service: string) => `${service}.health`;
+  const dataplane = { [`KV_${n.dataplaneBucket}`]: 'own' } as const;
+  const dataplaneKeys = (...prefixes: string[]) => prefixes.map((p) => `$KV.${n.dataplaneBucket}.${p}.>`);
   return {
     gateway: {
       serve: [health('gateway')],
@@ -50,9 +52,10 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       serve: ['resources.>'],
       // Addresses only: the public pool's ranges are the operator's to change (admin).
       call: ['ipam.address.>', 'ipam.public.allocate', 'ipam.public.release', 'dns.records.>'],
-      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`],
+      // The desired state of the data plane is its to write; what agents report it only reads.
+      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`, ...dataplaneKeys('desired')],
       subscribe: [],
-      streams: { ...events, ...snapshots, [n.integrationStream]: 'own' },
+      streams: { ...events, ...snapshots, [n.integrationStream]: 'own', ...dataplane },
       purge: [`OBJ_${n.snapshotBucket}`],
     },
     ipam: {
@@ -81,14 +84,14 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       purge: [`OBJ_${n.snapshotBucket}`],
     },
     // On every host, so the credential most likely to be stolen: it may
-    // report flow records and read its desired state (the integration facts
-    // of addresses), nothing else.
+    // read the desired state, report attachments, its heartbeat and flow
+    // records, nothing else (never the desired state itself).
     'host-agent': {
       serve: [],
       call: [],
-      publish: flows,
+      publish: [...flows, ...dataplaneKeys('status', 'host')],
       subscribe: [],
-      streams: { [n.integrationStream]: 'read' },
+      streams: { [n.integrationStream]: 'read', [`KV_${n.dataplaneBucket}`]: 'read' },
       purge: [],
     },
     // Operator tools that act as a data plane would (`npm run flows`).

@@ -3,7 +3,7 @@
 // into a wrong row fails here.
 import { describe, expect, it } from '@jest/globals';
 import { accessTable, ROLES, type Role } from './access-table.js';
-import { dnsFleetSubject, IDEMPOTENCY_BUCKET, type BusNames } from './bus-names.js';
+import { dataplaneBucket, dnsFleetSubject, IDEMPOTENCY_BUCKET, type BusNames } from './bus-names.js';
 import { natsPermissions } from './permissions.js';
 import { allowedBy } from './subject-match.js';
 
@@ -16,6 +16,7 @@ const names: BusNames = {
   flowsSubjectPrefix: 'telemetry.flows',
   snapshotBucket: 'EVENTS_SNAPSHOTS',
   idempotencyBucket: IDEMPOTENCY_BUCKET,
+  dataplaneBucket: dataplaneBucket('EVENTS'),
   dnsFleetSubject: dnsFleetSubject('EVENTS'),
 };
 const table = accessTable(names);

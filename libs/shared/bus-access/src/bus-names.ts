@@ -15,6 +15,8 @@ export interface BusNames {
   readonly snapshotBucket: string;
   /** KV bucket of idempotency keys (stream KV_<bucket>). */
   readonly idempotencyBucket: string;
+  /** KV bucket of the data plane: desired state, attachments, host heartbeats (stream KV_<bucket>). */
+  readonly dataplaneBucket: string;
   /** Subjects of the dns fleet (heartbeats, caught-up), `<base>.>`. */
   readonly dnsFleetSubject: string;
 }
@@ -23,3 +25,6 @@ export const IDEMPOTENCY_BUCKET = 'idempotency';
 
 /** Per event stream: runs (tests, benchmarks) sharing one NATS never wait for each other's dns fleet. */
 export const dnsFleetSubject = (eventStream: string) => `dns.fleet.${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/** Per event stream, like the dns fleet: each run (tests, benchmarks) has its own hosts and desired state. */
+export const dataplaneBucket = (eventStream: string) => `dataplane-${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;

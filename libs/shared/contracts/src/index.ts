@@ -4,6 +4,7 @@ export * from './gen/pn/billing/v1/events_pb.js';
 export * from './gen/pn/billing/v1/messages_pb.js';
 export * from './gen/pn/common/v1/errors_pb.js';
 export * from './gen/pn/common/v1/health_pb.js';
+export * from './gen/pn/dataplane/v1/dataplane_pb.js';
 export * from './gen/pn/dns/v1/events_pb.js';
 export * from './gen/pn/dns/v1/messages_pb.js';
 export * from './gen/pn/integration/v1/addresses_pb.js';

@@ -1,6 +1,6 @@
 // The platform's names on the bus, from its configuration: what the access
 // table (@pn/bus-access) grants on.
-import { dnsFleetSubject, IDEMPOTENCY_BUCKET, type BusNames } from '@pn/bus-access';
+import { dataplaneBucket, dnsFleetSubject, IDEMPOTENCY_BUCKET, type BusNames } from '@pn/bus-access';
 import type { PlatformConfig } from './config.js';
 import { snapshotBucket } from './event-store.module.js';
 
@@ -13,5 +13,6 @@ export const busNames = (config: PlatformConfig): BusNames => ({
   flowsSubjectPrefix: config.flowsSubjectPrefix,
   snapshotBucket: snapshotBucket(config),
   idempotencyBucket: IDEMPOTENCY_BUCKET,
+  dataplaneBucket: dataplaneBucket(config.eventStream),
   dnsFleetSubject: dnsFleetSubject(config.eventStream),
 });

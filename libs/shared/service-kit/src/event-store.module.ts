@@ -16,7 +16,7 @@ import type { PlatformConfig } from './config.js';
 import { Projections } from './projections.js';
 import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
 
-export { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
+export { DATA_PLANE_HEALTH, EVENT_STORE, SNAPSHOT_STORE, type DataPlaneHealthSource } from './tokens.js';
 
 class EventStoreShutdown implements OnApplicationShutdown {
   constructor(

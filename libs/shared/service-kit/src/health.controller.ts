@@ -11,6 +11,7 @@ import { garbageHealth } from './garbage.js';
 import { Projections } from './projections.js';
 import { PLATFORM_CONFIG } from './platform-config.module.js';
 import { Rpc } from './rpc.decorator.js';
+import { DATA_PLANE_HEALTH, type DataPlaneHealthSource } from './tokens.js';
 
 const startedAt = Date.now();
 
@@ -21,6 +22,7 @@ export function healthController(service: ServiceName): Type<unknown> {
       @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
       @Optional() private readonly projections?: Projections,
       @Optional() private readonly garbage?: GarbageBin,
+      @Optional() @Inject(DATA_PLANE_HEALTH) private readonly dataPlane?: DataPlaneHealthSource,
     ) {}
 
     @Rpc(healthRoute(service))
@@ -37,6 +39,7 @@ export function healthController(service: ServiceName): Type<unknown> {
         busRole: bus.role ?? '',
         busWarning: bus.warning ?? '',
         garbage: garbageHealth(this.garbage),
+        ...(this.dataPlane ? { dataPlane: this.dataPlane.health() } : {}),
       };
     }
   }

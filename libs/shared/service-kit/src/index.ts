@@ -19,3 +19,5 @@ export * from './ulid.js';
 export * from './garbage.js';
 export * from './bus-connection.js';
 export * from './integration-stream.js';
+export * from './dataplane-bucket.js';
+export * from './kv-errors.js';

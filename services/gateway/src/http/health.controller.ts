@@ -7,7 +7,7 @@
 // lists the garbage its consumers parked (subject, stream sequence, reason)
 // with exact counts: a bad message on the bus shows here, never as an outage.
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { healthRoute, SERVICES, type GarbageHealth, type ProjectionHealth } from '@pn/contracts';
+import { healthRoute, SERVICES, type DataPlaneHealth, type GarbageHealth, type ProjectionHealth } from '@pn/contracts';
 import { jetStreamWaits } from '@pn/event-store';
 import { busIdentity, GarbageBin, garbageHealth, PLATFORM_CONFIG, Projections, RpcClient, type PlatformConfig } from '@pn/service-kit';
 import type { Response } from 'express';
@@ -47,6 +47,17 @@ const projectionJson = (p: Pick<ProjectionHealth, 'name' | 'caughtUp' | 'positio
   parked: Number(p.parked),
 });
 
+interface DataPlaneJson {
+  hosts: Array<{ host_id: string; attached: number; failed: number; seen_ms_ago: number }>;
+  note?: string;
+}
+
+/** The host agents running now; none: say plainly that nothing is enforced on the wire. */
+const dataPlaneJson = (health: DataPlaneHealth | undefined): DataPlaneJson => {
+  const hosts = (health?.hosts ?? []).map((h) => ({ host_id: h.hostId, attached: h.attached, failed: h.failed, seen_ms_ago: Math.round(h.seenMsAgo) }));
+  return hosts.length > 0 ? { hosts } : { hosts, note: 'no host agent is running: no data plane, networks exist as records only (no isolation, names or traffic on the wire)' };
+};
+
 @Controller()
 export class HealthHttpController {
   constructor(
@@ -69,6 +80,7 @@ export class HealthHttpController {
       // Loud on purpose: a platform whose bus takes anyone is not secure, however healthy.
       ...(busWarnings.length > 0 ? { bus_warnings: busWarnings } : {}),
       services: Object.fromEntries(Object.entries(others).map(([name, s]) => [name, s.status])),
+      data_plane: report.dataPlane,
       // Per service (the gateway too): readiness and each read model's position, lag and parked events.
       details: { gateway, ...others },
     };
@@ -83,7 +95,8 @@ export class HealthHttpController {
     return { status: ready ? 'ready' : 'not_ready', services: report.services };
   }
 
-  private async report(): Promise<{ services: Record<string, ServiceReport> }> {
+  private async report(): Promise<{ services: Record<string, ServiceReport>; dataPlane: DataPlaneJson }> {
+    let dataPlane: DataPlaneJson = { hosts: [], note: 'resources did not answer: the data plane is unknown' };
     const bus = busIdentity(this.config.natsCredentials);
     const waits = jetStreamWaits();
     const gateway: ServiceReport = {
@@ -100,12 +113,13 @@ export class HealthHttpController {
         try {
           const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
           const bus = { role: reply.busRole || null, warning: reply.busWarning || null };
+          if (service === 'resources') dataPlane = dataPlaneJson(reply.dataPlane);
           return [service, { status: reply.status || 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson), garbage: garbageJson(reply.garbage) }];
         } catch (error) {
           return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [], garbage: garbageJson(undefined) }];
         }
       }),
     );
-    return { services: { gateway, ...Object.fromEntries(others) } };
+    return { services: { gateway, ...Object.fromEntries(others) }, dataPlane };
   }
 }

@@ -8,13 +8,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { type NatsConnection } from '@nats-io/transport-node';
 import { ensureReplicas } from '@pn/event-store';
-import { busUnavailable, BUS_CONNECTION, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import { busUnavailable, BUS_CONNECTION, isWrongLastSequence, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
 import { KEY_TTL_MS, type IdempotencyRecord } from './idempotency-rules.js';
 
 export const IDEMPOTENCY_BUCKET = 'idempotency';
 const OPERATION_TIMEOUT_MS = 2000;
-/** JetStream's "wrong last sequence": someone else wrote the key first. */
-const WRONG_LAST_SEQUENCE = new Set([10071, 10164]);
 
 export interface StoredRecord {
   readonly record: IdempotencyRecord;
@@ -88,7 +86,6 @@ export class IdempotencyStore implements OnModuleInit {
 }
 
 function lostRace(error: unknown): undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'number' && WRONG_LAST_SEQUENCE.has(code)) return undefined;
+  if (isWrongLastSequence(error)) return undefined;
   throw error;
 }

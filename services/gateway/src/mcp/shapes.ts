@@ -14,6 +14,11 @@ const resourceFields = {
   private_ip: z.string().nullable().describe('its 10.x address in the project network; null until provisioned'),
   public_ip: z.string().nullable().describe('null unless it is exposed to the internet'),
   created_at: when,
+  data_plane: z
+    .looseObject({ host: z.string().nullable(), state: z.string().describe('attached, failed (see reason) or pending'), reason: z.string().optional() })
+    .nullable()
+    .optional()
+    .describe('where a host agent has made it real on the wire; null when no agent runs'),
 };
 
 export const resourceShape = z.looseObject(resourceFields);

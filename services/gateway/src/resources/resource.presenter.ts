@@ -13,6 +13,8 @@ export function presentResource(r: Resource): Record<string, unknown> {
     project: r.project,
     created_at: r.createdAt,
     ...(r.status === 'failed' ? { failure: { code: r.failureCode, reason: r.failureReason } } : {}),
+    // Where the data plane has it (a host agent's report), null when no agent runs.
+    data_plane: r.dataPlane ? { host: r.dataPlane.host || null, state: r.dataPlane.state, ...(r.dataPlane.reason ? { reason: r.dataPlane.reason } : {}) } : null,
   };
   switch (r.kind) {
     case 'vm':

@@ -29,7 +29,15 @@ import {
   type ResourceState,
 } from '@pn/resources-domain';
 import { EVENT_STORE, RemoteError, RpcClient, stopIfDeadlineExceeded } from '@pn/service-kit';
+import { DataPlaneStatus } from '../data-plane/data-plane-status.js';
 import { ResourceDirectory } from '../directory/resource-directory.js';
+
+/**
+ * How long a create waits for a host agent to report the resource (attached,
+ * or failed and why) once it has its address. Attaching takes milliseconds;
+ * past this the create answers and the resource's JSON shows it pending.
+ */
+const ATTACH_WAIT_MS = 5000;
 
 /** A refusal from ipam or dns (a 4xx), as opposed to one of them being unreachable. */
 const isRefusal = (error: unknown): error is RemoteError => error instanceof RemoteError && error.reply.status < 500;
@@ -43,6 +51,7 @@ export class Provisioner {
     @Inject(EVENT_STORE) store: EventStore,
     private readonly rpc: RpcClient,
     private readonly directory: ResourceDirectory,
+    private readonly dataPlane: DataPlaneStatus,
   ) {
     this.resources = new CommandHandler(store, resourceDecider, resourceEventCodec, { cacheState: true });
     this.domainClaims = new CommandHandler(store, domainClaimDecider, domainClaimEventCodec);
@@ -207,6 +216,8 @@ export class Provisioner {
     state = await this.syncPublicAddress(resourceId, state);
     if (state.status !== 'provisioning') return state;
     if (state.hostnames.length === 0) {
+      // While its names are registered, a host agent attaches it (nothing to wait for without one).
+      const reported = this.dataPlane.reported(resourceId, ATTACH_WAIT_MS);
       stopIfDeadlineExceeded('registering names');
       const { hostnames } = await this.rpc.call(routes.registerRecords, {
         networkId: request.networkId,
@@ -217,6 +228,7 @@ export class Provisioner {
         resourceCreatedAt: request.requestedAt,
       });
       state = await this.execute({ type: 'PublishHostnames', resourceId, hostnames, now: new Date() });
+      await reported;
     }
     return state;
   }

@@ -4,8 +4,8 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { hostnamesFor, type ResourceSchema } from '@pn/contracts';
 import { publicHostFor, publicUrl, servicePort, vmServicePorts, type ResourceFacts } from '@pn/resources-domain';
 
-/** `publicHostSuffix`: PUBLIC_HOST_SUFFIX. */
-export function resourceView(state: ResourceFacts, publicHostSuffix = 'public.pn.example'): MessageInitShape<typeof ResourceSchema> {
+/** `publicHostSuffix`: PUBLIC_HOST_SUFFIX; `dataPlane`: where a host agent has it, when agents run. */
+export function resourceView(state: ResourceFacts, publicHostSuffix = 'public.pn.example', dataPlane?: { host: string; state: string; reason: string }): MessageInitShape<typeof ResourceSchema> {
   const { request } = state;
   // Shown once ipam has filled the lease: an address being asked for is not one yet.
   const publicIp = state.publicLease?.ip;
@@ -37,5 +37,6 @@ export function resourceView(state: ResourceFacts, publicHostSuffix = 'public.pn
     publicHost: publicIp && request.kind !== 'vm' ? publicHostFor(request.name, request.resourceId, publicHostSuffix) : '',
     publicPorts: state.ports.map((p) => ({ port: p.port, protocol: p.protocol })),
     publicUrl: request.kind === 'vm' ? publicUrl(publicIp, request.image, state.ports) : '',
+    ...(dataPlane ? { dataPlane } : {}),
   };
 }

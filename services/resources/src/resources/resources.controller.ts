@@ -26,6 +26,7 @@ import {
   type ResourceFacts,
 } from '@pn/resources-domain';
 import { EVENT_STORE, PLATFORM_CONFIG, RemoteError, Rpc, type PlatformConfig } from '@pn/service-kit';
+import { DataPlaneStatus } from '../data-plane/data-plane-status.js';
 import { creationKey, ResourceDirectory } from '../directory/resource-directory.js';
 import { newId, newResourceId } from '../ids.js';
 import { settlePublicAddress } from '../exposure/settle.js';
@@ -53,6 +54,7 @@ export class ResourcesController {
     private readonly directory: ResourceDirectory,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly dataPlane: DataPlaneStatus,
   ) {}
 
   @Rpc(routes.createResource)
@@ -171,7 +173,7 @@ export class ResourcesController {
   }
 
   view(state: ResourceFacts) {
-    return resourceView(state, this.config.publicHostSuffix);
+    return resourceView(state, this.config.publicHostSuffix, this.dataPlane.viewOf(state.request.resourceId));
   }
 
   /**

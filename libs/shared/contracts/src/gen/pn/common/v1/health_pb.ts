@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/common/v1/health.proto.
  */
 export const file_pn_common_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCLfAQoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aBIsCgdnYXJiYWdlGAYgASgLMhsucG4uY29tbW9uLnYxLkdhcmJhZ2VIZWFsdGgSEAoIYnVzX3JvbGUYCiABKAkSEwoLYnVzX3dhcm5pbmcYCyABKAkidwoNR2FyYmFnZUhlYWx0aBINCgV0b3RhbBgBIAEoBBIqCgZjb3VudHMYAiADKAsyGi5wbi5jb21tb24udjEuR2FyYmFnZUNvdW50EisKBnJlY2VudBgDIAMoCzIbLnBuLmNvbW1vbi52MS5QYXJrZWRNZXNzYWdlIj8KDEdhcmJhZ2VDb3VudBIQCghjb25zdW1lchgBIAEoCRIOCgZyZWFzb24YAiABKAkSDQoFY291bnQYAyABKAQikQEKDVBhcmtlZE1lc3NhZ2USEAoIY29uc3VtZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRIOCgZzdHJlYW0YAyABKAkSCwoDc2VxGAQgASgEEg4KBnJlYXNvbhgFIAEoCRIOCgZkZXRhaWwYBiABKAkSDQoFYnl0ZXMYByABKAQSEQoJcGFya2VkX2F0GAggASgJIncKEFByb2plY3Rpb25IZWFsdGgSDAoEbmFtZRgBIAEoCRIQCghjYXRlZ29yeRgCIAEoCRIRCgljYXVnaHRfdXAYAyABKAgSEAoIcG9zaXRpb24YBCABKAkSDgoGbGFnX21zGAUgASgBEg4KBnBhcmtlZBgGIAEoBGIGcHJvdG8z");
+  fileDesc("Chlwbi9jb21tb24vdjEvaGVhbHRoLnByb3RvEgxwbi5jb21tb24udjEiDwoNSGVhbHRoUmVxdWVzdCKSAgoLSGVhbHRoUmVwbHkSDwoHc2VydmljZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSFgoOdXB0aW1lX3NlY29uZHMYAyABKAESDQoFcmVhZHkYBCABKAgSMwoLcHJvamVjdGlvbnMYBSADKAsyHi5wbi5jb21tb24udjEuUHJvamVjdGlvbkhlYWx0aBIsCgdnYXJiYWdlGAYgASgLMhsucG4uY29tbW9uLnYxLkdhcmJhZ2VIZWFsdGgSEAoIYnVzX3JvbGUYCiABKAkSEwoLYnVzX3dhcm5pbmcYCyABKAkSMQoKZGF0YV9wbGFuZRgMIAEoCzIdLnBuLmNvbW1vbi52MS5EYXRhUGxhbmVIZWFsdGgiOgoPRGF0YVBsYW5lSGVhbHRoEicKBWhvc3RzGAEgAygLMhgucG4uY29tbW9uLnYxLkhvc3RIZWFsdGgiVAoKSG9zdEhlYWx0aBIPCgdob3N0X2lkGAEgASgJEhAKCGF0dGFjaGVkGAIgASgNEg4KBmZhaWxlZBgDIAEoDRITCgtzZWVuX21zX2FnbxgEIAEoASJ3Cg1HYXJiYWdlSGVhbHRoEg0KBXRvdGFsGAEgASgEEioKBmNvdW50cxgCIAMoCzIaLnBuLmNvbW1vbi52MS5HYXJiYWdlQ291bnQSKwoGcmVjZW50GAMgAygLMhsucG4uY29tbW9uLnYxLlBhcmtlZE1lc3NhZ2UiPwoMR2FyYmFnZUNvdW50EhAKCGNvbnN1bWVyGAEgASgJEg4KBnJlYXNvbhgCIAEoCRINCgVjb3VudBgDIAEoBCKRAQoNUGFya2VkTWVzc2FnZRIQCghjb25zdW1lchgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEg4KBnN0cmVhbRgDIAEoCRILCgNzZXEYBCABKAQSDgoGcmVhc29uGAUgASgJEg4KBmRldGFpbBgGIAEoCRINCgVieXRlcxgHIAEoBBIRCglwYXJrZWRfYXQYCCABKAkidwoQUHJvamVjdGlvbkhlYWx0aBIMCgRuYW1lGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEhEKCWNhdWdodF91cBgDIAEoCBIQCghwb3NpdGlvbhgEIAEoCRIOCgZsYWdfbXMYBSABKAESDgoGcGFya2VkGAYgASgEYgZwcm90bzM");
 
 /**
  * Subject `<service>.health`: every service answers it.
@@ -80,6 +80,13 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
    * @generated from field: string bus_warning = 11;
    */
   busWarning: string;
+
+  /**
+   * resources only: the host agents running now (none: there is no data plane).
+   *
+   * @generated from field: pn.common.v1.DataPlaneHealth data_plane = 12;
+   */
+  dataPlane?: DataPlaneHealth | undefined;
 };
 
 /**
@@ -88,6 +95,57 @@ export type HealthReply = Message<"pn.common.v1.HealthReply"> & {
  */
 export const HealthReplySchema: GenMessage<HealthReply> = /*@__PURE__*/
   messageDesc(file_pn_common_v1_health, 1);
+
+/**
+ * @generated from message pn.common.v1.DataPlaneHealth
+ */
+export type DataPlaneHealth = Message<"pn.common.v1.DataPlaneHealth"> & {
+  /**
+   * @generated from field: repeated pn.common.v1.HostHealth hosts = 1;
+   */
+  hosts: HostHealth[];
+};
+
+/**
+ * Describes the message pn.common.v1.DataPlaneHealth.
+ * Use `create(DataPlaneHealthSchema)` to create a new message.
+ */
+export const DataPlaneHealthSchema: GenMessage<DataPlaneHealth> = /*@__PURE__*/
+  messageDesc(file_pn_common_v1_health, 2);
+
+/**
+ * @generated from message pn.common.v1.HostHealth
+ */
+export type HostHealth = Message<"pn.common.v1.HostHealth"> & {
+  /**
+   * @generated from field: string host_id = 1;
+   */
+  hostId: string;
+
+  /**
+   * @generated from field: uint32 attached = 2;
+   */
+  attached: number;
+
+  /**
+   * @generated from field: uint32 failed = 3;
+   */
+  failed: number;
+
+  /**
+   * Since its last heartbeat reached the bucket.
+   *
+   * @generated from field: double seen_ms_ago = 4;
+   */
+  seenMsAgo: number;
+};
+
+/**
+ * Describes the message pn.common.v1.HostHealth.
+ * Use `create(HostHealthSchema)` to create a new message.
+ */
+export const HostHealthSchema: GenMessage<HostHealth> = /*@__PURE__*/
+  messageDesc(file_pn_common_v1_health, 3);
 
 /**
  * Garbage parked (kept in memory, bounded) and skipped since the instance started.
@@ -120,7 +178,7 @@ export type GarbageHealth = Message<"pn.common.v1.GarbageHealth"> & {
  * Use `create(GarbageHealthSchema)` to create a new message.
  */
 export const GarbageHealthSchema: GenMessage<GarbageHealth> = /*@__PURE__*/
-  messageDesc(file_pn_common_v1_health, 2);
+  messageDesc(file_pn_common_v1_health, 4);
 
 /**
  * @generated from message pn.common.v1.GarbageCount
@@ -149,7 +207,7 @@ export type GarbageCount = Message<"pn.common.v1.GarbageCount"> & {
  * Use `create(GarbageCountSchema)` to create a new message.
  */
 export const GarbageCountSchema: GenMessage<GarbageCount> = /*@__PURE__*/
-  messageDesc(file_pn_common_v1_health, 3);
+  messageDesc(file_pn_common_v1_health, 5);
 
 /**
  * @generated from message pn.common.v1.ParkedMessage
@@ -205,7 +263,7 @@ export type ParkedMessage = Message<"pn.common.v1.ParkedMessage"> & {
  * Use `create(ParkedMessageSchema)` to create a new message.
  */
 export const ParkedMessageSchema: GenMessage<ParkedMessage> = /*@__PURE__*/
-  messageDesc(file_pn_common_v1_health, 4);
+  messageDesc(file_pn_common_v1_health, 6);
 
 /**
  * One read model of the instance, as its projection runner sees it.
@@ -255,5 +313,5 @@ export type ProjectionHealth = Message<"pn.common.v1.ProjectionHealth"> & {
  * Use `create(ProjectionHealthSchema)` to create a new message.
  */
 export const ProjectionHealthSchema: GenMessage<ProjectionHealth> = /*@__PURE__*/
-  messageDesc(file_pn_common_v1_health, 5);
+  messageDesc(file_pn_common_v1_health, 7);
 

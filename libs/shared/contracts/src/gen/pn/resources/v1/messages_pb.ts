@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/resources/v1/messages.proto.
  */
 export const file_pn_resources_v1_messages: GenFile = /*@__PURE__*/
-  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIogECghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3B1YmxpY19ob3N0GBYgASgJEjEKDHB1YmxpY19wb3J0cxgXIAMoCzIbLnBuLnJlc291cmNlcy52MS5QdWJsaWNQb3J0EhIKCnB1YmxpY191cmwYGCABKAlCDAoKX3B1YmxpY19pcCIsCgpQdWJsaWNQb3J0EgwKBHBvcnQYASABKA0SEAoIcHJvdG9jb2wYAiABKAkiTQoMUmVzb3VyY2VMaXN0EigKBWl0ZW1zGAEgAygLMhkucG4ucmVzb3VyY2VzLnYxLlJlc291cmNlEhMKC25leHRfY3Vyc29yGAIgASgJIm4KFlJlc291cmNlSGlzdG9yeVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRraW5kGAIgASgJEhMKC3Jlc291cmNlX2lkGAMgASgJEg4KBmN1cnNvchgEIAEoCRINCgVsaW1pdBgFIAEoDSJNCgxIaXN0b3J5RW50cnkSDAoEdHlwZRgBIAEoCRIKCgJhdBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoDRIRCglkYXRhX2pzb24YBCABKAkiVQoPUmVzb3VyY2VIaXN0b3J5Ei0KBmV2ZW50cxgBIAMoCzIdLnBuLnJlc291cmNlcy52MS5IaXN0b3J5RW50cnkSEwoLbmV4dF9jdXJzb3IYAiABKAkiRgoURW5zdXJlUHJvamVjdFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEgwKBGNpZHIYAyABKAkiSAoTTGlzdFByb2plY3RzUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEg4KBmN1cnNvchgCIAEoCRINCgVsaW1pdBgDIAEoDSJZCgdQcm9qZWN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEgoKbmV0d29ya19pZBgDIAEoCRIMCgRjaWRyGAQgASgJEhIKCmNyZWF0ZWRfYXQYBSABKAkiSwoLUHJvamVjdExpc3QSJwoFaXRlbXMYASADKAsyGC5wbi5yZXNvdXJjZXMudjEuUHJvamVjdBITCgtuZXh0X2N1cnNvchgCIAEoCSJYChJHZXRUb3BvbG9neVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEg4KBmN1cnNvchgDIAEoCRINCgVsaW1pdBgEIAEoDSJOChBUb3BvbG9neVJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRISCgpwcml2YXRlX2lwGAQgASgJIpABCghUb3BvbG9neRISCgpuZXR3b3JrX2lkGAEgASgJEhQKDHByaXZhdGVfY2lkchgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEjQKCXJlc291cmNlcxgEIAMoCzIhLnBuLnJlc291cmNlcy52MS5Ub3BvbG9neVJlc291cmNlEhMKC25leHRfY3Vyc29yGAUgASgJIloKD09wZW5Qb3J0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0SEAoIcHJvdG9jb2wYBCABKAkiQAoHUG9ydFJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEgwKBHBvcnQYAyABKA0icQoIUG9ydExpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSFgoJcHVibGljX2lwGAIgASgJSACIAQESKgoFcG9ydHMYAyADKAsyGy5wbi5yZXNvdXJjZXMudjEuUHVibGljUG9ydEIMCgpfcHVibGljX2lwIkQKCURvbWFpblJlZhISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmRvbWFpbhgDIAEoCSI2CglEbnNSZWNvcmQSDAoEdHlwZRgBIAEoCRIMCgRuYW1lGAIgASgJEg0KBXZhbHVlGAMgASgJIpMBCgxDdXN0b21Eb21haW4SDgoGZG9tYWluGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIrCgdyZWNvcmRzGAMgAygLMhoucG4ucmVzb3VyY2VzLnYxLkRuc1JlY29yZBIQCghhZGRlZF9hdBgEIAEoCRITCgt2ZXJpZmllZF9hdBgFIAEoCRIPCgdwcm9ibGVtGAYgASgJIk8KCkRvbWFpbkxpc3QSEwoLcmVzb3VyY2VfaWQYASABKAkSLAoFaXRlbXMYAiADKAsyHS5wbi5yZXNvdXJjZXMudjEuQ3VzdG9tRG9tYWluIm4KE1JlYWNoYWJpbGl0eVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZzb3VyY2UYAiABKAkSEwoLZGVzdGluYXRpb24YAyABKAkSDAoEcG9ydBgEIAEoDRIQCghwcm90b2NvbBgFIAEoCSJ7Cg9SZWFjaGFiaWxpdHlIb3ASDAoEdHlwZRgBIAEoCRIKCgJpZBgCIAEoCRIMCgRuYW1lGAMgASgJEg8KB3Byb2plY3QYBCABKAkSDwoHYWRkcmVzcxgFIAEoCRIMCgRwb3J0GAYgASgNEhAKCHByb3RvY29sGAcgASgJIkQKEVJlYWNoYWJpbGl0eUJsb2NrEgwKBGNvZGUYASABKAkSEQoJY29tcG9uZW50GAIgASgJEg4KBnJlYXNvbhgDIAEoCSKXAQoMUmVhY2hhYmlsaXR5EhEKCXJlYWNoYWJsZRgBIAEoCBIMCgRwYXRoGAIgASgJEi4KBGhvcHMYAyADKAsyIC5wbi5yZXNvdXJjZXMudjEuUmVhY2hhYmlsaXR5SG9wEjYKCmJsb2NrZWRfYnkYBCABKAsyIi5wbi5yZXNvdXJjZXMudjEuUmVhY2hhYmlsaXR5QmxvY2tiBnByb3RvMw", [file_pn_resources_v1_events]);
+  fileDesc("Ch5wbi9yZXNvdXJjZXMvdjEvbWVzc2FnZXMucHJvdG8SD3BuLnJlc291cmNlcy52MSLqAQoVQ3JlYXRlUmVzb3VyY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIMCgRraW5kGAMgASgJEgwKBG5hbWUYBCABKAkSDgoGcmVnaW9uGAUgASgJEicKBXNwZWNzGAYgASgLMhgucG4ucmVzb3VyY2VzLnYxLlZtU3BlY3MSDgoGZW5naW5lGAcgASgJEg8KB3ZlcnNpb24YCCABKAkSDQoFaW1hZ2UYCSABKAkSEgoKcHJpbWFyeV9pZBgKIAEoCRITCgtyZXNvdXJjZV9pZBgLIAEoCSJECgtSZXNvdXJjZVJlZhISCgphY2NvdW50X2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLcmVzb3VyY2VfaWQYAyABKAkiaAoUTGlzdFJlc291cmNlc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIPCgdwcm9qZWN0GAIgASgJEgwKBGtpbmQYAyABKAkSDgoGY3Vyc29yGAQgASgJEg0KBWxpbWl0GAUgASgNIk0KEkNoYW5nZVBvd2VyUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhMKC3Jlc291cmNlX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJmChZTZXRQdWJsaWNBY2Nlc3NSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIVCg1wdWJsaWNfYWNjZXNzGAQgASgIIr4ECghSZXNvdXJjZRIKCgJpZBgBIAEoCRIMCgRraW5kGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGc3RhdHVzGAQgASgJEg4KBnJlZ2lvbhgFIAEoCRISCgpwcml2YXRlX2lwGAYgASgJEhYKCXB1YmxpY19pcBgHIAEoCUgAiAEBEhQKDHByaXZhdGVfaG9zdBgIIAEoCRInCgVzcGVjcxgJIAEoCzIYLnBuLnJlc291cmNlcy52MS5WbVNwZWNzEg8KB3Byb2plY3QYCiABKAkSEgoKY3JlYXRlZF9hdBgLIAEoCRIOCgZlbmdpbmUYDCABKAkSDwoHdmVyc2lvbhgNIAEoCRIMCgRwb3J0GA4gASgNEhUKDXB1YmxpY19hY2Nlc3MYDyABKAgSDQoFaW1hZ2UYECABKAkSFQoNc2VydmljZV9wb3J0cxgRIAMoDRIMCgRyb2xlGBIgASgJEhIKCnByaW1hcnlfaWQYEyABKAkSFAoMZmFpbHVyZV9jb2RlGBQgASgJEhYKDmZhaWx1cmVfcmVhc29uGBUgASgJEhMKC3B1YmxpY19ob3N0GBYgASgJEjEKDHB1YmxpY19wb3J0cxgXIAMoCzIbLnBuLnJlc291cmNlcy52MS5QdWJsaWNQb3J0EhIKCnB1YmxpY191cmwYGCABKAkSNAoKZGF0YV9wbGFuZRgZIAEoCzIgLnBuLnJlc291cmNlcy52MS5EYXRhUGxhbmVTdGF0dXNCDAoKX3B1YmxpY19pcCI+Cg9EYXRhUGxhbmVTdGF0dXMSDAoEaG9zdBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIOCgZyZWFzb24YAyABKAkiLAoKUHVibGljUG9ydBIMCgRwb3J0GAEgASgNEhAKCHByb3RvY29sGAIgASgJIk0KDFJlc291cmNlTGlzdBIoCgVpdGVtcxgBIAMoCzIZLnBuLnJlc291cmNlcy52MS5SZXNvdXJjZRITCgtuZXh0X2N1cnNvchgCIAEoCSJuChZSZXNvdXJjZUhpc3RvcnlSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEa2luZBgCIAEoCRITCgtyZXNvdXJjZV9pZBgDIAEoCRIOCgZjdXJzb3IYBCABKAkSDQoFbGltaXQYBSABKA0iTQoMSGlzdG9yeUVudHJ5EgwKBHR5cGUYASABKAkSCgoCYXQYAiABKAkSEAoIcmV2aXNpb24YAyABKA0SEQoJZGF0YV9qc29uGAQgASgJIlUKD1Jlc291cmNlSGlzdG9yeRItCgZldmVudHMYASADKAsyHS5wbi5yZXNvdXJjZXMudjEuSGlzdG9yeUVudHJ5EhMKC25leHRfY3Vyc29yGAIgASgJIkYKFEVuc3VyZVByb2plY3RSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIMCgRjaWRyGAMgASgJIkgKE0xpc3RQcm9qZWN0c1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSDQoFbGltaXQYAyABKA0iWQoHUHJvamVjdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCm5ldHdvcmtfaWQYAyABKAkSDAoEY2lkchgEIAEoCRISCgpjcmVhdGVkX2F0GAUgASgJIksKC1Byb2plY3RMaXN0EicKBWl0ZW1zGAEgAygLMhgucG4ucmVzb3VyY2VzLnYxLlByb2plY3QSEwoLbmV4dF9jdXJzb3IYAiABKAkiWAoSR2V0VG9wb2xvZ3lSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDwoHcHJvamVjdBgCIAEoCRIOCgZjdXJzb3IYAyABKAkSDQoFbGltaXQYBCABKA0iTgoQVG9wb2xvZ3lSZXNvdXJjZRIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEgwKBG5hbWUYAyABKAkSEgoKcHJpdmF0ZV9pcBgEIAEoCSKQAQoIVG9wb2xvZ3kSEgoKbmV0d29ya19pZBgBIAEoCRIUCgxwcml2YXRlX2NpZHIYAiABKAkSDwoHcHJvamVjdBgDIAEoCRI0CglyZXNvdXJjZXMYBCADKAsyIS5wbi5yZXNvdXJjZXMudjEuVG9wb2xvZ3lSZXNvdXJjZRITCgtuZXh0X2N1cnNvchgFIAEoCSJaCg9PcGVuUG9ydFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIMCgRwb3J0GAMgASgNEhAKCHByb3RvY29sGAQgASgJIkAKB1BvcnRSZWYSEgoKYWNjb3VudF9pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIMCgRwb3J0GAMgASgNInEKCFBvcnRMaXN0EhMKC3Jlc291cmNlX2lkGAEgASgJEhYKCXB1YmxpY19pcBgCIAEoCUgAiAEBEioKBXBvcnRzGAMgAygLMhsucG4ucmVzb3VyY2VzLnYxLlB1YmxpY1BvcnRCDAoKX3B1YmxpY19pcCJECglEb21haW5SZWYSEgoKYWNjb3VudF9pZBgBIAEoCRITCgtyZXNvdXJjZV9pZBgCIAEoCRIOCgZkb21haW4YAyABKAkiNgoJRG5zUmVjb3JkEgwKBHR5cGUYASABKAkSDAoEbmFtZRgCIAEoCRINCgV2YWx1ZRgDIAEoCSKTAQoMQ3VzdG9tRG9tYWluEg4KBmRvbWFpbhgBIAEoCRIOCgZzdGF0dXMYAiABKAkSKwoHcmVjb3JkcxgDIAMoCzIaLnBuLnJlc291cmNlcy52MS5EbnNSZWNvcmQSEAoIYWRkZWRfYXQYBCABKAkSEwoLdmVyaWZpZWRfYXQYBSABKAkSDwoHcHJvYmxlbRgGIAEoCSJPCgpEb21haW5MaXN0EhMKC3Jlc291cmNlX2lkGAEgASgJEiwKBWl0ZW1zGAIgAygLMh0ucG4ucmVzb3VyY2VzLnYxLkN1c3RvbURvbWFpbiJuChNSZWFjaGFiaWxpdHlSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDgoGc291cmNlGAIgASgJEhMKC2Rlc3RpbmF0aW9uGAMgASgJEgwKBHBvcnQYBCABKA0SEAoIcHJvdG9jb2wYBSABKAkiewoPUmVhY2hhYmlsaXR5SG9wEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSDAoEbmFtZRgDIAEoCRIPCgdwcm9qZWN0GAQgASgJEg8KB2FkZHJlc3MYBSABKAkSDAoEcG9ydBgGIAEoDRIQCghwcm90b2NvbBgHIAEoCSJEChFSZWFjaGFiaWxpdHlCbG9jaxIMCgRjb2RlGAEgASgJEhEKCWNvbXBvbmVudBgCIAEoCRIOCgZyZWFzb24YAyABKAkilwEKDFJlYWNoYWJpbGl0eRIRCglyZWFjaGFibGUYASABKAgSDAoEcGF0aBgCIAEoCRIuCgRob3BzGAMgAygLMiAucG4ucmVzb3VyY2VzLnYxLlJlYWNoYWJpbGl0eUhvcBI2CgpibG9ja2VkX2J5GAQgASgLMiIucG4ucmVzb3VyY2VzLnYxLlJlYWNoYWJpbGl0eUJsb2NrYgZwcm90bzM", [file_pn_resources_v1_events]);
 
 /**
  * Subject `resources.resource.create`.
@@ -360,6 +360,13 @@ export type Resource = Message<"pn.resources.v1.Resource"> & {
    * @generated from field: string public_url = 24;
    */
   publicUrl: string;
+
+  /**
+   * Where the data plane has it, while a host agent runs; unset otherwise.
+   *
+   * @generated from field: pn.resources.v1.DataPlaneStatus data_plane = 25;
+   */
+  dataPlane?: DataPlaneStatus | undefined;
 };
 
 /**
@@ -368,6 +375,35 @@ export type Resource = Message<"pn.resources.v1.Resource"> & {
  */
 export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
   messageDesc(file_pn_resources_v1_messages, 5);
+
+/**
+ * @generated from message pn.resources.v1.DataPlaneStatus
+ */
+export type DataPlaneStatus = Message<"pn.resources.v1.DataPlaneStatus"> & {
+  /**
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * attached | failed | pending (desired, no agent report yet)
+   *
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message pn.resources.v1.DataPlaneStatus.
+ * Use `create(DataPlaneStatusSchema)` to create a new message.
+ */
+export const DataPlaneStatusSchema: GenMessage<DataPlaneStatus> = /*@__PURE__*/
+  messageDesc(file_pn_resources_v1_messages, 6);
 
 /**
  * @generated from message pn.resources.v1.PublicPort
@@ -391,7 +427,7 @@ export type PublicPort = Message<"pn.resources.v1.PublicPort"> & {
  * Use `create(PublicPortSchema)` to create a new message.
  */
 export const PublicPortSchema: GenMessage<PublicPort> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 6);
+  messageDesc(file_pn_resources_v1_messages, 7);
 
 /**
  * @generated from message pn.resources.v1.ResourceList
@@ -413,7 +449,7 @@ export type ResourceList = Message<"pn.resources.v1.ResourceList"> & {
  * Use `create(ResourceListSchema)` to create a new message.
  */
 export const ResourceListSchema: GenMessage<ResourceList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 7);
+  messageDesc(file_pn_resources_v1_messages, 8);
 
 /**
  * Subject `resources.resource.history`: one page of a resource's recorded
@@ -458,7 +494,7 @@ export type ResourceHistoryRequest = Message<"pn.resources.v1.ResourceHistoryReq
  * Use `create(ResourceHistoryRequestSchema)` to create a new message.
  */
 export const ResourceHistoryRequestSchema: GenMessage<ResourceHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 8);
+  messageDesc(file_pn_resources_v1_messages, 9);
 
 /**
  * @generated from message pn.resources.v1.HistoryEntry
@@ -492,7 +528,7 @@ export type HistoryEntry = Message<"pn.resources.v1.HistoryEntry"> & {
  * Use `create(HistoryEntrySchema)` to create a new message.
  */
 export const HistoryEntrySchema: GenMessage<HistoryEntry> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 9);
+  messageDesc(file_pn_resources_v1_messages, 10);
 
 /**
  * @generated from message pn.resources.v1.ResourceHistory
@@ -516,7 +552,7 @@ export type ResourceHistory = Message<"pn.resources.v1.ResourceHistory"> & {
  * Use `create(ResourceHistorySchema)` to create a new message.
  */
 export const ResourceHistorySchema: GenMessage<ResourceHistory> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 10);
+  messageDesc(file_pn_resources_v1_messages, 11);
 
 /**
  * Subject `resources.project.ensure` (name empty: default) and `resources.project.create`.
@@ -547,7 +583,7 @@ export type EnsureProjectRequest = Message<"pn.resources.v1.EnsureProjectRequest
  * Use `create(EnsureProjectRequestSchema)` to create a new message.
  */
 export const EnsureProjectRequestSchema: GenMessage<EnsureProjectRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 11);
+  messageDesc(file_pn_resources_v1_messages, 12);
 
 /**
  * Subject `resources.project.list`.
@@ -578,7 +614,7 @@ export type ListProjectsRequest = Message<"pn.resources.v1.ListProjectsRequest">
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
 export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 12);
+  messageDesc(file_pn_resources_v1_messages, 13);
 
 /**
  * @generated from message pn.resources.v1.Project
@@ -615,7 +651,7 @@ export type Project = Message<"pn.resources.v1.Project"> & {
  * Use `create(ProjectSchema)` to create a new message.
  */
 export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 13);
+  messageDesc(file_pn_resources_v1_messages, 14);
 
 /**
  * @generated from message pn.resources.v1.ProjectList
@@ -637,7 +673,7 @@ export type ProjectList = Message<"pn.resources.v1.ProjectList"> & {
  * Use `create(ProjectListSchema)` to create a new message.
  */
 export const ProjectListSchema: GenMessage<ProjectList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 14);
+  messageDesc(file_pn_resources_v1_messages, 15);
 
 /**
  * Subject `resources.topology.get`.
@@ -673,7 +709,7 @@ export type GetTopologyRequest = Message<"pn.resources.v1.GetTopologyRequest"> &
  * Use `create(GetTopologyRequestSchema)` to create a new message.
  */
 export const GetTopologyRequestSchema: GenMessage<GetTopologyRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 15);
+  messageDesc(file_pn_resources_v1_messages, 16);
 
 /**
  * @generated from message pn.resources.v1.TopologyResource
@@ -705,7 +741,7 @@ export type TopologyResource = Message<"pn.resources.v1.TopologyResource"> & {
  * Use `create(TopologyResourceSchema)` to create a new message.
  */
 export const TopologyResourceSchema: GenMessage<TopologyResource> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 16);
+  messageDesc(file_pn_resources_v1_messages, 17);
 
 /**
  * @generated from message pn.resources.v1.Topology
@@ -744,7 +780,7 @@ export type Topology = Message<"pn.resources.v1.Topology"> & {
  * Use `create(TopologySchema)` to create a new message.
  */
 export const TopologySchema: GenMessage<Topology> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 17);
+  messageDesc(file_pn_resources_v1_messages, 18);
 
 /**
  * Subject `resources.vm.ports.open`.
@@ -778,7 +814,7 @@ export type OpenPortRequest = Message<"pn.resources.v1.OpenPortRequest"> & {
  * Use `create(OpenPortRequestSchema)` to create a new message.
  */
 export const OpenPortRequestSchema: GenMessage<OpenPortRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 18);
+  messageDesc(file_pn_resources_v1_messages, 19);
 
 /**
  * Subjects `resources.vm.ports.close` (port set) and `resources.vm.ports.list`.
@@ -807,7 +843,7 @@ export type PortRef = Message<"pn.resources.v1.PortRef"> & {
  * Use `create(PortRefSchema)` to create a new message.
  */
 export const PortRefSchema: GenMessage<PortRef> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 19);
+  messageDesc(file_pn_resources_v1_messages, 20);
 
 /**
  * A VM's open ports and the public address they are reached on.
@@ -836,7 +872,7 @@ export type PortList = Message<"pn.resources.v1.PortList"> & {
  * Use `create(PortListSchema)` to create a new message.
  */
 export const PortListSchema: GenMessage<PortList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 20);
+  messageDesc(file_pn_resources_v1_messages, 21);
 
 /**
  * Subjects `resources.vm.domains.add|list|remove|verify` (domain empty for list).
@@ -865,7 +901,7 @@ export type DomainRef = Message<"pn.resources.v1.DomainRef"> & {
  * Use `create(DomainRefSchema)` to create a new message.
  */
 export const DomainRefSchema: GenMessage<DomainRef> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 21);
+  messageDesc(file_pn_resources_v1_messages, 22);
 
 /**
  * @generated from message pn.resources.v1.DnsRecord
@@ -894,7 +930,7 @@ export type DnsRecord = Message<"pn.resources.v1.DnsRecord"> & {
  * Use `create(DnsRecordSchema)` to create a new message.
  */
 export const DnsRecordSchema: GenMessage<DnsRecord> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 22);
+  messageDesc(file_pn_resources_v1_messages, 23);
 
 /**
  * @generated from message pn.resources.v1.CustomDomain
@@ -942,7 +978,7 @@ export type CustomDomain = Message<"pn.resources.v1.CustomDomain"> & {
  * Use `create(CustomDomainSchema)` to create a new message.
  */
 export const CustomDomainSchema: GenMessage<CustomDomain> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 23);
+  messageDesc(file_pn_resources_v1_messages, 24);
 
 /**
  * @generated from message pn.resources.v1.DomainList
@@ -964,7 +1000,7 @@ export type DomainList = Message<"pn.resources.v1.DomainList"> & {
  * Use `create(DomainListSchema)` to create a new message.
  */
 export const DomainListSchema: GenMessage<DomainList> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 24);
+  messageDesc(file_pn_resources_v1_messages, 25);
 
 /**
  * Subject `resources.network.reachability`: can `source` (a resource of the
@@ -1008,7 +1044,7 @@ export type ReachabilityRequest = Message<"pn.resources.v1.ReachabilityRequest">
  * Use `create(ReachabilityRequestSchema)` to create a new message.
  */
 export const ReachabilityRequestSchema: GenMessage<ReachabilityRequest> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 25);
+  messageDesc(file_pn_resources_v1_messages, 26);
 
 /**
  * @generated from message pn.resources.v1.ReachabilityHop
@@ -1057,7 +1093,7 @@ export type ReachabilityHop = Message<"pn.resources.v1.ReachabilityHop"> & {
  * Use `create(ReachabilityHopSchema)` to create a new message.
  */
 export const ReachabilityHopSchema: GenMessage<ReachabilityHop> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 26);
+  messageDesc(file_pn_resources_v1_messages, 27);
 
 /**
  * @generated from message pn.resources.v1.ReachabilityBlock
@@ -1088,7 +1124,7 @@ export type ReachabilityBlock = Message<"pn.resources.v1.ReachabilityBlock"> & {
  * Use `create(ReachabilityBlockSchema)` to create a new message.
  */
 export const ReachabilityBlockSchema: GenMessage<ReachabilityBlock> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 27);
+  messageDesc(file_pn_resources_v1_messages, 28);
 
 /**
  * @generated from message pn.resources.v1.Reachability
@@ -1124,5 +1160,5 @@ export type Reachability = Message<"pn.resources.v1.Reachability"> & {
  * Use `create(ReachabilitySchema)` to create a new message.
  */
 export const ReachabilitySchema: GenMessage<Reachability> = /*@__PURE__*/
-  messageDesc(file_pn_resources_v1_messages, 28);
+  messageDesc(file_pn_resources_v1_messages, 29);
 

@@ -1,0 +1,105 @@
+// What the host agents report, as this instance has heard it: each
+// resource's attachment (the `status.<resource>` keys of the dataplane
+// bucket) and each host's heartbeat (`host.<host>`). A resource's JSON shows
+// its attachment; a create waits for it while an agent runs; /healthz lists
+// the hosts, or says there is no data plane.
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { HostHeartbeat, ResourceAttachment } from '@pn/contracts';
+import { BUS_CONNECTION, createDataplaneBucket, GarbageBin, PLATFORM_CONFIG, readDataplaneEntry, type DataPlaneHealthSource, type PlatformConfig } from '@pn/service-kit';
+import { hostAlive, type HostSeen } from './host-liveness.js';
+
+export interface DataPlaneView {
+  readonly host: string;
+  readonly state: 'attached' | 'failed' | 'pending';
+  readonly reason: string;
+}
+
+@Injectable()
+export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlaneHealthSource {
+  private readonly attachments = new Map<string, ResourceAttachment>();
+  private readonly hosts = new Map<string, HostSeen>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly stops: Array<() => void> = [];
+  private readonly logger = new Logger(DataPlaneStatus.name);
+
+  constructor(
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly garbage: GarbageBin,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const kv = await createDataplaneBucket(this.nc, this.config);
+    // NATS 2.9 watches one filter at a time: one watch per kind of key.
+    await Promise.all([this.follow(kv, 'status.>'), this.follow(kv, 'host.>')]);
+  }
+
+  onModuleDestroy(): void {
+    for (const stop of this.stops) stop();
+  }
+
+  /** Hosts with a running agent (heard from within a few of its heartbeats). */
+  liveHosts(now = Date.now()): Array<HostHeartbeat & { readonly seenMsAgo: number }> {
+    return [...this.hosts.values()].filter((h) => hostAlive(h, now)).map((h) => ({ ...h.heartbeat, seenMsAgo: now - h.seenAt }));
+  }
+
+  health() {
+    return { hosts: this.liveHosts().map((h) => ({ hostId: h.hostId, attached: h.attached, failed: h.failed, seenMsAgo: h.seenMsAgo })) };
+  }
+
+  /** What a resource's JSON says of it: its agent's report; pending while an agent runs and none has reported; nothing without agents. */
+  viewOf(resourceId: string): DataPlaneView | undefined {
+    const a = this.attachments.get(resourceId);
+    if (a) return { host: a.hostId, state: a.state === 'failed' ? 'failed' : 'attached', reason: a.reason };
+    return this.liveHosts().length > 0 ? { host: '', state: 'pending', reason: '' } : undefined;
+  }
+
+  /**
+   * Resolves once an agent has reported the resource (attached or failed),
+   * at once when no agent runs, or after `timeoutMs` (the caller then shows
+   * it pending: the agent attaches it later and its JSON says so).
+   */
+  async reported(resourceId: string, timeoutMs: number): Promise<void> {
+    if (this.attachments.has(resourceId) || this.liveHosts().length === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.get(resourceId)?.delete(done);
+        if (this.waiters.get(resourceId)?.size === 0) this.waiters.delete(resourceId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      let set = this.waiters.get(resourceId);
+      if (!set) this.waiters.set(resourceId, (set = new Set()));
+      set.add(done);
+    });
+  }
+
+  private async follow(kv: KV, key: string): Promise<void> {
+    const watch = await kv.watch({ key });
+    this.stops.push(() => watch.stop());
+    void (async () => {
+      for await (const entry of watch) this.apply(entry);
+    })().catch((error: unknown) => this.logger.error(`watching ${key} stopped: ${String(error)}`));
+  }
+
+  private apply(entry: KvWatchEntry): void {
+    const read = readDataplaneEntry(entry);
+    if (read.type === 'garbage') {
+      this.garbage.park({ consumer: 'dataplane', subject: entry.key, stream: '', seq: entry.revision, reason: 'wrong_shape', detail: read.reason, bytes: entry.length });
+      return;
+    }
+    if (read.type === 'host') {
+      // The server's time of the write: a heartbeat replayed from the bucket is as old as it is.
+      if (read.value) this.hosts.set(read.hostId, { heartbeat: read.value, seenAt: Math.min(Date.now(), entry.created.getTime()) });
+      else this.hosts.delete(read.hostId);
+      return;
+    }
+    if (read.type !== 'status') return;
+    if (!read.value) return void this.attachments.delete(read.resourceId);
+    this.attachments.set(read.resourceId, read.value);
+    for (const done of [...(this.waiters.get(read.resourceId) ?? [])]) done();
+  }
+}
