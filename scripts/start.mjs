@@ -3,7 +3,9 @@
 // names an operator's NATS), runs the five services under a supervisor (a
 // service that dies is restarted with backoff while the others keep
 // serving), each as its own role on the bus, and prints how to use them.
-// Ctrl-C stops everything.
+// Where it can (root, `ip`, `nft`; DATAPLANE=off says no) it also runs the
+// host agent, which makes every network real in namespaces on this machine.
+// Ctrl-C stops everything, and the agent removes what it made.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +41,27 @@ function keptSecret(name, bytes) {
 const adminToken = () => process.env.ADMIN_TOKEN || keptSecret('admin-token', 24);
 // The key stored idempotent answers are sealed with: the gateways' alone.
 const idempotencySecret = () => process.env.IDEMPOTENCY_SECRET || keptSecret('idempotency-secret', 32);
+// The key the host agent's resolvers sign which network a query comes from: on whenever an agent runs.
+const forwarderSecret = () => process.env.DNS_FORWARDER_SECRET || keptSecret('dns-forwarder-secret', 32);
+
+/** Why this machine gets no data plane, or undefined when the host agent can run. */
+async function noDataPlane() {
+  if (process.env.DATAPLANE === 'off') return 'DATAPLANE=off';
+  const { dataPlaneBlocker } = await import(join(root, 'services', 'host-agent', 'dist', 'preconditions.js'));
+  return dataPlaneBlocker();
+}
+
+async function waitForAgent(port) {
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`the host agent did not become healthy at http://127.0.0.1:${port}/healthz`);
+}
 
 /** The bus: our own secured NATS, or the operator's at NATS_URL. Returns its URL and where each role's credentials are. */
 async function bus() {
@@ -88,19 +111,38 @@ async function main() {
   const { natsUrl, credentialsOf } = await bus();
 
   const token = adminToken();
-  const env = { ...process.env, NATS_URL: natsUrl, GATEWAY_PORT: gatewayPort, DNS_PORT: dnsPort, ADMIN_TOKEN: token, IDEMPOTENCY_SECRET: idempotencySecret() };
-  for (const [name, colour] of SERVICES) {
+  const blocker = await noDataPlane();
+  const env = {
+    ...process.env,
+    NATS_URL: natsUrl,
+    GATEWAY_PORT: gatewayPort,
+    DNS_PORT: dnsPort,
+    ADMIN_TOKEN: token,
+    IDEMPOTENCY_SECRET: idempotencySecret(),
+    ...(blocker ? {} : { DNS_FORWARDER_SECRET: forwarderSecret() }),
+  };
+  const services = blocker ? SERVICES : [...SERVICES, ['host-agent', 37]];
+  for (const [name, colour] of services) {
     // Each service as its own role: a path to its credentials, never the secret itself.
     const own = { ...env, NATS_CREDENTIALS: credentialsOf(name) };
     supervisor.add(name, () => startChild(name, process.execPath, [join('services', name, 'dist', 'main.js')], own, colour));
   }
   const url = `http://127.0.0.1:${gatewayPort}`;
   await waitForGateway(url);
+  const agentPort = process.env.HOST_AGENT_PORT || '8086';
+  if (blocker) log(`\x1b[33mno data plane: ${blocker}. Networks exist as records only (no isolation, names or traffic on the wire).\x1b[0m`);
+  else await waitForAgent(agentPort);
+  const dataPlane = blocker
+    ? `  Data plane: none (${blocker})`
+    : `  Data plane: host agent on http://127.0.0.1:${agentPort}/healthz; each VM is a network namespace:
+              npm run vm -- exec <resource id> -- <command>    (e.g. getent hosts db, psql -h db -U postgres)
+              npm run vm -- internet -- <command>             (the development internet, 198.51.100.10)`;
   console.log(`
 \x1b[1mPrivate networking control plane is running.\x1b[0m
   Gateway:  ${url}
   DNS:      127.0.0.1:${dnsPort} (udp+tcp)
   NATS:     ${natsUrl}${operatorNats ? '' : ` (credentials per role in ${RUN_NATS}/credentials/)`}
+${dataPlane}
 
 Create an account (the admin token is in .run/admin-token, or ADMIN_TOKEN):
   export ADMIN_TOKEN=${token}

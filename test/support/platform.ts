@@ -25,7 +25,7 @@ export interface RunningPlatform {
   readonly adminToken: string;
   readonly config: PlatformConfig;
   /** The configuration a further instance of `role` starts with (its credentials on a secured NATS). */
-  configAs(role: Service | 'gateway'): PlatformConfig;
+  configAs(role: Service | 'gateway' | 'host-agent'): PlatformConfig;
   /** The dns service, for suites that look inside it (its zone view). */
   readonly dnsApp: INestMicroservice | undefined;
   /** Each bus-only service's /metrics (ephemeral ports; the first instance of each). */
@@ -69,7 +69,7 @@ export async function startPlatform(natsUrl: string, options: PlatformOptions = 
   });
   const credentials = options.credentials;
   // Each service as its own role, as each runs in its own process elsewhere.
-  const as = (role: Service | 'gateway'): PlatformConfig => (credentials ? { ...config, natsCredentials: credentials[role] } : config);
+  const as = (role: Service | 'gateway' | 'host-agent'): PlatformConfig => (credentials ? { ...config, natsCredentials: credentials[role] } : config);
   const cleanupConnection = credentials ? roleConnectOptions(natsUrl.split(','), credentials.admin) : natsUrl;
   const apps: Array<INestMicroservice | INestApplication> = [];
   const stop = async () => {

@@ -33,10 +33,20 @@ export function desiredOf(state: ResourceState, revision: number): ResourceDesir
   });
 }
 
-/** Whether two records ask the same of the data plane (the revision aside): an unchanged one needs no write. */
-export function sameDesired(a: ResourceDesired | undefined, b: ResourceDesired | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const { revision: _a, ...restA } = a;
-  const { revision: _b, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
-}
+/** Events after which a resource may need another record; the others (names, domains, its request) leave it as it was. */
+const CHANGES_DESIRED: ReadonlySet<string> = new Set([
+  'AddressAssigned',
+  'AddressReturned',
+  'ResourceFailed',
+  'ResourceStopped',
+  'ResourceStarted',
+  'ResourceDeletionRequested',
+  'PublicAccessChanged',
+  'PortOpened',
+  'PortClosed',
+  'PublicAddressAssigned',
+  'PublicAddressGivenUp',
+  'PublicAddressReturned',
+]);
+
+export const changesDesired = (eventType: string): boolean => CHANGES_DESIRED.has(eventType);

@@ -3,7 +3,8 @@
 // read from it is hostile until decoded here: a key of the wrong shape or a
 // value that is not the message its key promises is garbage, parked by the
 // reader and never acted on.
-import { fromJsonString, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { createHash } from 'node:crypto';
+import { fromJsonString, toJson, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -64,6 +65,12 @@ export function readDataplaneEntry(entry: KvEntry): DataplaneEntry {
     return 'garbage' in r ? { type: 'garbage', key: entry.key, reason: r.garbage! } : { type, hostId: id, value: r.value };
   }
   return { type: 'garbage', key: entry.key, reason: 'unknown key' };
+}
+
+/** What a record asks of a host, as a short digest: its fields but the revision (equal records, equal digests). */
+export function desiredDigest(record: ResourceDesired): string {
+  const { revision: _, ...asked } = toJson(ResourceDesiredSchema, record) as Record<string, unknown>;
+  return createHash('sha256').update(JSON.stringify(asked)).digest('base64url').slice(0, 22);
 }
 
 export const encodeDesired = (value: ResourceDesired) => toJsonString(ResourceDesiredSchema, value);

@@ -57,23 +57,30 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
   }
 
   /**
-   * Resolves once an agent has reported the resource (attached or failed),
-   * at once when no agent runs, or after `timeoutMs` (the caller then shows
-   * it pending: the agent attaches it later and its JSON says so).
+   * Resolves once an agent has made `digest` (desiredDigest of the resource's
+   * record) real, or reported that it failed to; at once when no agent runs;
+   * or after `timeoutMs` (the caller answers anyway: its JSON shows where the
+   * data plane is).
    */
-  async reported(resourceId: string, timeoutMs: number): Promise<void> {
-    if (this.attachments.has(resourceId) || this.liveHosts().length === 0) return;
+  async applied(resourceId: string, digest: string, timeoutMs: number): Promise<void> {
+    const done = () => this.attachments.get(resourceId)?.digest === digest || this.liveHosts().length === 0;
+    if (done()) return;
     await new Promise<void>((resolve) => {
-      const done = () => {
+      const check = () => {
+        if (!done()) return;
+        finish();
+      };
+      const finish = () => {
         clearTimeout(timer);
-        this.waiters.get(resourceId)?.delete(done);
-        if (this.waiters.get(resourceId)?.size === 0) this.waiters.delete(resourceId);
+        const set = this.waiters.get(resourceId);
+        set?.delete(check);
+        if (set?.size === 0) this.waiters.delete(resourceId);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = setTimeout(finish, timeoutMs);
       let set = this.waiters.get(resourceId);
       if (!set) this.waiters.set(resourceId, (set = new Set()));
-      set.add(done);
+      set.add(check);
     });
   }
 

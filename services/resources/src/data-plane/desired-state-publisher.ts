@@ -11,25 +11,9 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RetryLater, type Projection } from '@pn/projection';
-import { desiredOf, resourceStreamId, type ResourceState } from '@pn/resources-domain';
+import { changesDesired, desiredOf, resourceStreamId, type ResourceState } from '@pn/resources-domain';
 import { BUS_CONNECTION, createDataplaneBucket, dataplaneKeys, encodeDesired, isWrongLastSequence, PLATFORM_CONFIG, Projections, readDataplaneEntry, type PlatformConfig } from '@pn/service-kit';
 import { Provisioner } from '../provisioning/provisioner.js';
-
-/** Events after which a resource may need another record; the others (names, domains, its request) leave it as it was. */
-const CHANGES_DESIRED: ReadonlySet<string> = new Set([
-  'AddressAssigned',
-  'AddressReturned',
-  'ResourceFailed',
-  'ResourceStopped',
-  'ResourceStarted',
-  'ResourceDeletionRequested',
-  'PublicAccessChanged',
-  'PortOpened',
-  'PortClosed',
-  'PublicAddressAssigned',
-  'PublicAddressGivenUp',
-  'PublicAddressReturned',
-]);
 
 @Injectable()
 export class DesiredStatePublisher implements OnModuleInit {
@@ -55,7 +39,7 @@ export class DesiredStatePublisher implements OnModuleInit {
       gatesReadiness: false,
       initialState: () => null,
       evolve: async (state, recorded) => {
-        if (!CHANGES_DESIRED.has(recorded.type)) return state;
+        if (!changesDesired(recorded.type)) return state;
         const resourceId = recorded.streamId.slice('resource-'.length);
         const { state: now, revision } = await this.provisioner.resources.load(resourceStreamId(resourceId));
         await this.write(resourceId, now, revision);

@@ -17,6 +17,7 @@ import {
   domainStreamId,
   isResourceIdOf,
   RESOURCE_KINDS,
+  desiredOf,
   resourceDecider,
   type DomainClaimCommand,
   type DomainClaimEvent,
@@ -28,16 +29,17 @@ import {
   type ResourceFacts,
   type ResourceState,
 } from '@pn/resources-domain';
-import { EVENT_STORE, RemoteError, RpcClient, stopIfDeadlineExceeded } from '@pn/service-kit';
+import { desiredDigest, EVENT_STORE, RemoteError, RpcClient, stopIfDeadlineExceeded } from '@pn/service-kit';
 import { DataPlaneStatus } from '../data-plane/data-plane-status.js';
 import { ResourceDirectory } from '../directory/resource-directory.js';
 
 /**
- * How long a create waits for a host agent to report the resource (attached,
- * or failed and why) once it has its address. Attaching takes milliseconds;
- * past this the create answers and the resource's JSON shows it pending.
+ * How long a change (a create, a port, public access, stop, start) waits for
+ * a host agent to make it real on the wire, or say it failed. Milliseconds
+ * as a rule; past this the call answers and the resource's JSON shows where
+ * the data plane is.
  */
-const ATTACH_WAIT_MS = 5000;
+const DATA_PLANE_WAIT_MS = 5000;
 
 /** A refusal from ipam or dns (a 4xx), as opposed to one of them being unreachable. */
 const isRefusal = (error: unknown): error is RemoteError => error instanceof RemoteError && error.reply.status < 500;
@@ -83,6 +85,12 @@ export class Provisioner {
     if (!RESOURCE_KINDS.some((kind) => isResourceIdOf(kind, resourceId))) return undefined;
     const state = await this.load(resourceId);
     return state.status === 'absent' || state.status === 'deleted' ? undefined : state;
+  }
+
+  /** Resolves once the host agents have made `state` real on the wire (at once without agents or without anything to make). */
+  async onTheWire(resourceId: string, state: ResourceState): Promise<void> {
+    const desired = desiredOf(state, 0);
+    if (desired) await this.dataPlane.applied(resourceId, desiredDigest(desired), DATA_PLANE_WAIT_MS);
   }
 
   /** Whatever the resource's state asks for next: provision it, or give back what it holds. */
@@ -217,7 +225,7 @@ export class Provisioner {
     if (state.status !== 'provisioning') return state;
     if (state.hostnames.length === 0) {
       // While its names are registered, a host agent attaches it (nothing to wait for without one).
-      const reported = this.dataPlane.reported(resourceId, ATTACH_WAIT_MS);
+      const attached = this.onTheWire(resourceId, state);
       stopIfDeadlineExceeded('registering names');
       const { hostnames } = await this.rpc.call(routes.registerRecords, {
         networkId: request.networkId,
@@ -228,7 +236,7 @@ export class Provisioner {
         resourceCreatedAt: request.requestedAt,
       });
       state = await this.execute({ type: 'PublishHostnames', resourceId, hostnames, now: new Date() });
-      await reported;
+      await attached;
     }
     return state;
   }

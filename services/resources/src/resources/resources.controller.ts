@@ -159,6 +159,8 @@ export class ResourcesController {
     const vm = await this.owned({ accountId: request.accountId, kind: 'vm', resourceId: request.resourceId });
     const type = request.action === 'stop' ? 'Stop' : 'Start';
     const state = await this.provisioner.execute({ type, resourceId: vm.request.resourceId, now: new Date() });
+    // Stopped means silent on the wire when the answer comes; started, answering again.
+    await this.provisioner.onTheWire(vm.request.resourceId, state);
     return this.view(state as ResourceFacts);
   }
 

@@ -1,0 +1,33 @@
+// The agent's own settings, beside the platform's (NATS, the dns service's
+// address, the forwarder secret). HOST_ID names the host in every record it
+// writes; it defaults to the machine's hostname, as a token.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@pn/service-kit';
+
+export interface AgentConfig {
+  readonly hostId: string;
+  /** Port of the agent's /healthz (HOST_AGENT_PORT, default 8086; 0: any). */
+  readonly port: number;
+  readonly resyncEveryMs: number;
+  readonly heartbeatEveryMs: number;
+  /** Run real workloads (PostgreSQL, Redis, HTTP) in VMs (DATAPLANE_WORKLOADS, default on). */
+  readonly workloads: boolean;
+  /** Where workloads keep their data and credentials (DATAPLANE_RUN_DIR, default .run/dataplane). */
+  readonly runDir: string;
+  /** Prefix of everything it makes in the kernel (DATAPLANE_PREFIX, default pn). */
+  readonly prefix: string;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const hostId = env.HOST_ID || hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+  if (!TOKEN.test(hostId)) throw new ConfigError(`HOST_ID must be 1 to 64 letters, digits, "-" or "_", got "${hostId}"`);
+  const prefix = env.DATAPLANE_PREFIX || 'pn';
+  if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new ConfigError(`DATAPLANE_PREFIX must be a lower-case letter and up to 7 letters or digits, got "${prefix}"`);
+  const port = Number(env.HOST_AGENT_PORT ?? 8086);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`HOST_AGENT_PORT must be a port, got "${env.HOST_AGENT_PORT}"`);
+  const workloads = (env.DATAPLANE_WORKLOADS ?? 'on') !== 'off';
+  return { hostId, port, resyncEveryMs: 10_000, heartbeatEveryMs: 1000, workloads, runDir: env.DATAPLANE_RUN_DIR || join(process.cwd(), '.run', 'dataplane'), prefix };
+}

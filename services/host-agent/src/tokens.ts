@@ -1,0 +1,2 @@
+export const AGENT_CONFIG = Symbol('AGENT_CONFIG');
+export const HOST_AGENT = Symbol('HOST_AGENT');

@@ -1,0 +1,98 @@
+// The data plane proven by packets, through the real host agent: the
+// platform on a secured NATS, the agent beside it as role host-agent, every
+// VM a network namespace. Superjolt's worked example for real, two accounts
+// side by side on the same addresses, public access switched on and off, and
+// the dns service's names from inside a VM through glibc.
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { noDataPlane, useHostAgent } from '../support/host-agent.js';
+import { usePlatform } from '../support/platform.js';
+
+const ctx = usePlatform('data-plane suite', { env: { DNS_FORWARDER_SECRET: 'data-plane-suite-secret' } });
+const agent = useHostAgent(ctx);
+const api: typeof ctx.api = (...args) => ctx.api(...args);
+const maybe = noDataPlane ? it.skip : it;
+if (noDataPlane) console.log(`data-plane suite: skipped — ${noDataPlane}`);
+
+/** A TCP connect from inside a namespace: 'open', or 'closed' (refused, dropped, timed out). */
+const connect = async (run: (cmd: string[], t?: number) => Promise<{ code: number; stdout: string }>, host: string, port: number) =>
+  (await run(['bash', '-c', `exec 3<>/dev/tcp/${host}/${port} && echo open`], 3000)).stdout.includes('open') ? 'open' : 'closed';
+
+async function vm(key: string, body: Record<string, unknown>) {
+  const created = await api('POST', '/v1/hosting/vms', { key, body });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+describe('Superjolt worked example, for real', () => {
+  maybe('api reaches db by name with psql; the internet reaches api public URL and not db; another account at the same addresses sees none of it', async () => {
+    const key = await ctx.newKey('shop-owner');
+    expect((await api('POST', '/v1/hosting/projects', { key, body: { name: 'shop' } })).status).toBe(201);
+    const db = await vm(key, { name: 'db', image: 'postgres-18', project: 'shop' });
+    const app = await vm(key, { name: 'api', image: 'nodejs-24', project: 'shop' });
+    // The create answered once the agent had attached it.
+    expect(app.data_plane).toEqual({ host: expect.stringMatching(/^test-/), state: 'attached' });
+    expect(app.public_url).toMatch(/^http:\/\/203\.0\.113\.\d+:3000$/);
+
+    // Names through the system resolver, as a program in the VM would.
+    const bare = await agent.exec(app.id, ['getent', 'hosts', 'db']);
+    expect(bare.stdout.split(/\s+/)[0]).toBe(db.private_ip);
+    expect((await agent.exec(app.id, ['getent', 'hosts', 'db.vm.internal'])).stdout.split(/\s+/)[0]).toBe(db.private_ip);
+
+    // psql -h db, with the password from the db VM's credentials file.
+    await agent.plane.workloadReady(db.id);
+    const password = readFileSync(agent.plane.credentialsFile(db.id), 'utf8').match(/password[=:]\s*(\S+)/i)?.[1] ?? readFileSync(agent.plane.credentialsFile(db.id), 'utf8').trim();
+    const psql = await agent.exec(app.id, ['env', `PGPASSWORD=${password}`, 'psql', '-h', 'db', '-U', 'postgres', '-tAc', 'select 1'], 15_000);
+    expect({ code: psql.code, out: psql.stdout.trim() }).toEqual({ code: 0, out: '1' });
+
+    // From the internet: api's public URL answers as api; db's 5432 on its own address is not there (db has no public address at all).
+    const publicIp = app.public_ip as string;
+    const page = await agent.internet(['curl', '-s', '--max-time', '3', app.public_url]);
+    expect(JSON.parse(page.stdout)).toMatchObject({ id: app.id, name: 'api' });
+    expect(db.public_ip).toBeNull();
+    expect(await connect(agent.internet, publicIp, 5432)).toBe('closed');
+
+    // Another account: its first VM gets the same private address as this account's first.
+    const otherKey = await ctx.newKey('other');
+    expect((await api('POST', '/v1/hosting/projects', { key: otherKey, body: { name: 'shop' } })).status).toBe(201);
+    const twin = await vm(otherKey, { name: 'db', image: 'nodejs-24', project: 'shop' });
+    const neighbour = await vm(otherKey, { name: 'peer', image: 'ubuntu-24', project: 'shop' });
+    expect(twin.private_ip).toBe(db.private_ip);
+    // Its own neighbour reaches it (the positive control) and gets *its* answer, not the other account's db.
+    const fromNeighbour = await agent.exec(neighbour.id, ['curl', '-s', '--max-time', '3', `http://db:3000/`]);
+    expect(JSON.parse(fromNeighbour.stdout)).toMatchObject({ id: twin.id });
+    // And api's 'db' is still the shop owner's PostgreSQL.
+    expect((await agent.exec(app.id, ['getent', 'hosts', 'db'])).stdout.split(/\s+/)[0]).toBe(db.private_ip);
+    expect(await connect((c, t) => agent.exec(app.id, c, t), 'db', 5432)).toBe('open');
+    expect(await connect((c, t) => agent.exec(neighbour.id, c, t), db.private_ip, 5432)).toBe('closed');
+  }, 120_000);
+});
+
+describe('public access of a database', () => {
+  maybe('opens its service port to the internet and closes it again at once', async () => {
+    const key = await ctx.newKey('pg-owner');
+    const created = await api('POST', '/v1/hosting/databases', { key, body: { name: 'pg' } });
+    expect(created.status).toBe(201);
+    const pg = created.body;
+    await agent.plane.workloadReady(pg.id);
+    const opened = await api('PATCH', `/v1/hosting/databases/${pg.id}`, { key, body: { public_access: true } });
+    expect(opened.status).toBe(200);
+    const ip = opened.body.public_ip as string;
+    await expectEventually(async () => expect(await connect(agent.internet, ip, 5432)).toBe('open'));
+    const closed = await api('PATCH', `/v1/hosting/databases/${pg.id}`, { key, body: { public_access: false } });
+    expect(closed.status).toBe(200);
+    await expectEventually(async () => expect(await connect(agent.internet, ip, 5432)).toBe('closed'));
+  }, 120_000);
+});
+
+/** The agent applies a change within milliseconds of its record: a few tries over a second or two. */
+async function expectEventually(check: () => Promise<void>, tries = 20): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (i >= tries) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// A host agent beside a suite's platform: the real one (services/host-agent),
+// in this process, as role host-agent, making the suite's networks real in
+// namespaces under a prefix of its own (so suites and a developer's
+// `npm start` never touch each other's), removed after the suite. Needs root
+// and `ip`/`nft`: without them the suite says why and its tests are skipped.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { INestApplication } from '@nestjs/common';
+import { beforeAll } from '@jest/globals';
+import { removeEverything } from '@pn/dataplane-linux';
+import { loadAgentConfig } from '../../services/host-agent/src/agent-config.js';
+import { LINUX_PLANE, type LinuxPlane } from '../../services/host-agent/src/linux-plane.js';
+import { dataPlaneBlocker } from '../../services/host-agent/src/preconditions.js';
+import { startHostAgent } from '../../services/host-agent/src/start.js';
+import type { PlatformContext } from './platform.js';
+
+const run = promisify(execFile);
+
+/** Why suites that need a data plane cannot run here; undefined when they can. */
+export const noDataPlane = dataPlaneBlocker();
+
+export interface HostAgentContext {
+  app: INestApplication;
+  plane: LinuxPlane;
+  url: string;
+  /** Runs a command inside a resource's namespace (its stand-in VM); never throws, returns what it did. */
+  exec(resourceId: string, command: string[], timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The same in the development internet's namespace. */
+  internet(command: string[], timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+async function inNamespace(namespace: string, command: string[], timeoutMs: number) {
+  try {
+    const { stdout, stderr } = await run('ip', ['netns', 'exec', namespace, ...command], { timeout: timeoutMs, env: process.env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
+  }
+}
+
+export function useHostAgent(ctx: PlatformContext, options: { workloads?: boolean } = {}): HostAgentContext {
+  const agent = {} as HostAgentContext;
+  const prefix = `t${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
+  const runDir = mkdtempSync(join(tmpdir(), 'pn-agent-'));
+  beforeAll(async () => {
+    if (noDataPlane) return;
+    const config = loadAgentConfig({ HOST_ID: `test-${prefix}`, HOST_AGENT_PORT: '0', DATAPLANE_PREFIX: prefix, DATAPLANE_RUN_DIR: runDir, DATAPLANE_WORKLOADS: options.workloads === false ? 'off' : 'on' });
+    agent.app = await startHostAgent(ctx.platform.configAs('host-agent'), config);
+    agent.plane = agent.app.get(LINUX_PLANE);
+    agent.url = (await agent.app.getUrl()).replace('[::1]', '127.0.0.1');
+    agent.exec = (id, command, timeoutMs = 15_000) => inNamespace(agent.plane.namespaceOf(id), command, timeoutMs);
+    agent.internet = (command, timeoutMs = 15_000) => inNamespace(agent.plane.internetNamespace, command, timeoutMs);
+  }, 120_000);
+  // While the platform still runs: the agent takes its reports back on the bus as it stops.
+  ctx.beforeStop(async () => {
+    await agent.app?.close();
+    if (!noDataPlane) await removeEverything(prefix);
+    rmSync(runDir, { recursive: true, force: true });
+  });
+  return agent;
+}
