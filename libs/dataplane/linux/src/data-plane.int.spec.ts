@@ -1,0 +1,177 @@
+// The data plane proven by packets: namespaces made by this test's plane
+// (prefix pn-t<hex>), traffic only between them; every negative check sits
+// beside its positive control.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { removeEverything, startDataPlane, type DataPlane, type DataPlaneOptions } from './data-plane.js';
+import type { DesiredHost, DesiredNetwork, DesiredResource } from './desired-state.js';
+import { run, runIn } from './run.js';
+import { httpGet, leftovers, listen, ruleCount, sleep, tcpConnects, testPrefix, testRunDir, vm, whoAnswers, within } from './testing/packets.js';
+
+const net = (id: string, cidr = '10.0.0.0/16'): DesiredNetwork => ({ id, accountId: `acct_${id}`, projectId: `prj_${id}`, cidr });
+const A = net('net_a');
+const B = net('net_b'); // same CIDR, same addresses as A
+const a1 = vm('vm_a1', A.id, '10.0.1.1', { publicIp: '203.0.113.11', publicPorts: [{ port: 3000, protocol: 'tcp' }] });
+const a2 = vm('vm_a2', A.id, '10.0.1.2');
+const aDb: DesiredResource = { id: 'db_a', networkId: A.id, kind: 'database', name: 'db', privateIp: '10.0.2.1', publicPorts: [], stopped: false };
+const b1 = vm('vm_b1', B.id, '10.0.1.1');
+const b2 = vm('vm_b2', B.id, '10.0.1.2');
+const b3 = vm('vm_b3', B.id, '10.0.1.3');
+
+const base: DesiredHost = { networks: [A, B], resources: [a1, a2, aDb, b1, b2, b3] };
+const withResource = (host: DesiredHost, id: string, change: Partial<DesiredResource>): DesiredHost => ({
+  ...host,
+  resources: host.resources.map((r) => (r.id === id ? { ...r, ...change } : r)),
+});
+
+describe('data plane on Linux', () => {
+  const prefix = testPrefix();
+  let options: DataPlaneOptions;
+  let plane: DataPlane;
+  const ns = (id: string) => plane.namespaceOf(id);
+
+  beforeAll(async () => {
+    options = { prefix, runDir: await testRunDir(), dns: { host: '127.0.0.1', port: 1 }, workloads: ['http'], driftCheckMs: 1000 };
+    plane = await startDataPlane(options);
+    const statuses = await plane.reconcile(base);
+    expect(statuses.filter((s) => s.state !== 'attached')).toEqual([]);
+    await Promise.all(base.resources.map((r) => plane.workloadReady(r.id)));
+  }, 60_000);
+
+  afterAll(async () => {
+    await plane?.stop({ removeAll: true });
+    await removeEverything(prefix);
+    expect(await leftovers(prefix)).toEqual([]);
+  }, 60_000);
+
+  it('reaches a neighbour in the same network, and the right one when another network holds the same address', async () => {
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
+    expect(await whoAnswers(ns(b2.id), '10.0.1.1')).toBe(b1.id);
+  });
+
+  it('does not reach another network: an address only network B holds answers in B, not from A', async () => {
+    expect(await whoAnswers(ns(b2.id), '10.0.1.3')).toBe(b3.id);
+    expect(await whoAnswers(ns(a2.id), '10.0.1.3')).toBeNull();
+  });
+
+  it('drops a resource sending from an address that is not its own', async () => {
+    await runIn(ns(a2.id), ['ip', 'addr', 'add', '10.0.1.50/16', 'dev', 'eth0']);
+    try {
+      expect(await whoAnswers(ns(a2.id), '10.0.1.1', 3000, ['--interface', '10.0.1.2'])).toBe(a1.id);
+      expect(await whoAnswers(ns(a2.id), '10.0.1.1', 3000, ['--interface', '10.0.1.50'])).toBeNull();
+    } finally {
+      await runIn(ns(a2.id), ['ip', 'addr', 'del', '10.0.1.50/16', 'dev', 'eth0']);
+    }
+  });
+
+  it('lets a database answer its service port only, and a VM any port', async () => {
+    const stops = await Promise.all([listen(ns(aDb.id), 5432), listen(ns(aDb.id), 8080), listen(ns(a1.id), 8080)]);
+    try {
+      expect(await tcpConnects(ns(a2.id), '10.0.2.1', 5432)).toBe(true);
+      expect(await tcpConnects(ns(a2.id), '10.0.2.1', 8080)).toBe(false);
+      expect(await tcpConnects(ns(a2.id), '10.0.1.1', 8080)).toBe(true);
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
+
+  it('opens a public port to the internet, and closes it at once, established connections included', async () => {
+    const inet = plane.internetNamespace;
+    expect(await whoAnswers(inet, '203.0.113.11')).toBe(a1.id);
+    const stop = await listen(ns(a1.id), 7000);
+    await plane.reconcile(withResource(base, a1.id, { publicPorts: [{ port: 3000, protocol: 'tcp' }, { port: 7000, protocol: 'tcp' }] }));
+    // A connection held open across the close: it must stop carrying data.
+    const held = spawn('ip', ['netns', 'exec', inet, 'socat', '-', 'TCP:203.0.113.11:7000'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let echoed = '';
+    held.stdout.on('data', (b: Buffer) => (echoed += b.toString()));
+    try {
+      held.stdin.write('before\n');
+      await within(2000, async () => echoed.includes('before'));
+      await plane.reconcile(base);
+      expect(await whoAnswers(inet, '203.0.113.11', 7000)).toBeNull();
+      held.stdin.write('after\n');
+      await sleep(500);
+      expect(echoed).not.toContain('after');
+      expect(await whoAnswers(inet, '203.0.113.11')).toBe(a1.id);
+      await plane.reconcile(withResource(base, a1.id, { publicPorts: [] }));
+      expect(await whoAnswers(inet, '203.0.113.11')).toBeNull();
+    } finally {
+      held.kill('SIGKILL');
+      stop();
+      await plane.reconcile(base);
+    }
+  });
+
+  it('opens a database to the internet with public access, then closes it', async () => {
+    const stop = await listen(ns(aDb.id), 5432);
+    try {
+      const open = withResource(base, aDb.id, { publicIp: '203.0.113.12', publicPorts: [{ port: 5432, protocol: 'tcp' }] });
+      await plane.reconcile(open);
+      expect(await tcpConnects(plane.internetNamespace, '203.0.113.12', 5432)).toBe(true);
+      expect(await tcpConnects(plane.internetNamespace, '203.0.113.12', 8080)).toBe(false);
+      await plane.reconcile(base);
+      expect(await tcpConnects(plane.internetNamespace, '203.0.113.12', 5432)).toBe(false);
+    } finally {
+      stop();
+    }
+  });
+
+  it('lets a VM reach the internet host, which sees its public address (else the edge address)', async () => {
+    const publicOne = await httpGet(ns(a1.id), `http://${plane.internetHost}/bytes/100000`);
+    expect(publicOne?.body.length).toBe(100000);
+    expect(publicOne?.headers).toMatch(/x-client-address: 203\.0\.113\.11\r?$/m);
+    const privateOne = await httpGet(ns(a2.id), `http://${plane.internetHost}/ip`);
+    expect(privateOne?.body.trim()).toBe('198.51.100.1');
+  });
+
+  it('reaches a VM through its public address from its own network and from another (hairpin)', async () => {
+    expect(await whoAnswers(ns(a2.id), '203.0.113.11')).toBe(a1.id);
+    expect(await whoAnswers(ns(b2.id), '203.0.113.11')).toBe(a1.id);
+  });
+
+  it('makes a stopped VM unreachable, and brings it back at the same address', async () => {
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
+    await plane.reconcile(withResource(base, a1.id, { stopped: true }));
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBeNull();
+    expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBeNull();
+    await plane.reconcile(base);
+    await plane.workloadReady(a1.id);
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
+    expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBe(a1.id);
+  });
+
+  it('repairs drift: a VM link deleted by hand comes back within seconds', async () => {
+    await runIn(ns(a1.id), ['ip', 'link', 'del', 'eth0']);
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1', 3000)).toBeNull();
+    const ms = await within(5000, async () => (await whoAnswers(ns(a2.id), '10.0.1.1')) === a1.id);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('survives an agent restart: a transfer keeps flowing, no rule is duplicated, changes made meanwhile are applied', async () => {
+    const rulesBefore = await ruleCount(plane.networkNamespaceOf(A.id));
+    const server = spawn('ip', ['netns', 'exec', ns(a1.id), 'iperf3', '-s', '-1', '-B', '10.0.1.1'], { stdio: 'ignore' });
+    await within(3000, async () => (await runIn(ns(a1.id), ['ss', '-Hltn', 'sport = :5201'])).trim() !== '');
+    const client = run('ip', ['netns', 'exec', ns(a2.id), 'iperf3', '-c', '10.0.1.1', '-t', '4', '-i', '1', '-J']);
+    await sleep(1000);
+    await plane.stop({ removeAll: false });
+    const a4 = vm('vm_a4', A.id, '10.0.1.4');
+    const meanwhile: DesiredHost = { networks: [A, B], resources: [...base.resources.filter((r) => r.id !== b3.id), a4] };
+    await sleep(500);
+    plane = await startDataPlane(options);
+    const statuses = await plane.reconcile(meanwhile);
+    expect(statuses.every((s) => s.state === 'attached')).toBe(true);
+    const report = JSON.parse(await client) as { intervals: Array<{ sum: { bytes: number } }>; end: { sum_received: { bytes: number } } };
+    server.kill('SIGKILL');
+    expect(report.intervals.length).toBeGreaterThanOrEqual(4);
+    expect(report.intervals.every((i) => i.sum.bytes > 0)).toBe(true);
+    expect(await ruleCount(plane.networkNamespaceOf(A.id))).toBe(rulesBefore);
+    await plane.workloadReady(a4.id);
+    expect(await whoAnswers(ns(a2.id), '10.0.1.4')).toBe(a4.id);
+    expect(await whoAnswers(ns(b2.id), '10.0.1.3')).toBeNull();
+    expect((await run('ip', ['netns', 'list'])).includes(ns(b3.id))).toBe(false);
+    // A second full resync changes nothing.
+    await plane.reconcile(meanwhile);
+    expect(await ruleCount(plane.networkNamespaceOf(A.id))).toBe(rulesBefore);
+    await plane.reconcile(base);
+  }, 30_000);
+});

@@ -1,0 +1,265 @@
+// What the kernel should hold for a DesiredHost: every namespace with its
+// links, addresses, routes, sysctls, nft ruleset and resolv.conf. Pure: the
+// planner diffs this against what observe() read.
+import type { DesiredHost, DesiredNetwork, DesiredResource, ResourceStatus } from './desired-state.js';
+import { IFACE, checkId, checkLabel, portName, shortHash, transitName, type Names } from './names.js';
+import { type Cidr, formatIp, gatewayOf, inCidr, parseCidr, parseIp, resolverOf, cidrSize } from './ipv4.js';
+import { edgeRuleset, networkRuleset, type NftRuleset } from './rulesets.js';
+
+export interface LayoutConfig {
+  readonly names: Names;
+  /** Where public addresses come from (default 203.0.113.0/24). */
+  readonly publicPool: Cidr;
+  /** The edge ↔ internet link: the edge's address, the internet host's, and the prefix length. */
+  readonly uplink: { readonly edge: string; readonly internet: string; readonly prefix: number };
+  /** Transit /30s between the edge and each network come from here (default 100.64.0.0/10). */
+  readonly transitPool: Cidr;
+}
+
+export type NamespaceRole = 'edge' | 'internet' | 'network' | 'resource';
+
+export interface LinkSpec {
+  readonly name: string;
+  /** How to make it when missing: a bridge, or a veth pair whose peer lands in another namespace. */
+  readonly create: { readonly kind: 'bridge' } | { readonly kind: 'veth'; readonly peer: string; readonly peerNamespace: string } | null;
+  readonly up: boolean;
+  readonly master?: string;
+  readonly addresses: readonly string[];
+}
+
+export interface RouteSpec {
+  readonly dst: string;
+  readonly via: string;
+  readonly dev: string;
+}
+
+export interface NamespaceSpec {
+  readonly name: string;
+  readonly role: NamespaceRole;
+  readonly networkId?: string;
+  readonly resourceId?: string;
+  readonly sysctls: readonly string[];
+  readonly links: readonly LinkSpec[];
+  /** Links of this namespace that the plane made and may delete when no longer wanted. */
+  readonly ownedLinks: RegExp;
+  readonly routes: readonly RouteSpec[];
+  readonly nft?: NftRuleset;
+  readonly resolvConf?: string;
+  /** Public (address, protocol, port) still open, so a changed ruleset drops the others' conntrack entries. */
+  readonly openPublic?: readonly string[];
+}
+
+export interface Layout {
+  readonly namespaces: readonly NamespaceSpec[];
+  /** Resources that cannot be attached as stated, with the reason. */
+  readonly rejected: readonly ResourceStatus[];
+  /** The resources the layout attaches. */
+  readonly accepted: readonly DesiredResource[];
+}
+
+export const SERVICE_PORT: Readonly<Record<string, number>> = { database: 5432, cache: 6379, bucket: 443 };
+/** The search list a VM's resolver uses: the suffixes the dns service answers under (libs/shared/contracts hostnames.ts). */
+export const SEARCH_DOMAINS = ['vm.internal', 'internal', 'storage.internal'] as const;
+
+const NETWORK_SYSCTLS = [
+  'net.ipv4.ip_forward=1',
+  'net.netfilter.nf_conntrack_acct=1',
+  'net.bridge.bridge-nf-call-iptables=1',
+  'net.ipv4.conf.all.send_redirects=0',
+  'net.ipv4.conf.default.send_redirects=0',
+  'net.ipv6.conf.all.disable_ipv6=1',
+  'net.ipv6.conf.default.disable_ipv6=1',
+];
+const EDGE_SYSCTLS = ['net.ipv4.ip_forward=1', 'net.netfilter.nf_conntrack_acct=1', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'];
+const LEAF_SYSCTLS = ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'];
+const SLOTS_PER_POOL = (pool: Cidr) => cidrSize(pool) / 4;
+
+/**
+ * The transit /30 slot of each network: kept when the edge already has one
+ * (observed), else its hash's slot, probing past slots in use. Stable across
+ * restarts because the kernel remembers the assignment.
+ */
+export function transitSlots(networkIds: readonly string[], pool: Cidr, existing: ReadonlyMap<string, number>): Map<string, number> {
+  const slots = new Map<string, number>();
+  const used = new Set<number>();
+  for (const id of networkIds) {
+    const slot = existing.get(id);
+    if (slot !== undefined && !used.has(slot)) {
+      slots.set(id, slot);
+      used.add(slot);
+    }
+  }
+  const total = SLOTS_PER_POOL(pool);
+  for (const id of [...networkIds].sort()) {
+    if (slots.has(id)) continue;
+    let slot = Number.parseInt(shortHash(id).slice(0, 8), 16) % total;
+    while (used.has(slot)) slot = (slot + 1) % total;
+    slots.set(id, slot);
+    used.add(slot);
+  }
+  return slots;
+}
+
+export const transitAddresses = (pool: Cidr, slot: number) => ({
+  edge: formatIp(pool.base + slot * 4 + 1),
+  network: formatIp(pool.base + slot * 4 + 2),
+});
+
+interface CheckedNetwork {
+  readonly network: DesiredNetwork;
+  readonly cidr: Cidr;
+}
+
+function checkNetworks(networks: readonly DesiredNetwork[]): { ok: Map<string, CheckedNetwork>; bad: Map<string, string> } {
+  const ok = new Map<string, CheckedNetwork>();
+  const bad = new Map<string, string>();
+  for (const network of networks) {
+    try {
+      checkId(network.id, 'network id');
+      ok.set(network.id, { network, cidr: parseCidr(network.cidr) });
+    } catch (error) {
+      bad.set(network.id, `network ${network.id}: ${(error as Error).message}`);
+    }
+  }
+  return { ok, bad };
+}
+
+function checkResource(resource: DesiredResource, network: CheckedNetwork, config: LayoutConfig): void {
+  checkId(resource.id, 'resource id');
+  checkLabel(resource.name);
+  const ip = parseIp(resource.privateIp);
+  const { cidr } = network;
+  if (!inCidr(cidr, ip) || ip - cidr.base < 3 || ip === cidr.base + cidrSize(cidr) - 1) {
+    throw new Error(`private address ${resource.privateIp} is not a host address of ${network.network.cidr} past the reserved .0-.2`);
+  }
+  if (resource.publicIp !== undefined && !inCidr(config.publicPool, parseIp(resource.publicIp))) {
+    throw new Error(`public address ${resource.publicIp} is outside the public pool`);
+  }
+  for (const { port, protocol } of resource.publicPorts) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535 || (protocol !== 'tcp' && protocol !== 'udp')) {
+      throw new Error(`public port ${JSON.stringify({ port, protocol })} is not a port and protocol`);
+    }
+  }
+  if (resource.publicPorts.length > 0 && resource.publicIp === undefined) throw new Error('public ports without a public address');
+}
+
+/** Accepted resources, each checked, first come (by id) first served for a contested address. */
+function acceptResources(desired: DesiredHost, networks: Map<string, CheckedNetwork>, badNetworks: Map<string, string>, config: LayoutConfig) {
+  const accepted: DesiredResource[] = [];
+  const rejected: ResourceStatus[] = [];
+  const privateTaken = new Set<string>();
+  const publicTaken = new Set<string>();
+  const seen = new Set<string>();
+  for (const resource of [...desired.resources].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const fail = (reason: string) => rejected.push({ resourceId: resource.id, state: 'failed', reason });
+    const network = networks.get(resource.networkId);
+    if (!network) {
+      fail(badNetworks.get(resource.networkId) ?? `network ${resource.networkId} is not on this host`);
+      continue;
+    }
+    try {
+      checkResource(resource, network, config);
+    } catch (error) {
+      fail((error as Error).message);
+      continue;
+    }
+    const privateKey = `${resource.networkId} ${resource.privateIp}`;
+    if (seen.has(resource.id)) fail('resource listed twice');
+    else if (privateTaken.has(privateKey)) fail(`private address ${resource.privateIp} is taken in its network`);
+    else if (resource.publicIp !== undefined && publicTaken.has(resource.publicIp)) fail(`public address ${resource.publicIp} is taken`);
+    else {
+      seen.add(resource.id);
+      privateTaken.add(privateKey);
+      if (resource.publicIp !== undefined) publicTaken.add(resource.publicIp);
+      accepted.push(resource);
+    }
+  }
+  return { accepted, rejected };
+}
+
+export const resolvConfFor = (cidr: Cidr): string =>
+  `# written by the data plane: the network's resolver\nnameserver ${resolverOf(cidr)}\nsearch ${SEARCH_DOMAINS.join(' ')}\noptions ndots:0 timeout:1 attempts:3\n`;
+
+const publicKey = (ip: string, protocol: string, port: number) => `${ip} ${protocol} ${port}`;
+
+/** The layout for a desired state; `existingSlots` are the transit slots the edge already uses, by network id. */
+export function layout(desired: DesiredHost, config: LayoutConfig, existingSlots: ReadonlyMap<string, number>): Layout {
+  const { names } = config;
+  const { ok: networks, bad } = checkNetworks(desired.networks);
+  const { accepted, rejected } = acceptResources(desired, networks, bad, config);
+  const slots = transitSlots([...networks.keys()], config.transitPool, existingSlots);
+  const uplinkAddress = (ip: string) => `${ip}/${config.uplink.prefix}`;
+
+  const edgeLinks: LinkSpec[] = [
+    { name: IFACE.edgeToInternet, create: { kind: 'veth', peer: IFACE.internetToEdge, peerNamespace: names.internet }, up: true, addresses: [uplinkAddress(config.uplink.edge)] },
+  ];
+  const edgeRoutes: RouteSpec[] = [{ dst: 'default', via: config.uplink.internet, dev: IFACE.edgeToInternet }];
+  const specs: NamespaceSpec[] = [];
+
+  for (const { network, cidr } of networks.values()) {
+    const ns = names.network(network.id);
+    const transit = transitAddresses(config.transitPool, slots.get(network.id)!);
+    const transitLink = transitName(network.id);
+    edgeLinks.push({ name: transitLink, create: { kind: 'veth', peer: IFACE.uplink, peerNamespace: ns }, up: true, addresses: [`${transit.edge}/30`] });
+    const members = accepted.filter((r) => r.networkId === network.id);
+    for (const r of members) if (r.publicIp !== undefined) edgeRoutes.push({ dst: r.publicIp, via: transit.network, dev: transitLink });
+    const live = members.filter((r) => !r.stopped);
+    specs.push({
+      name: ns,
+      role: 'network',
+      networkId: network.id,
+      sysctls: NETWORK_SYSCTLS,
+      links: [
+        { name: IFACE.bridge, create: { kind: 'bridge' }, up: true, addresses: [`${gatewayOf(cidr)}/${cidr.prefix}`, `${resolverOf(cidr)}/${cidr.prefix}`] },
+        { name: IFACE.uplink, create: null, up: true, addresses: [`${transit.network}/30`] },
+        ...members.map((r) => ({ name: portName(r.id), create: null, up: !r.stopped, master: IFACE.bridge, addresses: [] })),
+      ],
+      ownedLinks: /^v[0-9a-f]{10}$/,
+      routes: [{ dst: 'default', via: transit.edge, dev: IFACE.uplink }],
+      nft: networkRuleset({ cidr, resolver: resolverOf(cidr), members: live.map((r) => ({ ...r, port: portName(r.id), servicePort: SERVICE_PORT[r.kind] })) }),
+      openPublic: live.flatMap((r) => r.publicPorts.map((p) => publicKey(r.publicIp!, p.protocol, p.port))),
+    });
+    for (const r of members) {
+      specs.push({
+        name: names.resource(r.id),
+        role: 'resource',
+        networkId: network.id,
+        resourceId: r.id,
+        sysctls: LEAF_SYSCTLS,
+        links: [
+          {
+            name: IFACE.vmNic,
+            create: { kind: 'veth', peer: portName(r.id), peerNamespace: ns },
+            up: !r.stopped,
+            addresses: [`${r.privateIp}/${cidr.prefix}`],
+          },
+        ],
+        ownedLinks: /^$/,
+        // The kernel drops the routes of a link that goes down; a stopped VM has none.
+        routes: r.stopped ? [] : [{ dst: 'default', via: gatewayOf(cidr), dev: IFACE.vmNic }],
+        resolvConf: resolvConfFor(cidr),
+      });
+    }
+  }
+  const transitCidr = `${formatIp(config.transitPool.base)}/${config.transitPool.prefix}`;
+  specs.unshift(
+    {
+      name: names.edge,
+      role: 'edge',
+      sysctls: EDGE_SYSCTLS,
+      links: edgeLinks,
+      ownedLinks: /^n[0-9a-f]{10}$/,
+      routes: edgeRoutes,
+      nft: edgeRuleset({ transitCidr, edgeAddress: config.uplink.edge }),
+    },
+    {
+      name: names.internet,
+      role: 'internet',
+      sysctls: LEAF_SYSCTLS,
+      links: [{ name: IFACE.internetToEdge, create: null, up: true, addresses: [uplinkAddress(config.uplink.internet)] }],
+      ownedLinks: /^$/,
+      routes: [{ dst: `${formatIp(config.publicPool.base)}/${config.publicPool.prefix}`, via: config.uplink.edge, dev: IFACE.internetToEdge }],
+    },
+  );
+  return { namespaces: specs, rejected, accepted };
+}

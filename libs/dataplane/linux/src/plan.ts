@@ -1,0 +1,93 @@
+// The planner: what to do to turn what the kernel holds (observed) into the
+// layout. Pure and deterministic; the executor only runs its actions.
+import type { Action, PlannedAction } from './actions.js';
+import type { Layout, LinkSpec, NamespaceSpec } from './layout.js';
+import type { Names } from './names.js';
+import { routeKey, type ObservedHost, type ObservedLink, type ObservedNamespace } from './observed.js';
+
+// Stale namespaces go first, then new ones, links (2), configuration (3), rulesets and files (4), conntrack clean-up (5).
+const PHASE = { remove: 0, create: 1, links: 2, configure: 3, rules: 4, cleanup: 5 } as const;
+type Phase = keyof typeof PHASE;
+const EMPTY_NAMESPACE = (name: string): ObservedNamespace => ({ name, links: [], routes: [], tables: [] });
+const NEW_LINK = (name: string): ObservedLink => ({ name, up: false, addresses: [] });
+
+export function plan(layout: Layout, observed: ObservedHost, names: Names): PlannedAction[] {
+  const wanted = new Map(layout.namespaces.map((spec) => [spec.name, spec]));
+  const actions: PlannedAction[] = [];
+  const push = (phase: Phase, spec: NamespaceSpec | undefined, action: Action) =>
+    actions.push({ action, phase: PHASE[phase], ...(spec?.networkId !== undefined && { networkId: spec.networkId }), ...(spec?.resourceId !== undefined && { resourceId: spec.resourceId }) });
+
+  for (const name of Object.keys(observed.namespaces).sort()) {
+    if (names.owns(name) && !wanted.has(name)) push('remove', undefined, { type: 'delete-namespace', namespace: name });
+  }
+  const current = (spec: NamespaceSpec) => observed.namespaces[spec.name] ?? EMPTY_NAMESPACE(spec.name);
+  for (const spec of layout.namespaces) {
+    if (!observed.namespaces[spec.name]) push('create', spec, { type: 'create-namespace', namespace: spec.name, sysctls: spec.sysctls });
+  }
+  // Links are made before any namespace is configured: a veth's far end is configured by its own namespace.
+  for (const spec of layout.namespaces) {
+    const lines = linksToCreate(spec, current(spec));
+    if (lines.length > 0) push('links', spec, { type: 'ip', namespace: spec.name, lines });
+  }
+  for (const spec of layout.namespaces) {
+    const lines = configure(spec, current(spec));
+    if (lines.length > 0) push('configure', spec, { type: 'ip', namespace: spec.name, lines });
+  }
+  for (const spec of layout.namespaces) {
+    const now = current(spec);
+    if (spec.nft && !rulesetInPlace(spec, now)) {
+      push('rules', spec, { type: 'nft', namespace: spec.name, ruleset: spec.nft.text });
+      if (spec.openPublic && now.tables.length > 0) push('cleanup', spec, { type: 'flush-closed-ports', namespace: spec.name, open: spec.openPublic });
+    }
+    if (spec.resolvConf !== undefined && now.resolvConf !== spec.resolvConf) push('rules', spec, { type: 'write-resolv-conf', namespace: spec.name, content: spec.resolvConf });
+  }
+  return actions;
+}
+
+function linksToCreate(spec: NamespaceSpec, now: ObservedNamespace): string[][] {
+  const have = new Set(now.links.map((l) => l.name));
+  return spec.links.flatMap((link): string[][] => {
+    if (have.has(link.name) || link.create === null) return [];
+    if (link.create.kind === 'bridge') return [['link', 'add', link.name, 'type', 'bridge']];
+    return [['link', 'add', link.name, 'type', 'veth', 'peer', 'name', link.create.peer, 'netns', link.create.peerNamespace]];
+  });
+}
+
+/** Deletions first, then masters, addresses, up/down, and routes last (a route needs its link up and addressed). */
+function configure(spec: NamespaceSpec, now: ObservedNamespace): string[][] {
+  const observedLinks = new Map(now.links.map((l) => [l.name, l]));
+  const wantedLinks = new Set(spec.links.map((l) => l.name));
+  const wantedRoutes = new Map(spec.routes.map((r) => [routeKey(r.dst, r.via, r.dev), r]));
+  const lines: string[][] = [];
+  const staleLinks = now.links.filter((l) => spec.ownedLinks.test(l.name) && !wantedLinks.has(l.name));
+  const gone = new Set(staleLinks.map((l) => l.name));
+  for (const key of now.routes) {
+    const [dst, , via, , dev] = key.split(' ');
+    if (!wantedRoutes.has(key) && !gone.has(dev!)) lines.push(['route', 'del', dst!, 'via', via!, 'dev', dev!]);
+  }
+  for (const link of staleLinks) lines.push(['link', 'del', link.name]);
+  const lo = observedLinks.get('lo');
+  if (!lo?.up) lines.push(['link', 'set', 'lo', 'up']);
+  const state = spec.links.map((link) => [link, observedLinks.get(link.name) ?? NEW_LINK(link.name)] as const);
+  for (const [link, seen] of state) lines.push(...configureLink(link, seen));
+  for (const [key, route] of wantedRoutes) {
+    if (!now.routes.includes(key)) lines.push(['route', 'replace', route.dst, 'via', route.via, 'dev', route.dev]);
+  }
+  return lines;
+}
+
+function configureLink(link: LinkSpec, seen: ObservedLink): string[][] {
+  const lines: string[][] = [];
+  if (link.master !== undefined && seen.master !== link.master) lines.push(['link', 'set', link.name, 'master', link.master]);
+  for (const address of seen.addresses) if (!link.addresses.includes(address)) lines.push(['addr', 'del', address, 'dev', link.name]);
+  for (const address of link.addresses) if (!seen.addresses.includes(address)) lines.push(['addr', 'add', address, 'dev', link.name]);
+  if (seen.up !== link.up) lines.push(['link', 'set', link.name, link.up ? 'up' : 'down']);
+  return lines;
+}
+
+function rulesetInPlace(spec: NamespaceSpec, now: ObservedNamespace): boolean {
+  const nft = spec.nft!;
+  return nft.tables.every((want) =>
+    now.tables.some((t) => t.family === want.family && t.name === want.name && t.comment === nft.fingerprint && t.rules === want.rules),
+  );
+}

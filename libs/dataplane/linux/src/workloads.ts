@@ -1,0 +1,248 @@
+// The development runtime's workloads: what runs in a resource's namespace
+// on its service port. PostgreSQL (databases, `postgres-18`) and Redis
+// (caches, `redis-7`) are real daemons that outlive the agent; HTTP ones
+// (`nodejs-24` on 3000, buckets on 443, plain HTTP) are served from the
+// agent over sockets bound in the namespace. Credentials are files under
+// `<runDir>/credentials/`.
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type net from 'node:net';
+import { join } from 'node:path';
+import type { DesiredResource } from './desired-state.js';
+import { run, runIn } from './run.js';
+import { closeAll, openSockets, type OpenedSocket } from './sockets.js';
+
+export type WorkloadKind = 'http' | 'postgres' | 'redis';
+export const ALL_WORKLOADS: readonly WorkloadKind[] = ['http', 'postgres', 'redis'];
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+export interface WorkloadTarget {
+  readonly resource: DesiredResource;
+  readonly namespace: string;
+  /** Identifies the namespace instance (its inode): a recreated namespace needs its workload again. */
+  readonly namespaceId: string;
+  readonly cidr: string;
+}
+
+/** What a resource runs, and where; null for nothing (ubuntu-24, or a kind switched off). */
+export function workloadOf(resource: DesiredResource): { kind: WorkloadKind; port: number } | null {
+  if (resource.kind === 'database' || resource.image === 'postgres-18') return { kind: 'postgres', port: 5432 };
+  if (resource.kind === 'cache' || resource.image === 'redis-7') return { kind: 'redis', port: 6379 };
+  if (resource.kind === 'bucket') return { kind: 'http', port: 443 };
+  if (resource.image === 'nodejs-24') return { kind: 'http', port: 3000 };
+  return null;
+}
+
+interface Running {
+  readonly namespaceId: string;
+  /** A daemon (PostgreSQL, Redis) outlives the agent unless stopped with the daemons. */
+  readonly daemon: boolean;
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class Workloads {
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly runDir: string,
+    private readonly opener: string,
+    private readonly enabled: ReadonlySet<WorkloadKind>,
+    private readonly onFailure: (resourceId: string, reason: string) => void,
+  ) {}
+
+  /** Path of the file holding a resource's service password (user `postgres` for PostgreSQL, `requirepass` for Redis). */
+  credentialsFile(resourceId: string): string {
+    return join(this.runDir, 'credentials', resourceId);
+  }
+
+  /** Starts what should run (without waiting: PostgreSQL takes seconds), stops what should not. */
+  reconcile(targets: readonly WorkloadTarget[]): void {
+    const wanted = new Map<string, WorkloadTarget>();
+    for (const t of targets) {
+      const workload = workloadOf(t.resource);
+      if (!t.resource.stopped && workload && this.enabled.has(workload.kind)) wanted.set(t.resource.id, t);
+    }
+    for (const [id, running] of this.running) {
+      if (wanted.get(id)?.namespaceId !== running.namespaceId) {
+        this.running.delete(id);
+        void running.stop().catch(() => undefined);
+      }
+    }
+    for (const [id, target] of wanted) {
+      if (this.running.has(id)) continue;
+      const started = this.start(target);
+      started.ready.catch((error: unknown) => {
+        if (this.running.get(id) === started) this.running.delete(id);
+        this.onFailure(id, `workload: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      this.running.set(id, started);
+    }
+  }
+
+  /** Resolves once the resource's workload answers (or at once if it has none). */
+  ready(resourceId: string): Promise<void> {
+    return this.running.get(resourceId)?.ready ?? Promise.resolve();
+  }
+
+  /** Stops the agent-served ones; `daemons` also stops PostgreSQL and Redis (else they outlive the agent). */
+  async stopAll(daemons: boolean): Promise<void> {
+    const all = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(all.map((r) => (daemons || !r.daemon ? r.stop() : Promise.resolve()).catch(() => undefined)));
+  }
+
+  private start(target: WorkloadTarget): Running {
+    const { kind, port } = workloadOf(target.resource)!;
+    if (kind === 'http') return this.startHttp(target, port);
+    const dir = join(this.runDir, 'workloads', target.resource.id);
+    return kind === 'postgres' ? this.daemon(target, dir, new Postgres(dir, target, this.credentialsFile(target.resource.id))) : this.daemon(target, dir, new Redis(dir, target, this.credentialsFile(target.resource.id)));
+  }
+
+  private startHttp(target: WorkloadTarget, port: number): Running {
+    const { id, name } = target.resource;
+    const body = JSON.stringify({ id, name });
+    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    let sockets: OpenedSocket[] = [];
+    const ready = openSockets(this.opener, target.namespace, [{ kind: 'tcp', host: target.resource.privateIp, port }]).then((opened) => {
+      sockets = opened;
+      (opened[0] as { server: net.Server }).server.on('connection', (c) => server.emit('connection', c));
+    });
+    return {
+      namespaceId: target.namespaceId,
+      ready,
+      daemon: false,
+      stop: async () => {
+        await ready.catch(() => undefined);
+        closeAll(sockets);
+        server.closeAllConnections();
+      },
+    };
+  }
+
+  private daemon(target: WorkloadTarget, dir: string, daemon: Daemon): Running {
+    const ready = (async () => {
+      await mkdir(dir, { recursive: true });
+      await ensurePassword(this.credentialsFile(target.resource.id));
+      const marker = join(dir, 'netns-id');
+      const sameNamespace = (await readFile(marker, 'utf8').catch(() => '')) === target.namespaceId;
+      if (sameNamespace && (await daemon.alive())) return; // adopted from a previous agent
+      await daemon.stop().catch(() => undefined);
+      await daemon.start();
+      await writeFile(marker, target.namespaceId);
+    })();
+    return { namespaceId: target.namespaceId, ready, daemon: true, stop: async () => (await ready.catch(() => undefined), daemon.stop()) };
+  }
+}
+
+interface Daemon {
+  alive(): Promise<boolean>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function ensurePassword(file: string): Promise<string> {
+  const existing = await readFile(file, 'utf8').catch(() => null);
+  if (existing) return existing.trim();
+  const password = randomBytes(18).toString('base64url');
+  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+async function pidAlive(pidFile: string): Promise<boolean> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Postgres implements Daemon {
+  private readonly data: string;
+  constructor(
+    dir: string,
+    private readonly target: WorkloadTarget,
+    private readonly passwordFile: string,
+  ) {
+    this.data = join(dir, 'data');
+  }
+
+  alive = () => pidAlive(join(this.data, 'postmaster.pid'));
+
+  private asPostgres(args: readonly string[]): string[] {
+    return ['runuser', '-u', 'postgres', '--', ...args];
+  }
+
+  async start(): Promise<void> {
+    const exists = await stat(join(this.data, 'PG_VERSION')).then(() => true, () => false);
+    if (!exists) {
+      await mkdir(this.data, { recursive: true, mode: 0o700 });
+      await chown(this.data, ...(await postgresIds()));
+      const pwfile = join(this.data, '..', 'pwfile');
+      await writeFile(pwfile, await readFile(this.passwordFile));
+      await chown(pwfile, ...(await postgresIds()));
+      const [cmd, ...args] = this.asPostgres([`${PG_BIN}/initdb`, '-D', this.data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust']);
+      await run(cmd!, args);
+      const hba = join(this.data, 'pg_hba.conf');
+      await writeFile(hba, `${await readFile(hba, 'utf8')}\nhost all all ${this.target.cidr} scram-sha-256\n`);
+    }
+    const options = `-c listen_addresses=${this.target.resource.privateIp} -c port=5432 -c unix_socket_directories=${this.data}`;
+    await runIn(this.target.namespace, this.asPostgres([`${PG_BIN}/pg_ctl`, '-D', this.data, '-l', join(this.data, '..', 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']));
+  }
+
+  async stop(): Promise<void> {
+    if (!(await this.alive())) return;
+    await run('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', this.data, '-m', 'fast', '-w', 'stop']);
+  }
+}
+
+let postgresIdsCache: Promise<[number, number]> | null = null;
+const postgresIds = (): Promise<[number, number]> =>
+  (postgresIdsCache ??= Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]).then(([u, g]) => [Number(u.trim()), Number(g.trim())]));
+
+class Redis implements Daemon {
+  private readonly pidFile: string;
+  constructor(
+    private readonly dir: string,
+    private readonly target: WorkloadTarget,
+    private readonly passwordFile: string,
+  ) {
+    this.pidFile = join(dir, 'redis.pid');
+  }
+
+  alive = () => pidAlive(this.pidFile);
+
+  async start(): Promise<void> {
+    const password = (await readFile(this.passwordFile, 'utf8')).trim();
+    const conf = join(this.dir, 'redis.conf');
+    await writeFile(
+      conf,
+      [`bind ${this.target.resource.privateIp}`, 'port 6379', `requirepass ${password}`, 'daemonize yes', `pidfile ${this.pidFile}`, `dir ${this.dir}`, `logfile ${join(this.dir, 'redis.log')}`, 'save ""', 'appendonly no', ''].join('\n'),
+      { mode: 0o600 },
+    );
+    await runIn(this.target.namespace, ['redis-server', conf]);
+    for (let i = 0; i < 50 && !(await this.alive()); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!(await this.alive())) throw new Error(`redis-server did not start (see ${join(this.dir, 'redis.log')})`);
+  }
+
+  async stop(): Promise<void> {
+    const pid = Number((await readFile(this.pidFile, 'utf8').catch(() => '')).trim());
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+  }
+}
+
+/** The run dir must let user postgres reach its data directory. */
+export async function openRunDirToPostgres(runDir: string): Promise<void> {
+  await chmod(runDir, 0o711);
+}
