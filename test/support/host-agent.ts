@@ -4,7 +4,7 @@
 // `npm start` never touch each other's), removed after the suite. Needs root
 // and `ip`/`nft`: without them the suite says why and its tests are skipped.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,10 +46,13 @@ export function useHostAgent(ctx: PlatformContext, options: { workloads?: boolea
   const agent = {} as HostAgentContext;
   const prefix = `t${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
   const runDir = mkdtempSync(join(tmpdir(), 'pn-agent-'));
+  // Workloads run as their own users (postgres): they must be able to reach their directories under it.
+  chmodSync(runDir, 0o755);
   beforeAll(async () => {
     if (noDataPlane) return;
     const config = loadAgentConfig({ HOST_ID: `test-${prefix}`, HOST_AGENT_PORT: '0', DATAPLANE_PREFIX: prefix, DATAPLANE_RUN_DIR: runDir, DATAPLANE_WORKLOADS: options.workloads === false ? 'off' : 'on' });
-    agent.app = await startHostAgent(ctx.platform.configAs('host-agent'), config);
+    // The platform's dns listens on an ephemeral port: the one it got.
+    agent.app = await startHostAgent({ ...ctx.platform.configAs('host-agent'), dnsPort: ctx.platform.dnsPort }, config);
     agent.plane = agent.app.get(LINUX_PLANE);
     agent.url = (await agent.app.getUrl()).replace('[::1]', '127.0.0.1');
     agent.exec = (id, command, timeoutMs = 15_000) => inNamespace(agent.plane.namespaceOf(id), command, timeoutMs);

@@ -192,7 +192,11 @@ class Postgres implements Daemon {
       await writeFile(hba, `${await readFile(hba, 'utf8')}\nhost all all ${this.target.cidr} scram-sha-256\n`);
     }
     const options = `-c listen_addresses=${this.target.resource.privateIp} -c port=5432 -c unix_socket_directories=${this.data}`;
-    await runIn(this.target.namespace, this.asPostgres([`${PG_BIN}/pg_ctl`, '-D', this.data, '-l', join(this.data, '..', 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']));
+    // The log sits beside the data, in a directory root owns: made here and given to postgres, which writes it.
+    const log = join(this.data, '..', 'postgres.log');
+    await writeFile(log, '', { flag: 'a' });
+    await chown(log, ...(await postgresIds()));
+    await runIn(this.target.namespace, this.asPostgres([`${PG_BIN}/pg_ctl`, '-D', this.data, '-l', log, '-o', options, '-w', '-t', '60', 'start']));
   }
 
   async stop(): Promise<void> {
