@@ -3,7 +3,7 @@
 // namespaces under a prefix of its own (so suites and a developer's
 // `npm start` never touch each other's), removed after the suite. Needs root
 // and `ip`/`nft`: without them the suite says why and its tests are skipped.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,4 +65,39 @@ export function useHostAgent(ctx: PlatformContext, options: { workloads?: boolea
     rmSync(runDir, { recursive: true, force: true });
   });
   return agent;
+}
+
+/**
+ * The agent as its own process (`services/host-agent/dist/main.js`, built),
+ * for suites that kill it: same prefix and run directory as `agent`, so a
+ * restarted one takes over what the last one made. Resolves once the
+ * platform's /healthz lists its host.
+ */
+export async function startAgentProcess(ctx: PlatformContext, options: { hostId: string; prefix: string; runDir: string }): Promise<ChildProcess> {
+  const config = ctx.platform.config;
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'services', 'host-agent', 'dist', 'main.js')], {
+    env: {
+      ...process.env,
+      NATS_URL: ctx.nats.url,
+      NATS_CREDENTIALS: ctx.nats.credentials['host-agent'],
+      EVENT_STREAM: config.eventStream,
+      DNS_PORT: String(ctx.platform.dnsPort),
+      DNS_FORWARDER_SECRET: config.dnsForwarderSecret,
+      PUBLIC_IP_POOL: config.publicIpPool,
+      HOST_ID: options.hostId,
+      HOST_AGENT_PORT: '0',
+      DATAPLANE_PREFIX: options.prefix,
+      DATAPLANE_RUN_DIR: options.runDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    const { body } = await ctx.api('GET', '/healthz');
+    if (body?.data_plane?.hosts?.some((h: { host_id: string }) => h.host_id === options.hostId)) return child;
+    if (child.exitCode !== null) throw new Error(`the host agent exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the host agent process did not report within 30 s');
 }

@@ -1,0 +1,111 @@
+// The host agent's faults, as an operator meets them: the agent killed with
+// -9 while two VMs move data (the kernel keeps forwarding: the transfer does
+// not notice), resources created and deleted while it is down (made real and
+// removed when it returns, by the start's full resync, which adds no rule
+// twice), and a link deleted by hand (back within a few seconds).
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { namesFor, removeEverything } from '@pn/dataplane-linux';
+import { noDataPlane, startAgentProcess } from '../support/host-agent.js';
+import { usePlatform } from '../support/platform.js';
+
+const ctx = usePlatform('host-agent faults suite', { env: { DNS_FORWARDER_SECRET: 'faults-suite-secret' } });
+const api: typeof ctx.api = (...args) => ctx.api(...args);
+const maybe = noDataPlane ? it.skip : it;
+if (noDataPlane) console.log(`host-agent faults suite: skipped — ${noDataPlane}`);
+
+const prefix = `f${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
+const names = namesFor(prefix);
+const runDir = mkdtempSync(join(tmpdir(), 'pn-faults-'));
+chmodSync(runDir, 0o755);
+const hostId = `faults-${prefix}`;
+let agent: ReturnType<typeof spawn> | undefined;
+ctx.beforeStop(async () => {
+  agent?.kill('SIGTERM');
+  await new Promise((r) => (agent && agent.exitCode === null ? agent.once('exit', r) : r(null)));
+  if (!noDataPlane) await removeEverything(prefix);
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const connects = (from: string, ip: string, port: number) => {
+  try {
+    return inNs(from, ['bash', '-c', `timeout 1 bash -c 'exec 3<>/dev/tcp/${ip}/${port}' && echo open`]).includes('open');
+  } catch {
+    return false;
+  }
+};
+
+async function vm(key: string, body: Record<string, unknown>) {
+  const { status, body: created } = await api('POST', '/v1/hosting/vms', { key, body });
+  expect([201, 202]).toContain(status);
+  return created;
+}
+
+describe('the host agent killed and restarted', () => {
+  maybe('leaves traffic flowing, catches up with what changed while it was down, and adds no rule twice; a deleted link comes back', async () => {
+    agent = await startAgentProcess(ctx, { hostId, prefix, runDir });
+    const key = await ctx.newKey('faults');
+    expect((await api('POST', '/v1/hosting/projects', { key, body: { name: 'second' } })).status).toBe(201);
+    const server = await vm(key, { name: 'server', image: 'ubuntu-24' });
+    const client = await vm(key, { name: 'client', image: 'ubuntu-24' });
+    const gone = await vm(key, { name: 'gone', image: 'ubuntu-24', project: 'second' });
+    expect([server, client, gone].map((r) => r.data_plane?.state)).toEqual(['attached', 'attached', 'attached']);
+    const { body: topology } = await api('GET', '/v1/hosting/network/topology', { key });
+    const networkNs = names.network(topology.network_id);
+    const rulesBefore = inNs(networkNs, ['nft', '-s', 'list', 'ruleset']);
+
+    // Eight seconds of TCP from client to server; the agent dies two seconds in.
+    const iperfServer = spawn('ip', ['netns', 'exec', names.resource(server.id), 'iperf3', '-s', '-1', '-B', server.private_ip], { stdio: 'ignore' });
+    await sleep(300);
+    const transfer = new Promise<string>((resolve) => {
+      const c = spawn('ip', ['netns', 'exec', names.resource(client.id), 'iperf3', '-c', server.private_ip, '-t', '8', '-i', '1', '-J']);
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('exit', () => resolve(out));
+    });
+    await sleep(2000);
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent!.once('exit', r));
+
+    // While no agent runs: one VM more, one less (the create answers without waiting for a host that is gone).
+    const late = await vm(key, { name: 'late', image: 'ubuntu-24', project: 'second' });
+    expect((await api('DELETE', `/v1/hosting/vms/${gone.id}`, { key })).status).toBeLessThan(300);
+    const report = JSON.parse(await transfer);
+    iperfServer.kill();
+    expect(report.error).toBeUndefined();
+    const perSecond = (report.intervals as Array<{ sum: { bytes: number } }>).map((i) => i.sum.bytes);
+    expect(perSecond.length).toBeGreaterThanOrEqual(8);
+    // Every second of the eight moved data, the seconds without an agent too.
+    expect(perSecond.filter((bytes) => bytes === 0)).toEqual([]);
+
+    agent = await startAgentProcess(ctx, { hostId, prefix, runDir });
+    const lateNow = await api('GET', `/v1/hosting/vms/${late.id}`, { key });
+    expect(lateNow.body.data_plane).toMatchObject({ host: hostId, state: 'attached' });
+    expect(namespaces()).toContain(names.resource(late.id));
+    expect(namespaces()).not.toContain(names.resource(gone.id));
+    // The untouched network's rules are exactly what they were: the resync re-made nothing twice.
+    expect(inNs(networkNs, ['nft', '-s', 'list', 'ruleset'])).toBe(rulesBefore);
+
+    // A link deleted by hand: the client is cut off (its neighbour still reaches the server), then back within seconds.
+    const third = await vm(key, { name: 'third', image: 'ubuntu-24' });
+    const listener = spawn('ip', ['netns', 'exec', names.resource(server.id), 'socat', 'TCP-LISTEN:7000,fork,reuseaddr', 'SYSTEM:true'], { stdio: 'ignore' });
+    await sleep(300);
+    expect(connects(names.resource(client.id), server.private_ip, 7000)).toBe(true);
+    inNs(names.resource(client.id), ['ip', 'link', 'del', 'eth0']);
+    expect(connects(names.resource(client.id), server.private_ip, 7000)).toBe(false);
+    expect(connects(names.resource(third.id), server.private_ip, 7000)).toBe(true);
+    let back = false;
+    for (let i = 0; i < 50 && !back; i++) {
+      await sleep(100);
+      back = connects(names.resource(client.id), server.private_ip, 7000);
+    }
+    listener.kill();
+    expect(back).toBe(true);
+  }, 180_000);
+});
