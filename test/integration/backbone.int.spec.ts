@@ -32,12 +32,15 @@ describe('event backbone', () => {
       'billing.usage.v1',
       'dns.zones.v1',
       'gateway.api-keys.v3',
+      'resources.dataplane-desired.v1',
       'resources.directory.v1',
       'resources.integration-publisher.v1',
       'resources.projects.v1',
     ]);
     const health = await ctx.api('GET', '/healthz');
     expect(health.body.details.dns.projections[0]).toMatchObject({ name: 'dns.zones.v1', caught_up: true, parked: 0 });
+    // No host agent runs beside this platform: /healthz says plainly that nothing is enforced on the wire.
+    expect(health.body.data_plane).toEqual({ hosts: [], note: expect.stringContaining('no host agent is running') });
   });
 
   it('answers SERVFAIL from a DNS view that lags past the bound, and recovers', async () => {

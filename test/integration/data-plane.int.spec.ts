@@ -30,8 +30,10 @@ describe('Superjolt worked example, for real', () => {
     expect((await api('POST', '/v1/hosting/projects', { key, body: { name: 'shop' } })).status).toBe(201);
     const db = await vm(key, { name: 'db', image: 'postgres-18', project: 'shop' });
     const app = await vm(key, { name: 'api', image: 'nodejs-24', project: 'shop' });
-    // The create answered once the agent had attached it.
+    // The create answered once the agent had attached it; /healthz lists the agent's host.
     expect(app.data_plane).toEqual({ host: expect.stringMatching(/^test-/), state: 'attached' });
+    const health = await api('GET', '/healthz');
+    expect(health.body.data_plane.hosts).toEqual([expect.objectContaining({ host_id: app.data_plane.host, failed: 0 })]);
     expect(app.public_url).toMatch(/^http:\/\/203\.0\.113\.\d+:3000$/);
 
     // Names through the system resolver, as a program in the VM would.
