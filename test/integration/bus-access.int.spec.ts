@@ -7,6 +7,7 @@
 // each beside its positive control.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { accessTable, allowedBy, exampleSubject, natsPermissions, ROLES, type Role } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
@@ -147,6 +148,26 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     await expect(jetstream(agent).consumers.get(names.eventStream).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
     expect(await publish(agent, `$JS.API.DIRECT.GET.KV_${names.idempotencyBucket}.$KV.${names.idempotencyBucket}.k`)).toBe('refused');
     expect(await subscribe(agent, [`${names.dnsFleetSubject}.heartbeat`])).toEqual([[`${names.dnsFleetSubject}.heartbeat`, 'refused']]);
+  });
+
+  it('only resources writes the desired state of the data plane; a host agent writes its reports and cannot forge what hosts must make', async () => {
+    const kvOf = async (role: Role) => new Kvm(await as(role)).open(names.dataplaneBucket);
+    await new Kvm(await as('admin')).create(names.dataplaneBucket, { history: 1 });
+    const resourceId = `vm_${uniqueId('x')}`;
+    // The positive controls: resources writes a record, the agent its report and heartbeat, and reads the record.
+    await (await kvOf('resources')).put(`desired.${resourceId}`, '{}');
+    const agentKv = await kvOf('host-agent');
+    await agentKv.put(`status.${resourceId}`, '{}');
+    await agentKv.put('host.h1', '{}');
+    expect((await agentKv.get(`desired.${resourceId}`))?.string()).toBe('{}');
+    // The attacks: an agent (a stolen credential on any host) writing or deleting what a host must make, anyone else writing either.
+    const bucket = names.dataplaneBucket;
+    expect(await publish(await as('host-agent'), `$KV.${bucket}.desired.${resourceId}`)).toBe('refused');
+    for (const r of ['gateway', 'ipam', 'dns', 'billing', 'operator'] as Role[]) {
+      expect([r, await publish(await as(r), `$KV.${bucket}.desired.${resourceId}`), await publish(await as(r), `$KV.${bucket}.status.${resourceId}`)]).toEqual([r, 'refused', 'refused']);
+    }
+    expect(await publish(await as('resources'), `$KV.${bucket}.status.${resourceId}`)).toBe('refused');
+    expect(await publish(await as('host-agent'), `$JS.API.STREAM.PURGE.KV_${bucket}`)).toBe('refused');
   });
 
   it('nobody but admin deletes or purges the event stream or the idempotency bucket', async () => {
