@@ -73,7 +73,7 @@ export function useHostAgent(ctx: PlatformContext, options: { workloads?: boolea
  * restarted one takes over what the last one made. Resolves once the
  * platform's /healthz lists its host.
  */
-export async function startAgentProcess(ctx: PlatformContext, options: { hostId: string; prefix: string; runDir: string }): Promise<ChildProcess> {
+export async function startAgentProcess(ctx: PlatformContext, options: { hostId: string; prefix: string; runDir: string; env?: Record<string, string> }): Promise<ChildProcess> {
   const config = ctx.platform.config;
   const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'services', 'host-agent', 'dist', 'main.js')], {
     env: {
@@ -88,7 +88,9 @@ export async function startAgentProcess(ctx: PlatformContext, options: { hostId:
       HOST_AGENT_PORT: '0',
       DATAPLANE_PREFIX: options.prefix,
       DATAPLANE_RUN_DIR: options.runDir,
+      FLOWS_SUBJECT_PREFIX: config.flowsSubjectPrefix,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

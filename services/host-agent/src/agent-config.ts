@@ -17,6 +17,10 @@ export interface AgentConfig {
   readonly runDir: string;
   /** Prefix of everything it makes in the kernel (DATAPLANE_PREFIX, default pn). */
   readonly prefix: string;
+  /** A connection that lasts is reported at least this often (FLOW_REPORT_INTERVAL_SECONDS, default 60). */
+  readonly flowIntervalSeconds: number;
+  /** How often the connection tables are read (FLOW_POLL_MS, default 1000). */
+  readonly flowPollMs: number;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -26,8 +30,18 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   if (!TOKEN.test(hostId)) throw new ConfigError(`HOST_ID must be 1 to 64 letters, digits, "-" or "_", got "${hostId}"`);
   const prefix = env.DATAPLANE_PREFIX || 'pn';
   if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new ConfigError(`DATAPLANE_PREFIX must be a lower-case letter and up to 7 letters or digits, got "${prefix}"`);
-  const port = Number(env.HOST_AGENT_PORT ?? 8086);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`HOST_AGENT_PORT must be a port, got "${env.HOST_AGENT_PORT}"`);
+  const port = whole(env, 'HOST_AGENT_PORT', 8086, 0, 65535);
   const workloads = (env.DATAPLANE_WORKLOADS ?? 'on') !== 'off';
-  return { hostId, port, resyncEveryMs: 10_000, heartbeatEveryMs: 1000, workloads, runDir: env.DATAPLANE_RUN_DIR || join(process.cwd(), '.run', 'dataplane'), prefix };
+  const flowIntervalSeconds = whole(env, 'FLOW_REPORT_INTERVAL_SECONDS', 60, 1, 3600);
+  const flowPollMs = whole(env, 'FLOW_POLL_MS', 1000, 100, 60_000);
+  const runDir = env.DATAPLANE_RUN_DIR || join(process.cwd(), '.run', 'dataplane');
+  return { hostId, port, resyncEveryMs: 10_000, heartbeatEveryMs: 1000, workloads, runDir, prefix, flowIntervalSeconds, flowPollMs };
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
 }

@@ -10,15 +10,22 @@ import type { AgentConfig } from './agent-config.js';
 import { HostAgent } from './agent/host-agent.js';
 import { AgentHealthController } from './health.controller.js';
 import { LINUX_PLANE, startLinuxPlane, type LinuxPlane } from './linux-plane.js';
-import { AGENT_CONFIG, HOST_AGENT } from './tokens.js';
+import { AGENT_CONFIG, FLOW_METER, HOST_AGENT } from './tokens.js';
+import { FlowMeter } from './flows/flow-meter.js';
+import { networkAddresses } from './agent/desired-host.js';
+import { jetstream } from '@nats-io/jetstream';
 
 class AgentShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(HOST_AGENT) private readonly agent: HostAgent,
+    @Inject(FLOW_METER) private readonly meter: FlowMeter,
     @Inject(LINUX_PLANE) private readonly plane: LinuxPlane,
     @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
   async onApplicationShutdown(): Promise<void> {
+    // The meter's last round first, while the namespaces (and their counters) are still there.
+    await this.meter.poll();
+    await this.meter.stop();
     await this.agent.stop();
     await this.plane.stop({ removeAll: process.env.DATAPLANE_KEEP !== '1' });
     if (!this.nc.isClosed()) await this.nc.drain();
@@ -57,6 +64,22 @@ export class HostAgentModule {
             return hostAgent;
           },
           inject: [BUS_CONNECTION, LINUX_PLANE, GarbageBin],
+        },
+        {
+          provide: FLOW_METER,
+          useFactory: (nc: NatsConnection, plane: LinuxPlane, hostAgent: HostAgent) => {
+            const networks = () => hostAgent.networks().map((n) => ({ id: n.id, namespace: plane.networkNamespaceOf(n.id), ...networkAddresses(n.cidr) }));
+            const meter = new FlowMeter(jetstream(nc), networks, {
+              hostId: agent.hostId,
+              runDir: agent.runDir,
+              subject: config.flowsSubjectPrefix,
+              intervalSeconds: agent.flowIntervalSeconds,
+              pollMs: agent.flowPollMs,
+            });
+            meter.start();
+            return meter;
+          },
+          inject: [BUS_CONNECTION, LINUX_PLANE, HOST_AGENT],
         },
         AgentShutdown,
       ],

@@ -99,3 +99,18 @@ export function planHost(records: Iterable<ResourceDesired>): HostPlan {
   }
   return { desired: { networks: [...networks.values()], resources }, rejected };
 }
+
+/** A network's range as a test, and its own addresses (gateway .1, resolver .2), for the flow meter. */
+export function networkAddresses(cidr: string): { contains: (ip: string) => boolean; own: ReadonlySet<string> } {
+  const range = parsePrivateCidr(cidr);
+  if (!range) return { contains: () => false, own: new Set() };
+  const mask = (0xffffffff << (32 - range.bits)) >>> 0;
+  const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return {
+    contains: (ip) => {
+      const n = ipv4(ip);
+      return n !== undefined && ((n & mask) >>> 0) === range.base;
+    },
+    own: new Set([text(range.base + 1), text(range.base + 2)]),
+  };
+}

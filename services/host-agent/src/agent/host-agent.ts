@@ -8,7 +8,7 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import { Logger } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { HostHeartbeatSchema, ResourceAttachmentSchema, type ResourceDesired } from '@pn/contracts';
-import type { DesiredHost, ResourceStatus } from '@pn/dataplane-linux';
+import type { DesiredHost, DesiredNetwork, ResourceStatus } from '@pn/dataplane-linux';
 import { dataplaneKeys, desiredDigest, encodeAttachment, encodeHeartbeat, readDataplaneEntry, type GarbageBin } from '@pn/service-kit';
 import { CoalescingLoop } from './coalescing-loop.js';
 import { planHost } from './desired-host.js';
@@ -78,6 +78,11 @@ export class HostAgent {
     await this.loop.stop();
     // Gone at once rather than in a few heartbeats: creates stop waiting for this host.
     await this.kv.delete(dataplaneKeys.host(this.options.hostId)).catch(() => undefined);
+  }
+
+  /** The networks this host has now (those of the resources it attaches). */
+  networks(): readonly DesiredNetwork[] {
+    return planHost(this.records.values()).desired.networks;
   }
 
   health(): AgentHealth {

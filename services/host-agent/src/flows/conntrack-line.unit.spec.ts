@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseConntrackLine } from './conntrack-line.js';
+
+describe('a conntrack line', () => {
+  it('gives both tuples with their counters, the TCP state and the entry id', () => {
+    const entry = parseConntrackLine(
+      'ipv4     2 tcp      6 119 TIME_WAIT src=10.0.1.2 dst=198.51.100.10 sport=34996 dport=80 packets=4 bytes=216 src=198.51.100.10 dst=203.0.113.1 sport=80 dport=34996 packets=4 bytes=5216 [ASSURED] mark=0 use=1 id=3276806062',
+    );
+    expect(entry).toEqual({
+      id: '3276806062',
+      protocol: 6,
+      state: 'TIME_WAIT',
+      orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
+      reply: { src: '198.51.100.10', dst: '203.0.113.1', sport: 80, dport: 34996, packets: 4n, bytes: 5216n },
+    });
+  });
+
+  it('reads UDP (unreplied) and ICMP, whose tuples carry their own id=, with the entry id from the end', () => {
+    expect(parseConntrackLine('ipv4 2 udp 17 29 src=10.0.1.2 dst=10.0.1.3 sport=5555 dport=9 packets=1 bytes=34 [UNREPLIED] src=10.0.1.3 dst=10.0.1.2 sport=9 dport=5555 packets=0 bytes=0 mark=0 use=1 id=28964953')).toMatchObject({
+      id: '28964953',
+      protocol: 17,
+      state: '',
+      orig: { bytes: 34n },
+      reply: { bytes: 0n },
+    });
+    expect(parseConntrackLine('ipv4 2 icmp 1 29 src=10.0.1.2 dst=10.0.1.3 type=8 code=0 id=77 packets=1 bytes=84 src=10.0.1.3 dst=10.0.1.2 type=0 code=0 id=77 packets=1 bytes=84 mark=0 use=1 id=991')).toMatchObject({
+      id: '991',
+      protocol: 1,
+      orig: { sport: 0, dport: 0, bytes: 84n },
+    });
+  });
+
+  it.each([
+    ['the header line', 'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been shown.'],
+    ['IPv6', 'ipv6 10 tcp 6 119 TIME_WAIT src=::1 dst=::1 sport=1 dport=2 packets=1 bytes=1 src=::1 dst=::1 sport=2 dport=1 packets=1 bytes=1 mark=0 use=1 id=5'],
+    ['a line without accounting', 'ipv4 2 tcp 6 119 TIME_WAIT src=10.0.1.2 dst=10.0.1.3 sport=1 dport=2 src=10.0.1.3 dst=10.0.1.2 sport=2 dport=1 mark=0 use=1 id=5'],
+    ['a line without its id', 'ipv4 2 tcp 6 119 TIME_WAIT src=10.0.1.2 dst=10.0.1.3 sport=1 dport=2 packets=1 bytes=1 src=10.0.1.3 dst=10.0.1.2 sport=2 dport=1 packets=1 bytes=1 mark=0 use=1'],
+    ['a counter that is not a number', 'ipv4 2 tcp 6 119 TIME_WAIT src=10.0.1.2 dst=10.0.1.3 sport=1 dport=2 packets=1 bytes=-1 src=10.0.1.3 dst=10.0.1.2 sport=2 dport=1 packets=1 bytes=1 mark=0 use=1 id=5'],
+  ])('is skipped when it is %s', (_, line) => {
+    expect(parseConntrackLine(line)).toBeUndefined();
+  });
+});

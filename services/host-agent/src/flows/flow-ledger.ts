@@ -1,0 +1,141 @@
+// Conntrack readings into flow records, exactly once (pure). The kernel
+// counts each connection's bytes both ways (cumulative); the ledger remembers,
+// per connection, what it has seen and what it has reported, and reports the
+// difference as an interval: when the connection is closing, when it has gone
+// from the table, or at least every `intervalSeconds` while it lasts. Each
+// interval is numbered, and a record's id is the connection's identity plus
+// that number and its direction, so the same interval published twice is
+// counted once. The agent keeps the ledger on disk, with the records it is
+// about to publish, before publishing them (see flow-meter.ts): a restart
+// publishes exactly those again, never a different cut of the same bytes.
+import { createHash } from 'node:crypto';
+import type { CtEntry } from './conntrack-line.js';
+
+export interface FlowRecordJson {
+  readonly flow_id: string;
+  readonly network_id: string;
+  readonly src_ip: string;
+  readonly src_port: number;
+  readonly dst_ip: string;
+  readonly dst_port: number;
+  readonly protocol: number;
+  /** Decimal strings: exact past 2^53. */
+  readonly bytes: string;
+  readonly packets: string;
+  readonly start: number;
+  readonly end: number;
+  /** The public (or edge) address the flow used outside, when NAT changed one. */
+  readonly nat_ip?: string;
+}
+
+/** What the ledger keeps of a connection: enough to report its next interval without the kernel. */
+export interface Tracked {
+  readonly networkId: string;
+  readonly idHash: string;
+  /** The flow as billed: the resource's private address at one end (see endpoints()). */
+  readonly src: string;
+  readonly sport: number;
+  readonly dst: string;
+  readonly dport: number;
+  readonly protocol: number;
+  readonly natIp: string;
+  seq: number;
+  reportedAt: number;
+  seen: { ob: bigint; op: bigint; rb: bigint; rp: bigint };
+  reported: { ob: bigint; op: bigint; rb: bigint; rp: bigint };
+}
+
+export type Ledger = Map<string, Tracked>;
+
+export interface NetworkReading {
+  readonly networkId: string;
+  /** The network's range, and its own addresses (gateway, resolver): flows to them are the platform's, not a resource's. */
+  readonly contains: (ip: string) => boolean;
+  readonly own: ReadonlySet<string>;
+  readonly entries: readonly CtEntry[];
+}
+
+const CLOSING = new Set(['FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE']);
+
+/** Which way the flow is billed: from the resource's private address (outbound, private, hairpin) or to it (in through a public address). */
+function endpoints(e: CtEntry, reading: NetworkReading) {
+  const mine = (ip: string) => reading.contains(ip) && !reading.own.has(ip);
+  if (reading.own.has(e.orig.src) || reading.own.has(e.orig.dst)) return undefined;
+  if (mine(e.orig.src)) {
+    // A resource sent it: to a neighbour (private), to the internet (egress; SNAT'd), or to a public address of ours (hairpin: the public destination is what bills it).
+    return { src: e.orig.src, sport: e.orig.sport, dst: e.orig.dst, dport: e.orig.dport, natIp: e.reply.dst !== e.orig.src ? e.reply.dst : '' };
+  }
+  if (mine(e.reply.src)) {
+    // In from outside through a public address (DNAT): billed on the resource's private address, which answered.
+    return { src: e.orig.src, sport: e.orig.sport, dst: e.reply.src, dport: e.reply.sport, natIp: e.orig.dst };
+  }
+  return undefined;
+}
+
+const key = (networkId: string, e: CtEntry) => `${networkId}|${e.id}|${e.protocol}|${e.orig.src}:${e.orig.sport}>${e.orig.dst}:${e.orig.dport}`;
+
+function report(t: Tracked, now: number, hostId: string): FlowRecordJson[] {
+  const ob = t.seen.ob - t.reported.ob;
+  const op = t.seen.op - t.reported.op;
+  const rb = t.seen.rb - t.reported.rb;
+  const rp = t.seen.rp - t.reported.rp;
+  if (ob <= 0n && rb <= 0n) return [];
+  t.seq += 1;
+  const base = { network_id: t.networkId, protocol: t.protocol, start: t.reportedAt, end: Math.max(now, t.reportedAt), ...(t.natIp ? { nat_ip: t.natIp } : {}) };
+  const id = (direction: 'o' | 'r') => `${hostId}:${t.idHash}:${t.seq}:${direction}`;
+  const records: FlowRecordJson[] = [];
+  if (ob > 0n) records.push({ flow_id: id('o'), src_ip: t.src, src_port: t.sport, dst_ip: t.dst, dst_port: t.dport, bytes: String(ob), packets: String(op > 0n ? op : 0n), ...base });
+  if (rb > 0n) records.push({ flow_id: id('r'), src_ip: t.dst, src_port: t.dport, dst_ip: t.src, dst_port: t.sport, bytes: String(rb), packets: String(rp > 0n ? rp : 0n), ...base });
+  t.reported = { ...t.seen };
+  t.reportedAt = base.end;
+  return records;
+}
+
+/**
+ * Takes one reading of a network's table (`now` in epoch seconds) into the
+ * ledger, and returns the records it makes due. Mutates `ledger`.
+ */
+export function takeReading(ledger: Ledger, reading: NetworkReading, now: number, options: { readonly intervalSeconds: number; readonly hostId: string }): FlowRecordJson[] {
+  const records: FlowRecordJson[] = [];
+  const present = new Set<string>();
+  for (const e of reading.entries) {
+    const ends = endpoints(e, reading);
+    if (!ends) continue;
+    const k = key(reading.networkId, e);
+    present.add(k);
+    let t = ledger.get(k);
+    const seen = { ob: e.orig.bytes, op: e.orig.packets, rb: e.reply.bytes, rp: e.reply.packets };
+    if (!t) {
+      const zero = { ob: 0n, op: 0n, rb: 0n, rp: 0n };
+      const idHash = createHash('sha256').update(k).digest('base64url').slice(0, 16);
+      t = { networkId: reading.networkId, idHash, ...ends, protocol: e.protocol, seq: 0, reportedAt: now, seen, reported: zero };
+      ledger.set(k, t);
+    }
+    // Counters only grow; one that went back (zeroed by hand) starts a new baseline rather than a negative interval.
+    if (seen.ob < t.reported.ob || seen.rb < t.reported.rb) t.reported = { ...seen };
+    t.seen = seen;
+    if (CLOSING.has(e.state) || now - t.reportedAt >= options.intervalSeconds) records.push(...report(t, now, options.hostId));
+  }
+  for (const [k, t] of ledger) {
+    if (t.networkId !== reading.networkId || present.has(k)) continue;
+    // Gone from the table: what it counted since the last report is its last interval.
+    records.push(...report(t, now, options.hostId));
+    ledger.delete(k);
+  }
+  return records;
+}
+
+/** The ledger as JSON (bigints as strings) and back: the agent keeps it on disk. */
+export const ledgerToJson = (ledger: Ledger) =>
+  [...ledger].map(([k, t]) => [k, { ...t, seen: counters(t.seen), reported: counters(t.reported) }]);
+const counters = (c: Tracked['seen']) => ({ ob: String(c.ob), op: String(c.op), rb: String(c.rb), rp: String(c.rp) });
+const bigints = (c: Record<string, string>) => ({ ob: BigInt(c.ob!), op: BigInt(c.op!), rb: BigInt(c.rb!), rp: BigInt(c.rp!) });
+
+export function ledgerFromJson(json: unknown): Ledger {
+  const ledger: Ledger = new Map();
+  if (!Array.isArray(json)) return ledger;
+  for (const [k, t] of json as Array<[string, Tracked & { seen: Record<string, string>; reported: Record<string, string> }]>) {
+    ledger.set(k, { ...t, seen: bigints(t.seen), reported: bigints(t.reported) });
+  }
+  return ledger;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseConntrackLine, type CtEntry } from './conntrack-line.js';
+import { ledgerFromJson, ledgerToJson, takeReading, type Ledger } from './flow-ledger.js';
+
+const T0 = 1_796_000_000;
+const options = { intervalSeconds: 60, hostId: 'h1' };
+const ct = (line: string) => parseConntrackLine(line)!;
+const tcp = (state: string, src: string, dst: string, replySrc: string, replyDst: string, ob: number, rb: number, id = '7') =>
+  ct(`ipv4 2 tcp 6 100 ${state} src=${src} dst=${dst} sport=40000 dport=80 packets=${ob ? 3 : 0} bytes=${ob} src=${replySrc} dst=${replyDst} sport=80 dport=40000 packets=${rb ? 5 : 0} bytes=${rb} [ASSURED] mark=0 use=1 id=${id}`);
+const reading = (entries: CtEntry[]) => ({
+  networkId: 'net_a',
+  contains: (ip: string) => ip.startsWith('10.0.'),
+  own: new Set(['10.0.0.1', '10.0.0.2']),
+  entries,
+});
+
+describe('conntrack readings into flow records', () => {
+  it('reports a long connection every interval and at its close, each byte once, both ways', () => {
+    const ledger: Ledger = new Map();
+    const egress = (ob: number, rb: number, state = 'ESTABLISHED') => tcp(state, '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', ob, rb);
+    expect(takeReading(ledger, reading([egress(100, 1000)]), T0, options)).toEqual([]);
+    const first = takeReading(ledger, reading([egress(300, 5000)]), T0 + 60, options);
+    expect(first.map((r) => [r.flow_id.split(':').slice(2).join(':'), r.src_ip, r.dst_ip, r.bytes, r.start, r.end, r.nat_ip])).toEqual([
+      ['1:o', '10.0.1.2', '198.51.100.10', '300', T0, T0 + 60, '203.0.113.1'],
+      ['1:r', '198.51.100.10', '10.0.1.2', '5000', T0, T0 + 60, '203.0.113.1'],
+    ]);
+    expect(takeReading(ledger, reading([egress(350, 5000)]), T0 + 61, options)).toEqual([]);
+    const closing = takeReading(ledger, reading([egress(400, 9000, 'TIME_WAIT')]), T0 + 62, options);
+    expect(closing.map((r) => [r.flow_id.split(':').slice(2).join(':'), r.bytes])).toEqual([['2:o', '100'], ['2:r', '4000']]);
+    // Gone from the table with nothing new: nothing more.
+    expect(takeReading(ledger, reading([]), T0 + 200, options)).toEqual([]);
+    expect(ledger.size).toBe(0);
+  });
+
+  it('reports what a connection counted since its last report when it leaves the table', () => {
+    const ledger: Ledger = new Map();
+    takeReading(ledger, reading([tcp('ESTABLISHED', '10.0.1.2', '10.0.1.3', '10.0.1.3', '10.0.1.2', 10, 20)]), T0, options);
+    const last = takeReading(ledger, reading([]), T0 + 5, options);
+    expect(last.map((r) => [r.src_ip, r.dst_ip, r.bytes])).toEqual([['10.0.1.2', '10.0.1.3', '10'], ['10.0.1.3', '10.0.1.2', '20']]);
+  });
+
+  it('bills a flow in through a public address on the private address that answered, and a hairpin on the public one it reached', () => {
+    const ledger: Ledger = new Map();
+    const inbound = tcp('TIME_WAIT', '198.51.100.10', '203.0.113.5', '10.0.1.3', '198.51.100.10', 50, 7000, '8');
+    const hairpin = tcp('TIME_WAIT', '10.0.1.2', '203.0.113.5', '10.0.1.3', '10.0.0.1', 60, 800, '9');
+    const records = takeReading(ledger, reading([inbound, hairpin]), T0, options);
+    expect(records.map((r) => [r.src_ip, r.dst_ip, r.bytes, r.nat_ip])).toEqual([
+      ['198.51.100.10', '10.0.1.3', '50', '203.0.113.5'],
+      ['10.0.1.3', '198.51.100.10', '7000', '203.0.113.5'],
+      ['10.0.1.2', '203.0.113.5', '60', '10.0.0.1'],
+      ['203.0.113.5', '10.0.1.2', '800', '10.0.0.1'],
+    ]);
+  });
+
+  it('leaves out the platform own traffic (the resolver) and what touches no resource of the network', () => {
+    const ledger: Ledger = new Map();
+    const dns = ct('ipv4 2 udp 17 29 src=10.0.1.2 dst=10.0.0.2 sport=5555 dport=53 packets=1 bytes=60 src=10.0.0.2 dst=10.0.1.2 sport=53 dport=5555 packets=1 bytes=90 mark=0 use=1 id=3');
+    const foreign = tcp('TIME_WAIT', '198.51.100.10', '198.51.100.11', '198.51.100.11', '198.51.100.10', 5, 5);
+    expect(takeReading(ledger, reading([dns, foreign]), T0, options)).toEqual([]);
+  });
+
+  it('continues after a restart from the ledger on disk with the same numbering, never a second cut of the same bytes', () => {
+    const ledger: Ledger = new Map();
+    const egress = (ob: number) => tcp('ESTABLISHED', '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', ob, 0);
+    takeReading(ledger, reading([egress(100)]), T0, options);
+    const before = takeReading(ledger, reading([egress(200)]), T0 + 60, options);
+    const restored = ledgerFromJson(JSON.parse(JSON.stringify(ledgerToJson(ledger))));
+    const after = takeReading(restored, reading([egress(260)]), T0 + 120, options);
+    expect(before.map((r) => [r.flow_id.split(':')[2], r.bytes])).toEqual([['1', '200']]);
+    expect(after.map((r) => [r.flow_id.split(':')[2], r.bytes])).toEqual([['2', '60']]);
+    expect(after[0]!.flow_id.split(':')[1]).toBe(before[0]!.flow_id.split(':')[1]);
+  });
+});

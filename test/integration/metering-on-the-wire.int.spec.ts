@@ -1,0 +1,143 @@
+// Egress billed from the bytes on the wire: the host agent reads each
+// network's connection table (conntrack accounting) and publishes flow
+// records; billing meters them. Every figure here is compared with the
+// kernel's own count of the same connections, read in the network's
+// namespace by the test. The agent runs as its own process (it is killed
+// with -9 below) and reports a lasting connection every 2 s rather than the
+// default 60, so that "three report intervals" fit in a test.
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { namesFor, removeEverything } from '@pn/dataplane-linux';
+import { parseConntrackLine, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { noDataPlane, startAgentProcess } from '../support/host-agent.js';
+import { usePlatform } from '../support/platform.js';
+
+const ctx = usePlatform('metering-on-the-wire suite', { env: { DNS_FORWARDER_SECRET: 'metering-suite-secret' } });
+const api: typeof ctx.api = (...args) => ctx.api(...args);
+const maybe = noDataPlane ? it.skip : it;
+if (noDataPlane) console.log(`metering-on-the-wire suite: skipped — ${noDataPlane}`);
+
+const prefix = `m${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
+const names = namesFor(prefix);
+const runDir = mkdtempSync(join(tmpdir(), 'pn-metering-'));
+chmodSync(runDir, 0o755);
+const agentOptions = { hostId: `metering-${prefix}`, prefix, runDir, env: { FLOW_REPORT_INTERVAL_SECONDS: '2' } };
+let agent: ChildProcess | undefined;
+ctx.beforeStop(async () => {
+  agent?.kill('SIGTERM');
+  await new Promise((r) => (agent && agent.exitCode === null ? agent.once('exit', r) : r(null)));
+  if (!noDataPlane) await removeEverything(prefix);
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const inNs = (ns: string, command: string[], timeout = 60_000) => execFileSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'ignore'] });
+const period = () => new Date().toISOString().slice(0, 7);
+const table = (networkId: string): CtEntry[] =>
+  inNs(names.network(networkId), ['conntrack', '-L', '-o', 'extended,id']).split('\n').flatMap((l) => parseConntrackLine(l) ?? []);
+
+async function usage(key: string) {
+  const { status, body } = await api('GET', `/v1/hosting/billing/usage?period=${period()}`, { key });
+  expect(status).toBe(200);
+  const n = (v: number | string) => BigInt(v);
+  return { private: n(body.totals.private_bytes), egress: n(body.totals.egress_bytes), ingress: n(body.totals.ingress_bytes), hints: body.hints as Array<Record<string, unknown>> };
+}
+
+/** Waits until `check` holds of the account's usage (billing meters within a few seconds of a record), or returns the last usage. */
+async function usageWhen(key: string, check: (u: Awaited<ReturnType<typeof usage>>) => boolean, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  let last = await usage(key);
+  while (!check(last) && Date.now() < until) {
+    await sleep(250);
+    last = await usage(key);
+  }
+  return last;
+}
+
+async function vm(key: string, body: Record<string, unknown>) {
+  const { status, body: created } = await api('POST', '/v1/hosting/vms', { key, body });
+  expect(status).toBe(201);
+  return created;
+}
+
+describe('egress metered from the wire', () => {
+  maybe('bills what crossed to the internet to the byte, both ways, private and hairpin traffic as the rules say, a lasting connection before it ends, and nothing lost or doubled across a kill -9 of the agent', async () => {
+    agent = await startAgentProcess(ctx, agentOptions);
+    const key = await ctx.newKey('metered');
+    const web = await vm(key, { name: 'web', image: 'ubuntu-24' });
+    const worker = await vm(key, { name: 'worker', image: 'ubuntu-24' });
+    const opened = await api('POST', `/v1/hosting/vms/${web.id}/ports`, { key, body: { port: 8080, protocol: 'tcp' } });
+    expect(opened.status).toBe(200);
+    const webPublic = opened.body.public_ip as string;
+    const { body: topology } = await api('GET', '/v1/hosting/network/topology', { key });
+    const networkId = topology.network_id as string;
+    // The account's connections, not the platform's own (its resolver and gateway, 10.0.0.1-2).
+    const mine = (e: CtEntry) =>
+      !['10.0.0.1', '10.0.0.2'].includes(e.orig.dst) && ([web.private_ip, worker.private_ip].includes(e.orig.src) || [web.private_ip, worker.private_ip].includes(e.reply.src));
+
+    process.stderr.write('STEP 1\n');
+    // 1. worker downloads 1 MB from the internet host; the internet downloads 2 MB from web's open port (a response: billed).
+    inNs(names.resource(worker.id), ['curl', '-s', '-o', '/dev/null', 'http://198.51.100.10/bytes/1000000']);
+    const server = spawn('ip', ['netns', 'exec', names.resource(web.id), 'socat', 'TCP-LISTEN:8080,reuseaddr,fork', 'SYSTEM:head -c 2000000 /dev/zero'], { stdio: 'ignore' });
+    await sleep(300);
+    inNs(names.internet, ['bash', '-c', `exec 3<>/dev/tcp/${webPublic}/8080; cat <&3 >/dev/null`]);
+    // The kernel's count of those connections (closed, in TIME_WAIT: final).
+    const kernel = table(networkId).filter(mine);
+    const egressOnWire = kernel.reduce((sum, e) => sum + ([web.private_ip, worker.private_ip].includes(e.orig.src) ? e.orig.bytes : e.reply.bytes), 0n);
+    const ingressOnWire = kernel.reduce((sum, e) => sum + ([web.private_ip, worker.private_ip].includes(e.orig.src) ? e.reply.bytes : e.orig.bytes), 0n);
+    process.stderr.write(`KERNEL egress ${egressOnWire} ingress ${ingressOnWire}\n`);
+    const first = await usageWhen(key, (u) => u.egress === egressOnWire && u.ingress === ingressOnWire);
+    process.stderr.write(`USAGE ${JSON.stringify(first, (k, v) => typeof v === 'bigint' ? String(v) : v)}\n`);
+    expect({ egress: first.egress, ingress: first.ingress }).toEqual({ egress: egressOnWire, ingress: ingressOnWire });
+    // And what the kernel counted is the payload plus its headers: within a few percent of it.
+    expect(Number(first.egress)).toBeGreaterThanOrEqual(2_000_000);
+    expect(Number(first.egress)).toBeLessThan(2_000_000 * 1.05);
+    expect(Number(first.ingress)).toBeGreaterThanOrEqual(1_000_000);
+    expect(Number(first.ingress)).toBeLessThan(1_000_000 * 1.05);
+
+    process.stderr.write('STEP 2\n');
+    // 2. 100 MB from worker to web over the private network: private, free.
+    const sink = spawn('ip', ['netns', 'exec', names.resource(web.id), 'socat', '-u', 'TCP-LISTEN:9000,reuseaddr', 'SYSTEM:cat >/dev/null'], { stdio: 'ignore' });
+    await sleep(300);
+    inNs(names.resource(worker.id), ['bash', '-c', `head -c 100000000 /dev/zero > /dev/tcp/${web.private_ip}/9000`]);
+    const second = await usageWhen(key, (u) => u.private >= 100_000_000n);
+    expect(second.private).toBeGreaterThanOrEqual(100_000_000n);
+    expect(second.egress).toBe(first.egress);
+
+    process.stderr.write('STEP 3\n');
+    // 3. Hairpin: worker reaches web through web's public address: billed, with the hint naming web's private hostname.
+    inNs(names.resource(worker.id), ['bash', '-c', `exec 3<>/dev/tcp/${webPublic}/8080; cat <&3 >/dev/null`]);
+    const third = await usageWhen(key, (u) => u.hints.length > 0);
+    expect(third.hints).toEqual([expect.objectContaining({ resource_id: worker.id, target_resource_id: web.id, private_hostname: 'web.vm.internal' })]);
+    expect(third.egress).toBeGreaterThan(second.egress);
+
+    process.stderr.write('STEP 4\n');
+    // 4. A connection that lasts: reported while it runs (every 2 s here), exact when it ends; the agent is killed with -9 halfway.
+    const before = await usage(key);
+    // 30 MB at 5 MB/s: six seconds, three report intervals.
+    const slow = spawn('ip', ['netns', 'exec', names.resource(worker.id), 'curl', '-s', '-o', '/dev/null', '--limit-rate', '5M', 'http://198.51.100.10/bytes/30000000'], { stdio: 'ignore' });
+    const during = await usageWhen(key, (u) => u.ingress > before.ingress, 8000);
+    expect(during.ingress).toBeGreaterThan(before.ingress);
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent!.once('exit', r));
+    await sleep(1500);
+    agent = await startAgentProcess(ctx, agentOptions);
+    await new Promise((r) => slow.once('exit', r));
+    server.kill();
+    sink.kill();
+    // Everything the kernel counted for this account's connections, each byte once, whatever the agent went through.
+    const all = table(networkId).filter(mine);
+    const wire = all.reduce((s, e) => s + e.orig.bytes + e.reply.bytes, 0n);
+    const settled = await usageWhen(key, (u) => u.private + u.egress + u.ingress === wire, 30_000);
+    if (settled.private + settled.egress + settled.ingress !== wire) {
+      const raw = (await api('GET', `/v1/hosting/billing/usage?period=${period()}`, { key })).body;
+      process.stderr.write(`TOTALS ${JSON.stringify(raw.totals)} agent exit ${agent.exitCode} ${agent.signalCode}\n`);
+      for (const e of all) process.stderr.write(`CT ${e.id} ${e.state} ${e.orig.src}:${e.orig.sport}>${e.orig.dst}:${e.orig.dport} o=${e.orig.bytes} r=${e.reply.bytes} rsrc=${e.reply.src}\n`);
+      process.stderr.write(execFileSync('cat', [join(runDir, 'flow-ledger.json')], { encoding: 'utf8' }).slice(0, 6000) + '\n');
+    }
+    expect(settled.private + settled.egress + settled.ingress).toBe(wire);
+  }, 240_000);
+});
