@@ -93,7 +93,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const resolvers = new Resolvers(opener, options.dns);
   let stopInternetHost: (() => void) | null = null;
   let internetHostNamespaceId = '';
-  let last: DesiredHost = { networks: [], resources: [] };
+  // Nothing is touched before the first reconcile: it carries the full state (an empty one would remove everything).
+  let last: DesiredHost | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
@@ -128,7 +129,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     for (const r of wanted.accepted) {
       if (workloadFailures.has(r.id)) void workloads.ready(r.id).then(() => clearWorkloadFailure(r.id), () => undefined);
     }
-    if (actions.length > 0) log('data plane reconciled', { actions: actions.length, failures: failures.length, ms: Date.now() - started });
+    if (actions.length > 0) log('data plane reconciled', { actions: actions.length, failures: failures.map((f) => f.reason), ms: Date.now() - started });
     return statuses;
   };
 
@@ -160,12 +161,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const timer =
     driftMs > 0
       ? setInterval(() => {
-          if (!stopped) void enqueue(() => (stopped ? Promise.resolve([]) : apply(last))).catch((error: unknown) => log('drift repair failed', { error: String(error) }));
+          if (!stopped && last) void enqueue(() => (stopped || !last ? Promise.resolve([]) : apply(last))).catch((error: unknown) => log('drift repair failed', { error: String(error) }));
         }, driftMs)
       : null;
   timer?.unref();
-
-  await enqueue(() => apply(last));
 
   return {
     reconcile: (desired) => {

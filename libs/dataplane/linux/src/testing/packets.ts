@@ -24,8 +24,8 @@ export async function httpGet(namespace: string, url: string, extra: readonly st
 }
 
 /** Which resource answered `GET /` of a nodejs-24 VM (its id), or null. */
-export async function whoAnswers(namespace: string, address: string, port = 3000, extra: readonly string[] = []): Promise<string | null> {
-  const reply = await httpGet(namespace, `http://${address}:${port}/`, extra);
+export async function whoAnswers(namespace: string, address: string, port = 3000, extra: readonly string[] = [], timeoutSeconds = 2): Promise<string | null> {
+  const reply = await httpGet(namespace, `http://${address}:${port}/`, extra, timeoutSeconds);
   return reply ? (JSON.parse(reply.body) as { id: string }).id : null;
 }
 
