@@ -44,6 +44,8 @@ interface Running {
 
 export class Workloads {
   private readonly running = new Map<string, Running>();
+  /** Stops under way: a start of the same resource waits for them (else it could adopt a daemon about to exit). */
+  private readonly stopping = new Map<string, Promise<void>>();
 
   constructor(
     private readonly runDir: string,
@@ -67,7 +69,9 @@ export class Workloads {
     for (const [id, running] of this.running) {
       if (wanted.get(id)?.namespaceId !== running.namespaceId) {
         this.running.delete(id);
-        void running.stop().catch(() => undefined);
+        const stop = running.stop().catch(() => undefined);
+        this.stopping.set(id, stop);
+        void stop.then(() => this.stopping.get(id) === stop && this.stopping.delete(id));
       }
     }
     for (const [id, target] of wanted) {
@@ -95,17 +99,19 @@ export class Workloads {
 
   private start(target: WorkloadTarget): Running {
     const { kind, port } = workloadOf(target.resource)!;
-    if (kind === 'http') return this.startHttp(target, port);
+    const previous = this.stopping.get(target.resource.id) ?? Promise.resolve();
+    if (kind === 'http') return this.startHttp(target, port, previous);
     const dir = join(this.runDir, 'workloads', target.resource.id);
-    return kind === 'postgres' ? this.daemon(target, dir, new Postgres(dir, target, this.credentialsFile(target.resource.id))) : this.daemon(target, dir, new Redis(dir, target, this.credentialsFile(target.resource.id)));
+    const password = this.credentialsFile(target.resource.id);
+    return this.daemon(target, dir, kind === 'postgres' ? new Postgres(dir, target, password) : new Redis(dir, target, password), previous);
   }
 
-  private startHttp(target: WorkloadTarget, port: number): Running {
+  private startHttp(target: WorkloadTarget, port: number, previous: Promise<void>): Running {
     const { id, name } = target.resource;
     const body = JSON.stringify({ id, name });
     const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
     let sockets: OpenedSocket[] = [];
-    const ready = openSockets(this.opener, target.namespace, [{ kind: 'tcp', host: target.resource.privateIp, port }]).then((opened) => {
+    const ready = previous.then(() => openSockets(this.opener, target.namespace, [{ kind: 'tcp', host: target.resource.privateIp, port }])).then((opened) => {
       sockets = opened;
       (opened[0] as { server: net.Server }).server.on('connection', (c) => server.emit('connection', c));
     });
@@ -121,8 +127,9 @@ export class Workloads {
     };
   }
 
-  private daemon(target: WorkloadTarget, dir: string, daemon: Daemon): Running {
+  private daemon(target: WorkloadTarget, dir: string, daemon: Daemon, previous: Promise<void>): Running {
     const ready = (async () => {
+      await previous;
       await mkdir(dir, { recursive: true });
       await ensurePassword(this.credentialsFile(target.resource.id));
       const marker = join(dir, 'netns-id');
@@ -181,11 +188,14 @@ class Postgres implements Daemon {
   async start(): Promise<void> {
     const exists = await stat(join(this.data, 'PG_VERSION')).then(() => true, () => false);
     if (!exists) {
+      const ids = await postgresIds();
+      // The resource's directory is PostgreSQL's: its data, log and initial password file.
       await mkdir(this.data, { recursive: true, mode: 0o700 });
-      await chown(this.data, ...(await postgresIds()));
+      await chown(join(this.data, '..'), ...ids);
+      await chown(this.data, ...ids);
       const pwfile = join(this.data, '..', 'pwfile');
       await writeFile(pwfile, await readFile(this.passwordFile));
-      await chown(pwfile, ...(await postgresIds()));
+      await chown(pwfile, ...ids);
       const [cmd, ...args] = this.asPostgres([`${PG_BIN}/initdb`, '-D', this.data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust']);
       await run(cmd!, args);
       const hba = join(this.data, 'pg_hba.conf');
