@@ -33,7 +33,9 @@ export function plan(layout: Layout, observed: ObservedHost, names: Names): Plan
     if (lines.length > 0) push('links', spec, { type: 'ip', namespace: spec.name, lines });
   }
   for (const spec of layout.namespaces) {
-    const lines = configure(spec, current(spec), goneWithNamespaces);
+    const removals = removeStale(spec, current(spec), goneWithNamespaces);
+    if (removals.length > 0) push('remove', spec, { type: 'ip', namespace: spec.name, lines: removals, removals: true });
+    const lines = configure(spec, current(spec));
     if (lines.length > 0) push('configure', spec, { type: 'ip', namespace: spec.name, lines });
   }
   for (const spec of layout.namespaces) {
@@ -56,20 +58,26 @@ function linksToCreate(spec: NamespaceSpec, now: ObservedNamespace): string[][] 
   });
 }
 
-/** Deletions first, then masters, addresses, up/down, and routes last (a route needs its link up and addressed). */
-function configure(spec: NamespaceSpec, now: ObservedNamespace, goneWithNamespaces: ReadonlySet<string>): string[][] {
-  const observedLinks = new Map(now.links.map((l) => [l.name, l]));
+/** Stale routes and links of a namespace that stays. */
+function removeStale(spec: NamespaceSpec, now: ObservedNamespace, goneWithNamespaces: ReadonlySet<string>): string[][] {
   const wantedLinks = new Set(spec.links.map((l) => l.name));
-  const wantedRoutes = new Map(spec.routes.map((r) => [routeKey(r.dst, r.via, r.dev), r]));
-  const lines: string[][] = [];
+  const wantedRoutes = new Set(spec.routes.map((r) => routeKey(r.dst, r.via, r.dev)));
   const staleLinks = now.links.filter((l) => spec.ownedLinks.test(l.name) && !wantedLinks.has(l.name));
-  const toDelete = staleLinks.filter((l) => !goneWithNamespaces.has(l.name.slice(1)));
   const gone = new Set(staleLinks.map((l) => l.name));
+  const lines: string[][] = [];
   for (const key of now.routes) {
     const [dst, , via, , dev] = key.split(' ');
     if (!wantedRoutes.has(key) && !gone.has(dev!)) lines.push(['route', 'del', dst!, 'via', via!, 'dev', dev!]);
   }
-  for (const link of toDelete) lines.push(['link', 'del', link.name]);
+  for (const link of staleLinks) if (!goneWithNamespaces.has(link.name.slice(1))) lines.push(['link', 'del', link.name]);
+  return lines;
+}
+
+/** Masters, addresses, up/down, and routes last (a route needs its link up and addressed). */
+function configure(spec: NamespaceSpec, now: ObservedNamespace): string[][] {
+  const observedLinks = new Map(now.links.map((l) => [l.name, l]));
+  const wantedRoutes = new Map(spec.routes.map((r) => [routeKey(r.dst, r.via, r.dev), r]));
+  const lines: string[][] = [];
   const lo = observedLinks.get('lo');
   if (!lo?.up) lines.push(['link', 'set', 'lo', 'up']);
   const state = spec.links.map((link) => [link, observedLinks.get(link.name) ?? NEW_LINK(link.name)] as const);
