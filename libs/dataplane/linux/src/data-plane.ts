@@ -180,7 +180,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     reconcile: (desired) => {
       if (stopped) return Promise.reject(new Error('data plane stopped'));
       last = desired;
-      const pass: Pass = firstPass ? 'full' : 'changes';
+      const pass: Pass = firstPass ? 'start' : 'changes';
       firstPass = false;
       return enqueue(() => apply(desired, pass));
     },

@@ -1,18 +1,21 @@
-// Which namespaces a reconcile reads from the kernel. The first pass after a
-// start reads everything. Later, the edge, the internet and every network
-// namespace are always read (a few), and a resource's namespace only when
-// its spec changed since it was last applied, when its bridge port looks
-// wrong from the network side (a NIC deleted by hand takes the port along),
-// or in its turn of a rotation on drift passes; otherwise the plan trusts it
-// to hold what was applied. So a change costs milliseconds on a host of a
-// thousand VMs, and drift inside any VM is still found within a few passes.
+// Which namespaces a reconcile reads from the kernel. Reading a namespace
+// costs a process (10-30 ms on a busy 2-core host), so: the edge, the
+// internet and every network namespace are always read (a few), and a
+// resource's namespace only when its bridge port looks wrong from the
+// network side (missing, off the bridge, up when it should be down or the
+// reverse: a NIC deleted by hand takes its port along), when its spec
+// changed since it was last applied, or in its turn of a rotation on drift
+// passes. Otherwise the plan trusts it to hold what was applied. After a
+// start nothing was applied by this process: the port check alone decides
+// (a thousand VMs resync in seconds), and the rotation then reads every
+// VM's inside within a minute.
 import type { Failure } from './execute.js';
 import type { Layout, NamespaceSpec } from './layout.js';
 import type { Names } from './names.js';
 import { expectedNamespace, listNamespaces, observeNamespaces } from './observe.js';
 import type { ObservedHost, ObservedNamespace } from './observed.js';
 
-export type Pass = 'full' | 'changes' | 'drift';
+export type Pass = 'start' | 'changes' | 'drift';
 const ROTATION = 64;
 
 export class Observer {
@@ -30,7 +33,8 @@ export class Observer {
     const resources = wanted.namespaces.filter((spec) => spec.role === 'resource' && present.has(spec.name));
     const turn = new Set(pass === 'drift' ? rotate(resources, this.rotation, ROTATION).map((s) => s.name) : []);
     this.rotation += ROTATION;
-    const toRead = resources.filter((spec) => pass === 'full' || turn.has(spec.name) || this.appliedSpecs.get(spec.name) !== keyOf(spec) || !portLooksRight(spec, infra));
+    const changed = (spec: NamespaceSpec) => pass !== 'start' && this.appliedSpecs.get(spec.name) !== keyOf(spec);
+    const toRead = resources.filter((spec) => turn.has(spec.name) || changed(spec) || !portLooksRight(spec, infra));
     const read = byName(await observeNamespaces(toRead.map((s) => s.name), this.names));
     const trusted = byName(resources.filter((spec) => !toRead.includes(spec)).map(expectedNamespace));
     // Stale resource namespaces need no reading: the plan deletes them whole.
