@@ -1,13 +1,12 @@
 // The data plane proven by packets: namespaces made by this test's plane
 // (prefix pn-t<hex>), traffic only between them; every negative check sits
 // beside its positive control.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { removeEverything, startDataPlane, type DataPlane, type DataPlaneOptions } from './data-plane.js';
+import { startDataPlane, type DataPlane, type DataPlaneOptions } from './data-plane.js';
 import type { DesiredHost, DesiredNetwork, DesiredResource } from './desired-state.js';
 import { run, runIn } from './run.js';
-import { jest } from '@jest/globals';
-import { httpGet, leftovers, listen, ruleCount, sleep, tcpConnects, testPrefix, testRunDir, vm, whoAnswers, within } from './testing/packets.js';
+import { httpGet, listen, ruleCount, sleep, tcpConnects, tearDownPlane, testPrefix, testRunDir, vm, whoAnswers, within } from './testing/packets.js';
 
 const net = (id: string, cidr = '10.0.0.0/16'): DesiredNetwork => ({ id, accountId: `acct_${id}`, projectId: `prj_${id}`, cidr });
 const A = net('net_a');
@@ -42,9 +41,7 @@ describe('data plane on Linux', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await plane?.stop({ removeAll: true });
-    await removeEverything(prefix);
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane)).toEqual([]);
   }, 60_000);
 
   it('reaches a neighbour in the same network, and the right one when another network holds the same address', async () => {

@@ -4,6 +4,7 @@
 // timer re-runs the last reconcile to repair drift. Kernel state and the
 // daemons outlive the agent; stop({ removeAll: true }) removes everything.
 import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DesiredHost, ResourceStatus } from './desired-state.js';
 import { deleteNamespace, execute, type Failure } from './execute.js';
 import { parseCidr, parseIp, resolverOf, type Cidr } from './ipv4.js';
@@ -18,7 +19,6 @@ import { Resolvers, type DnsUpstream } from './resolver.js';
 import { serveInternetHost } from './internet-host.js';
 import { writeOpener } from './sockets.js';
 import { ALL_WORKLOADS, openRunDirToPostgres, Workloads, type WorkloadKind } from './workloads.js';
-import { join } from 'node:path';
 
 export interface DataPlaneOptions {
   /** Prefix of every namespace (`<prefix>-n-…`, `<prefix>-v-…`, `<prefix>-edge`, `<prefix>-inet`); default `pn`. */

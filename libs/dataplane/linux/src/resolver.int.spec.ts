@@ -3,10 +3,10 @@
 // option 65001 and its HMAC; each network reads its own view.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DnsServer, type Lookup, type LookupResult } from '@pn/dns-server';
-import { removeEverything, startDataPlane, type DataPlane } from './data-plane.js';
+import { startDataPlane, type DataPlane } from './data-plane.js';
 import type { DesiredHost, DesiredNetwork } from './desired-state.js';
 import { runIn } from './run.js';
-import { leftovers, testPrefix, testRunDir, vm } from './testing/packets.js';
+import { tearDownPlane, testPrefix, testRunDir, vm } from './testing/packets.js';
 
 jest.setTimeout(20_000);
 
@@ -53,10 +53,8 @@ describe('resolver at each network .2', () => {
   });
 
   afterAll(async () => {
-    await plane?.stop({ removeAll: true });
     await dns?.stop();
-    await removeEverything(prefix);
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane)).toEqual([]);
   });
 
   it('resolves the bare name, the full names and the reverse name through glibc, in the VM network view', async () => {

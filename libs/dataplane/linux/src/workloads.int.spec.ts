@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DnsServer, type LookupResult } from '@pn/dns-server';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeEverything, startDataPlane, type DataPlane } from './data-plane.js';
+import { startDataPlane, type DataPlane } from './data-plane.js';
 import type { DesiredHost, DesiredResource, ResourceStatus } from './desired-state.js';
 import { runIn } from './run.js';
-import { leftovers, testPrefix, testRunDir, vm, whoAnswers, within } from './testing/packets.js';
+import { tearDownPlane, testPrefix, testRunDir, vm, whoAnswers, within } from './testing/packets.js';
 
 jest.setTimeout(60_000);
 
@@ -46,10 +46,8 @@ describe('workloads of the development runtime', () => {
   });
 
   afterAll(async () => {
-    await plane?.stop({ removeAll: true });
     await dns?.stop();
-    await removeEverything(prefix);
-    expect(await leftovers(prefix)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane)).toEqual([]);
   });
 
   it('runs PostgreSQL for a database and a postgres-18 VM: `psql -h db` from the api VM, with the password from its file', async () => {

@@ -160,13 +160,13 @@ async function ensurePassword(file: string): Promise<string> {
 
 async function pidAlive(pidFile: string): Promise<boolean> {
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return Number.isInteger(pid) && pid > 0 && running(pid);
+}
+
+/** Alive and not a zombie (a daemon's parent may never reap it here). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 class Postgres implements Daemon {
@@ -240,15 +240,17 @@ class Redis implements Daemon {
     if (!(await this.alive())) throw new Error(`redis-server did not start (see ${join(this.dir, 'redis.log')})`);
   }
 
+  /** SIGTERM, then SIGKILL if it lingers; returns once it is gone, so a start that follows cannot adopt it. */
   async stop(): Promise<void> {
     const pid = Number((await readFile(this.pidFile, 'utf8').catch(() => '')).trim());
-    if (pid > 0) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
+    if (!(pid > 0)) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return;
     }
+    for (let i = 0; i < 100 && (await running(pid)); i++) await new Promise((r) => setTimeout(r, 50));
+    if (await running(pid)) process.kill(pid, 'SIGKILL');
   }
 }
 
