@@ -153,6 +153,15 @@ describe('data plane on Linux', () => {
     expect(ms).toBeLessThan(5000);
   });
 
+  it('repairs drift: rules flushed by hand come back within seconds, without duplicates', async () => {
+    const network = plane.networkNamespaceOf(A.id);
+    const rules = await ruleCount(network);
+    await runIn(network, ['nft', 'flush', 'chain', 'inet', 'pn', 'dstnat']);
+    expect(await ruleCount(network)).toBeLessThan(rules);
+    await within(5000, async () => (await ruleCount(network)) === rules);
+    expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBe(a1.id);
+  });
+
   it('survives an agent restart: a transfer keeps flowing, no rule is duplicated, changes made meanwhile are applied', async () => {
     const rulesBefore = await ruleCount(plane.networkNamespaceOf(A.id));
     const server = spawn('ip', ['netns', 'exec', ns(a1.id), 'iperf3', '-s', '-1', '-B', '10.0.1.1'], { stdio: 'ignore' });
@@ -180,4 +189,11 @@ describe('data plane on Linux', () => {
     expect(await ruleCount(plane.networkNamespaceOf(A.id))).toBe(rulesBefore);
     await plane.reconcile(base);
   }, 30_000);
+
+  it('removes everything it made on a full stop', async () => {
+    const stopped = plane;
+    plane = undefined as unknown as DataPlane;
+    expect(await tearDownPlane(prefix, stopped)).toEqual([]);
+    expect((await run('ip', ['netns', 'list'])).split('\n').filter((ns) => ns.startsWith(`${prefix}-`))).toEqual([]);
+  });
 });
