@@ -6,7 +6,8 @@
 export type Action =
   | { readonly type: 'delete-namespace'; readonly namespace: string }
   | { readonly type: 'create-namespace'; readonly namespace: string; readonly sysctls: readonly string[] }
-  | { readonly type: 'ip'; readonly namespace: string; readonly lines: readonly (readonly string[])[] }
+  /** `removals`: deletions of what may be gone already (a namespace's deletion finishes in the kernel after `ip netns del` returns). */
+  | { readonly type: 'ip'; readonly namespace: string; readonly lines: readonly (readonly string[])[]; readonly removals?: boolean }
   | { readonly type: 'nft'; readonly namespace: string; readonly ruleset: string }
   /** Drop conntrack entries DNAT'd to a public (address protocol port) no longer open. */
   | { readonly type: 'flush-closed-ports'; readonly namespace: string; readonly open: readonly string[] }

@@ -4,19 +4,21 @@
 // timer re-runs the last reconcile to repair drift. Kernel state and the
 // daemons outlive the agent; stop({ removeAll: true }) removes everything.
 import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DesiredHost, ResourceStatus } from './desired-state.js';
 import { deleteNamespace, execute, type Failure } from './execute.js';
 import { parseCidr, parseIp, resolverOf, type Cidr } from './ipv4.js';
 import { layout, type LayoutConfig } from './layout.js';
 import { namesFor, transitName, type Names } from './names.js';
-import { listNamespaces, NETNS_DIR, observe } from './observe.js';
+import { listNamespaces, NETNS_DIR } from './observe.js';
+import { Observer, type Pass } from './observer.js';
+import { mapLimit } from './run.js';
 import type { ObservedHost } from './observed.js';
 import { plan } from './plan.js';
 import { Resolvers, type DnsUpstream } from './resolver.js';
 import { serveInternetHost } from './internet-host.js';
 import { writeOpener } from './sockets.js';
 import { ALL_WORKLOADS, openRunDirToPostgres, Workloads, type WorkloadKind } from './workloads.js';
-import { join } from 'node:path';
 
 export interface DataPlaneOptions {
   /** Prefix of every namespace (`<prefix>-n-…`, `<prefix>-v-…`, `<prefix>-edge`, `<prefix>-inet`); default `pn`. */
@@ -93,16 +95,22 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const resolvers = new Resolvers(opener, options.dns);
   let stopInternetHost: (() => void) | null = null;
   let internetHostNamespaceId = '';
-  let last: DesiredHost = { networks: [], resources: [] };
+  // Nothing is touched before the first reconcile: it carries the full state (an empty one would remove everything).
+  let last: DesiredHost | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
-  const apply = async (desired: DesiredHost): Promise<ResourceStatus[]> => {
+  const observer = new Observer(names);
+  let firstPass = true;
+
+  const apply = async (desired: DesiredHost, pass: Pass): Promise<ResourceStatus[]> => {
     const started = Date.now();
-    const observed = await observe(names);
-    const wanted = layout(desired, config, existingSlots(observed, desired, names, config.transitPool));
+    const { observed, wanted } = await observer.observe(pass, (infra) => layout(desired, config, existingSlots(infra, desired, names, config.transitPool)));
+    const observedAt = Date.now();
     const actions = plan(wanted, observed, names);
     const failures = await execute(actions);
+    observer.applied(wanted, failures);
+    const executedAt = Date.now();
     const hostFailures: string[] = failures.filter((f) => f.planned.networkId === undefined).map((f) => f.reason);
     const namespaceIds = await namespaceIdsOf(wanted.namespaces.map((n) => n.name));
     const networkFailures = new Map<string, string>();
@@ -110,12 +118,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
 
     hostFailures.push(...(await serveInternet(namespaceIds.get(names.internet))));
     for (const id of resolvers.networks()) if (!desired.networks.some((n) => n.id === id)) resolvers.close(id);
-    for (const network of desired.networks) {
+    await mapLimit(desired.networks, 8, async (network) => {
       const ns = names.network(network.id);
       const nsId = namespaceIds.get(ns);
-      if (nsId === undefined || networkFailures.has(network.id)) continue;
+      if (nsId === undefined || networkFailures.has(network.id)) return;
       await resolvers.serve(network.id, ns, resolverOf(parseCidr(network.cidr)), nsId).catch((error: Error) => networkFailures.set(network.id, `resolver: ${error.message}`));
-    }
+    });
     const cidrOf = new Map(desired.networks.map((n) => [n.id, n.cidr]));
     workloads.reconcile(
       wanted.accepted
@@ -128,7 +136,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     for (const r of wanted.accepted) {
       if (workloadFailures.has(r.id)) void workloads.ready(r.id).then(() => clearWorkloadFailure(r.id), () => undefined);
     }
-    if (actions.length > 0) log('data plane reconciled', { actions: actions.length, failures: failures.length, ms: Date.now() - started });
+    const ms = Date.now() - started;
+    if (actions.length > 0 || ms > 1000) {
+      log('data plane reconciled', { actions: actions.length, failures: failures.map((f) => f.reason), ms, observeMs: observedAt - started, executeMs: executedAt - observedAt });
+    }
     return statuses;
   };
 
@@ -160,18 +171,18 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const timer =
     driftMs > 0
       ? setInterval(() => {
-          if (!stopped) void enqueue(() => (stopped ? Promise.resolve([]) : apply(last))).catch((error: unknown) => log('drift repair failed', { error: String(error) }));
+          if (!stopped && last) void enqueue(() => (stopped || !last ? Promise.resolve([]) : apply(last, 'drift'))).catch((error: unknown) => log('drift repair failed', { error: String(error) }));
         }, driftMs)
       : null;
   timer?.unref();
-
-  await enqueue(() => apply(last));
 
   return {
     reconcile: (desired) => {
       if (stopped) return Promise.reject(new Error('data plane stopped'));
       last = desired;
-      return enqueue(() => apply(desired));
+      const pass: Pass = firstPass ? 'start' : 'changes';
+      firstPass = false;
+      return enqueue(() => apply(desired, pass));
     },
     statuses: () => [...current.values()],
     onStatus: (listener) => {

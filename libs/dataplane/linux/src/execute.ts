@@ -39,9 +39,16 @@ async function perform(action: Action): Promise<void> {
       await run('ip', ['netns', 'add', action.namespace]);
       if (action.sysctls.length > 0) await runIn(action.namespace, ['sysctl', '-q', '-w', ...action.sysctls]);
       return;
-    case 'ip':
-      await run('ip', ['-n', action.namespace, '-batch', '-'], action.lines.map((l) => l.join(' ')).join('\n') + '\n');
+    case 'ip': {
+      const batch = action.lines.map((l) => l.join(' ')).join('\n') + '\n';
+      if (!action.removals) return void (await run('ip', ['-n', action.namespace, '-batch', '-'], batch));
+      // Each line on its own (-force); what is already gone is no failure.
+      await run('ip', ['-force', '-n', action.namespace, '-batch', '-'], batch).catch((error: unknown) => {
+        const complaints = error instanceof CommandError ? error.stderr.split('\n').filter((l) => l.trim() && !/^Command failed|Cannot find device|No such process|No such device/.test(l)) : [String(error)];
+        if (complaints.length > 0) throw error;
+      });
       return;
+    }
     case 'nft':
       await runIn(action.namespace, ['nft', '-f', '-'], action.ruleset);
       return;

@@ -2,7 +2,7 @@
 // links, addresses, routes, sysctls, nft ruleset and resolv.conf. Pure: the
 // planner diffs this against what observe() read.
 import type { DesiredHost, DesiredNetwork, DesiredResource, ResourceStatus } from './desired-state.js';
-import { IFACE, checkId, checkLabel, portName, shortHash, transitName, type Names } from './names.js';
+import { IFACE, checkId, checkLabel, macFor, portName, shortHash, transitName, type Names } from './names.js';
 import { type Cidr, formatIp, gatewayOf, inCidr, parseCidr, parseIp, resolverOf, cidrSize } from './ipv4.js';
 import { edgeRuleset, networkRuleset, type NftRuleset } from './rulesets.js';
 
@@ -21,7 +21,7 @@ export type NamespaceRole = 'edge' | 'internet' | 'network' | 'resource';
 export interface LinkSpec {
   readonly name: string;
   /** How to make it when missing: a bridge, or a veth pair whose peer lands in another namespace. */
-  readonly create: { readonly kind: 'bridge' } | { readonly kind: 'veth'; readonly peer: string; readonly peerNamespace: string } | null;
+  readonly create: { readonly kind: 'bridge'; readonly mac: string } | { readonly kind: 'veth'; readonly mac: string; readonly peer: string; readonly peerNamespace: string } | null;
   readonly up: boolean;
   readonly master?: string;
   readonly addresses: readonly string[];
@@ -191,7 +191,7 @@ export function layout(desired: DesiredHost, config: LayoutConfig, existingSlots
   const uplinkAddress = (ip: string) => `${ip}/${config.uplink.prefix}`;
 
   const edgeLinks: LinkSpec[] = [
-    { name: IFACE.edgeToInternet, create: { kind: 'veth', peer: IFACE.internetToEdge, peerNamespace: names.internet }, up: true, addresses: [uplinkAddress(config.uplink.edge)] },
+    { name: IFACE.edgeToInternet, create: { kind: 'veth', mac: macFor(names.edge), peer: IFACE.internetToEdge, peerNamespace: names.internet }, up: true, addresses: [uplinkAddress(config.uplink.edge)] },
   ];
   const edgeRoutes: RouteSpec[] = [{ dst: 'default', via: config.uplink.internet, dev: IFACE.edgeToInternet }];
   const specs: NamespaceSpec[] = [];
@@ -200,7 +200,7 @@ export function layout(desired: DesiredHost, config: LayoutConfig, existingSlots
     const ns = names.network(network.id);
     const transit = transitAddresses(config.transitPool, slots.get(network.id)!);
     const transitLink = transitName(network.id);
-    edgeLinks.push({ name: transitLink, create: { kind: 'veth', peer: IFACE.uplink, peerNamespace: ns }, up: true, addresses: [`${transit.edge}/30`] });
+    edgeLinks.push({ name: transitLink, create: { kind: 'veth', mac: macFor(`transit:${network.id}`), peer: IFACE.uplink, peerNamespace: ns }, up: true, addresses: [`${transit.edge}/30`] });
     const members = accepted.filter((r) => r.networkId === network.id);
     for (const r of members) if (r.publicIp !== undefined) edgeRoutes.push({ dst: r.publicIp, via: transit.network, dev: transitLink });
     const live = members.filter((r) => !r.stopped);
@@ -210,7 +210,7 @@ export function layout(desired: DesiredHost, config: LayoutConfig, existingSlots
       networkId: network.id,
       sysctls: NETWORK_SYSCTLS,
       links: [
-        { name: IFACE.bridge, create: { kind: 'bridge' }, up: true, addresses: [`${gatewayOf(cidr)}/${cidr.prefix}`, `${resolverOf(cidr)}/${cidr.prefix}`] },
+        { name: IFACE.bridge, create: { kind: 'bridge', mac: macFor(`bridge:${network.id}`) }, up: true, addresses: [`${gatewayOf(cidr)}/${cidr.prefix}`, `${resolverOf(cidr)}/${cidr.prefix}`] },
         { name: IFACE.uplink, create: null, up: true, addresses: [`${transit.network}/30`] },
         ...members.map((r) => ({ name: portName(r.id), create: null, up: !r.stopped, master: IFACE.bridge, addresses: [] })),
       ],
@@ -225,11 +225,12 @@ export function layout(desired: DesiredHost, config: LayoutConfig, existingSlots
         role: 'resource',
         networkId: network.id,
         resourceId: r.id,
-        sysctls: LEAF_SYSCTLS,
+        // None: one process less per VM; the bridge's source check drops whatever IPv6 a VM sends.
+        sysctls: [],
         links: [
           {
             name: IFACE.vmNic,
-            create: { kind: 'veth', peer: portName(r.id), peerNamespace: ns },
+            create: { kind: 'veth', mac: macFor(`nic:${r.id}`), peer: portName(r.id), peerNamespace: ns },
             up: !r.stopped,
             addresses: [`${r.privateIp}/${cidr.prefix}`],
           },

@@ -59,3 +59,9 @@ export function checkId(id: string, what: string): void {
 export function checkLabel(name: string): void {
   if (!LABEL.test(name)) throw new Error(`name ${JSON.stringify(name)} is not a DNS label`);
 }
+
+/** A stable, locally administered MAC for a link the plane makes: a recreated NIC or bridge keeps it, so neighbours' ARP caches stay right. */
+export const macFor = (key: string): string =>
+  `02:${shortHash(`mac:${key}`)
+    .match(/../g)!
+    .join(':')}`;

@@ -1,9 +1,13 @@
 // Reads the plane's namespaces from the kernel: links and IPv4 addresses
 // (`ip -j addr`), static routes (`ip -j route`), nft tables (`nft -j`) and
-// resolv.conf, into the plain ObservedHost the planner compares.
+// resolv.conf, into the plain ObservedHost the planner compares. One small
+// shell walks many namespaces (namespace names are its arguments, never
+// part of its script): a process per namespace from a large Node process
+// would cost more than the reading.
 import { readdir, readFile } from 'node:fs/promises';
+import type { NamespaceSpec } from './layout.js';
 import type { Names } from './names.js';
-import { routeKey, type ObservedHost, type ObservedLink, type ObservedNamespace, type ObservedTable } from './observed.js';
+import { routeKey, type ObservedLink, type ObservedNamespace, type ObservedTable } from './observed.js';
 import { mapLimit, run, runIn } from './run.js';
 
 export const NETNS_DIR = '/run/netns';
@@ -14,11 +18,8 @@ export async function listNamespaces(names: Names): Promise<string[]> {
   return entries.filter((n) => names.owns(n)).sort();
 }
 
-export async function observe(names: Names, concurrency = 8): Promise<ObservedHost> {
-  const list = await listNamespaces(names);
-  const observed = await mapLimit(list, concurrency, (ns) => observeNamespace(ns, names).catch(() => null));
-  return { namespaces: Object.fromEntries(observed.filter((o) => o !== null).map((o) => [o.name, o])) };
-}
+const WALK = `for ns; do echo "@@ $ns"; printf 'addr show\\nroute show\\n' | ip -n "$ns" -j -batch - 2>/dev/null; done`;
+const WALKERS = 4;
 
 interface IpAddr {
   ifname: string;
@@ -33,21 +34,55 @@ interface IpRoute {
   protocol?: string;
 }
 
-async function observeNamespace(name: string, names: Names): Promise<ObservedNamespace> {
-  const [addrJson, routeJson] = (await run('ip', ['-n', name, '-j', '-batch', '-'], 'addr show\nroute show\n')).trim().split('\n');
-  const links: ObservedLink[] = (JSON.parse(addrJson ?? '[]') as IpAddr[]).map((l) => ({
+/** Reads the given namespaces (a namespace that vanished meanwhile is left out). */
+export async function observeNamespaces(namespaces: readonly string[], names: Names): Promise<ObservedNamespace[]> {
+  if (namespaces.length === 0) return [];
+  const size = Math.ceil(namespaces.length / WALKERS);
+  const chunks = Array.from({ length: Math.ceil(namespaces.length / size) }, (_, i) => namespaces.slice(i * size, (i + 1) * size));
+  const outputs = await Promise.all(chunks.map((chunk) => run('sh', ['-c', WALK, 'sh', ...chunk]).catch(() => '')));
+  const blocks = outputs.join('\n').split(/^@@ /m).slice(1);
+  const observed = blocks.flatMap((block) => {
+    const [name, addrJson, routeJson] = block.trim().split('\n');
+    return name && addrJson && routeJson ? [parseNamespace(name, addrJson, routeJson)] : [];
+  });
+  const isResource = (name: string) => name.startsWith(`${names.prefix}-v-`);
+  return mapLimit(observed, 8, async (ns) =>
+    isResource(ns.name)
+      ? { ...ns, ...(await readResolvConf(ns.name)) }
+      : { ...ns, tables: await observeTables(ns.name).catch(() => []) },
+  );
+}
+
+async function readResolvConf(namespace: string): Promise<{ resolvConf?: string }> {
+  const content = await readFile(resolvConfPath(namespace), 'utf8').catch(() => undefined);
+  return content === undefined ? {} : { resolvConf: content };
+}
+
+function parseNamespace(name: string, addrJson: string, routeJson: string): ObservedNamespace {
+  const links: ObservedLink[] = (JSON.parse(addrJson) as IpAddr[]).map((l) => ({
     name: l.ifname,
     up: (l.flags ?? []).includes('UP'),
     ...(l.master !== undefined && { master: l.master }),
     addresses: (l.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`),
   }));
-  const routes = (JSON.parse(routeJson ?? '[]') as IpRoute[])
+  const routes = (JSON.parse(routeJson) as IpRoute[])
     .filter((r) => r.protocol !== 'kernel' && r.gateway !== undefined && r.dev !== undefined)
     .map((r) => routeKey(r.dst, r.gateway!, r.dev!));
-  const isResource = name.startsWith(`${names.prefix}-v-`);
-  const tables = isResource ? [] : await observeTables(name);
-  const resolvConf = isResource ? await readFile(resolvConfPath(name), 'utf8').catch(() => undefined) : undefined;
-  return { name, links, routes, tables, ...(resolvConf !== undefined && { resolvConf }) };
+  return { name, links, routes, tables: [] };
+}
+
+/** What a namespace holds once its spec is applied: how the plan sees a namespace it trusts without reading it. */
+export function expectedNamespace(spec: NamespaceSpec): ObservedNamespace {
+  return {
+    name: spec.name,
+    links: [
+      { name: 'lo', up: true, addresses: ['127.0.0.1/8'] },
+      ...spec.links.map((l) => ({ name: l.name, up: l.up, addresses: l.addresses, ...(l.master !== undefined && { master: l.master }) })),
+    ],
+    routes: spec.routes.map((r) => routeKey(r.dst, r.via, r.dev)),
+    tables: spec.nft ? spec.nft.tables.map((t) => ({ ...t, comment: spec.nft!.fingerprint })) : [],
+    ...(spec.resolvConf !== undefined && { resolvConf: spec.resolvConf }),
+  };
 }
 
 type NftObject = { table?: { family: string; name: string }; chain?: { family: string; table: string; name: string }; rule?: { family: string; table: string } };

@@ -17,10 +17,13 @@ export function plan(layout: Layout, observed: ObservedHost, names: Names): Plan
   const push = (phase: Phase, spec: NamespaceSpec | undefined, action: Action) =>
     actions.push({ action, phase: PHASE[phase], ...(spec?.networkId !== undefined && { networkId: spec.networkId }), ...(spec?.resourceId !== undefined && { resourceId: spec.resourceId }) });
 
-  for (const name of Object.keys(observed.namespaces).sort()) {
-    if (names.owns(name) && !wanted.has(name)) push('remove', undefined, { type: 'delete-namespace', namespace: name });
-  }
+  const stale = Object.keys(observed.namespaces)
+    .filter((name) => names.owns(name) && !wanted.has(name))
+    .sort();
+  for (const name of stale) push('remove', undefined, { type: 'delete-namespace', namespace: name });
   const current = (spec: NamespaceSpec) => observed.namespaces[spec.name] ?? EMPTY_NAMESPACE(spec.name);
+  // A deleted namespace takes its veths along, far ends included (`v<hash>` of `<prefix>-v-<hash>`, `n<hash>` of `<prefix>-n-<hash>`): no `link del` for those.
+  const goneWithNamespaces = new Set(stale.map((name) => name.slice(names.prefix.length + 3)));
   for (const spec of layout.namespaces) {
     if (!observed.namespaces[spec.name]) push('create', spec, { type: 'create-namespace', namespace: spec.name, sysctls: spec.sysctls });
   }
@@ -30,6 +33,8 @@ export function plan(layout: Layout, observed: ObservedHost, names: Names): Plan
     if (lines.length > 0) push('links', spec, { type: 'ip', namespace: spec.name, lines });
   }
   for (const spec of layout.namespaces) {
+    const removals = removeStale(spec, current(spec), goneWithNamespaces);
+    if (removals.length > 0) push('remove', spec, { type: 'ip', namespace: spec.name, lines: removals, removals: true });
     const lines = configure(spec, current(spec));
     if (lines.length > 0) push('configure', spec, { type: 'ip', namespace: spec.name, lines });
   }
@@ -48,24 +53,31 @@ function linksToCreate(spec: NamespaceSpec, now: ObservedNamespace): string[][] 
   const have = new Set(now.links.map((l) => l.name));
   return spec.links.flatMap((link): string[][] => {
     if (have.has(link.name) || link.create === null) return [];
-    if (link.create.kind === 'bridge') return [['link', 'add', link.name, 'type', 'bridge']];
-    return [['link', 'add', link.name, 'type', 'veth', 'peer', 'name', link.create.peer, 'netns', link.create.peerNamespace]];
+    const head = ['link', 'add', link.name, 'address', link.create.mac, 'type', link.create.kind];
+    return [link.create.kind === 'bridge' ? head : [...head, 'peer', 'name', link.create.peer, 'netns', link.create.peerNamespace]];
   });
 }
 
-/** Deletions first, then masters, addresses, up/down, and routes last (a route needs its link up and addressed). */
-function configure(spec: NamespaceSpec, now: ObservedNamespace): string[][] {
-  const observedLinks = new Map(now.links.map((l) => [l.name, l]));
+/** Stale routes and links of a namespace that stays. */
+function removeStale(spec: NamespaceSpec, now: ObservedNamespace, goneWithNamespaces: ReadonlySet<string>): string[][] {
   const wantedLinks = new Set(spec.links.map((l) => l.name));
-  const wantedRoutes = new Map(spec.routes.map((r) => [routeKey(r.dst, r.via, r.dev), r]));
-  const lines: string[][] = [];
+  const wantedRoutes = new Set(spec.routes.map((r) => routeKey(r.dst, r.via, r.dev)));
   const staleLinks = now.links.filter((l) => spec.ownedLinks.test(l.name) && !wantedLinks.has(l.name));
   const gone = new Set(staleLinks.map((l) => l.name));
+  const lines: string[][] = [];
   for (const key of now.routes) {
     const [dst, , via, , dev] = key.split(' ');
     if (!wantedRoutes.has(key) && !gone.has(dev!)) lines.push(['route', 'del', dst!, 'via', via!, 'dev', dev!]);
   }
-  for (const link of staleLinks) lines.push(['link', 'del', link.name]);
+  for (const link of staleLinks) if (!goneWithNamespaces.has(link.name.slice(1))) lines.push(['link', 'del', link.name]);
+  return lines;
+}
+
+/** Masters, addresses, up/down, and routes last (a route needs its link up and addressed). */
+function configure(spec: NamespaceSpec, now: ObservedNamespace): string[][] {
+  const observedLinks = new Map(now.links.map((l) => [l.name, l]));
+  const wantedRoutes = new Map(spec.routes.map((r) => [routeKey(r.dst, r.via, r.dev), r]));
+  const lines: string[][] = [];
   const lo = observedLinks.get('lo');
   if (!lo?.up) lines.push(['link', 'set', 'lo', 'up']);
   const state = spec.links.map((link) => [link, observedLinks.get(link.name) ?? NEW_LINK(link.name)] as const);

@@ -44,6 +44,8 @@ interface Running {
 
 export class Workloads {
   private readonly running = new Map<string, Running>();
+  /** Stops under way: a start of the same resource waits for them (else it could adopt a daemon about to exit). */
+  private readonly stopping = new Map<string, Promise<void>>();
 
   constructor(
     private readonly runDir: string,
@@ -67,7 +69,9 @@ export class Workloads {
     for (const [id, running] of this.running) {
       if (wanted.get(id)?.namespaceId !== running.namespaceId) {
         this.running.delete(id);
-        void running.stop().catch(() => undefined);
+        const stop = running.stop().catch(() => undefined);
+        this.stopping.set(id, stop);
+        void stop.then(() => this.stopping.get(id) === stop && this.stopping.delete(id));
       }
     }
     for (const [id, target] of wanted) {
@@ -95,17 +99,19 @@ export class Workloads {
 
   private start(target: WorkloadTarget): Running {
     const { kind, port } = workloadOf(target.resource)!;
-    if (kind === 'http') return this.startHttp(target, port);
+    const previous = this.stopping.get(target.resource.id) ?? Promise.resolve();
+    if (kind === 'http') return this.startHttp(target, port, previous);
     const dir = join(this.runDir, 'workloads', target.resource.id);
-    return kind === 'postgres' ? this.daemon(target, dir, new Postgres(dir, target, this.credentialsFile(target.resource.id))) : this.daemon(target, dir, new Redis(dir, target, this.credentialsFile(target.resource.id)));
+    const password = this.credentialsFile(target.resource.id);
+    return this.daemon(target, dir, kind === 'postgres' ? new Postgres(dir, target, password) : new Redis(dir, target, password), previous);
   }
 
-  private startHttp(target: WorkloadTarget, port: number): Running {
+  private startHttp(target: WorkloadTarget, port: number, previous: Promise<void>): Running {
     const { id, name } = target.resource;
     const body = JSON.stringify({ id, name });
     const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
     let sockets: OpenedSocket[] = [];
-    const ready = openSockets(this.opener, target.namespace, [{ kind: 'tcp', host: target.resource.privateIp, port }]).then((opened) => {
+    const ready = previous.then(() => openSockets(this.opener, target.namespace, [{ kind: 'tcp', host: target.resource.privateIp, port }])).then((opened) => {
       sockets = opened;
       (opened[0] as { server: net.Server }).server.on('connection', (c) => server.emit('connection', c));
     });
@@ -121,8 +127,9 @@ export class Workloads {
     };
   }
 
-  private daemon(target: WorkloadTarget, dir: string, daemon: Daemon): Running {
+  private daemon(target: WorkloadTarget, dir: string, daemon: Daemon, previous: Promise<void>): Running {
     const ready = (async () => {
+      await previous;
       await mkdir(dir, { recursive: true });
       await ensurePassword(this.credentialsFile(target.resource.id));
       const marker = join(dir, 'netns-id');
@@ -153,13 +160,13 @@ async function ensurePassword(file: string): Promise<string> {
 
 async function pidAlive(pidFile: string): Promise<boolean> {
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return Number.isInteger(pid) && pid > 0 && running(pid);
+}
+
+/** Alive and not a zombie (a daemon's parent may never reap it here). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 class Postgres implements Daemon {
@@ -181,11 +188,14 @@ class Postgres implements Daemon {
   async start(): Promise<void> {
     const exists = await stat(join(this.data, 'PG_VERSION')).then(() => true, () => false);
     if (!exists) {
+      const ids = await postgresIds();
+      // The resource's directory is PostgreSQL's: its data, log and initial password file.
       await mkdir(this.data, { recursive: true, mode: 0o700 });
-      await chown(this.data, ...(await postgresIds()));
+      await chown(join(this.data, '..'), ...ids);
+      await chown(this.data, ...ids);
       const pwfile = join(this.data, '..', 'pwfile');
       await writeFile(pwfile, await readFile(this.passwordFile));
-      await chown(pwfile, ...(await postgresIds()));
+      await chown(pwfile, ...ids);
       const [cmd, ...args] = this.asPostgres([`${PG_BIN}/initdb`, '-D', this.data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust']);
       await run(cmd!, args);
       const hba = join(this.data, 'pg_hba.conf');
@@ -234,15 +244,17 @@ class Redis implements Daemon {
     if (!(await this.alive())) throw new Error(`redis-server did not start (see ${join(this.dir, 'redis.log')})`);
   }
 
+  /** SIGTERM, then SIGKILL if it lingers; returns once it is gone, so a start that follows cannot adopt it. */
   async stop(): Promise<void> {
     const pid = Number((await readFile(this.pidFile, 'utf8').catch(() => '')).trim());
-    if (pid > 0) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // gone
-      }
+    if (!(pid > 0)) return;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return;
     }
+    for (let i = 0; i < 100 && (await running(pid)); i++) await new Promise((r) => setTimeout(r, 50));
+    if (await running(pid)) process.kill(pid, 'SIGKILL');
   }
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run, runIn } from '../run.js';
 import type { DesiredResource } from '../desired-state.js';
+import { removeEverything, type DataPlane } from '../data-plane.js';
 
 /** A prefix of the test's own (`pn-t<hex>`), so parallel runs and a running agent never touch each other's namespaces. */
 export const testPrefix = (): string => `pn-t${randomBytes(3).toString('hex')}`;
@@ -24,8 +25,8 @@ export async function httpGet(namespace: string, url: string, extra: readonly st
 }
 
 /** Which resource answered `GET /` of a nodejs-24 VM (its id), or null. */
-export async function whoAnswers(namespace: string, address: string, port = 3000, extra: readonly string[] = []): Promise<string | null> {
-  const reply = await httpGet(namespace, `http://${address}:${port}/`, extra);
+export async function whoAnswers(namespace: string, address: string, port = 3000, extra: readonly string[] = [], timeoutSeconds = 2): Promise<string | null> {
+  const reply = await httpGet(namespace, `http://${address}:${port}/`, extra, timeoutSeconds);
   return reply ? (JSON.parse(reply.body) as { id: string }).id : null;
 }
 
@@ -68,6 +69,13 @@ export async function within(ms: number, check: () => Promise<boolean>): Promise
 export async function ruleCount(namespace: string): Promise<number> {
   const json = JSON.parse(await runIn(namespace, ['nft', '-j', 'list', 'ruleset'])) as { nftables: Array<{ rule?: unknown }> };
   return json.nftables.filter((o) => o.rule).length;
+}
+
+/** Stops a test's plane, removes whatever carries its prefix, and returns what is left (nothing, or the test leaks). */
+export async function tearDownPlane(prefix: string, plane: DataPlane | undefined): Promise<string[]> {
+  await plane?.stop({ removeAll: true });
+  await removeEverything(prefix);
+  return leftovers(prefix);
 }
 
 /** Namespaces, links or nft tables of the host that carry `prefix`. */

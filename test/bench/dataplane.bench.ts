@@ -1,0 +1,129 @@
+// bench/dataplane: what the data plane costs a packet, and how fast it
+// converges. Run with `npm run bench:dataplane` (root; namespaces only).
+//   1. TCP round trip (1-byte echo, p50/p99) VM→VM and VM→database through
+//      the plane, and over a bare veth pair the bench makes (the floor).
+//   2. Throughput (iperf3, both directions) the same ways.
+//   3. Create → reachable (HTTP from another VM), p50/p99.
+//   4. A host of BENCH_VMS VMs (default 1,000): first reconcile, then the
+//      full resync of a new agent that finds them all in place.
+import { afterAll, beforeAll, it } from '@jest/globals';
+import { removeEverything, startDataPlane, type DataPlane, type DesiredHost, type DesiredResource } from '@pn/dataplane-linux';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { kill, sleep, testPrefix, testRunDir, vm, whoAnswers, within } from '../../libs/dataplane/linux/src/testing/packets.js';
+import { run, runIn } from '../../libs/dataplane/linux/src/run.js';
+import { printTable } from './table.js';
+
+const VMS = Number(process.env.BENCH_VMS ?? 1000);
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 5000);
+const CREATES = Number(process.env.BENCH_CREATES ?? 30);
+
+const prefix = testPrefix();
+const bare = [`${prefix}-bare1`, `${prefix}-bare2`];
+const N = { id: 'net_bench', accountId: 'acct', projectId: 'prj', cidr: '10.0.0.0/16' };
+const v1 = vm('vm_bench_1', N.id, '10.0.1.1', { image: 'ubuntu-24' });
+const v2 = vm('vm_bench_2', N.id, '10.0.1.2', { image: 'ubuntu-24' });
+const db: DesiredResource = { id: 'db_bench', networkId: N.id, kind: 'database', name: 'db', privateIp: '10.0.2.1', publicPorts: [], stopped: false };
+const host: DesiredHost = { networks: [N], resources: [v1, v2, db] };
+let runDir: string;
+let plane: DataPlane;
+const helpers: ChildProcess[] = [];
+
+const ECHO = `require('net').createServer((s) => { s.setNoDelay(true); s.pipe(s); }).listen(+process.argv[3], process.argv[2]);`;
+const RTT = `
+const [host, port, n] = [process.argv[2], +process.argv[3], +process.argv[4]];
+const s = require('net').connect(port, host, () => { s.setNoDelay(true); next(); });
+const times = []; let t0 = 0;
+function next() { if (times.length === n) { s.end(); times.sort((a, b) => a - b); const q = (p) => times[Math.floor(p * (n - 1))];
+  console.log(JSON.stringify({ p50: q(0.5), p99: q(0.99) })); return; } t0 = process.hrtime.bigint(); s.write('x'); }
+s.on('data', () => { times.push(Number(process.hrtime.bigint() - t0) / 1e6); next(); });`;
+
+async function echoServer(namespace: string, address: string, port: number): Promise<void> {
+  helpers.push(spawn('ip', ['netns', 'exec', namespace, process.execPath, join(runDir, 'echo.cjs'), address, String(port)], { stdio: 'ignore' }));
+  await within(3000, async () => (await runIn(namespace, ['ss', '-Hltn', `sport = :${port}`])).trim() !== '');
+}
+
+async function roundTrip(namespace: string, address: string, port: number): Promise<{ p50: number; p99: number }> {
+  return JSON.parse(await runIn(namespace, [process.execPath, join(runDir, 'rtt.cjs'), address, String(port), String(ROUND_TRIPS)])) as { p50: number; p99: number };
+}
+
+async function throughput(client: string, server: string, address: string, reverse: boolean): Promise<number> {
+  const s = spawn('ip', ['netns', 'exec', server, 'iperf3', '-s', '-1', '-B', address], { stdio: 'ignore' });
+  helpers.push(s);
+  await within(3000, async () => (await runIn(server, ['ss', '-Hltn', 'sport = :5201'])).trim() !== '');
+  const report = JSON.parse(await runIn(client, ['iperf3', '-c', address, '-t', '3', '-J', ...(reverse ? ['-R'] : [])])) as { end: { sum_received: { bits_per_second: number } } };
+  kill(s);
+  return report.end.sum_received.bits_per_second / 1e9;
+}
+
+beforeAll(async () => {
+  runDir = await testRunDir();
+  await writeFile(join(runDir, 'echo.cjs'), ECHO);
+  await writeFile(join(runDir, 'rtt.cjs'), RTT);
+  plane = await startDataPlane({ prefix, runDir, dns: { host: '127.0.0.1', port: 1 }, workloads: ['http'], driftCheckMs: 0, log: (m, f) => process.stdout.write(`${m} ${JSON.stringify(f).slice(0, 300)}\n`) });
+  await plane.reconcile(host);
+  for (const ns of bare) await run('ip', ['netns', 'add', ns]);
+  await run('ip', ['-n', bare[0]!, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', bare[1]!]);
+  for (const [i, ns] of bare.entries()) {
+    await run('ip', ['-n', ns, '-batch', '-'], `link set lo up\naddr add 10.99.0.${i + 1}/24 dev eth0\nlink set eth0 up\n`);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  helpers.forEach(kill);
+  await plane?.stop({ removeAll: true });
+  await removeEverything(prefix);
+  for (const ns of bare) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+}, 300_000);
+
+it('measures the data plane', async () => {
+  await echoServer(plane.namespaceOf(v2.id), '10.0.1.2', 7);
+  await echoServer(plane.namespaceOf(db.id), '10.0.2.1', 5432);
+  await echoServer(bare[1]!, '10.99.0.2', 7);
+  const floor = await roundTrip(bare[0]!, '10.99.0.2', 7);
+  const vmVm = await roundTrip(plane.namespaceOf(v1.id), '10.0.1.2', 7);
+  const vmDb = await roundTrip(plane.namespaceOf(v1.id), '10.0.2.1', 5432);
+  const rows: Array<Record<string, string | number>> = [
+    { measure: 'TCP round trip p50 (ms)', 'bare veth': floor.p50, 'VM→VM': vmVm.p50, 'VM→database': vmDb.p50, ratio: vmVm.p50 / floor.p50, goal: '≤ 1.2× bare, 0.1–0.5 ms' },
+    { measure: 'TCP round trip p99 (ms)', 'bare veth': floor.p99, 'VM→VM': vmVm.p99, 'VM→database': vmDb.p99, ratio: vmVm.p99 / floor.p99, goal: '' },
+  ];
+  for (const reverse of [false, true]) {
+    const bareGbps = await throughput(bare[0]!, bare[1]!, '10.99.0.2', reverse);
+    const planeGbps = await throughput(plane.namespaceOf(v1.id), plane.namespaceOf(v2.id), '10.0.1.2', reverse);
+    rows.push({ measure: `iperf3 ${reverse ? 'reverse' : 'forward'} (Gbit/s)`, 'bare veth': bareGbps, 'VM→VM': planeGbps, 'VM→database': '', ratio: planeGbps / bareGbps, goal: '≥ 0.9× bare' });
+  }
+
+  // Create → reachable: one VM more per reconcile, until another VM gets its HTTP answer.
+  const created: DesiredResource[] = [];
+  const latencies: number[] = [];
+  for (let i = 0; i < CREATES; i++) {
+    const next = vm(`vm_bench_new_${i}`, N.id, `10.0.5.${i + 1}`);
+    created.push(next);
+    const start = process.hrtime.bigint();
+    await plane.reconcile({ ...host, resources: [...host.resources, ...created] });
+    await within(5000, async () => (await whoAnswers(plane.namespaceOf(v1.id), next.privateIp, 3000, [], 1)) === next.id);
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.floor(p * (latencies.length - 1))]!;
+  rows.push({ measure: 'create → reachable over HTTP p50 / p99 (ms)', 'bare veth': '', 'VM→VM': `${q(0.5).toFixed(0)} / ${q(0.99).toFixed(0)}`, 'VM→database': '', ratio: '', goal: 'p99 < 200 ms (by name: needs the dns service)' });
+  await plane.reconcile(host);
+
+  // Scale: VMS VMs over 10 networks, then a new agent's full resync.
+  const networks = Array.from({ length: 10 }, (_, i) => ({ ...N, id: `net_scale_${i}` }));
+  const many = Array.from({ length: VMS }, (_, i) => vm(`vm_scale_${i}`, `net_scale_${i % 10}`, `10.0.${1 + Math.floor(i / 10 / 250)}.${1 + (Math.floor(i / 10) % 250)}`, { image: 'ubuntu-24' }));
+  const big: DesiredHost = { networks: [N, ...networks], resources: [...host.resources, ...many] };
+  let t = Date.now();
+  const first = await plane.reconcile(big);
+  const createMs = Date.now() - t;
+  await plane.stop({ removeAll: false });
+  plane = await startDataPlane({ prefix, runDir, dns: { host: '127.0.0.1', port: 1 }, workloads: ['http'], driftCheckMs: 0, log: (m, f) => process.stdout.write(`${m} ${JSON.stringify(f).slice(0, 300)}\n`) });
+  t = Date.now();
+  const again = await plane.reconcile(big);
+  const resyncMs = Date.now() - t;
+  rows.push({ measure: `${VMS} VMs: first reconcile (s)`, 'bare veth': '', 'VM→VM': createMs / 1000, 'VM→database': '', ratio: '', goal: `${first.filter((s) => s.state === 'attached').length} attached` });
+  rows.push({ measure: `${VMS} VMs: resync after agent restart (s)`, 'bare veth': '', 'VM→VM': resyncMs / 1000, 'VM→database': '', ratio: '', goal: `< 5 s; ${again.filter((s) => s.state === 'attached').length} attached` });
+  printTable('data plane', rows);
+  await sleep(0);
+}, 900_000);
