@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { GarbageBin, garbageHealth } from '@pn/service-kit';
-import { AGENT_CONFIG, HOST_AGENT } from './tokens.js';
+import { AGENT_CONFIG, FLOW_METER, HOST_AGENT } from './tokens.js';
+import type { FlowMeter } from './flows/flow-meter.js';
 import type { AgentConfig } from './agent-config.js';
 import type { HostAgent } from './agent/host-agent.js';
 
@@ -10,6 +11,7 @@ export class AgentHealthController {
   constructor(
     @Inject(HOST_AGENT) private readonly agent: HostAgent,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+    @Inject(FLOW_METER) private readonly meter: FlowMeter,
     private readonly garbage: GarbageBin,
   ) {}
 
@@ -28,6 +30,7 @@ export class AgentHealthController {
       attached: health.attached,
       failed: health.failed,
       last_reconcile: health.lastReconcile ?? null,
+      flows: this.meter.health(),
       garbage: { total: Number(g.total) },
     };
   }

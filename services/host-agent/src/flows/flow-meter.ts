@@ -45,6 +45,11 @@ export class FlowMeter {
   private readonly logger = new Logger('FlowMeter');
   readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0 };
 
+  /** For /healthz: what it has published, what waits, how long a round takes. */
+  health() {
+    return { published: this.stats.published, pending: this.pending.length, tracked: this.ledger.size, unread_lines: this.stats.unreadLines, last_round_ms: this.stats.lastPollMs };
+  }
+
   constructor(
     private readonly js: JetStreamClient,
     private readonly networks: () => readonly MeteredNetwork[],
@@ -81,7 +86,6 @@ export class FlowMeter {
 
   private async round(): Promise<void> {
     const started = performance.now();
-    this.logger.debug(`round begins: ${this.networks().length} networks, ledger ${this.ledger.size}, pending ${this.pending.length}`);
     const now = Math.floor(Date.now() / 1000);
     const records: FlowRecordJson[] = [];
     const current = this.networks();
@@ -117,7 +121,6 @@ export class FlowMeter {
         if (entry) entries.push(entry);
         else this.stats.unreadLines++;
       }
-      this.logger.debug(`${namespace}: ${entries.length} connections (${stdout.length} bytes read)`);
       return entries;
     } catch (error) {
       this.logger.warn(`cannot read the connection table of ${namespace}: ${String(error).slice(0, 200)}`);
