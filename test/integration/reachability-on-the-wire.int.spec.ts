@@ -35,6 +35,17 @@ async function create(key: string, kind: 'vms' | 'databases' | 'caches' | 'bucke
   return { ...r, kind: kind === 'vms' ? 'vm' : kind === 'databases' ? 'database' : kind === 'caches' ? 'cache' : 'bucket' };
 }
 
+/** Waits until the resource's JSON says the agent has made its latest state real. */
+async function onTheWire(r: Resource, key: string): Promise<void> {
+  const path = `/v1/hosting/${r.kind === 'vm' ? 'vms' : r.kind === 'database' ? 'databases' : r.kind === 'cache' ? 'caches' : 'buckets'}/${r.id}`;
+  for (let i = 0; i < 100; i++) {
+    const { body } = await api('GET', path, { key });
+    if (body.data_plane?.state === 'attached') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${r.id} is not on the wire after 10 s`);
+}
+
 /** One socat per free probe port, in the resource's namespace: killed after the suite. */
 const listeners: ChildProcess[] = [];
 function listenEverywhere(r: Resource): void {
@@ -79,6 +90,8 @@ describe('the reachability check against the wire', () => {
     aOther.public_ip = (await api('POST', `/v1/hosting/vms/${aOther.id}/ports`, { key: a, body: { port: 22, protocol: 'tcp' } })).body.public_ip;
     b1.public_ip = (await api('POST', `/v1/hosting/vms/${b1.id}/ports`, { key: b, body: { port: 443, protocol: 'tcp' } })).body.public_ip;
     expect((await api('POST', `/v1/hosting/vms/${aOff.id}/stop`, { key: a })).status).toBe(200);
+    // Every change on the wire before probing (each answer waits for it, at most a few seconds: the agent may still be starting workloads).
+    for (const [r, key] of [[aDb, a], [aOther, a], [b1, b], [aOff, a]] as const) await onTheWire(r, key);
 
     const everyone = [a1, aApi, aOff, aDb, aCache, aBucket, aOther, b1, bDb, bOther];
     for (const r of everyone) listenEverywhere(r);
@@ -99,7 +112,7 @@ describe('the reachability check against the wire', () => {
         expect(status).toBe(200);
         checked++;
         if (body.reachable) reachable++;
-        if (body.reachable !== wire.get(`${ip}:${port}`)) mismatches.push(`${source.id} → ${ip}:${port}: API ${body.reachable} (${body.blocked_by?.code ?? body.path}), wire ${wire.get(`${ip}:${port}`)}`);
+        if (body.reachable !== wire.get(`${ip}:${port}`)) mismatches.push(`${source.id} (${source.private_ip}) → ${ip}:${port}: API ${body.reachable} (${body.blocked_by?.code ?? body.path}), wire ${wire.get(`${ip}:${port}`)}`);
       }
     }
     for (const child of listeners) child.kill();

@@ -90,7 +90,12 @@ function configure(spec: NamespaceSpec, now: ObservedNamespace): string[][] {
 
 function configureLink(link: LinkSpec, seen: ObservedLink): string[][] {
   const lines: string[][] = [];
-  if (link.master !== undefined && seen.master !== link.master) lines.push(['link', 'set', link.name, 'master', link.master]);
+  if (link.master !== undefined && seen.master !== link.master) {
+    lines.push(['link', 'set', link.name, 'master', link.master]);
+    // Hairpin: a resource reaching its own public address is DNAT'd back to itself, and br_netfilter
+    // bridges that frame out of the port it came in on, which a bridge only does with hairpin on.
+    lines.push(['link', 'set', 'dev', link.name, 'type', 'bridge_slave', 'hairpin', 'on']);
+  }
   for (const address of seen.addresses) if (!link.addresses.includes(address)) lines.push(['addr', 'del', address, 'dev', link.name]);
   for (const address of link.addresses) if (!seen.addresses.includes(address)) lines.push(['addr', 'add', address, 'dev', link.name]);
   if (seen.up !== link.up) lines.push(['link', 'set', link.name, link.up ? 'up' : 'down']);

@@ -118,7 +118,11 @@ describe('plan', () => {
           'link set eth0 up',
           'route replace default via 10.0.0.1 dev eth0',
         ]);
-        expect(ipLines(actions, names.network('net_a'))).toEqual([`link set ${portName('vm_web')} master br0`, `link set ${portName('vm_web')} up`]);
+        expect(ipLines(actions, names.network('net_a'))).toEqual([
+          `link set ${portName('vm_web')} master br0`,
+          `link set dev ${portName('vm_web')} type bridge_slave hairpin on`,
+          `link set ${portName('vm_web')} up`,
+        ]);
       });
   });
 

@@ -49,11 +49,17 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
     return { hosts: this.liveHosts().map((h) => ({ hostId: h.hostId, attached: h.attached, failed: h.failed, seenMsAgo: h.seenMsAgo })) };
   }
 
-  /** What a resource's JSON says of it: its agent's report; pending while an agent runs and none has reported; nothing without agents. */
-  viewOf(resourceId: string): DataPlaneView | undefined {
+  /**
+   * What a resource's JSON says of it: its agent's report when that report is
+   * of what the resource is now (`digest`, desiredDigest of its record);
+   * pending while an agent runs and has not made the latest change real yet;
+   * nothing without agents.
+   */
+  viewOf(resourceId: string, digest: string | undefined): DataPlaneView | undefined {
     const a = this.attachments.get(resourceId);
-    if (a) return { host: a.hostId, state: a.state === 'failed' ? 'failed' : 'attached', reason: a.reason };
-    return this.liveHosts().length > 0 ? { host: '', state: 'pending', reason: '' } : undefined;
+    if (a && (digest === undefined || a.digest === digest)) return { host: a.hostId, state: a.state === 'failed' ? 'failed' : 'attached', reason: a.reason };
+    if (this.liveHosts().length === 0) return undefined;
+    return { host: a?.hostId ?? '', state: 'pending', reason: '' };
   }
 
   /**

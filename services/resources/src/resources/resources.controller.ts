@@ -15,6 +15,7 @@ import {
 import { DomainError } from '@pn/decider';
 import type { EventStore, RecordedEvent } from '@pn/event-store';
 import {
+  desiredOf,
   ID_PREFIX,
   isResourceIdOf,
   isResourceKind,
@@ -25,7 +26,7 @@ import {
   type ResourceCommand,
   type ResourceFacts,
 } from '@pn/resources-domain';
-import { EVENT_STORE, PLATFORM_CONFIG, RemoteError, Rpc, type PlatformConfig } from '@pn/service-kit';
+import { desiredDigest, EVENT_STORE, PLATFORM_CONFIG, RemoteError, Rpc, type PlatformConfig } from '@pn/service-kit';
 import { DataPlaneStatus } from '../data-plane/data-plane-status.js';
 import { creationKey, ResourceDirectory } from '../directory/resource-directory.js';
 import { newId, newResourceId } from '../ids.js';
@@ -175,7 +176,8 @@ export class ResourcesController {
   }
 
   view(state: ResourceFacts) {
-    return resourceView(state, this.config.publicHostSuffix, this.dataPlane.viewOf(state.request.resourceId));
+    const desired = desiredOf(state, 0);
+    return resourceView(state, this.config.publicHostSuffix, this.dataPlane.viewOf(state.request.resourceId, desired && desiredDigest(desired)));
   }
 
   /**
