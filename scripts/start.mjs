@@ -7,7 +7,7 @@
 // host agent, which makes every network real in namespaces on this machine.
 // Ctrl-C stops everything, and the agent removes what it made.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialsFile, RUN_NATS } from './lib/bus.mjs';
 import { ensureNats } from './lib/nats.mjs';
@@ -121,6 +121,9 @@ async function main() {
     IDEMPOTENCY_SECRET: idempotencySecret(),
     ...(blocker ? {} : { DNS_FORWARDER_SECRET: forwarderSecret() }),
   };
+  // The agent's workloads run as their own users (postgres) under .run/dataplane: .run must let them pass
+  // (traverse only, no listing; every secret in it stays owner-only by its own mode).
+  if (!blocker) chmodSync(join(root, '.run'), 0o711);
   const services = blocker ? SERVICES : [...SERVICES, ['host-agent', 37]];
   for (const [name, colour] of services) {
     // Each service as its own role: a path to its credentials, never the secret itself.
