@@ -10,6 +10,7 @@
 // itself arrives (nothing follows a deletion in a resource's stream).
 import { fromJson, toJson } from '@bufbuild/protobuf';
 import { ResourceRequestedSchema } from '@pn/contracts';
+import { WatchedMap } from '@pn/decider';
 import type { PublicLease, PublicPort, ResourceFacts, ResourceState, ResourceStatus } from '@pn/resources-domain';
 
 interface Entry {
@@ -29,10 +30,11 @@ export const hasWorkLeft = (s: ResourceFacts) =>
   (s.publicLease !== undefined && s.publicLease.ip === undefined);
 
 export class DirectoryState {
-  private readonly byId = new Map<string, Entry>();
+  // What a checkpoint keeps (entries are replaced, never changed in place); the rest is derived from them.
+  readonly byId = new WatchedMap<Entry>();
+  readonly tombstones = new WatchedMap<number>();
   private readonly byNetwork = new Map<string, Set<string>>();
   private readonly unfinished = new Set<string>();
-  private readonly tombstones = new Map<string, number>();
 
   /**
    * Whether an event at `revision` of a resource is already reflected (an own
@@ -107,59 +109,55 @@ export class DirectoryState {
     return { live: this.byId.size, tombstones: this.tombstones.size };
   }
 
-  toJson(): unknown {
+  /** A resource's entry as plain data, for a checkpoint. */
+  static entryToJson(id: string, { state, revision }: Entry): SavedResource {
     return {
-      resources: [...this.byId].map(([id, { state, revision }]) => ({
-        id,
-        revision,
-        status: state.status,
-        request: toJson(ResourceRequestedSchema, state.request),
-        createdAt: state.createdAt.getTime(),
-        privateIp: state.privateIp ?? null,
-        hostnames: state.hostnames,
-        publicAccess: state.publicAccess,
-        failure: state.failure ?? null,
-        ports: state.ports,
-        publicLease: state.publicLease ?? null,
-        endingLeases: state.endingLeases,
-        domains: state.domains.map((d) => ({ ...d, addedAt: d.addedAt.getTime(), verifiedAt: d.verifiedAt?.getTime() ?? null })),
-      })),
-      tombstones: [...this.tombstones],
+      id,
+      revision,
+      status: state.status,
+      request: toJson(ResourceRequestedSchema, state.request),
+      createdAt: state.createdAt.getTime(),
+      privateIp: state.privateIp ?? null,
+      hostnames: [...state.hostnames],
+      publicAccess: state.publicAccess,
+      failure: state.failure ?? null,
+      ports: [...state.ports],
+      publicLease: state.publicLease ?? null,
+      endingLeases: [...state.endingLeases],
+      domains: state.domains.map((d) => ({ ...d, addedAt: d.addedAt.getTime(), verifiedAt: d.verifiedAt?.getTime() ?? null })),
     };
   }
 
-  static fromJson(json: unknown): DirectoryState {
-    const { resources, tombstones } = json as { resources: SavedResource[]; tombstones: Array<[string, number]> };
-    const directory = new DirectoryState();
-    for (const r of resources) {
-      const state: ResourceFacts = {
-        status: r.status,
-        request: fromJson(ResourceRequestedSchema, r.request as never),
-        createdAt: new Date(r.createdAt),
-        privateIp: r.privateIp ?? undefined,
-        hostnames: r.hostnames,
-        publicAccess: r.publicAccess,
-        failure: r.failure ?? undefined,
-        // Checkpoints written before public exposure existed have none of these.
-        ports: r.ports ?? [],
-        publicLease: r.publicLease ?? undefined,
-        endingLeases: r.endingLeases ?? [],
-        domains: (r.domains ?? []).map((d) => ({
-          domain: d.domain,
-          token: d.token,
-          status: d.status,
-          addedAt: new Date(d.addedAt),
-          ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
-        })),
-      };
-      directory.put(r.id, state, r.revision, false);
-    }
-    for (const [id, revision] of tombstones) directory.tombstones.set(id, revision);
-    return directory;
+  /** Puts back a resource's entry read from a checkpoint. */
+  restoreEntry(r: SavedResource): void {
+    const state: ResourceFacts = {
+      status: r.status,
+      request: fromJson(ResourceRequestedSchema, r.request as never),
+      createdAt: new Date(r.createdAt),
+      privateIp: r.privateIp ?? undefined,
+      hostnames: r.hostnames,
+      publicAccess: r.publicAccess,
+      failure: r.failure ?? undefined,
+      ports: r.ports,
+      publicLease: r.publicLease ?? undefined,
+      endingLeases: r.endingLeases,
+      domains: r.domains.map((d) => ({
+        domain: d.domain,
+        token: d.token,
+        status: d.status,
+        addedAt: new Date(d.addedAt),
+        ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
+      })),
+    };
+    this.put(r.id, state, r.revision, false);
+  }
+
+  restoreTombstone(id: string, revision: number): void {
+    this.tombstones.set(id, revision);
   }
 }
 
-interface SavedResource {
+export interface SavedResource {
   id: string;
   revision: number;
   status: ResourceStatus;
@@ -169,8 +167,8 @@ interface SavedResource {
   hostnames: string[];
   publicAccess: boolean;
   failure: { code: string; reason: string } | null;
-  ports?: PublicPort[];
-  publicLease?: PublicLease | null;
-  endingLeases?: PublicLease[];
-  domains?: Array<{ domain: string; token: string; status: 'pending' | 'verified'; addedAt: number; verifiedAt: number | null }>;
+  ports: PublicPort[];
+  publicLease: PublicLease | null;
+  endingLeases: PublicLease[];
+  domains: Array<{ domain: string; token: string; status: 'pending' | 'verified'; addedAt: number; verifiedAt: number | null }>;
 }

@@ -5,7 +5,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Projection, ProjectionRunner } from '@pn/projection';
 import { resourceDecider, resourceEventCodec, type ResourceFacts, type ResourceState } from '@pn/resources-domain';
 import { Projections } from '@pn/service-kit';
-import { DirectoryState } from './directory.state.js';
+import type { WatchedMap } from '@pn/decider';
+import { DirectoryState, type SavedResource } from './directory.state.js';
 
 export { creationKey, hasWorkLeft } from './directory.state.js';
 
@@ -22,8 +23,15 @@ export const resourceDirectoryProjection: Projection<DirectoryState> = {
     directory.put(id, resourceDecider.evolve(current, event), recorded.revision, false);
     return directory;
   },
-  toJson: (directory) => directory.toJson(),
-  fromJson: (json) => DirectoryState.fromJson(json),
+  checkpoint: {
+    tables: (directory) => ({ resources: directory.byId as WatchedMap<unknown>, tombstones: directory.tombstones as WatchedMap<unknown> }),
+    entryToJson: (table, id, value) => (table === 'resources' ? DirectoryState.entryToJson(id, value as Parameters<typeof DirectoryState.entryToJson>[1]) : value),
+    restoreEntry: (directory, table, id, json) => {
+      if (table === 'resources') directory.restoreEntry(json as SavedResource);
+      else directory.restoreTombstone(id, json as number);
+      return directory;
+    },
+  },
 };
 
 @Injectable()
