@@ -8,15 +8,13 @@
 // before the subscription delivers it is a tombstone (id → revision) kept, so
 // the older events still on their way are skipped; it goes when the deletion
 // itself arrives (nothing follows a deletion in a resource's stream).
-import { fromJson, toJson } from '@bufbuild/protobuf';
-import { ResourceRequestedSchema } from '@pn/contracts';
+// Each live resource is held compactly (held-resource.ts) and expanded back
+// into its ResourceFacts when asked for.
 import { WatchedMap } from '@pn/decider';
-import type { PublicLease, PublicPort, ResourceFacts, ResourceState, ResourceStatus } from '@pn/resources-domain';
+import type { ResourceFacts, ResourceState } from '@pn/resources-domain';
+import { expand, factsFromSaved, flat, HeldResources, isExposed, savedResource, type HeldResource, type SavedResource } from './held-resource.js';
 
-interface Entry {
-  state: ResourceFacts;
-  revision: number;
-}
+export type { SavedResource } from './held-resource.js';
 
 /** Ids are `<prefix>_<ULID>`: the ULID alone orders them by creation, whatever the kind. */
 export const creationKey = (resourceId: string) => resourceId.slice(resourceId.indexOf('_') + 1);
@@ -31,7 +29,8 @@ export const hasWorkLeft = (s: ResourceFacts) =>
 
 export class DirectoryState {
   // What a checkpoint keeps (entries are replaced, never changed in place); the rest is derived from them.
-  readonly byId = new WatchedMap<Entry>();
+  readonly byId = new WatchedMap<HeldResource>();
+  private readonly held = new HeldResources();
   readonly tombstones = new WatchedMap<number>();
   private readonly byNetwork = new Map<string, Set<string>>();
   private readonly unfinished = new Set<string>();
@@ -52,7 +51,8 @@ export class DirectoryState {
 
   /** Latest state of a live resource. */
   state(resourceId: string): ResourceFacts | undefined {
-    return this.byId.get(resourceId)?.state;
+    const held = this.byId.get(resourceId);
+    return held && expand(resourceId, held);
   }
 
   /**
@@ -78,8 +78,10 @@ export class DirectoryState {
       if (own && entry) this.tombstones.set(resourceId, revision);
       return;
     }
-    this.byId.set(resourceId, { state, revision });
-    ids.add(resourceId);
+    // A new key is held as its own string (not a cut of a longer one); a known key keeps the one it has.
+    const key = entry ? resourceId : flat(resourceId);
+    this.byId.set(key, this.held.hold(key, state, revision));
+    ids.add(key);
     if (hasWorkLeft(state)) this.unfinished.add(resourceId);
     else this.unfinished.delete(resourceId);
   }
@@ -88,12 +90,30 @@ export class DirectoryState {
   inNetwork(networkId: string): ResourceFacts[] {
     return [...(this.byNetwork.get(networkId) ?? [])]
       .sort((a, b) => creationKey(a).localeCompare(creationKey(b)))
-      .map((id) => this.byId.get(id)!.state);
+      .map((id) => expand(id, this.byId.get(id)!));
   }
 
-  /** Every live resource, in no order (lookups by public address or domain, which span networks). */
-  all(): ResourceFacts[] {
-    return [...this.byId.values()].map((e) => e.state);
+  /**
+   * Every live resource with a public address or a custom domain, in no
+   * order (lookups by public address or domain, which span networks): only
+   * those are expanded.
+   */
+  exposed(): ResourceFacts[] {
+    const found: ResourceFacts[] = [];
+    for (const [id, held] of this.byId) if (isExposed(held)) found.push(expand(id, held));
+    return found;
+  }
+
+  /** How many live resources there are of each kind and status. */
+  countsByKindAndStatus(): Array<{ kind: string; status: string; n: number }> {
+    const counts = new Map<string, { kind: string; status: string; n: number }>();
+    for (const { profile, status } of this.byId.values()) {
+      const key = `${profile.kind}/${status}`;
+      const entry = counts.get(key) ?? { kind: profile.kind, status, n: 0 };
+      entry.n++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
   }
 
   /** How many live resources a network holds (its quota counts them). */
@@ -110,65 +130,16 @@ export class DirectoryState {
   }
 
   /** A resource's entry as plain data, for a checkpoint. */
-  static entryToJson(id: string, { state, revision }: Entry): SavedResource {
-    return {
-      id,
-      revision,
-      status: state.status,
-      request: toJson(ResourceRequestedSchema, state.request),
-      createdAt: state.createdAt.getTime(),
-      privateIp: state.privateIp ?? null,
-      hostnames: [...state.hostnames],
-      publicAccess: state.publicAccess,
-      failure: state.failure ?? null,
-      ports: [...state.ports],
-      publicLease: state.publicLease ?? null,
-      endingLeases: [...state.endingLeases],
-      domains: state.domains.map((d) => ({ ...d, addedAt: d.addedAt.getTime(), verifiedAt: d.verifiedAt?.getTime() ?? null })),
-    };
+  static entryToJson(id: string, held: HeldResource): SavedResource {
+    return savedResource(id, held);
   }
 
   /** Puts back a resource's entry read from a checkpoint. */
-  restoreEntry(r: SavedResource): void {
-    const state: ResourceFacts = {
-      status: r.status,
-      request: fromJson(ResourceRequestedSchema, r.request as never),
-      createdAt: new Date(r.createdAt),
-      privateIp: r.privateIp ?? undefined,
-      hostnames: r.hostnames,
-      publicAccess: r.publicAccess,
-      failure: r.failure ?? undefined,
-      ports: r.ports,
-      publicLease: r.publicLease ?? undefined,
-      endingLeases: r.endingLeases,
-      domains: r.domains.map((d) => ({
-        domain: d.domain,
-        token: d.token,
-        status: d.status,
-        addedAt: new Date(d.addedAt),
-        ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
-      })),
-    };
-    this.put(r.id, state, r.revision, false);
+  restoreEntry(id: string, saved: SavedResource): void {
+    this.put(id, factsFromSaved(id, saved), saved.revision, false);
   }
 
   restoreTombstone(id: string, revision: number): void {
     this.tombstones.set(id, revision);
   }
-}
-
-export interface SavedResource {
-  id: string;
-  revision: number;
-  status: ResourceStatus;
-  request: unknown;
-  createdAt: number;
-  privateIp: string | null;
-  hostnames: string[];
-  publicAccess: boolean;
-  failure: { code: string; reason: string } | null;
-  ports: PublicPort[];
-  publicLease: PublicLease | null;
-  endingLeases: PublicLease[];
-  domains: Array<{ domain: string; token: string; status: 'pending' | 'verified'; addedAt: number; verifiedAt: number | null }>;
 }

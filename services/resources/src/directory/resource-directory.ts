@@ -27,7 +27,7 @@ export const resourceDirectoryProjection: Projection<DirectoryState> = {
     tables: (directory) => ({ resources: directory.byId as WatchedMap<unknown>, tombstones: directory.tombstones as WatchedMap<unknown> }),
     entryToJson: (table, id, value) => (table === 'resources' ? DirectoryState.entryToJson(id, value as Parameters<typeof DirectoryState.entryToJson>[1]) : value),
     restoreEntry: (directory, table, id, json) => {
-      if (table === 'resources') directory.restoreEntry(json as SavedResource);
+      if (table === 'resources') directory.restoreEntry(id, json as SavedResource);
       else directory.restoreTombstone(id, json as number);
       return directory;
     },
@@ -64,9 +64,14 @@ export class ResourceDirectory implements OnModuleInit {
     return this.directory.inNetwork(networkId);
   }
 
-  /** Every live resource, in no order. */
-  all(): ResourceFacts[] {
-    return this.directory.all();
+  /** Every live resource with a public address or a custom domain, in no order. */
+  exposed(): ResourceFacts[] {
+    return this.directory.exposed();
+  }
+
+  /** How many live resources there are of each kind and status. */
+  countsByKindAndStatus(): Array<{ kind: string; status: string; n: number }> {
+    return this.directory.countsByKindAndStatus();
   }
 
   /** How many live resources a network holds: deleted ones are gone, so their slots are free. */
