@@ -127,7 +127,15 @@ export async function readCheckpoint<S>(
   bytes: Uint8Array,
 ): Promise<(CheckpointHeader & { readonly state: S }) | { readonly unusable: string }> {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const linesOf = (from: number, to: number): string[] => text.toString('utf8', from, to).split('\n').filter((l) => l !== '');
+  // One line at a time: never the whole checkpoint as one string (as large again as the bytes).
+  const linesOf = function* (from: number, to: number): Generator<string> {
+    for (let at = from; at < to; ) {
+      let end = text.indexOf(10, at);
+      if (end < 0 || end > to) end = to;
+      if (end > at) yield text.toString('utf8', at, end);
+      at = end + 1;
+    }
+  };
   const firstEnd = text.indexOf(10);
   let header: { v?: unknown; projection?: unknown; position?: unknown; parked?: unknown };
   try {
@@ -146,28 +154,21 @@ export async function readCheckpoint<S>(
   if (!trailer || typeof trailer.end !== 'number' || typeof lateAt !== 'number' || !Number.isSafeInteger(lateAt) || lateAt <= firstEnd || lateAt > trailerAt) {
     return { unusable: 'cut short (no trailer)' };
   }
-  let lateLines: string[];
-  let walkedLines: string[];
-  try {
-    lateLines = linesOf(lateAt, trailerAt);
-    walkedLines = linesOf(firstEnd + 1, lateAt);
-  } catch (error) {
-    return { unusable: `unreadable (${String(error)})` };
-  }
-  if (walkedLines.length !== trailer.end || lateLines.length !== trailer.late) {
-    return { unusable: `cut short: ${walkedLines.length} + ${lateLines.length} entries, not ${String(trailer.end)} + ${String(trailer.late)}` };
-  }
-  const late = lateLines.map((l) => JSON.parse(l) as [string, string, unknown]);
+  const late = [...linesOf(lateAt, trailerAt)].map((l) => JSON.parse(l) as [string, string, unknown]);
   const lateKeys = new Set(late.map(([table, key]) => `${table}\n${key}`));
   let state = initial;
+  let walked = 0;
   let sliceStart = performance.now();
-  for (const [i, l] of walkedLines.entries()) {
-    const [table, key, json] = JSON.parse(l) as [string, string, unknown];
+  for (const line of linesOf(firstEnd + 1, lateAt)) {
+    const [table, key, json] = JSON.parse(line) as [string, string, unknown];
     if (!lateKeys.has(`${table}\n${key}`)) state = format.restoreEntry(state, table, key, json);
-    if (i % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
+    if (++walked % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
       await turn();
       sliceStart = performance.now();
     }
+  }
+  if (walked !== trailer.end || late.length !== trailer.late) {
+    return { unusable: `cut short: ${walked} + ${late.length} entries, not ${String(trailer.end)} + ${String(trailer.late)}` };
   }
   for (const [table, key, json] of late) state = format.restoreEntry(state, table, key, json);
   return { position: BigInt(header.position), parked, state };

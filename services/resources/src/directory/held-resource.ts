@@ -10,7 +10,7 @@
 import { create, fromJson, toJson, type JsonValue } from '@bufbuild/protobuf';
 import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import { hostnamesFor, ResourceRequestedSchema, VmSpecsSchema, type VmSpecs } from '@pn/contracts';
-import type { CustomDomainFacts, PublicLease, PublicPort, ResourceFacts, ResourceStatus } from '@pn/resources-domain';
+import type { PublicLease, ResourceFacts, ResourceStatus } from '@pn/resources-domain';
 
 interface Place {
   readonly accountId: string;
@@ -31,15 +31,7 @@ interface Profile {
 }
 
 /** What most resources do not have; undefined when a resource has none of it. */
-interface Rare {
-  readonly publicAccess: boolean;
-  readonly failure: { readonly code: string; readonly reason: string } | undefined;
-  readonly ports: readonly PublicPort[];
-  readonly publicLease: PublicLease | undefined;
-  readonly endingLeases: readonly PublicLease[];
-  readonly domains: readonly CustomDomainFacts[];
-  readonly primaryId: string;
-}
+type Rare = Pick<ResourceFacts, 'publicAccess' | 'failure' | 'ports' | 'publicLease' | 'endingLeases' | 'domains'> & { readonly primaryId: string };
 
 export interface HeldResource {
   readonly revision: number;

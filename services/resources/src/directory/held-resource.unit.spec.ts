@@ -3,8 +3,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { hostnamesFor, ResourceRequestedSchema } from '@pn/contracts';
-import type { ResourceFacts } from '@pn/resources-domain';
+import { AddressAssignedSchema, hostnamesFor, HostnamesPublishedSchema, ResourceProvisionedSchema, ResourceRequestedSchema } from '@pn/contracts';
+import { evolveResource, type ResourceEvent, type ResourceFacts, type ResourceState } from '@pn/resources-domain';
 import { expand, factsFromSaved, HeldResources, isExposed, savedResource } from './held-resource.js';
 
 const ID = 'vm_01jbz5k6a1m2n3p4q5r6s7t8v9';
@@ -23,19 +23,13 @@ const request = (more: Omit<MessageInitShape<typeof ResourceRequestedSchema>, '$
     requestedAt: timestampFromMs(1_767_225_600_123),
     ...more,
   });
-const plain: ResourceFacts = {
-  status: 'running',
-  request: request(),
-  createdAt: new Date(1_767_225_600_123),
-  privateIp: '10.0.1.7',
-  hostnames: hostnamesFor('vm', 'web', ID),
-  publicAccess: false,
-  failure: undefined,
-  ports: [],
-  publicLease: undefined,
-  endingLeases: [],
-  domains: [],
-};
+/** A VM as its events leave it: requested, given an address and its names, running. */
+const plain = [
+  { type: 'ResourceRequested', data: request() },
+  { type: 'AddressAssigned', data: create(AddressAssignedSchema, { resourceId: ID, privateIp: '10.0.1.7' }) },
+  { type: 'HostnamesPublished', data: create(HostnamesPublishedSchema, { resourceId: ID, hostnames: hostnamesFor('vm', 'web', ID) }) },
+  { type: 'ResourceProvisioned', data: create(ResourceProvisionedSchema, { resourceId: ID }) },
+].reduce<ResourceState>((state, event) => evolveResource(state, event as ResourceEvent), { status: 'absent' }) as ResourceFacts;
 
 const cases: Array<[string, ResourceFacts]> = [
   ['a plain running VM', plain],
