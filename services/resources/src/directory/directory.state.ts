@@ -12,7 +12,7 @@
 // into its ResourceFacts when asked for.
 import { WatchedMap } from '@pn/decider';
 import type { ResourceFacts, ResourceState } from '@pn/resources-domain';
-import { expand, factsFromSaved, flat, HeldResources, isExposed, savedResource, type HeldResource, type SavedResource } from './held-resource.js';
+import { expand, flat, HeldResources, isExposed, savedResource, type HeldResource, type SavedResource } from './held-resource.js';
 
 export type { SavedResource } from './held-resource.js';
 
@@ -67,23 +67,29 @@ export class DirectoryState {
     }
     const entry = this.byId.get(resourceId);
     if ((entry && entry.revision >= revision) || state.status === 'absent') return;
-    const ids = this.byNetwork.get(state.request.networkId) ?? new Set<string>();
-    this.byNetwork.set(state.request.networkId, ids);
     if (state.status === 'deleted') {
+      const ids = this.byNetwork.get(state.request.networkId);
       this.byId.delete(resourceId);
       this.unfinished.delete(resourceId);
-      ids.delete(resourceId);
-      if (ids.size === 0) this.byNetwork.delete(state.request.networkId);
+      ids?.delete(resourceId);
+      if (ids?.size === 0) this.byNetwork.delete(state.request.networkId);
       // Only while the subscription has not brought the deletion yet (the entry is still here).
       if (own && entry) this.tombstones.set(resourceId, revision);
       return;
     }
+    this.hold(resourceId, this.held.hold(resourceId, state, revision), hasWorkLeft(state));
+  }
+
+  private hold(resourceId: string, held: HeldResource, workLeft: boolean): void {
     // A new key is held as its own string (not a cut of a longer one); a known key keeps the one it has.
-    const key = entry ? resourceId : flat(resourceId);
-    this.byId.set(key, this.held.hold(key, state, revision));
+    const key = this.byId.has(resourceId) ? resourceId : flat(resourceId);
+    this.byId.set(key, held);
+    const networkId = held.place.networkId;
+    const ids = this.byNetwork.get(networkId) ?? new Set<string>();
+    this.byNetwork.set(networkId, ids);
     ids.add(key);
-    if (hasWorkLeft(state)) this.unfinished.add(resourceId);
-    else this.unfinished.delete(resourceId);
+    if (workLeft) this.unfinished.add(key);
+    else this.unfinished.delete(key);
   }
 
   /** Resources of a network in creation order. */
@@ -130,13 +136,14 @@ export class DirectoryState {
   }
 
   /** A resource's entry as plain data, for a checkpoint. */
-  static entryToJson(id: string, held: HeldResource): SavedResource {
-    return savedResource(id, held);
+  static entryToJson(held: HeldResource): SavedResource {
+    return savedResource(held);
   }
 
   /** Puts back a resource's entry read from a checkpoint. */
   restoreEntry(id: string, saved: SavedResource): void {
-    this.put(id, factsFromSaved(id, saved), saved.revision, false);
+    const held = this.held.restore(id, saved);
+    this.hold(id, held, hasWorkLeft(expand(id, held)));
   }
 
   restoreTombstone(id: string, revision: number): void {

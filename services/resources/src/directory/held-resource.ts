@@ -7,7 +7,7 @@
 // name and id are derived, not kept; an IPv4 address is a number; what few
 // resources have (public side, failure, domains, a primary) is one optional
 // object. `expand` gives the ResourceFacts back, equal to the one held.
-import { create, fromJson, toJson, type JsonValue } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { timestampFromMs, timestampMs } from '@bufbuild/protobuf/wkt';
 import { hostnamesFor, ResourceRequestedSchema, VmSpecsSchema, type VmSpecs } from '@pn/contracts';
 import type { PublicLease, ResourceFacts, ResourceStatus } from '@pn/resources-domain';
@@ -78,24 +78,6 @@ export class HeldResources {
 
   hold(resourceId: string, s: ResourceFacts, revision: number): HeldResource {
     const r = s.request;
-    const place = this.places.get(`${r.accountId} ${r.projectId} ${r.networkId} ${r.project} ${r.networkCidr}`, () => ({
-      accountId: flat(r.accountId),
-      projectId: flat(r.projectId),
-      networkId: flat(r.networkId),
-      project: flat(r.project),
-      networkCidr: flat(r.networkCidr),
-    }));
-    const specs = r.vmSpecs ? `${r.vmSpecs.vcpus}/${r.vmSpecs.memoryGb}/${r.vmSpecs.diskGb}` : '';
-    const profile = this.profiles.get(`${r.kind} ${r.region} ${r.image} ${r.engine} ${r.version} ${r.role} ${specs}`, () => ({
-      kind: flat(r.kind),
-      region: flat(r.region),
-      image: flat(r.image),
-      engine: flat(r.engine),
-      version: flat(r.version),
-      role: flat(r.role),
-      vmSpecs: r.vmSpecs,
-    }));
-    const defaultNames = hostnamesFor(r.kind, r.name, resourceId);
     const rare: Rare = {
       publicAccess: s.publicAccess,
       failure: s.failure,
@@ -105,19 +87,85 @@ export class HeldResources {
       domains: s.domains,
       primaryId: r.primaryId,
     };
-    return {
+    return this.held(resourceId, {
       revision,
       status: s.status,
+      place: [r.accountId, r.projectId, r.networkId, r.project, r.networkCidr],
+      profile: [r.kind, r.region, r.image, r.engine, r.version, r.role],
+      vmSpecs: r.vmSpecs,
+      name: r.name,
+      requestedAtMs: r.requestedAt ? timestampMs(r.requestedAt) : undefined,
+      privateIp: s.privateIp,
+      hostnames: s.hostnames,
+      rare: isCommon(rare) ? undefined : rare,
+    });
+  }
+
+  /** A held resource from its entry in a checkpoint (savedResource). */
+  restore(resourceId: string, saved: SavedResource): HeldResource {
+    const rare = saved.rare;
+    return this.held(resourceId, {
+      ...saved,
+      requestedAtMs: saved.requestedAtMs,
+      privateIp: saved.privateIp,
+      vmSpecs: saved.vmSpecs && create(VmSpecsSchema, saved.vmSpecs),
+      hostnames: saved.hostnames ?? hostnamesFor(saved.profile[0], saved.name, resourceId),
+      rare: rare && {
+        ...rare,
+        failure: rare.failure ?? undefined,
+        publicLease: rare.publicLease ?? undefined,
+        domains: rare.domains.map((d) => ({
+          domain: d.domain,
+          token: d.token,
+          status: d.status,
+          addedAt: new Date(d.addedAt),
+          ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
+        })),
+      },
+    });
+  }
+
+  private held(
+    resourceId: string,
+    p: Pick<HeldResource, 'revision' | 'status' | 'requestedAtMs' | 'rare'> & {
+      place: PlaceKey;
+      profile: ProfileKey;
+      vmSpecs: VmSpecs | undefined;
+      name: string;
+      privateIp: string | undefined;
+      hostnames: readonly string[];
+    },
+  ): HeldResource {
+    const [accountId, projectId, networkId, project, networkCidr] = p.place.map(flat) as PlaceKey;
+    const place = this.places.get(p.place.join(' '), () => ({ accountId, projectId, networkId, project, networkCidr }));
+    const specs = p.vmSpecs ? `${p.vmSpecs.vcpus}/${p.vmSpecs.memoryGb}/${p.vmSpecs.diskGb}` : '';
+    const [kind, region, image, engine, version, role] = p.profile;
+    const profile = this.profiles.get(`${p.profile.join(' ')} ${specs}`, () => ({
+      kind: flat(kind),
+      region: flat(region),
+      image: flat(image),
+      engine: flat(engine),
+      version: flat(version),
+      role: flat(role),
+      vmSpecs: p.vmSpecs,
+    }));
+    const ip = p.privateIp;
+    return {
+      revision: p.revision,
+      status: p.status,
       place,
       profile,
-      name: flat(r.name),
-      requestedAtMs: r.requestedAt ? timestampMs(r.requestedAt) : undefined,
-      privateIp: s.privateIp === undefined ? undefined : (ipv4Number(s.privateIp) ?? this.strings.get(s.privateIp, () => flat(s.privateIp!))),
-      hostnames: sameStrings(s.hostnames, defaultNames) ? undefined : s.hostnames.map(flat),
-      rare: isCommon(rare) ? undefined : rare,
+      name: flat(p.name),
+      requestedAtMs: p.requestedAtMs,
+      privateIp: ip === undefined ? undefined : (ipv4Number(ip) ?? this.strings.get(ip, () => flat(ip))),
+      hostnames: sameStrings(p.hostnames, hostnamesFor(kind, p.name, resourceId)) ? undefined : p.hostnames.map(flat),
+      rare: p.rare,
     };
   }
 }
+
+type PlaceKey = [accountId: string, projectId: string, networkId: string, project: string, networkCidr: string];
+type ProfileKey = [kind: string, region: string, image: string, engine: string, version: string, role: string];
 
 /** The ResourceFacts a held resource stands for. */
 export function expand(resourceId: string, held: HeldResource): ResourceFacts {
@@ -158,11 +206,15 @@ export function expand(resourceId: string, held: HeldResource): ResourceFacts {
 /** Whether a held resource has a public address or a custom domain, told without expanding it. */
 export const isExposed = ({ rare }: HeldResource): boolean => rare !== undefined && (rare.publicLease?.ip !== undefined || rare.domains.length > 0);
 
-/** A held resource in a checkpoint: its ResourceFacts as plain data, without the defaults. */
+/** A held resource in a checkpoint: what it holds as plain data, without the defaults. */
 export interface SavedResource {
   revision: number;
   status: ResourceStatus;
-  request: JsonValue;
+  place: PlaceKey;
+  profile: ProfileKey;
+  vmSpecs?: { vcpus: number; memoryGb: number; diskGb: number };
+  name: string;
+  requestedAtMs?: number;
   privateIp?: string;
   hostnames?: string[];
   rare?: Omit<Rare, 'domains' | 'failure' | 'publicLease'> & {
@@ -172,14 +224,18 @@ export interface SavedResource {
   };
 }
 
-export function savedResource(resourceId: string, held: HeldResource): SavedResource {
-  const facts = expand(resourceId, held);
-  const { rare } = held;
+/** A held resource as its checkpoint's entry: no ResourceFacts is expanded for it. */
+export function savedResource(held: HeldResource): SavedResource {
+  const { place, profile, rare, privateIp } = held;
   return {
     revision: held.revision,
     status: held.status,
-    request: toJson(ResourceRequestedSchema, facts.request),
-    ...(facts.privateIp === undefined ? {} : { privateIp: facts.privateIp }),
+    place: [place.accountId, place.projectId, place.networkId, place.project, place.networkCidr],
+    profile: [profile.kind, profile.region, profile.image, profile.engine, profile.version, profile.role],
+    ...(profile.vmSpecs ? { vmSpecs: { vcpus: profile.vmSpecs.vcpus, memoryGb: profile.vmSpecs.memoryGb, diskGb: profile.vmSpecs.diskGb } } : {}),
+    name: held.name,
+    ...(held.requestedAtMs === undefined ? {} : { requestedAtMs: held.requestedAtMs }),
+    ...(privateIp === undefined ? {} : { privateIp: typeof privateIp === 'number' ? ipv4Text(privateIp) : privateIp }),
     ...(held.hostnames === undefined ? {} : { hostnames: [...held.hostnames] }),
     ...(rare === undefined
       ? {}
@@ -191,31 +247,6 @@ export function savedResource(resourceId: string, held: HeldResource): SavedReso
             domains: rare.domains.map((d) => ({ ...d, addedAt: d.addedAt.getTime(), verifiedAt: d.verifiedAt?.getTime() ?? null })),
           },
         }),
-  };
-}
-
-/** The ResourceFacts a checkpoint's entry stands for. */
-export function factsFromSaved(resourceId: string, saved: SavedResource): ResourceFacts {
-  const request = fromJson(ResourceRequestedSchema, saved.request);
-  const rare = saved.rare;
-  return {
-    status: saved.status,
-    request,
-    createdAt: new Date(request.requestedAt ? timestampMs(request.requestedAt) : 0),
-    privateIp: saved.privateIp,
-    hostnames: saved.hostnames ?? hostnamesFor(request.kind, request.name, resourceId),
-    publicAccess: rare?.publicAccess ?? false,
-    failure: rare?.failure ?? undefined,
-    ports: rare?.ports ?? NONE,
-    publicLease: rare?.publicLease ?? undefined,
-    endingLeases: rare?.endingLeases ?? NONE,
-    domains: (rare?.domains ?? []).map((d) => ({
-      domain: d.domain,
-      token: d.token,
-      status: d.status,
-      addedAt: new Date(d.addedAt),
-      ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
-    })),
   };
 }
 

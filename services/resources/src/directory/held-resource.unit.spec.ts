@@ -5,7 +5,7 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { AddressAssignedSchema, hostnamesFor, HostnamesPublishedSchema, ResourceProvisionedSchema, ResourceRequestedSchema } from '@pn/contracts';
 import { evolveResource, type ResourceEvent, type ResourceFacts, type ResourceState } from '@pn/resources-domain';
-import { expand, factsFromSaved, HeldResources, isExposed, savedResource } from './held-resource.js';
+import { expand, HeldResources, isExposed, savedResource } from './held-resource.js';
 
 const ID = 'vm_01jbz5k6a1m2n3p4q5r6s7t8v9';
 const request = (more: Omit<MessageInitShape<typeof ResourceRequestedSchema>, '$typeName'> = {}) =>
@@ -66,8 +66,8 @@ describe('a resource held by the directory', () => {
 
   it.each(cases)('gives back %s through a checkpoint', (_, facts) => {
     const held = new HeldResources().hold(ID, facts, 4);
-    const saved = JSON.parse(JSON.stringify(savedResource(ID, held)));
-    expect(factsFromSaved(ID, saved)).toEqual(facts);
+    const saved = JSON.parse(JSON.stringify(savedResource(held)));
+    expect(expand(ID, new HeldResources().restore(ID, saved))).toEqual(facts);
   });
 
   it('holds what resources of a network share once, and derives the names every resource gets', () => {

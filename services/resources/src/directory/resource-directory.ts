@@ -25,7 +25,7 @@ export const resourceDirectoryProjection: Projection<DirectoryState> = {
   },
   checkpoint: {
     tables: (directory) => ({ resources: directory.byId as WatchedMap<unknown>, tombstones: directory.tombstones as WatchedMap<unknown> }),
-    entryToJson: (table, id, value) => (table === 'resources' ? DirectoryState.entryToJson(id, value as Parameters<typeof DirectoryState.entryToJson>[1]) : value),
+    entryToJson: (table, _id, value) => (table === 'resources' ? DirectoryState.entryToJson(value as Parameters<typeof DirectoryState.entryToJson>[0]) : value),
     restoreEntry: (directory, table, id, json) => {
       if (table === 'resources') directory.restoreEntry(id, json as SavedResource);
       else directory.restoreTombstone(id, json as number);
