@@ -54,7 +54,9 @@ it(
     const cold = (await heapNow()) - before;
     const live = directory.size.live;
 
+    const readStarted = performance.now();
     const copy = await throughCheckpoint(resourceDirectoryProjection, directory);
+    const roundTripMs = performance.now() - readStarted;
     directory = resourceDirectoryProjection.initialState();
     const warm = (await heapNow()) - before;
     if (copy.size.live !== live) throw new Error('the checkpoint lost resources');
@@ -80,6 +82,7 @@ it(
       { measure: 'heap per live resource, read from its checkpoint (warm)', value: `${Math.round(warm / live)} B` },
       { measure: 'checkpoint size per live resource', value: `${Math.round(bytes / live)} B` },
       { measure: 'checkpoint written in', value: `${Math.round(written.busyMs)} ms of work` },
+      { measure: 'checkpoint written and read back (wall)', value: `${Math.round(roundTripMs)} ms` },
       { measure: 'longest event-loop stall while it was written', value: `${longest.toFixed(1)} ms` },
     ]);
   },

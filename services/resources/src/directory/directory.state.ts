@@ -19,13 +19,16 @@ export type { SavedResource } from './held-resource.js';
 /** Ids are `<prefix>_<ULID>`: the ULID alone orders them by creation, whatever the kind. */
 export const creationKey = (resourceId: string) => resourceId.slice(resourceId.indexOf('_') + 1);
 
-export const hasWorkLeft = (s: ResourceFacts) =>
+export const hasWorkLeft = (s: Pick<ResourceFacts, 'status' | 'privateIp' | 'hostnames' | 'domains' | 'endingLeases' | 'publicLease'>) =>
   s.status === 'provisioning' ||
   s.status === 'deleting' ||
   (s.status === 'failed' && (s.privateIp !== undefined || s.hostnames.length > 0 || s.domains.length > 0)) ||
   // A public address to return, or one wanted and not yet filled (ipam was down).
   s.endingLeases.length > 0 ||
   (s.publicLease !== undefined && s.publicLease.ip === undefined);
+
+/** Stands for the hostnames a resource's kind, name and id give (never none) where only their presence matters. */
+const DERIVED_NAMES: readonly string[] = Object.freeze(['(derived)']);
 
 export class DirectoryState {
   // What a checkpoint keeps (entries are replaced, never changed in place); the rest is derived from them.
@@ -143,7 +146,16 @@ export class DirectoryState {
   /** Puts back a resource's entry read from a checkpoint. */
   restoreEntry(id: string, saved: SavedResource): void {
     const held = this.held.restore(id, saved);
-    this.hold(id, held, hasWorkLeft(expand(id, held)));
+    // The facts it needs, read from the held resource: no ResourceFacts is expanded for each resource of a checkpoint.
+    const workLeft = hasWorkLeft({
+      status: held.status,
+      privateIp: saved.privateIp,
+      hostnames: held.hostnames ?? DERIVED_NAMES,
+      domains: held.rare?.domains ?? [],
+      endingLeases: held.rare?.endingLeases ?? [],
+      publicLease: held.rare?.publicLease,
+    });
+    this.hold(id, held, workLeft);
   }
 
   restoreTombstone(id: string, revision: number): void {
