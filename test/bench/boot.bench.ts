@@ -6,7 +6,8 @@
 // keeps LIVE resources whatever its size (the rest were created and deleted),
 // so memory must stay flat across sizes. Run with `npm run bench:boot`
 // (BOOT_SIZES=10000,100000 to choose sizes; BOOT_LIVE=100000 for a dns
-// instance with 100k records in its views).
+// instance with 100k records in its views; BOOT_SERVICES=resources,dns to
+// boot only those).
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { printTable } from './table.js';
 
 const NETWORK_ADDRESSES = Number(process.env.BOOT_NETWORK_ADDRESSES ?? 60_000);
 const SIZES = (process.env.BOOT_SIZES ?? '10000,100000,1000000').split(',').map(Number);
-const SERVICES = ['gateway', 'resources', 'dns', 'ipam', 'billing'] as const;
+const SERVICES = (process.env.BOOT_SERVICES ?? 'gateway,resources,dns,ipam,billing').split(',');
 const root = join(import.meta.dirname, '..', '..');
 
 // One run's streams for every boot below, in turn (each size's are deleted before the next), on a NATS

@@ -5,6 +5,7 @@
 // Applying an event twice changes nothing, so at-least-once delivery is safe.
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { hostnamesFor } from '@pn/contracts';
+import { WatchedMap } from '@pn/decider';
 import type { ZoneEvent } from './zone.js';
 
 export interface Claim {
@@ -15,10 +16,18 @@ export interface Claim {
   readonly primary: string;
 }
 
+/** What a resource holds in a network: every claim of the indexes is derived from these. */
+export interface ClaimEntry {
+  readonly hostnames: readonly string[];
+  readonly claim: Claim;
+}
+
 interface Network {
+  readonly id: string;
   readonly byName: Map<string, Claim[]>;
   readonly byAddress: Map<string, Claim[]>;
-  readonly byResource: Map<string, { hostnames: string[]; claim: Claim }>;
+  /** How many resources hold names here. */
+  resources: number;
   /**
    * Claims per address prefix of one, two and three octets (`10`, `10.0`,
    * `10.0.1`): the reverse names that exist without a PTR of their own, and
@@ -29,9 +38,19 @@ interface Network {
 
 type SavedClaim = [resourceId: string, createdAtMs: number, ip: string, hostnames: string[]];
 type SavedNetwork = [networkId: string, claims: SavedClaim[]];
+/** A claim in a checkpoint entry (its key says the network and the resource). */
+export type SavedClaimEntry = [createdAtMs: number, ip: string, hostnames: string[]];
+
+/** The key of a resource's claims in `ZoneIndex.claims`. */
+const claimKey = (networkId: string, resourceId: string) => `${networkId} ${resourceId}`;
 
 export class ZoneIndex {
   private readonly networks = new Map<string, Network>();
+  /**
+   * Every resource's claims, by network and resource: the one table a
+   * checkpoint keeps (the name and address indexes are rebuilt from it).
+   */
+  readonly claims = new WatchedMap<ClaimEntry>();
   private readonly listeners: Array<(networkId: string) => void> = [];
 
   apply(event: ZoneEvent): void {
@@ -61,10 +80,25 @@ export class ZoneIndex {
 
   /** Every claim as plain data, for a checkpoint; the name and address indexes are rebuilt from them. */
   toJson(): SavedNetwork[] {
-    return [...this.networks].map(([networkId, network]) => [
-      networkId,
-      [...network.byResource.values()].map(({ hostnames, claim }) => [claim.resourceId, claim.createdAtMs, claim.ip, hostnames] as SavedClaim),
-    ]);
+    const networks = new Map<string, SavedClaim[]>();
+    for (const [key, { hostnames, claim }] of this.claims) {
+      const networkId = key.slice(0, key.indexOf(' '));
+      const saved = networks.get(networkId) ?? [];
+      saved.push([claim.resourceId, claim.createdAtMs, claim.ip, [...hostnames]]);
+      networks.set(networkId, saved);
+    }
+    return [...networks];
+  }
+
+  /** One entry of `claims` as plain data, for a checkpoint. */
+  static claimToJson({ hostnames, claim }: ClaimEntry): SavedClaimEntry {
+    return [claim.createdAtMs, claim.ip, [...hostnames]];
+  }
+
+  /** Puts back one entry of `claims` read from a checkpoint. */
+  restoreClaim(key: string, [createdAtMs, ip, hostnames]: SavedClaimEntry): void {
+    const space = key.indexOf(' ');
+    this.add(this.network(key.slice(0, space)), key.slice(space + 1), createdAtMs, ip, hostnames);
   }
 
   static fromJson(json: unknown): ZoneIndex {
@@ -93,28 +127,30 @@ export class ZoneIndex {
 
   /** How many resources hold names in the network (for reports and tests). */
   size(networkId: string): number {
-    return this.networks.get(networkId)?.byResource.size ?? 0;
+    return this.networks.get(networkId)?.resources ?? 0;
   }
 
   private network(networkId: string): Network {
     let network = this.networks.get(networkId);
     if (!network) {
-      network = { byName: new Map(), byAddress: new Map(), byResource: new Map(), prefixes: new Map() };
+      network = { id: networkId, byName: new Map(), byAddress: new Map(), resources: 0, prefixes: new Map() };
       this.networks.set(networkId, network);
     }
     return network;
   }
 
-  private add(network: Network, resourceId: string, createdAtMs: number, ip: string, hostnames: string[]): void {
+  private add(network: Network, resourceId: string, createdAtMs: number, ip: string, hostnames: readonly string[]): void {
     const claim: Claim = { resourceId, createdAtMs, ip, primary: hostnames[0] ?? '' };
     for (const hostname of hostnames) insertOrdered(network.byName, hostname, claim);
     insertOrdered(network.byAddress, ip, claim);
     for (const prefix of prefixesOf(ip)) network.prefixes.set(prefix, (network.prefixes.get(prefix) ?? 0) + 1);
-    network.byResource.set(resourceId, { hostnames, claim });
+    this.claims.set(claimKey(network.id, resourceId), { hostnames, claim });
+    network.resources++;
   }
 
   private remove(network: Network, resourceId: string): void {
-    const existing = network.byResource.get(resourceId);
+    const key = claimKey(network.id, resourceId);
+    const existing = this.claims.get(key);
     if (!existing) return;
     for (const hostname of existing.hostnames) removeClaim(network.byName, hostname, resourceId);
     removeClaim(network.byAddress, existing.claim.ip, resourceId);
@@ -123,7 +159,8 @@ export class ZoneIndex {
       if (left > 0) network.prefixes.set(prefix, left);
       else network.prefixes.delete(prefix);
     }
-    network.byResource.delete(resourceId);
+    this.claims.delete(key);
+    network.resources--;
   }
 
   private changed(networkId: string): void {

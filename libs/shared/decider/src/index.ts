@@ -3,3 +3,4 @@ export * from './own-value.js';
 export * from './spec.js';
 export * from './retired-ids.js';
 export * from './quota.js';
+export * from './watched-map.js';

@@ -1,7 +1,11 @@
 // A read model as data: which category it follows, how it starts, how one
 // event changes it, and how its state is written into a checkpoint. The one
 // ProjectionRunner does everything else (checkpoints, poison events, lag).
+import { WatchedMap } from '@pn/decider';
 import type { RecordedEvent } from '@pn/event-store';
+import type { CheckpointFormat } from './checkpoint.js';
+
+export type { CheckpointFormat } from './checkpoint.js';
 
 export interface Projection<S> {
   /**
@@ -26,9 +30,22 @@ export interface Projection<S> {
    * hold the service back.
    */
   readonly gatesReadiness?: boolean;
-  /** The state as JSON-able data and back, for checkpoints. */
-  toJson(state: S): unknown;
-  fromJson(json: unknown): S;
+  /** How the state is saved in checkpoints (written a slice at a time, see checkpoint.ts). */
+  readonly checkpoint: CheckpointFormat<S>;
+}
+
+/**
+ * The checkpoint format of a read model that stays small (a few thousand
+ * entries at most): its whole state is one entry, encoded at once when a
+ * checkpoint starts. A model that grows with the resources keeps its state in
+ * WatchedMaps instead, so that its checkpoint never stops the world.
+ */
+export function wholeState<S>(toJson: (state: S) => unknown, fromJson: (json: unknown) => S): CheckpointFormat<S> {
+  return {
+    tables: (state) => ({ state: new WatchedMap<unknown>([['', state]]) }),
+    entryToJson: (_table, _key, state) => toJson(state as S),
+    restoreEntry: (_state, _table, _key, json) => fromJson(json),
+  };
 }
 
 /** A failure that says nothing about the event: try the same event again later. */

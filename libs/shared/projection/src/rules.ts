@@ -18,9 +18,10 @@ export function afterFailure(attempt: number, transient: boolean, maxAttempts: n
 }
 
 /**
- * Whether to write a checkpoint now. Writing one encodes the whole state, so
- * it waits at least `minIntervalMs` and at least 20 times as long as the last
- * encoding took: a large read model spends at most ~5% of its time saving.
+ * Whether to write a checkpoint now. Writing one encodes the whole state (in
+ * slices, between which events go on), so it waits at least `minIntervalMs`
+ * and at least 20 times as long as the last encoding's work took: a large
+ * read model spends at most ~5% of its time saving.
  */
 export function checkpointDue(input: {
   readonly eventsSince: number;

@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { createJetStreamEventStore, createJetStreamSnapshotStore, type EventStore, type JetStreamEventStore, type RecordedEvent, type SnapshotStore } from '@pn/event-store';
 import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
-import { ProjectionRunner, parkedStreamId, type Projection } from './index.js';
+import { ProjectionRunner, parkedStreamId, wholeState, type Projection } from './index.js';
 
 let nats: StartedNats;
 let nc: NatsConnection;
@@ -44,8 +44,10 @@ function summing(category: string, name = `sum.${uniqueId()}`): Projection<{ sum
       state.seen++;
       return state;
     },
-    toJson: (state) => state,
-    fromJson: (json) => json as { sums: Record<string, number>; seen: number },
+    checkpoint: wholeState(
+      (state) => state,
+      (json) => json as { sums: Record<string, number>; seen: number },
+    ),
   };
 }
 

@@ -6,7 +6,7 @@
 // lag so readiness and the DNS server can act on it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnreadableCommitError, untilJetStreamAvailable, type EventStore, type RecordedEvent, type SnapshotStore, type Subscription } from '@pn/event-store';
-import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { LagTracker } from './lag.js';
 import { RetryLater, type Projection, type ProjectionStatus } from './projection.js';
 import { afterFailure, checkpointDue, isNew } from './rules.js';
@@ -139,18 +139,17 @@ export class ProjectionRunner<S> {
       return;
     }
     if (!bytes) return;
-    const checkpoint = decodeCheckpoint(this.projection.name, bytes);
+    let checkpoint: Awaited<ReturnType<typeof readCheckpoint<S>>>;
+    try {
+      checkpoint = await readCheckpoint(this.projection.name, this.projection.checkpoint, this.projection.initialState(), bytes);
+    } catch (error) {
+      checkpoint = { unusable: `state unreadable (${String(error)})` };
+    }
     if ('unusable' in checkpoint) {
       this.logger.warn(`${this.projection.name}: checkpoint ignored (${checkpoint.unusable}), rebuilding from the start`);
       return;
     }
-    try {
-      this.state = this.projection.fromJson(checkpoint.state);
-    } catch (error) {
-      this.logger.warn(`${this.projection.name}: checkpoint state unreadable (${String(error)}), rebuilding from the start`);
-      this.state = this.projection.initialState();
-      return;
-    }
+    this.state = checkpoint.state;
     this.position = checkpoint.position;
     this.parked = checkpoint.parked;
     this.lag.observeApplied(checkpoint.position);
@@ -223,23 +222,22 @@ export class ProjectionRunner<S> {
     if (due) this.saving = this.saveCheckpoint().finally(() => (this.saving = undefined));
   }
 
-  /** Encodes now (the state matches the position now), uploads in the background. */
+  /**
+   * Writes the state as it is now (it matches the position now) a slice at a
+   * time, events going on meanwhile (see checkpoint.ts), then uploads it.
+   */
   private async saveCheckpoint(): Promise<void> {
     const store = this.options.checkpoints;
     if (!store || this.position === undefined) return;
-    const started = Date.now();
-    const bytes = encodeCheckpoint(this.projection.name, {
-      position: this.position,
-      parked: this.parked,
-      state: this.projection.toJson(this.state),
-    });
-    this.lastEncodeMs = Date.now() - started;
+    const header = { position: this.position, parked: this.parked };
     this.eventsSinceCheckpoint = 0;
     this.lastCheckpointAt = Date.now();
     try {
-      await store.save(this.checkpointKey, bytes);
+      const written = await writeCheckpoint(this.projection.name, this.projection.checkpoint, this.state, header);
+      this.lastEncodeMs = written.busyMs;
+      await store.save(this.checkpointKey, written.chunks);
     } catch (error) {
-      this.eventsSinceCheckpoint = 1; // try again next time
+      this.eventsSinceCheckpoint++; // try again next time
       this.logger.warn(`${this.projection.name}: checkpoint not saved: ${String(error)}`);
     }
   }

@@ -5,7 +5,7 @@
 // position): a batch's summed rows are added once, so the totals stay exact.
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { UsageBook } from '@pn/billing-domain';
-import type { Projection, ProjectionRunner } from '@pn/projection';
+import { wholeState, type Projection, type ProjectionRunner } from '@pn/projection';
 import { Projections } from '@pn/service-kit';
 import { fromMeteredEvent, fromRow, meterEventCodec, METER_CATEGORY } from '../meter/flow-events.js';
 
@@ -24,8 +24,10 @@ export const usageProjection: Projection<UsageBook> = {
     else book.park({ ...event.data, arrivedAtMs: Number(event.data.arrivedAtMs) });
     return book;
   },
-  toJson: (book) => book.toJson(),
-  fromJson: (json) => UsageBook.fromJson(json),
+  checkpoint: wholeState(
+    (book) => book.toJson(),
+    (json) => UsageBook.fromJson(json),
+  ),
 };
 
 @Injectable()

@@ -12,7 +12,7 @@
 // (as resources/directory/directory.state.ts does for resources). One number
 // per account: accounts are never deleted, so nothing to forget.
 import { accountEventCodec, keyInfo, legacyFirstKey, type AccountEvent, type ApiKeyScopeName } from '@pn/accounts-domain';
-import type { Projection } from '@pn/projection';
+import { wholeState, type Projection } from '@pn/projection';
 
 /** Who a request is from: the account, and which of its keys. */
 export interface Account {
@@ -68,15 +68,17 @@ export const apiKeyIndexProjection: Projection<ApiKeyIndex> = {
     const event = accountEventCodec.decode(recorded);
     return event ? indexAccountEvent(index, event, { accountId: recorded.streamId.slice('account-'.length), revision: recorded.revision }) : index;
   },
-  toJson: (index) => ({
-    keys: [...index.keys].map(([hash, a]) => [hash, a.id, a.keyId, a.scope]),
-    revisions: [...index.revisions],
-  }),
-  fromJson: (json) => {
-    const saved = json as { keys: Array<[string, string, string, string]>; revisions: Array<[string, number]> };
-    const index = new ApiKeyIndex();
-    for (const [hash, id, keyId, scope] of saved.keys) index.keys.set(hash, { id, keyId, scope: scope === 'write' ? 'write' : 'read' });
-    for (const [accountId, revision] of saved.revisions) index.revisions.set(accountId, revision);
-    return index;
-  },
+  checkpoint: wholeState(
+    (index) => ({
+      keys: [...index.keys].map(([hash, a]) => [hash, a.id, a.keyId, a.scope]),
+      revisions: [...index.revisions],
+    }),
+    (json) => {
+      const saved = json as { keys: Array<[string, string, string, string]>; revisions: Array<[string, number]> };
+      const index = new ApiKeyIndex();
+      for (const [hash, id, keyId, scope] of saved.keys) index.keys.set(hash, { id, keyId, scope: scope === 'write' ? 'write' : 'read' });
+      for (const [accountId, revision] of saved.revisions) index.revisions.set(accountId, revision);
+      return index;
+    },
+  ),
 };

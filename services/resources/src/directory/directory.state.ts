@@ -8,19 +8,18 @@
 // before the subscription delivers it is a tombstone (id → revision) kept, so
 // the older events still on their way are skipped; it goes when the deletion
 // itself arrives (nothing follows a deletion in a resource's stream).
-import { fromJson, toJson } from '@bufbuild/protobuf';
-import { ResourceRequestedSchema } from '@pn/contracts';
-import type { PublicLease, PublicPort, ResourceFacts, ResourceState, ResourceStatus } from '@pn/resources-domain';
+// Each live resource is held compactly (held-resource.ts) and expanded back
+// into its ResourceFacts when asked for.
+import { WatchedMap } from '@pn/decider';
+import type { ResourceFacts, ResourceState } from '@pn/resources-domain';
+import { expand, flat, HeldResources, isExposed, savedResource, type HeldResource, type SavedResource } from './held-resource.js';
 
-interface Entry {
-  state: ResourceFacts;
-  revision: number;
-}
+export type { SavedResource } from './held-resource.js';
 
 /** Ids are `<prefix>_<ULID>`: the ULID alone orders them by creation, whatever the kind. */
 export const creationKey = (resourceId: string) => resourceId.slice(resourceId.indexOf('_') + 1);
 
-export const hasWorkLeft = (s: ResourceFacts) =>
+export const hasWorkLeft = (s: Pick<ResourceFacts, 'status' | 'privateIp' | 'hostnames' | 'domains' | 'endingLeases' | 'publicLease'>) =>
   s.status === 'provisioning' ||
   s.status === 'deleting' ||
   (s.status === 'failed' && (s.privateIp !== undefined || s.hostnames.length > 0 || s.domains.length > 0)) ||
@@ -28,11 +27,16 @@ export const hasWorkLeft = (s: ResourceFacts) =>
   s.endingLeases.length > 0 ||
   (s.publicLease !== undefined && s.publicLease.ip === undefined);
 
+/** Stands for the hostnames a resource's kind, name and id give (never none) where only their presence matters. */
+const DERIVED_NAMES: readonly string[] = Object.freeze(['(derived)']);
+
 export class DirectoryState {
-  private readonly byId = new Map<string, Entry>();
+  // What a checkpoint keeps (entries are replaced, never changed in place); the rest is derived from them.
+  readonly byId = new WatchedMap<HeldResource>();
+  private readonly held = new HeldResources();
+  readonly tombstones = new WatchedMap<number>();
   private readonly byNetwork = new Map<string, Set<string>>();
   private readonly unfinished = new Set<string>();
-  private readonly tombstones = new Map<string, number>();
 
   /**
    * Whether an event at `revision` of a resource is already reflected (an own
@@ -50,7 +54,8 @@ export class DirectoryState {
 
   /** Latest state of a live resource. */
   state(resourceId: string): ResourceFacts | undefined {
-    return this.byId.get(resourceId)?.state;
+    const held = this.byId.get(resourceId);
+    return held && expand(resourceId, held);
   }
 
   /**
@@ -65,33 +70,59 @@ export class DirectoryState {
     }
     const entry = this.byId.get(resourceId);
     if ((entry && entry.revision >= revision) || state.status === 'absent') return;
-    const ids = this.byNetwork.get(state.request.networkId) ?? new Set<string>();
-    this.byNetwork.set(state.request.networkId, ids);
     if (state.status === 'deleted') {
+      const ids = this.byNetwork.get(state.request.networkId);
       this.byId.delete(resourceId);
       this.unfinished.delete(resourceId);
-      ids.delete(resourceId);
-      if (ids.size === 0) this.byNetwork.delete(state.request.networkId);
+      ids?.delete(resourceId);
+      if (ids?.size === 0) this.byNetwork.delete(state.request.networkId);
       // Only while the subscription has not brought the deletion yet (the entry is still here).
       if (own && entry) this.tombstones.set(resourceId, revision);
       return;
     }
-    this.byId.set(resourceId, { state, revision });
-    ids.add(resourceId);
-    if (hasWorkLeft(state)) this.unfinished.add(resourceId);
-    else this.unfinished.delete(resourceId);
+    this.hold(resourceId, this.held.hold(resourceId, state, revision), hasWorkLeft(state));
+  }
+
+  private hold(resourceId: string, held: HeldResource, workLeft: boolean): void {
+    // A new key is held as its own string (not a cut of a longer one); a known key keeps the one it has.
+    const key = this.byId.has(resourceId) ? resourceId : flat(resourceId);
+    this.byId.set(key, held);
+    const networkId = held.place.networkId;
+    const ids = this.byNetwork.get(networkId) ?? new Set<string>();
+    this.byNetwork.set(networkId, ids);
+    ids.add(key);
+    if (workLeft) this.unfinished.add(key);
+    else this.unfinished.delete(key);
   }
 
   /** Resources of a network in creation order. */
   inNetwork(networkId: string): ResourceFacts[] {
     return [...(this.byNetwork.get(networkId) ?? [])]
       .sort((a, b) => creationKey(a).localeCompare(creationKey(b)))
-      .map((id) => this.byId.get(id)!.state);
+      .map((id) => expand(id, this.byId.get(id)!));
   }
 
-  /** Every live resource, in no order (lookups by public address or domain, which span networks). */
-  all(): ResourceFacts[] {
-    return [...this.byId.values()].map((e) => e.state);
+  /**
+   * Every live resource with a public address or a custom domain, in no
+   * order (lookups by public address or domain, which span networks): only
+   * those are expanded.
+   */
+  exposed(): ResourceFacts[] {
+    const found: ResourceFacts[] = [];
+    for (const [id, held] of this.byId) if (isExposed(held)) found.push(expand(id, held));
+    return found;
+  }
+
+  /** How many live resources there are of each kind and status. */
+  countsByKindAndStatus(): Array<{ kind: string; status: string; n: number }> {
+    const counts = new Map<string, { kind: string; status: string; n: number }>();
+    for (const { profile, status } of this.byId.values()) {
+      const key = `${profile.kind}/${status}`;
+      const entry = counts.get(key) ?? { kind: profile.kind, status, n: 0 };
+      entry.n++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
   }
 
   /** How many live resources a network holds (its quota counts them). */
@@ -107,70 +138,27 @@ export class DirectoryState {
     return { live: this.byId.size, tombstones: this.tombstones.size };
   }
 
-  toJson(): unknown {
-    return {
-      resources: [...this.byId].map(([id, { state, revision }]) => ({
-        id,
-        revision,
-        status: state.status,
-        request: toJson(ResourceRequestedSchema, state.request),
-        createdAt: state.createdAt.getTime(),
-        privateIp: state.privateIp ?? null,
-        hostnames: state.hostnames,
-        publicAccess: state.publicAccess,
-        failure: state.failure ?? null,
-        ports: state.ports,
-        publicLease: state.publicLease ?? null,
-        endingLeases: state.endingLeases,
-        domains: state.domains.map((d) => ({ ...d, addedAt: d.addedAt.getTime(), verifiedAt: d.verifiedAt?.getTime() ?? null })),
-      })),
-      tombstones: [...this.tombstones],
-    };
+  /** A resource's entry as plain data, for a checkpoint. */
+  static entryToJson(held: HeldResource): SavedResource {
+    return savedResource(held);
   }
 
-  static fromJson(json: unknown): DirectoryState {
-    const { resources, tombstones } = json as { resources: SavedResource[]; tombstones: Array<[string, number]> };
-    const directory = new DirectoryState();
-    for (const r of resources) {
-      const state: ResourceFacts = {
-        status: r.status,
-        request: fromJson(ResourceRequestedSchema, r.request as never),
-        createdAt: new Date(r.createdAt),
-        privateIp: r.privateIp ?? undefined,
-        hostnames: r.hostnames,
-        publicAccess: r.publicAccess,
-        failure: r.failure ?? undefined,
-        // Checkpoints written before public exposure existed have none of these.
-        ports: r.ports ?? [],
-        publicLease: r.publicLease ?? undefined,
-        endingLeases: r.endingLeases ?? [],
-        domains: (r.domains ?? []).map((d) => ({
-          domain: d.domain,
-          token: d.token,
-          status: d.status,
-          addedAt: new Date(d.addedAt),
-          ...(d.verifiedAt === null ? {} : { verifiedAt: new Date(d.verifiedAt) }),
-        })),
-      };
-      directory.put(r.id, state, r.revision, false);
-    }
-    for (const [id, revision] of tombstones) directory.tombstones.set(id, revision);
-    return directory;
+  /** Puts back a resource's entry read from a checkpoint. */
+  restoreEntry(id: string, saved: SavedResource): void {
+    const held = this.held.restore(id, saved);
+    // The facts it needs, read from the held resource: no ResourceFacts is expanded for each resource of a checkpoint.
+    const workLeft = hasWorkLeft({
+      status: held.status,
+      privateIp: saved.privateIp,
+      hostnames: held.hostnames ?? DERIVED_NAMES,
+      domains: held.rare?.domains ?? [],
+      endingLeases: held.rare?.endingLeases ?? [],
+      publicLease: held.rare?.publicLease,
+    });
+    this.hold(id, held, workLeft);
   }
-}
 
-interface SavedResource {
-  id: string;
-  revision: number;
-  status: ResourceStatus;
-  request: unknown;
-  createdAt: number;
-  privateIp: string | null;
-  hostnames: string[];
-  publicAccess: boolean;
-  failure: { code: string; reason: string } | null;
-  ports?: PublicPort[];
-  publicLease?: PublicLease | null;
-  endingLeases?: PublicLease[];
-  domains?: Array<{ domain: string; token: string; status: 'pending' | 'verified'; addedAt: number; verifiedAt: number | null }>;
+  restoreTombstone(id: string, revision: number): void {
+    this.tombstones.set(id, revision);
+  }
 }

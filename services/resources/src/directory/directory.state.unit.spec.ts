@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { create } from '@bufbuild/protobuf';
 import { ResourceRequestedSchema } from '@pn/contracts';
 import type { ResourceFacts, ResourceStatus } from '@pn/resources-domain';
+import { throughCheckpoint } from '@pn/projection';
 import { DirectoryState } from './directory.state.js';
+import { resourceDirectoryProjection } from './resource-directory.js';
 
 const facts = (status: ResourceStatus, id = 'vm_1'): ResourceFacts => ({
   status,
@@ -67,11 +69,11 @@ describe('resource directory state', () => {
     expect(d.size).toEqual({ live: 500, tombstones: 0 });
   });
 
-  it('round-trips through a checkpoint', () => {
+  it('round-trips through a checkpoint', async () => {
     const d = new DirectoryState();
     deliver(d, 'vm_1', 3, 'running');
     deliver(d, 'vm_2', 1, 'provisioning');
-    const copy = DirectoryState.fromJson(JSON.parse(JSON.stringify(d.toJson())));
+    const copy = await throughCheckpoint(resourceDirectoryProjection, d);
     expect(copy.inNetwork('net_1')).toEqual(d.inNetwork('net_1'));
     expect(copy.withWorkLeft()).toEqual(['vm_2']);
   });

@@ -5,7 +5,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Projection, ProjectionRunner } from '@pn/projection';
 import { resourceDecider, resourceEventCodec, type ResourceFacts, type ResourceState } from '@pn/resources-domain';
 import { Projections } from '@pn/service-kit';
-import { DirectoryState } from './directory.state.js';
+import type { WatchedMap } from '@pn/decider';
+import { DirectoryState, type SavedResource } from './directory.state.js';
 
 export { creationKey, hasWorkLeft } from './directory.state.js';
 
@@ -22,8 +23,15 @@ export const resourceDirectoryProjection: Projection<DirectoryState> = {
     directory.put(id, resourceDecider.evolve(current, event), recorded.revision, false);
     return directory;
   },
-  toJson: (directory) => directory.toJson(),
-  fromJson: (json) => DirectoryState.fromJson(json),
+  checkpoint: {
+    tables: (directory) => ({ resources: directory.byId as WatchedMap<unknown>, tombstones: directory.tombstones as WatchedMap<unknown> }),
+    entryToJson: (table, _id, value) => (table === 'resources' ? DirectoryState.entryToJson(value as Parameters<typeof DirectoryState.entryToJson>[0]) : value),
+    restoreEntry: (directory, table, id, json) => {
+      if (table === 'resources') directory.restoreEntry(id, json as SavedResource);
+      else directory.restoreTombstone(id, json as number);
+      return directory;
+    },
+  },
 };
 
 @Injectable()
@@ -56,9 +64,14 @@ export class ResourceDirectory implements OnModuleInit {
     return this.directory.inNetwork(networkId);
   }
 
-  /** Every live resource, in no order. */
-  all(): ResourceFacts[] {
-    return this.directory.all();
+  /** Every live resource with a public address or a custom domain, in no order. */
+  exposed(): ResourceFacts[] {
+    return this.directory.exposed();
+  }
+
+  /** How many live resources there are of each kind and status. */
+  countsByKindAndStatus(): Array<{ kind: string; status: string; n: number }> {
+    return this.directory.countsByKindAndStatus();
   }
 
   /** How many live resources a network holds: deleted ones are gone, so their slots are free. */

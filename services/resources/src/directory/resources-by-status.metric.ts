@@ -19,14 +19,7 @@ export class ResourcesByStatusMetric implements OnModuleInit {
       labelNames: ['kind', 'status'],
       collect() {
         this.reset(); // a status no resource has any more reads as absent, not as its last count
-        const counts = new Map<string, { kind: string; status: string; n: number }>();
-        for (const r of directory.all()) {
-          const key = `${r.request.kind}/${r.status}`;
-          const entry = counts.get(key) ?? { kind: r.request.kind, status: r.status, n: 0 };
-          entry.n++;
-          counts.set(key, entry);
-        }
-        for (const { kind, status, n } of counts.values()) this.set({ kind, status }, n);
+        for (const { kind, status, n } of directory.countsByKindAndStatus()) this.set({ kind, status }, n);
       },
     });
   }

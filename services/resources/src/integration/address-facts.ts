@@ -20,9 +20,9 @@ export interface LiveResource {
   readonly networkId: string;
   readonly kind: string;
   readonly name: string;
-  privateIp?: string;
+  readonly privateIp?: string;
   /** Public addresses held now, by lease id (scope PUBLIC). */
-  publicIps?: Record<string, string>;
+  readonly publicIps?: Readonly<Record<string, string>>;
 }
 
 export type AddressFactsState = Map<string, LiveResource>;
@@ -64,7 +64,7 @@ export function factsOf(state: AddressFactsState, resourceId: string, eventId: s
   return [];
 }
 
-/** Folds the event into the state (mutating it). */
+/** Folds the event into the state (mutating it: an entry is replaced, never changed in place, for checkpoints). */
 export function rememberResource(state: AddressFactsState, resourceId: string, event: ResourceEvent): AddressFactsState {
   switch (event.type) {
     case 'ResourceRequested': {
@@ -76,25 +76,28 @@ export function rememberResource(state: AddressFactsState, resourceId: string, e
     }
     case 'AddressAssigned': {
       const live = state.get(resourceId);
-      if (live) live.privateIp = event.data.privateIp;
+      if (live) state.set(resourceId, { ...live, privateIp: event.data.privateIp });
       return state;
     }
     case 'AddressReturned': {
       const live = state.get(resourceId);
-      if (live) delete live.privateIp;
+      if (live) {
+        const { privateIp: _returned, ...rest } = live;
+        state.set(resourceId, rest);
+      }
       return state;
     }
     case 'PublicAddressAssigned': {
       const live = state.get(resourceId);
       // A plain object keyed by lease ids (pip_…): checkpoints are JSON.
-      if (live) live.publicIps = { ...live.publicIps, [event.data.leaseId]: event.data.publicIp };
+      if (live) state.set(resourceId, { ...live, publicIps: { ...live.publicIps, [event.data.leaseId]: event.data.publicIp } });
       return state;
     }
     case 'PublicAddressReturned': {
       const live = state.get(resourceId);
       if (live?.publicIps) {
         const { [event.data.leaseId]: _gone, ...rest } = live.publicIps;
-        live.publicIps = rest;
+        state.set(resourceId, { ...live, publicIps: rest });
       }
       return state;
     }

@@ -13,7 +13,8 @@ import { AddressHeldSchema, AddressHoldEndedSchema } from '@pn/contracts';
 import { RetryLater, type Projection } from '@pn/projection';
 import { resourceEventCodec } from '@pn/resources-domain';
 import { BUS_CONNECTION, ensureIntegrationStream, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
-import { factsOf, rememberResource, type AddressFactsState, type IntegrationFact } from './address-facts.js';
+import { WatchedMap } from '@pn/decider';
+import { factsOf, rememberResource, type IntegrationFact, type LiveResource } from './address-facts.js';
 
 /** The subject a fact is published on: `<prefix>.v1.<fact>.<network_id>`. */
 export const integrationSubject = (prefix: string, fact: IntegrationFact) => `${prefix}.v1.${fact.subject}.${fact.data.networkId}`;
@@ -39,22 +40,27 @@ export class IntegrationPublisher implements OnModuleInit {
     this.projections.run(this.projection()).catch((error) => this.logger.error(`integration publisher stopped: ${String(error)}`));
   }
 
-  private projection(): Projection<AddressFactsState> {
+  private projection(): Projection<WatchedMap<LiveResource>> {
     return {
       name: 'resources.integration-publisher.v1',
       category: 'resource',
       // Its lag is reported, but answers do not depend on it: the service is ready without it.
       gatesReadiness: false,
-      initialState: () => new Map(),
+      initialState: () => new WatchedMap(),
       evolve: async (state, recorded) => {
         const event = resourceEventCodec.decode(recorded);
         if (!event) return state;
         const resourceId = recorded.streamId.slice('resource-'.length);
         for (const fact of factsOf(state, resourceId, recorded.id, event)) await this.publish(fact);
-        return rememberResource(state, resourceId, event);
+        rememberResource(state, resourceId, event);
+        return state;
       },
-      toJson: (state) => [...state],
-      fromJson: (json) => new Map(json as Array<[string, AddressFactsState extends Map<string, infer V> ? V : never]>),
+      // One entry per live resource, its LiveResource as it is (JSON already).
+      checkpoint: {
+        tables: (state) => ({ resources: state as WatchedMap<unknown> }),
+        entryToJson: (_table, _key, live) => live,
+        restoreEntry: (state, _table, resourceId, live) => state.set(resourceId, live as LiveResource),
+      },
     };
   }
 

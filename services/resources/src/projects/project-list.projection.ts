@@ -2,7 +2,7 @@
 // account's projects by name, a projection of the `project` category.
 import { fromJson, toJson } from '@bufbuild/protobuf';
 import { ProjectCreatedSchema, type ProjectCreated } from '@pn/contracts';
-import type { Projection } from '@pn/projection';
+import { wholeState, type Projection } from '@pn/projection';
 import { projectEventCodec } from '@pn/resources-domain';
 
 export type ProjectList = Map<string, Map<string, ProjectCreated>>;
@@ -22,7 +22,8 @@ export const projectListProjection: Projection<ProjectList> = {
     const event = projectEventCodec.decode(recorded);
     return event ? rememberProject(list, event.data) : list;
   },
-  toJson: (list) => [...list.values()].flatMap((projects) => [...projects.values()].map((p) => toJson(ProjectCreatedSchema, p))),
-  fromJson: (json) =>
-    (json as unknown[]).reduce<ProjectList>((list, p) => rememberProject(list, fromJson(ProjectCreatedSchema, p as never)), new Map()),
+  checkpoint: wholeState(
+    (list) => [...list.values()].flatMap((projects) => [...projects.values()].map((p) => toJson(ProjectCreatedSchema, p))),
+    (json) => (json as unknown[]).reduce<ProjectList>((list, p) => rememberProject(list, fromJson(ProjectCreatedSchema, p as never)), new Map()),
+  ),
 };

@@ -18,7 +18,8 @@ import {
 export interface Directory {
   get(resourceId: string): ResourceFacts | undefined;
   inNetwork(networkId: string): ResourceFacts[];
-  all(): ResourceFacts[];
+  /** Every live resource with a public address or a custom domain, in no order. */
+  exposed(): ResourceFacts[];
 }
 
 export function endpointOf(state: ResourceFacts): OwnEndpoint {
@@ -67,7 +68,7 @@ export function destinationFacts(directory: Directory, accountId: string, source
       return state ? own(state, false) : none(`nothing holds ${query.ip} in project ${source.project}'s network (private addresses mean something only within one network)`);
     }
     case 'public-address':
-      return behindPublic(directory.all().find((r) => r.publicLease?.ip === query.ip)) ?? none(`nothing holds the public address ${query.ip}`);
+      return behindPublic(directory.exposed().find((r) => r.publicLease?.ip === query.ip)) ?? none(`nothing holds the public address ${query.ip}`);
     case 'hostname': {
       if (isPrivateName(query.name)) {
         const state = inSourceNetwork().find((r) => answersToPrivateName(r.request.kind, r.request.name, r.request.resourceId, query.name));
@@ -76,10 +77,10 @@ export function destinationFacts(directory: Directory, accountId: string, source
       // A custom domain counts once verified (the public DNS then points at the
       // address); the caller's own pending one too, since they know of it.
       const byDomain = directory
-        .all()
+        .exposed()
         .find((r) => r.domains.some((d) => d.domain === query.name && (d.status === 'verified' || r.request.accountId === accountId)));
       const byPublicHost = () =>
-        directory.all().find((r) => r.request.kind !== 'vm' && r.publicLease?.ip && publicHostFor(r.request.name, r.request.resourceId, publicHostSuffix) === query.name);
+        directory.exposed().find((r) => r.request.kind !== 'vm' && r.publicLease?.ip && publicHostFor(r.request.name, r.request.resourceId, publicHostSuffix) === query.name);
       return behindPublic(byDomain ?? byPublicHost()) ?? none(`no public name ${query.name} is known here`);
     }
   }

@@ -36,8 +36,9 @@ class JetStreamSnapshotStore implements SnapshotStore {
     return (await this.bucket.getBlob(key)) ?? undefined;
   }
 
-  async save(key: string, value: Uint8Array): Promise<void> {
-    const saving = this.bucket.putBlob({ name: key }, value);
+  async save(key: string, value: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    // Chunks are streamed as they are: never joined into one buffer (a copy of a whole read model at once).
+    const saving = value instanceof Uint8Array ? this.bucket.putBlob({ name: key }, value) : this.bucket.put({ name: key }, ReadableStream.from(value));
     this.pending.add(saving);
     try {
       await saving;

@@ -5,8 +5,11 @@
 export interface SnapshotStore {
   /** The bytes saved last under `key`, or undefined. */
   load(key: string): Promise<Uint8Array | undefined>;
-  /** Replaces what is saved under `key`. Values may be large (a whole read model). */
-  save(key: string, value: Uint8Array): Promise<void>;
+  /**
+   * Replaces what is saved under `key`: `value`, or its chunks one after the
+   * other. Values may be large (a whole read model).
+   */
+  save(key: string, value: Uint8Array | readonly Uint8Array[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -16,8 +19,8 @@ export class MemorySnapshotStore implements SnapshotStore {
   async load(key: string): Promise<Uint8Array | undefined> {
     return this.values.get(key);
   }
-  async save(key: string, value: Uint8Array): Promise<void> {
-    this.values.set(key, value);
+  async save(key: string, value: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    this.values.set(key, value instanceof Uint8Array ? value : Buffer.concat(value));
   }
   async close(): Promise<void> {}
 }
