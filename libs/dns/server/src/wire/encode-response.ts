@@ -115,6 +115,39 @@ export class ResponseEncoder {
     truncate: boolean,
     framing: 0 | 2,
   ): Buffer | null {
+    if (!this.plan(q, records, soaZone, limit, truncate)) return null;
+    const out = Buffer.allocUnsafe(framing + this.size);
+    if (framing === 2) writeU16(out, 0, this.size);
+    return this.write(out, framing, msg, q, rcode, records) < 0 ? null : out;
+  }
+
+  /**
+   * The same, unframed, written at the start of `out` (a slot of a batch's
+   * answer slab, at least `limit` long): nothing allocated for an A answer.
+   * Returns the answer's length, or -1 where encode returns null.
+   */
+  encodeInto(
+    out: Buffer,
+    msg: Buffer,
+    q: ParsedQuery,
+    rcode: number,
+    records: readonly LookupRecord[] | null,
+    soaZone: string | null,
+    limit: number,
+  ): number {
+    if (!this.plan(q, records, soaZone, limit, true) || this.size > out.length) return -1;
+    return this.write(out, 0, msg, q, rcode, records) < 0 ? -1 : this.size;
+  }
+
+  // The layout plan() chose for the answer being made: encoding is synchronous, so it is never shared.
+  private size = 0;
+  private answers = 0;
+  private tc = false;
+  private soa: Buffer | null = null;
+  private targets: Array<Buffer | undefined> | null = null;
+
+  /** Sizes the answer and decides what fits; false when a record cannot be encoded. */
+  private plan(q: ParsedQuery, records: readonly LookupRecord[] | null, soaZone: string | null, limit: number, truncate: boolean): boolean {
     const questionLen = q.questionEnd - HEADER_SIZE;
     const optLen = q.hasOpt ? OPT_RECORD_SIZE : 0;
     let answers = records === null ? 0 : records.length;
@@ -128,14 +161,14 @@ export class ResponseEncoder {
         try {
           wire = encodeName(r.target);
         } catch {
-          return null;
+          return false;
         }
         (targets ??= [])[i] = wire;
       }
       answerLen += this.recordSize(r, targets?.[i]);
     }
     let soa = soaZone === null ? null : this.soaRecord(soaZone);
-    if (soaZone !== null && soa === null) return null;
+    if (soaZone !== null && soa === null) return false;
     let size = HEADER_SIZE + questionLen + answerLen + (soa?.length ?? 0) + optLen;
     let tc = false;
     if (size > limit) {
@@ -156,19 +189,30 @@ export class ResponseEncoder {
       }
       size = HEADER_SIZE + questionLen + answerLen + (soa?.length ?? 0) + optLen;
     }
+    this.size = size;
+    this.answers = answers;
+    this.tc = tc;
+    this.soa = soa;
+    this.targets = targets;
+    return true;
+  }
 
-    const out = Buffer.allocUnsafe(framing + size);
-    if (framing === 2) writeU16(out, 0, size);
-    let o = writeHeader(out, framing, q, rcode, tc, 1, answers, soa === null ? 0 : 1, optLen === 0 ? 0 : 1);
+  /** Writes the planned answer at `o`; the offset after it, or -1. */
+  private write(out: Buffer, o: number, msg: Buffer, q: ParsedQuery, rcode: number, records: readonly LookupRecord[] | null): number {
+    const { answers, soa, targets } = this;
+    o = writeHeader(out, o, q, rcode, this.tc, 1, answers, soa === null ? 0 : 1, q.hasOpt ? 1 : 0);
     msg.copy(out, o, HEADER_SIZE, q.questionEnd);
-    o += questionLen;
+    o += q.questionEnd - HEADER_SIZE;
     for (let i = 0; i < answers; i++) {
       o = this.writeRecord(out, o, records![i]!, targets?.[i]);
-      if (o < 0) return null;
+      if (o < 0) return -1;
     }
     if (soa !== null) o += soa.copy(out, o);
-    if (optLen !== 0) writeOpt(out, o, rcode, q.dnssecOk, this.maxUdp);
-    return out;
+    if (q.hasOpt) {
+      writeOpt(out, o, rcode, q.dnssecOk, this.maxUdp);
+      o += OPT_RECORD_SIZE;
+    }
+    return o;
   }
 
   /** Header only, for FORMERR and NOTIMP, where the question may not be readable. */
@@ -177,6 +221,11 @@ export class ResponseEncoder {
     if (framing === 2) writeU16(out, 0, HEADER_SIZE);
     writeHeader(out, framing, q, rcode, false, 0, 0, 0, 0);
     return out;
+  }
+
+  /** headerOnly at the start of `out`; its length. */
+  headerOnlyInto(out: Buffer, q: ParsedQuery, rcode: number): number {
+    return writeHeader(out, 0, q, rcode, false, 0, 0, 0, 0);
   }
 
   private recordSize(r: LookupRecord, target: Buffer | undefined): number {
