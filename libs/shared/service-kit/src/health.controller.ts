@@ -14,6 +14,12 @@ import { Rpc } from './rpc.decorator.js';
 
 const startedAt = Date.now();
 
+/** A provider a service may register under HEALTH_NOTES: what it says of itself in its health, by topic. */
+export interface HealthNotes {
+  notes(): Record<string, string>;
+}
+export const HEALTH_NOTES = Symbol('HEALTH_NOTES');
+
 export function healthController(service: ServiceName): Type<unknown> {
   @Controller()
   class HealthController {
@@ -21,6 +27,7 @@ export function healthController(service: ServiceName): Type<unknown> {
       @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
       @Optional() private readonly projections?: Projections,
       @Optional() private readonly garbage?: GarbageBin,
+      @Optional() @Inject(HEALTH_NOTES) private readonly notes?: HealthNotes,
     ) {}
 
     @Rpc(healthRoute(service))
@@ -37,6 +44,7 @@ export function healthController(service: ServiceName): Type<unknown> {
         busRole: bus.role ?? '',
         busWarning: bus.warning ?? '',
         garbage: garbageHealth(this.garbage),
+        notes: this.notes?.notes() ?? {},
       };
     }
   }
