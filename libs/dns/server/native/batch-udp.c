@@ -26,7 +26,7 @@
 #define BATCHES_PER_WAKE 8
 
 // Indices into the stats array handed to JS.
-enum { ST_RECEIVED, ST_SENT, ST_TRUNCATED, ST_SEND_ERRORS, ST_SEND_WAITS, ST_RECV_ERRORS, ST_COUNT };
+enum { ST_RECEIVED, ST_SENT, ST_TRUNCATED, ST_SEND_ERRORS, ST_SEND_WAITS, ST_RECV_ERRORS, ST_BATCHES, ST_COUNT };
 
 typedef struct {
   napi_env env;
@@ -123,6 +123,7 @@ static int receive_batch(listener_t *l) {
     if (l->meta[BATCH + i]) l->stats[ST_TRUNCATED] += 1;
   }
   l->stats[ST_RECEIVED] += n;
+  l->stats[ST_BATCHES] += 1;
   return n;
 }
 
@@ -395,7 +396,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// stats(socket) -> [received, sent, truncated, sendErrors, sendWaits, recvErrors, waitingForPollout]
+// stats(socket) -> [received, sent, truncated, sendErrors, sendWaits, recvErrors, batches, waitingForPollout]
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];

@@ -44,6 +44,8 @@ export interface BatchUdpStats {
   /** Times the send buffer was full and answers waited for the socket to be writable. */
   readonly sendWaits: number;
   readonly receiveErrors: number;
+  /** recvmmsg calls that returned datagrams (received / batches: the mean batch). */
+  readonly batches: number;
   /** Answers are waiting for the socket to be writable right now. */
   readonly waitingToSend: boolean;
 }
@@ -91,8 +93,8 @@ export function listenBatchedUdp(responder: Responder, options: BatchUdpOptions)
   return {
     port,
     stats: () => {
-      const [received, sent, truncated, sendErrors, sendWaits, receiveErrors, waiting] = addon.stats(handle);
-      return { received: received!, sent: sent!, truncated: truncated!, sendErrors: sendErrors!, sendWaits: sendWaits!, receiveErrors: receiveErrors!, waitingToSend: waiting === 1 };
+      const [received, sent, truncated, sendErrors, sendWaits, receiveErrors, batches, waiting] = addon.stats(handle);
+      return { received: received!, sent: sent!, truncated: truncated!, sendErrors: sendErrors!, sendWaits: sendWaits!, receiveErrors: receiveErrors!, batches: batches!, waitingToSend: waiting === 1 };
     },
     close: () => {
       if (closed) return;
