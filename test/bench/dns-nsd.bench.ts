@@ -11,13 +11,16 @@
 import { afterAll, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '@pn/test-support';
-import { cpuMsOfTree, dnsperf, hasTool, queryFile, scratchDir, startNsd, startOurs, type PerfResult } from './dns-nsd.js';
+import { cpuMsOfTree, dnsperf, hasTool, queryFile, scratchDir, startNsd, startOurs } from './dns-nsd.js';
 import { printTable } from './table.js';
 
 const RECORDS = Number(process.env.BENCH_DNS_RECORDS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_DNS_SECONDS ?? 10);
+/** Each load is measured in this many rounds, the servers taking turns (see interleaved). */
+const ROUNDS = Number(process.env.BENCH_DNS_ROUNDS ?? 5);
 const NETWORK = 'net_01kbench0000000000000000000';
 const tools = ['dnsperf', 'nsd', 'dig'].filter((t) => !hasTool(t, t === 'dig' ? '-v' : '-h'));
+const OPTION = `65001:${Buffer.from(NETWORK).toString('hex')}`;
 const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.kill('SIGTERM')));
 
@@ -27,12 +30,46 @@ interface Server {
   readonly pids: number[];
 }
 
-/** One dnsperf run against `server`, with the server's CPU time over it. */
-function measured(server: Server, run: (port: number) => PerfResult): PerfResult & { cpuUsPerQuery: number } {
-  const cpu = () => server.pids.reduce((ms, pid) => ms + cpuMsOfTree(pid), 0);
-  const before = cpu();
-  const result = run(server.port);
-  return { ...result, cpuUsPerQuery: ((cpu() - before) * 1000) / Math.max(1, result.completed) };
+interface Measured {
+  readonly qps: number;
+  readonly cpuUsPerQuery: number;
+  readonly meanMs: number;
+  readonly p99Ms: number | undefined;
+  readonly lost: number;
+}
+
+const cpuOf = (server: Server) => server.pids.reduce((ms, pid) => ms + cpuMsOfTree(pid), 0);
+
+/**
+ * The servers measured in turn, ROUNDS times each (dnsperf for `seconds` /
+ * ROUNDS a round), and each one's rounds added up: whatever else the machine
+ * runs meanwhile falls on every server alike, rather than on whichever ran
+ * when it peaked. CPU is each server's own time (its process tree) over the
+ * queries it answered.
+ */
+function interleaved(servers: Server[], file: string, seconds: number, maxQps?: number): Map<Server, Measured> {
+  const roundSeconds = Math.max(1, Math.round(seconds / ROUNDS));
+  const totals = new Map(servers.map((s) => [s, { completed: 0, runSeconds: 0, cpuMs: 0, latencySum: 0, lost: 0, latencies: [] as number[] }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const server of servers) {
+      const before = cpuOf(server);
+      const r = dnsperf({ port: server.port, file, seconds: roundSeconds, option: OPTION, ...(maxQps ? { maxQps } : {}) });
+      const t = totals.get(server)!;
+      t.cpuMs += cpuOf(server) - before;
+      t.completed += r.completed;
+      t.runSeconds += r.completed / r.qps;
+      t.latencySum += r.meanMs * r.completed;
+      t.lost += r.lost;
+      if (r.latenciesMs) t.latencies.push(...r.latenciesMs);
+    }
+  }
+  return new Map(
+    [...totals].map(([server, t]) => {
+      const sorted = t.latencies.sort((a, b) => a - b);
+      const p99Ms = sorted.length > 0 ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] : undefined;
+      return [server, { qps: t.completed / t.runSeconds, cpuUsPerQuery: (t.cpuMs * 1000) / Math.max(1, t.completed), meanMs: t.latencySum / Math.max(1, t.completed), p99Ms, lost: t.lost }];
+    }),
+  );
 }
 
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Number((a / b).toFixed(2)) : '');
@@ -51,17 +88,13 @@ const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Number
   const batched = await start('ours (batched UDP)', 1, (port) => startOurs(port, RECORDS, NETWORK, 'batched'));
   const dgram = await start('ours (dgram fallback)', 1, (port) => startOurs(port, RECORDS, NETWORK, 'dgram'));
   const pair = await start('ours, 2 instances on one port', 2, (port) => startOurs(port, RECORDS, NETWORK, 'batched'));
-  const option = `65001:${Buffer.from(NETWORK).toString('hex')}`;
-
   const full = `full speed, ${SECONDS} s`;
   const paced = `20,000 qps, ${Math.min(SECONDS, 5)} s`;
-  const atFull = (s: Server) => measured(s, (port) => dnsperf({ port, file, seconds: SECONDS, option }));
-  const atPace = (s: Server) => measured(s, (port) => dnsperf({ port, file, seconds: Math.min(SECONDS, 5), option, maxQps: 20_000 }));
-  const results: Array<[string, Server, ReturnType<typeof measured>]> = [];
-  for (const server of [batched, nsd, dgram, pair]) results.push([full, server, atFull(server)]);
-  for (const server of [batched, nsd]) results.push([paced, server, atPace(server)]);
+  const results: Array<[string, Server, Measured]> = [];
+  for (const [server, r] of interleaved([batched, nsd, dgram, pair], file, SECONDS)) results.push([full, server, r]);
+  for (const [server, r] of interleaved([batched, nsd], file, Math.min(SECONDS, 5), 20_000)) results.push([paced, server, r]);
 
-  const row = (load: string, server: string, r: ReturnType<typeof measured>) => ({
+  const row = (load: string, server: string, r: Measured) => ({
     load,
     server,
     'queries/s': Math.round(r.qps),
@@ -77,7 +110,7 @@ const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Number
     const theirs = of(load, nsd);
     rows.push({ load, server: 'ours (batched) / NSD', 'queries/s': ratio(ours.qps, theirs.qps), 'CPU µs/query': ratio(ours.cpuUsPerQuery, theirs.cpuUsPerQuery), 'mean ms': ratio(ours.meanMs, theirs.meanMs), 'p99 ms': ratio(ours.p99Ms, theirs.p99Ms), lost: '' });
   }
-  printTable(`This server vs NSD (dnsperf, ${RECORDS.toLocaleString('en-US')} records, 90% hits / 10% misses, UDP, 100 outstanding; one process each unless said)`, rows);
+  printTable(`This server vs NSD (dnsperf, ${RECORDS.toLocaleString('en-US')} records, 90% hits / 10% misses, UDP, 100 outstanding; one process each unless said; ${ROUNDS} rounds, the servers taking turns)`, rows);
   const fullOurs = of(full, batched);
   const fullNsd = of(full, nsd);
   const p99 = of(paced, batched).p99Ms ?? NaN;

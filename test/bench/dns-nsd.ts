@@ -109,6 +109,8 @@ export interface PerfResult {
   readonly lost: number;
   readonly p50Ms?: number;
   readonly p99Ms?: number;
+  /** With maxQps: every query's latency, sorted. */
+  readonly latenciesMs?: number[];
 }
 
 /**
@@ -135,7 +137,7 @@ export function dnsperf(options: { port: number; file: string; seconds: number; 
     .filter(Number.isFinite)
     .sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
-  return { completed, qps, meanMs, lost, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { completed, qps, meanMs, lost, p50Ms: at(0.5), p99Ms: at(0.99), latenciesMs: latencies };
 }
 
 export const scratchDir = () => mkdtempSync(join(tmpdir(), 'dns-bench-'));
