@@ -240,6 +240,17 @@ static listener_t *unwrap(napi_env env, napi_value value) {
   return (listener_t *)data;
 }
 
+// The socket a one-argument call (close, stats) is about, or NULL with an exception pending.
+static listener_t *socket_argument(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
+    napi_throw_type_error(env, NULL, "batch-udp: a socket is expected");
+    return NULL;
+  }
+  return unwrap(env, argv[0]);
+}
+
 // open(host, port, recvBufferSize, sendBufferSize) -> [socket, port]
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -387,21 +398,14 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 
 // close(socket): stops reading and closes the socket once libuv lets go of it.
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  listener_t *l = unwrap(env, argv[0]);
-  if (l == NULL) return NULL;
-  shut(l);
+  listener_t *l = socket_argument(env, info);
+  if (l != NULL) shut(l);
   return NULL;
 }
 
 // stats(socket) -> [received, sent, truncated, sendErrors, sendWaits, recvErrors, batches, waitingForPollout]
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  listener_t *l = unwrap(env, argv[0]);
+  listener_t *l = socket_argument(env, info);
   if (l == NULL) return NULL;
   napi_value result, v;
   CHECK(env, napi_create_array_with_length(env, ST_COUNT + 1, &result));

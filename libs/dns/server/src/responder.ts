@@ -11,7 +11,7 @@ import {
   TYPE_IXFR,
   TYPE_OPT,
 } from './wire/constants.js';
-import { ResponseEncoder, type EncoderConfig } from './wire/encode-response.js';
+import { ResponseEncoder, type EncoderConfig, type ResponseContent } from './wire/encode-response.js';
 import { NetworkOptionReader } from './wire/network-option.js';
 import { newParsedQuery, ParseOutcome, parseQuery } from './wire/parse-query.js';
 import { recordTypeName } from './wire/record-type-name.js';
@@ -39,10 +39,8 @@ export class Responder {
   private readonly onAnswer: ResponderConfig['onAnswer'];
   // One parse target reused for every query: handling is synchronous, so it is never shared.
   private readonly q = newParsedQuery();
-  // The answer being made (see decide).
-  private rcode = 0;
-  private records: readonly LookupRecord[] | null = null;
-  private soaZone: string | null = null;
+  // The answer being made (see decide), reused for every query.
+  private readonly content: ResponseContent = { rcode: 0, records: null, soaZone: null };
 
   constructor(config: ResponderConfig) {
     this.encoder = new ResponseEncoder(config);
@@ -65,18 +63,18 @@ export class Responder {
       case Decision.DROP:
         return null;
       case Decision.HEADER_ONLY:
-        out = this.encoder.headerOnly(this.q, this.rcode, framing);
+        out = this.encoder.headerOnly(this.q, this.content.rcode, framing);
         break;
       default: {
         const limit = tcp ? MAX_TCP_MESSAGE : this.encoder.udpLimit(this.q);
-        out = this.encoder.encode(msg, this.q, this.rcode, this.records, this.soaZone, limit, !tcp, framing);
+        out = this.encoder.encode(msg, this.q, this.content, limit, !tcp, framing);
         if (out === null) {
           this.unencodable();
-          out = this.encoder.encode(msg, this.q, Rcode.SERVFAIL, null, null, limit, !tcp, framing)!;
+          out = this.encoder.encode(msg, this.q, this.content, limit, !tcp, framing)!;
         }
       }
     }
-    this.onAnswer?.(this.rcode, performance.now() - start);
+    this.onAnswer?.(this.content.rcode, performance.now() - start);
     return out;
   }
 
@@ -92,45 +90,41 @@ export class Responder {
     let decision = this.decide(msg, length);
     if (truncated && decision !== Decision.DROP) {
       decision = Decision.HEADER_ONLY;
-      this.rcode = Rcode.FORMERR;
+      this.content.rcode = Rcode.FORMERR;
     }
     let n: number;
     switch (decision) {
       case Decision.DROP:
         return 0;
       case Decision.HEADER_ONLY:
-        n = this.encoder.headerOnlyInto(out, this.q, this.rcode);
+        n = this.encoder.headerOnlyInto(out, this.q, this.content.rcode);
         break;
       default: {
         const limit = this.encoder.udpLimit(this.q);
-        n = this.encoder.encodeInto(out, msg, this.q, this.rcode, this.records, this.soaZone, limit);
+        n = this.encoder.encodeInto(out, msg, this.q, this.content, limit);
         if (n < 0) {
           this.unencodable();
-          n = this.encoder.encodeInto(out, msg, this.q, Rcode.SERVFAIL, null, null, limit);
+          n = this.encoder.encodeInto(out, msg, this.q, this.content, limit);
         }
       }
     }
-    this.onAnswer?.(this.rcode, performance.now() - start);
+    this.onAnswer?.(this.content.rcode, performance.now() - start);
     return n;
   }
 
   /**
-   * The policy: what the query gets, left in this.rcode, this.records and
-   * this.soaZone (handling is synchronous, so they are never shared).
+   * The policy: what the query gets, left in this.content (handling is
+   * synchronous, so it is never shared).
    */
   private decide(msg: Buffer, length: number): Decision {
     const q = this.q;
-    this.records = null;
-    this.soaZone = null;
     switch (parseQuery(msg, q, length)) {
       case ParseOutcome.DROP:
         return Decision.DROP;
       case ParseOutcome.FORMERR:
-        this.rcode = Rcode.FORMERR;
-        return Decision.HEADER_ONLY;
+        return this.headerOnly(Rcode.FORMERR);
       case ParseOutcome.NOTIMP:
-        this.rcode = Rcode.NOTIMP;
-        return Decision.HEADER_ONLY;
+        return this.headerOnly(Rcode.NOTIMP);
     }
 
     if (q.hasOpt && q.ednsVersion !== 0) return this.answer(Rcode.BADVERS);
@@ -167,15 +161,20 @@ export class Responder {
   }
 
   private answer(rcode: number, records: readonly LookupRecord[] | null = null, soaZone: string | null = null): Decision {
-    this.rcode = rcode;
-    this.records = records;
-    this.soaZone = soaZone;
+    this.content.rcode = rcode;
+    this.content.records = records;
+    this.content.soaZone = soaZone;
     return Decision.ANSWER;
   }
 
-  /** A record the encoder refused: reported, and the query answered SERVFAIL. */
+  private headerOnly(rcode: number): Decision {
+    this.answer(rcode);
+    return Decision.HEADER_ONLY;
+  }
+
+  /** A record the encoder refused: reported, and the content made a bare SERVFAIL to answer instead. */
   private unencodable(): void {
-    this.rcode = Rcode.SERVFAIL;
     this.onError(new Error(`lookup returned a record that cannot be encoded (an address that is not IPv4, a bad name) for ${this.q.qname}`));
+    this.answer(Rcode.SERVFAIL);
   }
 }

@@ -19,6 +19,13 @@ import {
 } from './constants.js';
 import type { ParsedQuery } from './parse-query.js';
 
+/** What a response says: its rcode, its answers, and the zone whose SOA is its authority (negative answers). */
+export interface ResponseContent {
+  rcode: number;
+  records: readonly LookupRecord[] | null;
+  soaZone: string | null;
+}
+
 export interface EncoderConfig {
   readonly ttlSeconds: number;
   /** TTL and minimum of every SOA: how long resolvers cache a miss (RFC 2308 uses the lower of the two). */
@@ -98,27 +105,18 @@ export class ResponseEncoder {
   }
 
   /**
-   * A response echoing the question, with `records` as answers and, when
-   * `soaZone` is given, that zone's SOA as authority. `framing` is 2 for TCP:
+   * A response echoing the question, with `content.records` as answers and, when
+   * `content.soaZone` is given, that zone's SOA as authority. `framing` is 2 for TCP:
    * the length prefix is written into the same buffer so a TCP answer is one
    * allocation, one write. Over `limit`, UDP (`truncate`) sends just the
    * question with TC set; TCP keeps as many answers as fit. Returns null when
    * a record cannot be encoded (an address that is not IPv4, a bad target).
    */
-  encode(
-    msg: Buffer,
-    q: ParsedQuery,
-    rcode: number,
-    records: readonly LookupRecord[] | null,
-    soaZone: string | null,
-    limit: number,
-    truncate: boolean,
-    framing: 0 | 2,
-  ): Buffer | null {
-    if (!this.plan(q, records, soaZone, limit, truncate)) return null;
+  encode(msg: Buffer, q: ParsedQuery, content: ResponseContent, limit: number, truncate: boolean, framing: 0 | 2): Buffer | null {
+    if (!this.plan(q, content.records, content.soaZone, limit, truncate)) return null;
     const out = Buffer.allocUnsafe(framing + this.size);
     if (framing === 2) writeU16(out, 0, this.size);
-    return this.write(out, framing, msg, q, rcode, records) < 0 ? null : out;
+    return this.write(out, framing, msg, q, content.rcode, content.records) < 0 ? null : out;
   }
 
   /**
@@ -126,17 +124,9 @@ export class ResponseEncoder {
    * answer slab, at least `limit` long): nothing allocated for an A answer.
    * Returns the answer's length, or -1 where encode returns null.
    */
-  encodeInto(
-    out: Buffer,
-    msg: Buffer,
-    q: ParsedQuery,
-    rcode: number,
-    records: readonly LookupRecord[] | null,
-    soaZone: string | null,
-    limit: number,
-  ): number {
-    if (!this.plan(q, records, soaZone, limit, true) || this.size > out.length) return -1;
-    return this.write(out, 0, msg, q, rcode, records) < 0 ? -1 : this.size;
+  encodeInto(out: Buffer, msg: Buffer, q: ParsedQuery, content: ResponseContent, limit: number): number {
+    if (!this.plan(q, content.records, content.soaZone, limit, true) || this.size > out.length) return -1;
+    return this.write(out, 0, msg, q, content.rcode, content.records) < 0 ? -1 : this.size;
   }
 
   // The layout plan() chose for the answer being made: encoding is synchronous, so it is never shared.
