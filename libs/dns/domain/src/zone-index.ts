@@ -5,6 +5,7 @@
 // Applying an event twice changes nothing, so at-least-once delivery is safe.
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { hostnamesFor } from '@pn/contracts';
+import type { ViewAnswer } from './view-answer.js';
 import type { ZoneEvent } from './zone.js';
 
 export interface Claim {
@@ -13,6 +14,12 @@ export interface Claim {
   readonly ip: string;
   /** The resource's primary name (`web.vm.internal`), what its address's PTR points at. */
   readonly primary: string;
+  /**
+   * Its A answer, made on the first query for one of its names and handed out
+   * from then on (view-answer.ts): the hot path allocates nothing for a hit.
+   * Never serialised; a claim's address does not change.
+   */
+  answerA?: ViewAnswer;
 }
 
 interface Network {

@@ -3,6 +3,9 @@
 // land in a preallocated slab (one slot per datagram) that JS owns; JS encodes
 // the answers in place into a second slab and writes their lengths; this side
 // sends them to the addresses they came from. Nothing is allocated per query.
+// Answers are packed one after the other in their slab (JS writes each one's
+// offset and length), so a batch of small answers touches a few cache lines,
+// not a page each.
 //
 // A full send buffer (EAGAIN) keeps the unsent answers and waits for POLLOUT,
 // reading nothing meanwhile (the answer slab is still in use): queries wait in
@@ -43,8 +46,10 @@ typedef struct {
   uint8_t *in;
   size_t in_slot;
   uint8_t *out;
-  size_t out_slot;
-  int32_t *meta; // [0,BATCH) query lengths, [BATCH,2*BATCH) truncated flags, [2*BATCH,3*BATCH) answer lengths
+  size_t out_len;
+  // [0,BATCH) query lengths, [BATCH,2*BATCH) truncated flags, [2*BATCH,3*BATCH) answer lengths (0: none),
+  // [3*BATCH,4*BATCH) answer offsets in the answer slab
+  int32_t *meta;
   int send_pos;
   int send_count;
   double stats[ST_COUNT];
@@ -149,8 +154,9 @@ static void answer_batch(listener_t *l, int count) {
   int m = 0;
   for (int i = 0; i < count; i++) {
     int32_t len = l->meta[2 * BATCH + i];
-    if (len <= 0 || (size_t)len > l->out_slot) continue;
-    l->siov[m].iov_base = l->out + (size_t)i * l->out_slot;
+    int32_t at = l->meta[3 * BATCH + i];
+    if (len <= 0 || at < 0 || (size_t)at + (size_t)len > l->out_len) continue;
+    l->siov[m].iov_base = l->out + at;
     l->siov[m].iov_len = (size_t)len;
     struct msghdr *h = &l->smsg[m].msg_hdr;
     memset(h, 0, sizeof *h);
@@ -327,10 +333,10 @@ static int buffer_of(napi_env env, napi_value value, void **data, size_t *len) {
   return napi_get_buffer_info(env, value, data, len) == napi_ok;
 }
 
-// start(socket, inSlab, inSlot, outSlab, outSlot, meta: Int32Array(3 * BATCH), onBatch(count))
+// start(socket, inSlab, inSlot, outSlab, meta: Int32Array(4 * BATCH), onBatch(count))
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   listener_t *l = unwrap(env, argv[0]);
   if (l == NULL) return NULL;
@@ -340,32 +346,31 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   }
   void *in, *out;
   size_t in_len, out_len;
-  uint32_t in_slot, out_slot;
+  uint32_t in_slot;
   CHECK(env, napi_get_value_uint32(env, argv[2], &in_slot));
-  CHECK(env, napi_get_value_uint32(env, argv[4], &out_slot));
   if (!buffer_of(env, argv[1], &in, &in_len) || !buffer_of(env, argv[3], &out, &out_len) || in_len < (size_t)in_slot * BATCH ||
-      out_len < (size_t)out_slot * BATCH || in_slot == 0 || out_slot == 0) {
-    napi_throw_type_error(env, NULL, "batch-udp: slabs must be Buffers of BATCH slots");
+      in_slot == 0 || out_len == 0) {
+    napi_throw_type_error(env, NULL, "batch-udp: the query slab must be a Buffer of BATCH slots, the answer slab a Buffer");
     return NULL;
   }
   bool is_typed = false;
   napi_typedarray_type type;
   size_t meta_len;
   void *meta;
-  CHECK(env, napi_is_typedarray(env, argv[5], &is_typed));
+  CHECK(env, napi_is_typedarray(env, argv[4], &is_typed));
   if (!is_typed) {
     napi_throw_type_error(env, NULL, "batch-udp: meta must be an Int32Array");
     return NULL;
   }
-  CHECK(env, napi_get_typedarray_info(env, argv[5], &type, &meta_len, &meta, NULL, NULL));
-  if (type != napi_int32_array || meta_len < 3 * BATCH) {
-    napi_throw_type_error(env, NULL, "batch-udp: meta must be an Int32Array of 3 * BATCH");
+  CHECK(env, napi_get_typedarray_info(env, argv[4], &type, &meta_len, &meta, NULL, NULL));
+  if (type != napi_int32_array || meta_len < 4 * BATCH) {
+    napi_throw_type_error(env, NULL, "batch-udp: meta must be an Int32Array of 4 * BATCH");
     return NULL;
   }
   l->in = in;
   l->in_slot = in_slot;
   l->out = out;
-  l->out_slot = out_slot;
+  l->out_len = out_len;
   l->meta = meta;
   for (int i = 0; i < BATCH; i++) {
     l->riov[i].iov_base = l->in + (size_t)i * in_slot;
@@ -378,8 +383,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   }
   CHECK(env, napi_create_reference(env, argv[1], 1, &l->refs[0]));
   CHECK(env, napi_create_reference(env, argv[3], 1, &l->refs[1]));
-  CHECK(env, napi_create_reference(env, argv[5], 1, &l->refs[2]));
-  CHECK(env, napi_create_reference(env, argv[6], 1, &l->callback));
+  CHECK(env, napi_create_reference(env, argv[4], 1, &l->refs[2]));
+  CHECK(env, napi_create_reference(env, argv[5], 1, &l->callback));
   napi_value resource, name;
   CHECK(env, napi_create_object(env, &resource));
   CHECK(env, napi_create_string_utf8(env, "BatchUdp", NAPI_AUTO_LENGTH, &name));

@@ -10,7 +10,7 @@ import type { Responder } from './responder.js';
 interface BatchUdpAddon {
   readonly BATCH: number;
   open(host: string, port: number, recvBufferSize: number, sendBufferSize: number): [BatchUdpHandle, number];
-  start(socket: BatchUdpHandle, inSlab: Buffer, inSlot: number, outSlab: Buffer, outSlot: number, meta: Int32Array, onBatch: (count: number) => void): void;
+  start(socket: BatchUdpHandle, inSlab: Buffer, inSlot: number, outSlab: Buffer, meta: Int32Array, onBatch: (count: number) => void): void;
   close(socket: BatchUdpHandle): void;
   stats(socket: BatchUdpHandle): number[];
 }
@@ -71,24 +71,28 @@ export function listenBatchedUdp(responder: Responder, options: BatchUdpOptions)
   const batch = addon.BATCH;
   const [handle, port] = addon.open(options.host, options.port, options.recvBufferSize ?? 0, options.sendBufferSize ?? 0);
   const inSlab = Buffer.alloc(batch * QUERY_SLOT);
+  // Room for a whole batch of the largest answers; they are packed one after the other.
   const outSlab = Buffer.alloc(batch * MAX_BATCHED_UDP_ANSWER);
   const queries = Array.from({ length: batch }, (_, i) => inSlab.subarray(i * QUERY_SLOT, (i + 1) * QUERY_SLOT));
-  const answers = Array.from({ length: batch }, (_, i) => outSlab.subarray(i * MAX_BATCHED_UDP_ANSWER, (i + 1) * MAX_BATCHED_UDP_ANSWER));
-  // [0, batch) query lengths, [batch, 2 batch) MSG_TRUNC flags, [2 batch, 3 batch) answer lengths (0: none).
-  const meta = new Int32Array(3 * batch);
+  // [0, batch) query lengths, [batch, 2 batch) MSG_TRUNC flags, [2 batch, 3 batch) answer lengths (0: none),
+  // [3 batch, 4 batch) answer offsets in outSlab.
+  const meta = new Int32Array(4 * batch);
   const onBatch = (count: number) => {
+    let at = 0;
     for (let i = 0; i < count; i++) {
       let n = 0;
       try {
-        n = responder.respondInto(queries[i]!, meta[i]!, meta[batch + i] !== 0, answers[i]!);
+        n = responder.respondInto(queries[i]!, meta[i]!, meta[batch + i] !== 0, outSlab, at);
       } catch (error) {
         // Parsing is written not to throw; this is the last line against a crash on garbage.
         options.onError(error);
       }
       meta[2 * batch + i] = n;
+      meta[3 * batch + i] = at;
+      at += n;
     }
   };
-  addon.start(handle, inSlab, QUERY_SLOT, outSlab, MAX_BATCHED_UDP_ANSWER, meta, onBatch);
+  addon.start(handle, inSlab, QUERY_SLOT, outSlab, meta, onBatch);
   let closed = false;
   return {
     port,

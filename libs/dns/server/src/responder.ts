@@ -79,13 +79,13 @@ export class Responder {
   }
 
   /**
-   * The UDP answer to the query in msg[0, length), written at the start of
-   * `out` (a slot of a batch's answer slab, at least the largest UDP answer we
+   * The UDP answer to the query in msg[0, length), written into `out` at `at`
+   * (a batch's answer slab, with room there for the largest UDP answer we
    * send): its length, or 0 when the query deserves none. `truncated` says
    * the datagram was longer than its slot (MSG_TRUNC): answered FORMERR, as
    * what is missing cannot be read.
    */
-  respondInto(msg: Buffer, length: number, truncated: boolean, out: Buffer): number {
+  respondInto(msg: Buffer, length: number, truncated: boolean, out: Buffer, at = 0): number {
     const start = this.onAnswer ? performance.now() : 0;
     let decision = this.decide(msg, length);
     if (truncated && decision !== Decision.DROP) {
@@ -97,14 +97,14 @@ export class Responder {
       case Decision.DROP:
         return 0;
       case Decision.HEADER_ONLY:
-        n = this.encoder.headerOnlyInto(out, this.q, this.content.rcode);
+        n = this.encoder.headerOnlyInto(out, at, this.q, this.content.rcode);
         break;
       default: {
         const limit = this.encoder.udpLimit(this.q);
-        n = this.encoder.encodeInto(out, msg, this.q, this.content, limit);
+        n = this.encoder.encodeInto(out, at, msg, this.q, this.content, limit);
         if (n < 0) {
           this.unencodable();
-          n = this.encoder.encodeInto(out, msg, this.q, this.content, limit);
+          n = this.encoder.encodeInto(out, at, msg, this.q, this.content, limit);
         }
       }
     }

@@ -120,13 +120,13 @@ export class ResponseEncoder {
   }
 
   /**
-   * The same, unframed, written at the start of `out` (a slot of a batch's
-   * answer slab, at least `limit` long): nothing allocated for an A answer.
-   * Returns the answer's length, or -1 where encode returns null.
+   * The same, unframed, written into `out` at `at` (a batch's answer slab):
+   * nothing allocated for an A answer. Returns the answer's length, or -1
+   * where encode returns null or it does not fit.
    */
-  encodeInto(out: Buffer, msg: Buffer, q: ParsedQuery, content: ResponseContent, limit: number): number {
-    if (!this.plan(q, content.records, content.soaZone, limit, true) || this.size > out.length) return -1;
-    return this.write(out, 0, msg, q, content.rcode, content.records) < 0 ? -1 : this.size;
+  encodeInto(out: Buffer, at: number, msg: Buffer, q: ParsedQuery, content: ResponseContent, limit: number): number {
+    if (!this.plan(q, content.records, content.soaZone, limit, true) || at + this.size > out.length) return -1;
+    return this.write(out, at, msg, q, content.rcode, content.records) < 0 ? -1 : this.size;
   }
 
   // The layout plan() chose for the answer being made: encoding is synchronous, so it is never shared.
@@ -213,9 +213,9 @@ export class ResponseEncoder {
     return out;
   }
 
-  /** headerOnly at the start of `out`; its length. */
-  headerOnlyInto(out: Buffer, q: ParsedQuery, rcode: number): number {
-    return writeHeader(out, 0, q, rcode, false, 0, 0, 0, 0);
+  /** headerOnly written into `out` at `at`; its length. */
+  headerOnlyInto(out: Buffer, at: number, q: ParsedQuery, rcode: number): number {
+    return writeHeader(out, at, q, rcode, false, 0, 0, 0, 0) - at;
   }
 
   private recordSize(r: LookupRecord, target: Buffer | undefined): number {
