@@ -38,6 +38,8 @@ describe('event backbone', () => {
     ]);
     const health = await ctx.api('GET', '/healthz');
     expect(health.body.details.dns.projections[0]).toMatchObject({ name: 'dns.zones.v1', caught_up: true, parked: 0 });
+    // What serves its UDP: the batched addon (the build makes it), or dgram with the reason.
+    expect(health.body.details.dns.notes).toEqual({ udp: 'batched' });
   });
 
   it('answers SERVFAIL from a DNS view that lags past the bound, and recovers', async () => {
