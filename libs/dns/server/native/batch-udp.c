@@ -174,7 +174,13 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   listener_t *l = (listener_t *)handle->data;
   if (l->closing) return;
   if (status < 0) {
+    // libuv stops the handle on a socket error: read the error (which clears it) and poll again,
+    // so one bad datagram never leaves the server deaf.
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(l->fd, SOL_SOCKET, SO_ERROR, &err, &len);
     l->stats[ST_RECV_ERRORS] += 1;
+    set_poll(l, l->waiting_out ? UV_WRITABLE : UV_READABLE);
     return;
   }
   if (l->waiting_out) {
