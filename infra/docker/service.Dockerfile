@@ -27,8 +27,14 @@ RUN find libs services -type f ! -name package.json -delete \
  && find libs services -depth -type d -empty -delete
 
 # ---------------------------------------------------------------------------
-# build: every dependency (dev ones too: typescript, nx), then all projects.
+# build: every dependency (dev ones too: typescript, nx, node-gyp), then all
+# projects. python3, make and g++ let node-gyp build the dns server's batched-UDP
+# addon against this image's own Node headers (/usr/local/include/node); without
+# them the build goes on and dns serves UDP on dgram (see docs/dns.md).
 FROM ${NODE_IMAGE} AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NX_DAEMON=false \
     NX_NO_CLOUD=true \
@@ -64,7 +70,7 @@ RUN npm prune --omit=dev --no-audit --no-fund
 # ---------------------------------------------------------------------------
 # assemble: what one service needs at run time, under /out:
 #   package.json, node_modules (production), libs/*/*/{package.json,dist},
-#   services/$SERVICE/{package.json,dist}.
+#   native addons (libs/*/*/build/Release/*.node), services/$SERVICE/{package.json,dist}.
 # Links of @pn packages that are left out (the other services, test-support)
 # would dangle, so they are removed.
 FROM pruned AS assemble
@@ -78,6 +84,9 @@ RUN case "${SERVICE}" in \
  && for dir in libs/*/* "services/${SERVICE}"; do \
       [ "$dir" = libs/shared/test-support ] && continue; \
       mkdir -p "/out/$dir" && cp -a "$dir/package.json" "$dir/dist" "/out/$dir/"; \
+      if ls "$dir"/build/Release/*.node >/dev/null 2>&1; then \
+        mkdir -p "/out/$dir/build/Release" && cp -a "$dir"/build/Release/*.node "/out/$dir/build/Release/"; \
+      fi; \
     done \
  && find /out/node_modules -xtype l -delete \
  && test -f "/out/services/${SERVICE}/dist/main.js"

@@ -1,7 +1,7 @@
 // Side by side with NSD (Debian's nsd, one server process, rrl-ratelimit 0):
 // both loaded with the same records, both asked the same queries by dnsperf.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,9 +62,11 @@ export async function startNsd(dir: string, port: number, records: number): Prom
   return nsd;
 }
 
-export async function startOurs(port: number, records: number, networkId: string): Promise<ChildProcess> {
+/** dns-standalone.mjs on `port` (several may share it), UDP served as `udp` says (DNS_UDP). */
+export async function startOurs(port: number, records: number, networkId: string, udp: 'batched' | 'dgram'): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'dns-standalone.mjs'), String(port), String(records), networkId], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DNS_UDP: udp },
   });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -82,12 +84,33 @@ async function waitForAnswer(port: number, why: () => string): Promise<void> {
   throw new Error(why());
 }
 
+/** CPU time (user + system) in ms of a process, its threads and every process it started, from /proc. */
+export function cpuMsOfTree(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+    return (ticks * 1000) / CLOCK_TICKS + children.reduce((ms, child) => ms + cpuMsOfTree(child), 0);
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 export interface PerfResult {
+  /** Queries answered. */
+  readonly completed: number;
   readonly qps: number;
   readonly meanMs: number;
   readonly lost: number;
   readonly p50Ms?: number;
   readonly p99Ms?: number;
+  /** With maxQps: every query's latency, sorted. */
+  readonly latenciesMs?: number[];
 }
 
 /**
@@ -103,8 +126,9 @@ export function dnsperf(options: { port: number; file: string; seconds: number; 
   const qps = Number(/Queries per second:\s+([\d.]+)/.exec(out)?.[1]);
   const meanMs = Number(/Average Latency \(s\):\s+([\d.]+)/.exec(out)?.[1]) * 1000;
   const lost = Number(/Queries lost:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const completed = Number(/Queries completed:\s+(\d+)/.exec(out)?.[1] ?? 0);
   if (!Number.isFinite(qps)) throw new Error(`dnsperf failed: ${run.stderr}\n${out.slice(-2000)}`);
-  if (!options.maxQps) return { qps, meanMs, lost };
+  if (!options.maxQps) return { completed, qps, meanMs, lost };
   // Lines like `> NOERROR host-1.vm.internal A 0.000123` (the latency in seconds, last).
   const latencies = out
     .split('\n')
@@ -113,7 +137,7 @@ export function dnsperf(options: { port: number; file: string; seconds: number; 
     .filter(Number.isFinite)
     .sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
-  return { qps, meanMs, lost, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { completed, qps, meanMs, lost, p50Ms: at(0.5), p99Ms: at(0.99), latenciesMs: latencies };
 }
 
 export const scratchDir = () => mkdtempSync(join(tmpdir(), 'dns-bench-'));

@@ -1,17 +1,16 @@
 // The DNS server as the dns service runs it, alone (no bus, no event store)
 // with a zone loaded from events, so dnsperf measures the server and nothing
-// else: DNS_WORKERS answering workers (dns-workers.ts, default one per core)
-// copying the view from this process, or with DNS_WORKERS=0|1 a DnsServer
-// answering from the ZoneIndex in this process.
+// else: a DnsServer answering from the ZoneIndex in this process, UDP as
+// DNS_UDP says (auto: the batched addon where it loads, or dgram). Several of
+// these may share one port (SO_REUSEPORT), as dns instances do.
 // Usage: node test/bench/dns-standalone.mjs <port> <records> <network-id>
-// Prints `ready <port>` once listening.
+// Prints `ready <port> <udp mode>` once listening.
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { RecordsRegisteredSchema } from '@pn/contracts';
-import { answerInView, ZoneIndex } from '@pn/dns-domain';
+import { answerInView } from '@pn/dns-domain';
 import { DnsServer } from '@pn/dns-server';
-import { dnsWorkersFromEnv } from '../../services/dns/dist/dns-listener/dns-options.js';
-import { DnsWorkers } from '../../services/dns/dist/dns-listener/dns-workers.js';
+import { dnsUdpFromEnv } from '../../services/dns/dist/dns-listener/dns-options.js';
 import { zoneViewProjection } from '../../services/dns/dist/zone/zone-view.projection.js';
 
 const [port, records, networkId] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
@@ -29,21 +28,22 @@ for (let i = 0; i < records; i++) {
     }),
   });
 }
-const options = { host: '127.0.0.1', port, ttlSeconds: 5, negativeTtlSeconds: 1, forwarderSecret: null };
-const workers = dnsWorkersFromEnv(process.env);
-const server =
-  workers > 1
-    ? new DnsWorkers({
-        count: workers,
-        server: options,
-        view: { snapshot: () => zoneViewProjection.toJson(view), behindSince: () => null },
-        maxLagMs: 2000,
-        onError: (error) => process.stderr.write(`${String(error)}\n`),
-      })
-    : new DnsServer({ ...options, lookup: (net, qname, qtype) => answerInView(view.index, net, qname, qtype) });
+const server = new DnsServer({
+  host: '127.0.0.1',
+  port,
+  ttlSeconds: 5,
+  negativeTtlSeconds: 1,
+  forwarderSecret: null,
+  udp: dnsUdpFromEnv(process.env),
+  lookup: (net, qname, qtype) => answerInView(view.index, net, qname, qtype),
+});
 await server.start();
-process.stdout.write(`ready ${port} (${workers > 1 ? `${workers} workers` : 'in-process'})\n`);
-process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+process.stdout.write(`ready ${port} ${server.udpServing.mode}\n`);
+process.on('SIGTERM', () => {
+  // BENCH_STATS=1: the batched socket's counters on the way out (received / batches is the mean batch).
+  if (process.env.BENCH_STATS) process.stderr.write(`${JSON.stringify(server.udpStats())}\n`);
+  void server.stop().then(() => process.exit(0));
+});
 
 /** The i-th address of 10.0.0.0/16 past 10.0.0.0/24, skipping .0 and .255. */
 export function benchAddress(i) {

@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
   await bus?.nats.stop();
-});
+}, 60_000);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 const summary = (values: number[]) => {
@@ -56,12 +56,23 @@ it('measures create-to-resolvable, delete-to-NXDOMAIN and queries per second', a
     while (!done(await ask(name))) attemptsBeyondFirst++;
   };
 
+  // A create that does not answer 201 (a machine shared with other work can make one time out) is
+  // reported and left out of the figures, rather than timed as if it had made a VM.
+  const failedCreates: string[] = [];
+  const created = async (name: string) => {
+    const answer = await post('/v1/hosting/vms', { name }, key);
+    if (answer.status === 201) return JSON.parse(answer.body) as { id: string; private_ip: string };
+    failedCreates.push(`${name}: ${answer.status} ${answer.body.slice(0, 200)}`);
+    return undefined;
+  };
+
   // 1. One VM at a time: from the create request to the first answer with its address.
   const createMs: number[] = [];
   const resolvableMs: number[] = [];
   for (let i = 0; i < TIMED_CREATES; i++) {
     const t0 = performance.now();
-    const vm = JSON.parse((await post('/v1/hosting/vms', { name: `timed-${i}` }, key)).body);
+    const vm = await created(`timed-${i}`);
+    if (!vm) continue;
     createMs.push(performance.now() - t0);
     await askUntil(`timed-${i}.vm.internal`, (answer) => addressesOf(answer)[0] === vm.private_ip);
     resolvableMs.push(performance.now() - t0);
@@ -92,7 +103,8 @@ it('measures create-to-resolvable, delete-to-NXDOMAIN and queries per second', a
     for (let i = 0; i < TIMED_UNDER_LOAD; i++) {
       const name = `loaded-${i}`;
       const t0 = performance.now();
-      const vm = JSON.parse((await post('/v1/hosting/vms', { name }, key)).body);
+      const vm = await created(name);
+      if (!vm) continue;
       loadedCreateMs.push(performance.now() - t0);
       await askUntil(`${name}.vm.internal`, (answer) => addressesOf(answer)[0] === vm.private_ip);
       loadedResolvableMs.push(performance.now() - t0);
@@ -116,6 +128,7 @@ it('measures create-to-resolvable, delete-to-NXDOMAIN and queries per second', a
     { measure: '  of which after the 204', ...summary(goneMs.map((ms, i) => ms - deleteMs[i]!)) },
   ]);
   process.stdout.write(`queries that had to be repeated before the answer changed: ${attemptsBeyondFirst}\n`);
+  process.stdout.write(`timed creates that did not answer 201 (left out above): ${failedCreates.length}${failedCreates.map((f) => `\n  ${f}`).join('')}\n`);
   while (backgroundInFlight > 0) await new Promise((r) => setTimeout(r, 50));
 
   // 3. More names, then load.

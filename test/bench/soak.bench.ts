@@ -10,7 +10,7 @@
 //   Each minute: throughput, p50/p99 per operation, errors by HTTP status (and
 //   network errors), the live resources at its end (created, and not yet
 //   handed to a delete), and each service's resident memory (VmRSS of its
-//   processes, dns's answering workers included; the highest of the samples
+//   processes; the highest of the samples
 //   taken every 2 s); at the end, a table and a verdict
 //   (errors; p99 flat: last minute <= 1.5 x the first; memory flat: last
 //   minute <= 1.2 x minute 2, per service) and a count of what the API lists.

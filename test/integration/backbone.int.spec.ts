@@ -41,6 +41,8 @@ describe('event backbone', () => {
     expect(health.body.details.dns.projections[0]).toMatchObject({ name: 'dns.zones.v1', caught_up: true, parked: 0 });
     // No host agent runs beside this platform: /healthz says plainly that nothing is enforced on the wire.
     expect(health.body.data_plane).toEqual({ hosts: [], note: expect.stringContaining('no host agent is running') });
+    // What serves its UDP: the batched addon (the build makes it), or dgram with the reason.
+    expect(health.body.details.dns.notes).toEqual({ udp: 'batched' });
   });
 
   it('answers SERVFAIL from a DNS view that lags past the bound, and recovers', async () => {

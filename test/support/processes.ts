@@ -27,8 +27,8 @@ export interface PlatformProcesses {
 
 /**
  * Resident memory (VmRSS of /proc/<pid>/status) in kB of a service process
- * and every process it started (the dns service's answering workers); a
- * service is all of its processes. Undefined once it is gone or off Linux.
+ * and every process it started; a service is all of its processes. Undefined
+ * once it is gone or off Linux.
  */
 export function residentMemoryKb(pid: number): number | undefined {
   try {

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventStoreModule, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
+import { EventStoreModule, HEALTH_NOTES, healthController, PlatformConfigModule, type PlatformConfig } from '@pn/service-kit';
 import { DnsListener } from './dns-listener/dns-listener.js';
 import { DNS_OPTIONS, type DnsOptions } from './dns-listener/dns-options.js';
 import { DnsFleet } from './fleet/dns-fleet.js';
@@ -14,7 +14,13 @@ export class DnsModule {
       module: DnsModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'dns')],
       controllers: [RecordsController, ResolveController, healthController('dns')],
-      providers: [ZoneProjection, DnsListener, DnsFleet, { provide: DNS_OPTIONS, useValue: options }],
+      providers: [
+        ZoneProjection,
+        DnsListener,
+        DnsFleet,
+        { provide: DNS_OPTIONS, useValue: options },
+        { provide: HEALTH_NOTES, useExisting: DnsListener },
+      ],
     };
   }
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@pn/service-kit';
-import { dnsWorkersFromEnv } from './dns-listener/dns-options.js';
+import { dnsUdpFromEnv } from './dns-listener/dns-options.js';
 import { startDns } from './start.js';
 
-await startDns(loadConfig(), { workers: dnsWorkersFromEnv(process.env) });
+await startDns(loadConfig(), { udp: dnsUdpFromEnv(process.env) });

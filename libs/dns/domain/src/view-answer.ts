@@ -47,7 +47,7 @@ function forwardAnswer(index: ZoneIndex, networkId: string, qname: string, qtype
     if (qtype === 'NS') return { kind: 'answer', zone, records: [{ type: 'NS' }] };
   }
   if (holder) {
-    if (qtype === 'A' || qtype === 'ANY') return { kind: 'answer', zone, records: [{ type: 'A', address: holder.ip }] };
+    if (qtype === 'A' || qtype === 'ANY') return (holder.answerA ??= { kind: 'answer', zone, records: [{ type: 'A', address: holder.ip }] });
     return { kind: 'nodata', zone };
   }
   if (qname === zone || STRUCTURAL_NAMES.has(qname)) return { kind: 'nodata', zone };

@@ -6,6 +6,7 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { hostnamesFor } from '@pn/contracts';
 import { WatchedMap } from '@pn/decider';
+import type { ViewAnswer } from './view-answer.js';
 import type { ZoneEvent } from './zone.js';
 
 export interface Claim {
@@ -14,6 +15,12 @@ export interface Claim {
   readonly ip: string;
   /** The resource's primary name (`web.vm.internal`), what its address's PTR points at. */
   readonly primary: string;
+  /**
+   * Its A answer, made on the first query for one of its names and handed out
+   * from then on (view-answer.ts): the hot path allocates nothing for a hit.
+   * Never serialised; a claim's address does not change.
+   */
+  answerA?: ViewAnswer;
 }
 
 /** What a resource holds in a network: every claim of the indexes is derived from these. */

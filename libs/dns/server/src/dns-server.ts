@@ -1,12 +1,28 @@
 // The DNS server: one Responder behind a UDP socket and a TCP listener that
 // share a port number, as resolvers expect to retry a truncated answer over
-// TCP on the port they just used.
+// TCP on the port they just used. UDP goes through the batched-UDP addon
+// (batch-udp.ts), or node:dgram where it cannot load. Both sockets set
+// SO_REUSEPORT: several dns instances may listen on one port, each answering
+// what the kernel hands it.
 
 import type dgram from 'node:dgram';
+import { batchUdpUnavailable, listenBatchedUdp, MAX_BATCHED_UDP_ANSWER, type BatchUdpSocket, type BatchUdpStats } from './batch-udp.js';
 import type { Lookup } from './lookup.js';
 import { Responder } from './responder.js';
 import { listenTcp, type TcpListener } from './tcp-listener.js';
 import { closeUdp, listenUdp } from './udp-listener.js';
+
+/**
+ * How UDP is served: `batched` (the addon; it must load), `dgram`, or `auto`
+ * (the addon where it loads, else dgram).
+ */
+export type UdpMode = 'auto' | 'batched' | 'dgram';
+
+/** What UDP is served by, and why not by the addon when it is not. */
+export interface UdpServing {
+  readonly mode: 'batched' | 'dgram';
+  readonly reason: string | null;
+}
 
 export interface DnsServerOptions {
   /** Address to bind; default 127.0.0.1. */
@@ -24,8 +40,12 @@ export interface DnsServerOptions {
   readonly negativeTtlSeconds?: number;
   /** When set, option 65001 must carry the network id and its HMAC under this secret (see wire/network-option.ts). */
   readonly forwarderSecret?: string | null;
-  /** UDP payload size we advertise and the most we send over UDP; default 1232 (DNS flag day 2020). */
+  /** UDP payload size we advertise and the most we send over UDP, 512 to 4,096; default 1232 (DNS flag day 2020). */
   readonly maxUdpPayloadSize?: number;
+  /** Default `auto`. */
+  readonly udp?: UdpMode;
+  /** SO_SNDBUF of the batched UDP socket; OS default when absent. */
+  readonly udpSendBufferSize?: number;
   /**
    * A TCP message must arrive whole this long after its first byte, however
    * the client paces its bytes; default 2 s.
@@ -40,13 +60,6 @@ export interface DnsServerOptions {
   readonly maxTcpConnections?: number;
   /** TCP connections one source address may hold; more are closed at once; default 16. */
   readonly maxTcpConnectionsPerClient?: number;
-  /**
-   * Several node:cluster workers serve this port: their sockets are the
-   * primary's, shared (UDP: each datagram reaches one of them; TCP: the
-   * primary hands connections round-robin). Default false: the port is this
-   * process's alone, and a taken one fails at once.
-   */
-  readonly clusterShared?: boolean;
   /** SO_RCVBUF for the UDP socket; OS default when absent. */
   readonly udpRecvBufferSize?: number;
   /** Lookup throws, bad lookup results and socket errors land here; default: ignored. */
@@ -72,7 +85,7 @@ const EPHEMERAL_BIND_ATTEMPTS = 20;
 
 export class DnsServer {
   private readonly responder: Responder;
-  private udp: dgram.Socket | null = null;
+  private udp: { batched: BatchUdpSocket } | { dgram: dgram.Socket } | null = null;
   private tcp: TcpListener | null = null;
 
   constructor(private readonly options: DnsServerOptions) {
@@ -94,7 +107,7 @@ export class DnsServer {
       ttlSeconds,
       negativeTtlSeconds,
       forwarderSecret: options.forwarderSecret ?? null,
-      maxUdpPayloadSize: Math.max(512, Math.min(options.maxUdpPayloadSize ?? 1232, 65535)),
+      maxUdpPayloadSize: Math.max(512, Math.min(options.maxUdpPayloadSize ?? 1232, MAX_BATCHED_UDP_ANSWER)),
       onError: options.onError ?? (() => {}),
       onAnswer: options.onAnswer,
     });
@@ -107,13 +120,8 @@ export class DnsServer {
     const attempts = this.options.port === 0 ? EPHEMERAL_BIND_ATTEMPTS : 1;
     const messageTimeoutMs = this.options.tcpMessageTimeoutMs ?? TCP_DEFAULTS.messageTimeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const udp = await listenUdp(this.responder, {
-        host,
-        port: this.options.port,
-        onError,
-        ...(this.options.udpRecvBufferSize === undefined ? {} : { recvBufferSize: this.options.udpRecvBufferSize }),
-      });
-      const port = udp.address().port;
+      const udp = await this.listenUdp(host);
+      const port = 'batched' in udp ? udp.batched.port : udp.dgram.address().port;
       try {
         this.tcp = await listenTcp(this.responder, {
           host,
@@ -122,16 +130,28 @@ export class DnsServer {
           idleTimeoutMs: this.options.tcpIdleTimeoutMs ?? messageTimeoutMs,
           maxConnections: this.options.maxTcpConnections ?? TCP_DEFAULTS.maxConnections,
           maxConnectionsPerClient: this.options.maxTcpConnectionsPerClient ?? TCP_DEFAULTS.maxConnectionsPerClient,
-          exclusive: !this.options.clusterShared,
           onError,
         });
         this.udp = udp;
         return { udpPort: port, tcpPort: port };
       } catch (error) {
-        await closeUdp(udp);
+        await closeUdpOf(udp);
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= attempts) throw error;
       }
     }
+  }
+
+  /** What serves UDP: known from the start, as the addon loads (or not) with this module. */
+  get udpServing(): UdpServing {
+    const mode = this.options.udp ?? 'auto';
+    if (mode === 'dgram') return { mode: 'dgram', reason: 'dgram asked for' };
+    const unavailable = batchUdpUnavailable();
+    return unavailable === null ? { mode: 'batched', reason: null } : { mode: 'dgram', reason: unavailable };
+  }
+
+  /** The batched socket's counters, or null on dgram (for tests and reports). */
+  udpStats(): BatchUdpStats | null {
+    return this.udp !== null && 'batched' in this.udp ? this.udp.batched.stats() : null;
   }
 
   /** Stops listening and drops open TCP connections. Safe to call twice. */
@@ -139,6 +159,30 @@ export class DnsServer {
     const { udp, tcp } = this;
     this.udp = null;
     this.tcp = null;
-    await Promise.all([udp === null ? undefined : closeUdp(udp), tcp?.close()]);
+    await Promise.all([udp === null ? undefined : closeUdpOf(udp), tcp?.close()]);
   }
+
+  private async listenUdp(host: string): Promise<{ batched: BatchUdpSocket } | { dgram: dgram.Socket }> {
+    const onError = this.options.onError ?? (() => {});
+    const recvBufferSize = this.options.udpRecvBufferSize;
+    if (this.options.udp === 'batched' && batchUdpUnavailable() !== null) throw new Error(batchUdpUnavailable()!);
+    if (this.udpServing.mode === 'batched') {
+      const sendBufferSize = this.options.udpSendBufferSize;
+      return {
+        batched: listenBatchedUdp(this.responder, {
+          host,
+          port: this.options.port,
+          onError,
+          ...(recvBufferSize === undefined ? {} : { recvBufferSize }),
+          ...(sendBufferSize === undefined ? {} : { sendBufferSize }),
+        }),
+      };
+    }
+    return { dgram: await listenUdp(this.responder, { host, port: this.options.port, onError, ...(recvBufferSize === undefined ? {} : { recvBufferSize }) }) };
+  }
+}
+
+async function closeUdpOf(udp: { batched: BatchUdpSocket } | { dgram: dgram.Socket }): Promise<void> {
+  if ('batched' in udp) udp.batched.close();
+  else await closeUdp(udp.dgram);
 }

@@ -11,13 +11,16 @@ import {
   TYPE_IXFR,
   TYPE_OPT,
 } from './wire/constants.js';
-import { ResponseEncoder, type EncoderConfig } from './wire/encode-response.js';
+import { ResponseEncoder, type EncoderConfig, type ResponseContent } from './wire/encode-response.js';
 import { NetworkOptionReader } from './wire/network-option.js';
-import { newParsedQuery, ParseOutcome, parseQuery, type ParsedQuery } from './wire/parse-query.js';
+import { newParsedQuery, ParseOutcome, parseQuery } from './wire/parse-query.js';
 import { recordTypeName } from './wire/record-type-name.js';
 import type { Lookup, LookupRecord, LookupResult } from './lookup.js';
 
 export type Transport = 'udp' | 'tcp';
+
+const Decision = { DROP: 0, HEADER_ONLY: 1, ANSWER: 2 } as const;
+type Decision = (typeof Decision)[keyof typeof Decision];
 
 export interface ResponderConfig extends EncoderConfig {
   readonly lookup: Lookup;
@@ -36,8 +39,8 @@ export class Responder {
   private readonly onAnswer: ResponderConfig['onAnswer'];
   // One parse target reused for every query: handling is synchronous, so it is never shared.
   private readonly q = newParsedQuery();
-  // The rcode of the answer being made, for onAnswer (set where the answer is encoded).
-  private rcode = 0;
+  // The answer being made (see decide), reused for every query.
+  private readonly content: ResponseContent = { rcode: 0, records: null, soaZone: null };
 
   constructor(config: ResponderConfig) {
     this.encoder = new ResponseEncoder(config);
@@ -52,76 +55,126 @@ export class Responder {
    * buffer starts with the 2-byte length prefix.
    */
   respond(msg: Buffer, transport: Transport): Buffer | null {
-    const onAnswer = this.onAnswer;
-    if (!onAnswer) return this.answer(msg, transport);
-    const start = performance.now();
-    const out = this.answer(msg, transport);
-    if (out !== null) onAnswer(this.rcode, performance.now() - start);
+    const start = this.onAnswer ? performance.now() : 0;
+    const tcp = transport === 'tcp';
+    const framing = tcp ? 2 : 0;
+    let out: Buffer | null;
+    switch (this.decide(msg, msg.length)) {
+      case Decision.DROP:
+        return null;
+      case Decision.HEADER_ONLY:
+        out = this.encoder.headerOnly(this.q, this.content.rcode, framing);
+        break;
+      default: {
+        const limit = tcp ? MAX_TCP_MESSAGE : this.encoder.udpLimit(this.q);
+        out = this.encoder.encode(msg, this.q, this.content, limit, !tcp, framing);
+        if (out === null) {
+          this.unencodable();
+          out = this.encoder.encode(msg, this.q, this.content, limit, !tcp, framing)!;
+        }
+      }
+    }
+    this.onAnswer?.(this.content.rcode, performance.now() - start);
     return out;
   }
 
-  private answer(msg: Buffer, transport: Transport): Buffer | null {
+  /**
+   * The UDP answer to the query in msg[0, length), written into `out` at `at`
+   * (a batch's answer slab, with room there for the largest UDP answer we
+   * send): its length, or 0 when the query deserves none. `truncated` says
+   * the datagram was longer than its slot (MSG_TRUNC): answered FORMERR, as
+   * what is missing cannot be read.
+   */
+  respondInto(msg: Buffer, length: number, truncated: boolean, out: Buffer, at = 0): number {
+    const start = this.onAnswer ? performance.now() : 0;
+    let decision = this.decide(msg, length);
+    if (truncated && decision !== Decision.DROP) {
+      decision = Decision.HEADER_ONLY;
+      this.content.rcode = Rcode.FORMERR;
+    }
+    let n: number;
+    switch (decision) {
+      case Decision.DROP:
+        return 0;
+      case Decision.HEADER_ONLY:
+        n = this.encoder.headerOnlyInto(out, at, this.q, this.content.rcode);
+        break;
+      default: {
+        const limit = this.encoder.udpLimit(this.q);
+        n = this.encoder.encodeInto(out, at, msg, this.q, this.content, limit);
+        if (n < 0) {
+          this.unencodable();
+          n = this.encoder.encodeInto(out, at, msg, this.q, this.content, limit);
+        }
+      }
+    }
+    this.onAnswer?.(this.content.rcode, performance.now() - start);
+    return n;
+  }
+
+  /**
+   * The policy: what the query gets, left in this.content (handling is
+   * synchronous, so it is never shared).
+   */
+  private decide(msg: Buffer, length: number): Decision {
     const q = this.q;
-    const framing = transport === 'tcp' ? 2 : 0;
-    switch (parseQuery(msg, q)) {
+    switch (parseQuery(msg, q, length)) {
       case ParseOutcome.DROP:
-        return null;
+        return Decision.DROP;
       case ParseOutcome.FORMERR:
-        this.rcode = Rcode.FORMERR;
-        return this.encoder.headerOnly(q, Rcode.FORMERR, framing);
+        return this.headerOnly(Rcode.FORMERR);
       case ParseOutcome.NOTIMP:
-        this.rcode = Rcode.NOTIMP;
-        return this.encoder.headerOnly(q, Rcode.NOTIMP, framing);
+        return this.headerOnly(Rcode.NOTIMP);
     }
 
-    if (q.hasOpt && q.ednsVersion !== 0) return this.reply(msg, q, transport, Rcode.BADVERS);
-    if (q.qtype === TYPE_OPT) return this.reply(msg, q, transport, Rcode.FORMERR);
+    if (q.hasOpt && q.ednsVersion !== 0) return this.answer(Rcode.BADVERS);
+    if (q.qtype === TYPE_OPT) return this.answer(Rcode.FORMERR);
     // No network, no view. REFUSED rather than NXDOMAIN, so a forwarder that
     // forgot the option (or, with a secret, its MAC) is told apart from a
     // missing name; the same for every id, so nothing hints which exist.
     const networkId = this.networks.read(msg, q.networkOptionStart, q.networkOptionEnd);
-    if (networkId === null) return this.reply(msg, q, transport, Rcode.REFUSED);
-    if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) return this.reply(msg, q, transport, Rcode.REFUSED);
-    if (q.qtype === TYPE_AXFR || q.qtype === TYPE_IXFR) return this.reply(msg, q, transport, Rcode.REFUSED);
+    if (networkId === null) return this.answer(Rcode.REFUSED);
+    if (q.qclass !== CLASS_IN && q.qclass !== CLASS_ANY) return this.answer(Rcode.REFUSED);
+    if (q.qtype === TYPE_AXFR || q.qtype === TYPE_IXFR) return this.answer(Rcode.REFUSED);
 
     let result: LookupResult;
     try {
       result = this.lookup(networkId, q.qname, recordTypeName(q.qtype));
     } catch (error) {
       this.onError(error);
-      return this.reply(msg, q, transport, Rcode.SERVFAIL);
+      return this.answer(Rcode.SERVFAIL);
     }
     switch (result?.kind) {
       case 'answer':
-        return this.reply(msg, q, transport, Rcode.NOERROR, result.records);
+        return this.answer(Rcode.NOERROR, result.records);
       case 'nodata':
-        return this.reply(msg, q, transport, Rcode.NOERROR, null, result.zone);
+        return this.answer(Rcode.NOERROR, null, result.zone);
       case 'nxdomain':
-        return this.reply(msg, q, transport, Rcode.NXDOMAIN, null, result.zone);
+        return this.answer(Rcode.NXDOMAIN, null, result.zone);
       case 'refused':
-        return this.reply(msg, q, transport, Rcode.REFUSED);
+        return this.answer(Rcode.REFUSED);
       default:
         // Only reachable from untyped callers; answered, never thrown, like every other fault.
         this.onError(new Error(`lookup returned an unknown result: ${String((result as { kind?: unknown } | null)?.kind)}`));
-        return this.reply(msg, q, transport, Rcode.SERVFAIL);
+        return this.answer(Rcode.SERVFAIL);
     }
   }
 
-  private reply(
-    msg: Buffer,
-    q: ParsedQuery,
-    transport: Transport,
-    rcode: number,
-    records: readonly LookupRecord[] | null = null,
-    soaZone: string | null = null,
-  ): Buffer {
-    const tcp = transport === 'tcp';
-    const limit = tcp ? MAX_TCP_MESSAGE : this.encoder.udpLimit(q);
-    const framing = tcp ? 2 : 0;
-    const out = this.encoder.encode(msg, q, rcode, records, soaZone, limit, !tcp, framing);
-    this.rcode = out === null ? Rcode.SERVFAIL : rcode;
-    if (out !== null) return out;
-    this.onError(new Error(`lookup returned a record that cannot be encoded (an address that is not IPv4, a bad name) for ${q.qname}`));
-    return this.encoder.encode(msg, q, Rcode.SERVFAIL, null, null, limit, !tcp, framing)!;
+  private answer(rcode: number, records: readonly LookupRecord[] | null = null, soaZone: string | null = null): Decision {
+    this.content.rcode = rcode;
+    this.content.records = records;
+    this.content.soaZone = soaZone;
+    return Decision.ANSWER;
+  }
+
+  private headerOnly(rcode: number): Decision {
+    this.answer(rcode);
+    return Decision.HEADER_ONLY;
+  }
+
+  /** A record the encoder refused: reported, and the content made a bare SERVFAIL to answer instead. */
+  private unencodable(): void {
+    this.onError(new Error(`lookup returned a record that cannot be encoded (an address that is not IPv4, a bad name) for ${this.q.qname}`));
+    this.answer(Rcode.SERVFAIL);
   }
 }

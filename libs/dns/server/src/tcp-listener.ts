@@ -26,8 +26,6 @@ export interface TcpListenerOptions {
   readonly messageTimeoutMs: number;
   readonly maxConnections: number;
   readonly maxConnectionsPerClient: number;
-  /** False in a cluster worker: the listening socket is the primary's, shared with the other workers. */
-  readonly exclusive: boolean;
   readonly onError: (error: unknown) => void;
 }
 
@@ -67,7 +65,8 @@ export async function listenTcp(responder: Responder, options: TcpListenerOption
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: options.port, host: options.host, exclusive: options.exclusive }, () => {
+    // SO_REUSEPORT: several dns instances share the port; the kernel spreads connections over them.
+    server.listen({ port: options.port, host: options.host, reusePort: true }, () => {
       server.off('error', reject);
       resolve();
     });

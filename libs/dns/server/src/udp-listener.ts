@@ -1,4 +1,5 @@
-// The UDP side: one datagram in, at most one datagram out.
+// The UDP side on node:dgram, where the batched-UDP addon cannot load: one
+// datagram in, at most one datagram out, one system call each.
 
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -14,6 +15,8 @@ export interface UdpListenerOptions {
 export async function listenUdp(responder: Responder, options: UdpListenerOptions): Promise<dgram.Socket> {
   const socket = dgram.createSocket({
     type: isIPv6(options.host) ? 'udp6' : 'udp4',
+    // SO_REUSEPORT: several dns instances share the port (Node ≥ 22.12).
+    reusePort: true,
     ...(options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize }),
   });
   await new Promise<void>((resolve, reject) => {

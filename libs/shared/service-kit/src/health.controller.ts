@@ -15,6 +15,12 @@ import { DATA_PLANE_HEALTH, type DataPlaneHealthSource } from './tokens.js';
 
 const startedAt = Date.now();
 
+/** A provider a service may register under HEALTH_NOTES: what it says of itself in its health, by topic. */
+export interface HealthNotes {
+  notes(): Record<string, string>;
+}
+export const HEALTH_NOTES = Symbol('HEALTH_NOTES');
+
 export function healthController(service: ServiceName): Type<unknown> {
   @Controller()
   class HealthController {
@@ -23,6 +29,7 @@ export function healthController(service: ServiceName): Type<unknown> {
       @Optional() private readonly projections?: Projections,
       @Optional() private readonly garbage?: GarbageBin,
       @Optional() @Inject(DATA_PLANE_HEALTH) private readonly dataPlane?: DataPlaneHealthSource,
+      @Optional() @Inject(HEALTH_NOTES) private readonly notes?: HealthNotes,
     ) {}
 
     @Rpc(healthRoute(service))
@@ -40,6 +47,7 @@ export function healthController(service: ServiceName): Type<unknown> {
         busWarning: bus.warning ?? '',
         garbage: garbageHealth(this.garbage),
         ...(this.dataPlane ? { dataPlane: this.dataPlane.health() } : {}),
+        notes: this.notes?.notes() ?? {},
       };
     }
   }

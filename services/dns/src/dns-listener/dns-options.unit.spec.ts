@@ -1,21 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { dnsWorkersFromEnv } from './dns-options.js';
+import { dnsUdpFromEnv } from './dns-options.js';
 
-describe('dnsWorkersFromEnv', () => {
-  it('takes DNS_WORKERS as given, 0 and 1 meaning this process answers', () => {
-    expect(dnsWorkersFromEnv({ DNS_WORKERS: '0' })).toBe(0);
-    expect(dnsWorkersFromEnv({ DNS_WORKERS: '1' })).toBe(1);
-    expect(dnsWorkersFromEnv({ DNS_WORKERS: '3' })).toBe(3);
+describe('DNS_UDP', () => {
+  it('defaults to auto: the addon where it loads', () => {
+    expect(dnsUdpFromEnv({})).toBe('auto');
+    expect(dnsUdpFromEnv({ DNS_UDP: '' })).toBe('auto');
   });
 
-  it('defaults to one worker per core, none on a single core, 8 at most', () => {
-    expect(dnsWorkersFromEnv({}, 1)).toBe(0);
-    expect(dnsWorkersFromEnv({}, 2)).toBe(2);
-    expect(dnsWorkersFromEnv({}, 16)).toBe(8);
-    expect(dnsWorkersFromEnv({ DNS_WORKERS: '' }, 4)).toBe(4);
+  it('takes batched or dgram', () => {
+    expect(dnsUdpFromEnv({ DNS_UDP: 'batched' })).toBe('batched');
+    expect(dnsUdpFromEnv({ DNS_UDP: 'dgram' })).toBe('dgram');
   });
 
-  it('refuses what is not a worker count', () => {
-    for (const bad of ['-1', '1.5', 'two', '1000']) expect(() => dnsWorkersFromEnv({ DNS_WORKERS: bad })).toThrow(RangeError);
+  it('refuses anything else, naming the choices', () => {
+    expect(() => dnsUdpFromEnv({ DNS_UDP: 'fast' })).toThrow(/auto, batched, dgram/);
   });
 });

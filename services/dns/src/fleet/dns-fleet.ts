@@ -107,7 +107,7 @@ export class DnsFleet implements OnApplicationBootstrap, OnApplicationShutdown {
     if (revision < 0) return { instances: expected.size, unconfirmed: [] };
     const boundMs = Math.max(0, Math.min(this.config.projectionMaxLagMs, timeLeftMs() ?? Infinity));
     if (!nc || nc.isClosed()) {
-      // No fleet to ask (not connected yet, or shutting down): still this instance, whose answering workers may not have it yet.
+      // No fleet to ask (not connected yet, or shutting down): still this instance, whose view may not have it yet.
       const applied = await this.projection.waitForRevision(streamId, revision, boundMs);
       return { instances: expected.size, unconfirmed: applied ? [] : [this.instanceId] };
     }

@@ -6,7 +6,7 @@ import { GarbageBin } from '@pn/event-store';
 import { DnsFleet } from './dns-fleet.js';
 
 describe('DnsFleet before it takes part on the bus (not bootstrapped yet)', () => {
-  it('given no fleet to ask, when a change is announced, then it still waits for this instance (its answering workers included)', async () => {
+  it('given no fleet to ask, when a change is announced, then it still waits for this instance', async () => {
     const asked: Array<[string, number, number]> = [];
     let applied!: (ok: boolean) => void;
     const projection = {

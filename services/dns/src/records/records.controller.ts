@@ -1,7 +1,7 @@
 // dns.records.register and dns.records.remove: a resource's names in its
 // network's zone. Both reply once every running dns instance answers
 // accordingly (each, this one included, confirmed through DnsFleet once its
-// view and its answering workers have the change; bounded by
+// view has the change; bounded by
 // PROJECTION_MAX_LAG_MS, past which an instance still behind answers
 // SERVFAIL), so a create is resolvable, and a deleted resource unresolvable,
 // on whichever instance a resolver asks, the moment the caller hears back.

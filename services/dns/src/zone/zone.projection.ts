@@ -1,77 +1,60 @@
 // This instance's DNS view, run by the projection runner (resumed from its
 // checkpoint on boot, then live), and fed at once by this instance's own
 // writes. Lag matters here: a view far behind could point a name at an
-// address's next holder, so lookups from a lagging view fail (SERVFAIL).
-// Followers (the answering workers, see dns-listener/dns-workers.ts) are told
-// of every change, and a revision counts as applied once they have it too.
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { answerInView, zoneEventCodec, type ViewAnswer, type ZoneEvent } from '@pn/dns-domain';
-import type { RecordedEvent } from '@pn/event-store';
+// address's next holder, so lookups from a lagging view fail (SERVFAIL), and
+// so do lookups after this process stalled, until the view is confirmed
+// current against the event store (stall-guard.ts).
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { answerInView, type ViewAnswer, type ZoneEvent } from '@pn/dns-domain';
+import type { EventStore } from '@pn/event-store';
 import type { ProjectionRunner } from '@pn/projection';
-import { PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
-import { ViewLaggingError } from './view-lagging.js';
+import { EVENT_STORE, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
+import { StallGuard, TICK_MS } from './stall-guard.js';
 import { applyToView, zoneViewProjection, type ZoneView } from './zone-view.projection.js';
-
-export { ViewLaggingError };
 
 /** How long a reply waits for the subscription to bring this instance's own write (it takes milliseconds). */
 const OWN_WRITE_WAIT_MS = 2000;
+/** Between attempts to confirm the view after a stall when the store does not answer. */
+const CONFIRM_RETRY_MS = 100;
 
-/** A copy of the view kept elsewhere (an answering worker), told of every change in order. */
-export interface ViewFollower {
-  applied(streamId: string, events: readonly ZoneEvent[], revision: number): void;
-  /** Resolves true once every change told so far is in the copy, false after `timeoutMs`. */
-  caughtUp(timeoutMs: number): Promise<boolean>;
+/** What a lookup throws when the view cannot be trusted; the DNS server answers it with SERVFAIL. */
+export class ViewLaggingError extends Error {
+  constructor(readonly lagMs: number) {
+    super(`DNS view is ${lagMs} ms behind the zone events (or this process stalled): SERVFAIL rather than a stale address`);
+    this.name = 'ViewLaggingError';
+  }
 }
 
 @Injectable()
-export class ZoneProjection implements OnModuleInit {
+export class ZoneProjection implements OnModuleInit, OnModuleDestroy {
   private runner: ProjectionRunner<ZoneView> | undefined;
   private waiters: Array<{ streamId: string; revision: number; resolve: () => void }> = [];
-  private readonly followers: ViewFollower[] = [];
+  private readonly logger = new Logger(ZoneProjection.name);
+  private readonly stall: StallGuard;
+  private ticker: NodeJS.Timeout | undefined;
+  private confirming = false;
+  private destroyed = false;
 
   constructor(
     private readonly projections: Projections,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
-  ) {}
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {
+    this.stall = new StallGuard(Date.now(), config.projectionMaxLagMs);
+  }
 
   async onModuleInit(): Promise<void> {
-    // What evolve decoded, passed on to the followers as is: decoded once, and an event
-    // evolve could not decode (parked by the runner) is passed on to nobody, as the view skipped it.
-    let decoded: { recorded: RecordedEvent; events: ZoneEvent[] } | undefined;
-    this.runner = await this.projections.run({
-      ...zoneViewProjection,
-      evolve: (view, recorded) => {
-        decoded = undefined;
-        const event = zoneEventCodec.decode(recorded);
-        const events = event ? [event] : [];
-        applyToView(view, recorded.streamId, events, recorded.revision);
-        decoded = { recorded, events };
-        return view;
-      },
-    });
-    this.runner.onApplied((recorded) => {
-      // Also an event this instance's own write applied already: followers skip it by its revision, as the view did.
-      if (decoded?.recorded === recorded) this.tellFollowers(recorded.streamId, decoded.events, recorded.revision);
-      decoded = undefined;
-      this.wake(recorded.streamId);
-    });
+    this.runner = await this.projections.run(zoneViewProjection);
+    this.runner.onApplied((recorded) => this.wake(recorded.streamId));
+    this.ticker = setInterval(() => {
+      if (this.stall.tick(Date.now())) void this.confirmAfterStall();
+    }, TICK_MS);
+    this.ticker.unref();
   }
 
-  /** Tells `follower` of every change from now on; `snapshot()` is what it starts from. */
-  follow(follower: ViewFollower): void {
-    this.followers.push(follower);
-  }
-
-  /** The whole view as plain data, for a follower that starts. */
-  snapshot(): unknown {
-    return zoneViewProjection.toJson(this.view);
-  }
-
-  /** Since when the view has been behind (lag counts from it), or null when it is not. */
-  behindSince(now = Date.now()): number | null {
-    const lagMs = this.runner?.lagMs(now) ?? Infinity;
-    return lagMs > 0 ? now - lagMs : null;
+  onModuleDestroy(): void {
+    clearInterval(this.ticker);
+    this.destroyed = true;
   }
 
   /** Stops (and resumes) following zone events: the view then lags, and answers SERVFAIL past the bound. */
@@ -88,11 +71,47 @@ export class ZoneProjection implements OnModuleInit {
     return this.runner.state;
   }
 
-  /** What the network's view answers; throws ViewLaggingError when the view is too far behind to be trusted. */
+  /** What the network's view answers; throws ViewLaggingError when the view is too far behind, or stalled, to be trusted. */
   lookup(networkId: string, qname: string, qtype: string): ViewAnswer {
-    const lagMs = this.runner?.lagMs() ?? Infinity;
-    if (lagMs > this.config.projectionMaxLagMs) throw new ViewLaggingError(lagMs);
+    const now = Date.now();
+    const stalledMs = this.stall.untrustedMs(now);
+    const lagMs = Math.max(this.runner?.lagMs(now) ?? Infinity, stalledMs);
+    if (stalledMs > 0 || lagMs > this.config.projectionMaxLagMs) throw new ViewLaggingError(lagMs);
     return answerInView(this.view.index, networkId, qname, qtype);
+  }
+
+  /**
+   * After a stall: the view answers again once it has applied everything the
+   * store held after the stall (what the stall hid sits unread in sockets, so
+   * the subscription alone cannot tell).
+   */
+  private async confirmAfterStall(): Promise<void> {
+    if (this.confirming) return;
+    this.confirming = true;
+    this.logger.warn('this process stalled: DNS answers SERVFAIL until its view is confirmed current');
+    try {
+      while (!this.destroyed) {
+        try {
+          const head = await this.store.head(zoneViewProjection.category);
+          if (await this.waitForPosition(head?.position ?? 0n)) return this.stall.confirmed();
+        } catch {
+          // The store does not answer: nothing confirmed, try again.
+        }
+        await new Promise((resolve) => setTimeout(resolve, CONFIRM_RETRY_MS));
+      }
+    } finally {
+      this.confirming = false;
+    }
+  }
+
+  /** True once the view has applied the category up to `position`, false after the lag bound. */
+  private async waitForPosition(position: bigint): Promise<boolean> {
+    const deadline = Date.now() + this.config.projectionMaxLagMs;
+    while (BigInt(this.runner!.status().position) < position) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return true;
   }
 
   /** The revision of `streamId` this instance's view has applied (-1: none). */
@@ -100,20 +119,8 @@ export class ZoneProjection implements OnModuleInit {
     return this.runner ? (this.view.applied.get(streamId) ?? -1) : -1;
   }
 
-  /**
-   * Resolves true once the view, and every follower, has applied `revision`
-   * of `streamId`, false after `timeoutMs`.
-   */
+  /** Resolves true once the view has applied `revision` of `streamId`, false after `timeoutMs`. */
   async waitForRevision(streamId: string, revision: number, timeoutMs: number): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    if (!(await this.waitForOwnRevision(streamId, revision, timeoutMs))) return false;
-    // Every change the view applied was told to the followers at once, this one included.
-    const left = Math.max(0, deadline - performance.now());
-    const followers = await Promise.all(this.followers.map((f) => f.caughtUp(left)));
-    return followers.every(Boolean);
-  }
-
-  private async waitForOwnRevision(streamId: string, revision: number, timeoutMs: number): Promise<boolean> {
     if (this.appliedRevision(streamId) >= revision) return true;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
@@ -136,17 +143,12 @@ export class ZoneProjection implements OnModuleInit {
     if (events.length === 0 || applied >= revision) return;
     if (applied === revision - events.length) {
       applyToView(this.view, streamId, events, revision);
-      this.tellFollowers(streamId, events, revision);
       return;
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, OWN_WRITE_WAIT_MS);
       this.waiters.push({ streamId, revision, resolve: () => (clearTimeout(timer), resolve()) });
     });
-  }
-
-  private tellFollowers(streamId: string, events: readonly ZoneEvent[], revision: number): void {
-    for (const follower of this.followers) follower.applied(streamId, events, revision);
   }
 
   private wake(streamId: string): void {

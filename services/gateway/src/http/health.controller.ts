@@ -18,6 +18,8 @@ interface ServiceReport {
   readonly ready: boolean;
   /** The NATS role it authenticated as (null: none), and what is wrong with that, if anything. */
   readonly bus?: { readonly role: string | null; readonly warning: string | null };
+  /** What the service says of itself beyond this (dns: `udp`), when anything. */
+  readonly notes?: Record<string, string>;
   readonly projections: Array<{ name: string; caught_up: boolean; position: string; lag_ms: number; parked: number }>;
   readonly garbage: ReturnType<typeof garbageJson>;
 }
@@ -114,7 +116,8 @@ export class HealthHttpController {
           const reply = await this.rpc.call(healthRoute(service), {}, { timeoutMs: 1000 });
           const bus = { role: reply.busRole || null, warning: reply.busWarning || null };
           if (service === 'resources') dataPlane = dataPlaneJson(reply.dataPlane);
-          return [service, { status: reply.status || 'ok', ready: reply.ready, bus, projections: reply.projections.map(projectionJson), garbage: garbageJson(reply.garbage) }];
+          const notes = Object.keys(reply.notes).length > 0 ? { notes: reply.notes } : {};
+          return [service, { status: reply.status || 'ok', ready: reply.ready, bus, ...notes, projections: reply.projections.map(projectionJson), garbage: garbageJson(reply.garbage) }];
         } catch (error) {
           return [service, { status: (error as { code?: string }).code ?? 'down', ready: false, projections: [], garbage: garbageJson(undefined) }];
         }

@@ -10,7 +10,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { RetryLater, type Projection } from '@pn/projection';
+import { RetryLater, wholeState, type Projection } from '@pn/projection';
 import { changesDesired, desiredOf, resourceStreamId, type ResourceState } from '@pn/resources-domain';
 import { BUS_CONNECTION, createDataplaneBucket, dataplaneKeys, encodeDesired, isWrongLastSequence, PLATFORM_CONFIG, Projections, readDataplaneEntry, type PlatformConfig } from '@pn/service-kit';
 import { Provisioner } from '../provisioning/provisioner.js';
@@ -45,8 +45,10 @@ export class DesiredStatePublisher implements OnModuleInit {
         await this.write(resourceId, now, revision);
         return state;
       },
-      toJson: () => null,
-      fromJson: () => null,
+      checkpoint: wholeState(
+        () => null,
+        () => null,
+      ),
     };
   }
 

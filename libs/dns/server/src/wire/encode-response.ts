@@ -19,6 +19,13 @@ import {
 } from './constants.js';
 import type { ParsedQuery } from './parse-query.js';
 
+/** What a response says: its rcode, its answers, and the zone whose SOA is its authority (negative answers). */
+export interface ResponseContent {
+  rcode: number;
+  records: readonly LookupRecord[] | null;
+  soaZone: string | null;
+}
+
 export interface EncoderConfig {
   readonly ttlSeconds: number;
   /** TTL and minimum of every SOA: how long resolvers cache a miss (RFC 2308 uses the lower of the two). */
@@ -98,23 +105,39 @@ export class ResponseEncoder {
   }
 
   /**
-   * A response echoing the question, with `records` as answers and, when
-   * `soaZone` is given, that zone's SOA as authority. `framing` is 2 for TCP:
+   * A response echoing the question, with `content.records` as answers and, when
+   * `content.soaZone` is given, that zone's SOA as authority. `framing` is 2 for TCP:
    * the length prefix is written into the same buffer so a TCP answer is one
    * allocation, one write. Over `limit`, UDP (`truncate`) sends just the
    * question with TC set; TCP keeps as many answers as fit. Returns null when
    * a record cannot be encoded (an address that is not IPv4, a bad target).
    */
-  encode(
-    msg: Buffer,
-    q: ParsedQuery,
-    rcode: number,
-    records: readonly LookupRecord[] | null,
-    soaZone: string | null,
-    limit: number,
-    truncate: boolean,
-    framing: 0 | 2,
-  ): Buffer | null {
+  encode(msg: Buffer, q: ParsedQuery, content: ResponseContent, limit: number, truncate: boolean, framing: 0 | 2): Buffer | null {
+    if (!this.plan(q, content.records, content.soaZone, limit, truncate)) return null;
+    const out = Buffer.allocUnsafe(framing + this.size);
+    if (framing === 2) writeU16(out, 0, this.size);
+    return this.write(out, framing, msg, q, content.rcode, content.records) < 0 ? null : out;
+  }
+
+  /**
+   * The same, unframed, written into `out` at `at` (a batch's answer slab):
+   * nothing allocated for an A answer. Returns the answer's length, or -1
+   * where encode returns null or it does not fit.
+   */
+  encodeInto(out: Buffer, at: number, msg: Buffer, q: ParsedQuery, content: ResponseContent, limit: number): number {
+    if (!this.plan(q, content.records, content.soaZone, limit, true) || at + this.size > out.length) return -1;
+    return this.write(out, at, msg, q, content.rcode, content.records) < 0 ? -1 : this.size;
+  }
+
+  // The layout plan() chose for the answer being made: encoding is synchronous, so it is never shared.
+  private size = 0;
+  private answers = 0;
+  private tc = false;
+  private soa: Buffer | null = null;
+  private targets: Array<Buffer | undefined> | null = null;
+
+  /** Sizes the answer and decides what fits; false when a record cannot be encoded. */
+  private plan(q: ParsedQuery, records: readonly LookupRecord[] | null, soaZone: string | null, limit: number, truncate: boolean): boolean {
     const questionLen = q.questionEnd - HEADER_SIZE;
     const optLen = q.hasOpt ? OPT_RECORD_SIZE : 0;
     let answers = records === null ? 0 : records.length;
@@ -128,14 +151,14 @@ export class ResponseEncoder {
         try {
           wire = encodeName(r.target);
         } catch {
-          return null;
+          return false;
         }
         (targets ??= [])[i] = wire;
       }
       answerLen += this.recordSize(r, targets?.[i]);
     }
     let soa = soaZone === null ? null : this.soaRecord(soaZone);
-    if (soaZone !== null && soa === null) return null;
+    if (soaZone !== null && soa === null) return false;
     let size = HEADER_SIZE + questionLen + answerLen + (soa?.length ?? 0) + optLen;
     let tc = false;
     if (size > limit) {
@@ -156,19 +179,30 @@ export class ResponseEncoder {
       }
       size = HEADER_SIZE + questionLen + answerLen + (soa?.length ?? 0) + optLen;
     }
+    this.size = size;
+    this.answers = answers;
+    this.tc = tc;
+    this.soa = soa;
+    this.targets = targets;
+    return true;
+  }
 
-    const out = Buffer.allocUnsafe(framing + size);
-    if (framing === 2) writeU16(out, 0, size);
-    let o = writeHeader(out, framing, q, rcode, tc, 1, answers, soa === null ? 0 : 1, optLen === 0 ? 0 : 1);
+  /** Writes the planned answer at `o`; the offset after it, or -1. */
+  private write(out: Buffer, o: number, msg: Buffer, q: ParsedQuery, rcode: number, records: readonly LookupRecord[] | null): number {
+    const { answers, soa, targets } = this;
+    o = writeHeader(out, o, q, rcode, this.tc, 1, answers, soa === null ? 0 : 1, q.hasOpt ? 1 : 0);
     msg.copy(out, o, HEADER_SIZE, q.questionEnd);
-    o += questionLen;
+    o += q.questionEnd - HEADER_SIZE;
     for (let i = 0; i < answers; i++) {
       o = this.writeRecord(out, o, records![i]!, targets?.[i]);
-      if (o < 0) return null;
+      if (o < 0) return -1;
     }
     if (soa !== null) o += soa.copy(out, o);
-    if (optLen !== 0) writeOpt(out, o, rcode, q.dnssecOk, this.maxUdp);
-    return out;
+    if (q.hasOpt) {
+      writeOpt(out, o, rcode, q.dnssecOk, this.maxUdp);
+      o += OPT_RECORD_SIZE;
+    }
+    return o;
   }
 
   /** Header only, for FORMERR and NOTIMP, where the question may not be readable. */
@@ -177,6 +211,11 @@ export class ResponseEncoder {
     if (framing === 2) writeU16(out, 0, HEADER_SIZE);
     writeHeader(out, framing, q, rcode, false, 0, 0, 0, 0);
     return out;
+  }
+
+  /** headerOnly written into `out` at `at`; its length. */
+  headerOnlyInto(out: Buffer, at: number, q: ParsedQuery, rcode: number): number {
+    return writeHeader(out, at, q, rcode, false, 0, 0, 0, 0) - at;
   }
 
   private recordSize(r: LookupRecord, target: Buffer | undefined): number {

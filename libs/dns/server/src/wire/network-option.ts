@@ -30,6 +30,12 @@ export function networkMac(id: Buffer, secret: string | Buffer): Buffer {
 export class NetworkOptionReader {
   private readonly secret: Buffer | null;
   private readonly verified = new Map<string, string>();
+  // The option read last and what it named: a forwarder's queries mostly name
+  // one network in a row, and handing back the same string (its hash kept)
+  // spares a string and a hashing per query on the hot path.
+  private readonly last = Buffer.alloc(256);
+  private lastLength = -1;
+  private lastId = '';
 
   constructor(secret?: string | Buffer | null) {
     this.secret = secret && secret.length > 0 ? Buffer.from(secret) : null;
@@ -42,6 +48,26 @@ export class NetworkOptionReader {
   /** The network named by msg[start, end), or null: absent, empty, not printable ASCII, or (with a secret) without a valid MAC. */
   read(msg: Buffer, start: number, end: number): string | null {
     if (start < 0 || end <= start) return null;
+    if (this.sameAsLast(msg, start, end)) return this.lastId;
+    const id = this.readNew(msg, start, end);
+    if (id !== null && end - start <= this.last.length) {
+      msg.copy(this.last, 0, start, end);
+      this.lastLength = end - start;
+      this.lastId = id;
+    }
+    return id;
+  }
+
+  /** Every byte compared, however early one differs: the cached option may hold a MAC, which must not leak by timing. */
+  private sameAsLast(msg: Buffer, start: number, end: number): boolean {
+    if (end - start !== this.lastLength) return false;
+    const last = this.last;
+    let diff = 0;
+    for (let i = start, j = 0; i < end; i++, j++) diff |= msg[i]! ^ last[j]!;
+    return diff === 0;
+  }
+
+  private readNew(msg: Buffer, start: number, end: number): string | null {
     if (this.secret === null) return printableAscii(msg, start, end) ? msg.toString('latin1', start, end) : null;
     const idEnd = end - NETWORK_MAC_BYTES;
     if (idEnd <= start || !printableAscii(msg, start, idEnd)) return null;

@@ -51,4 +51,15 @@ describe('network option with a forwarder secret', () => {
 
     expect(read(reader, data)).toBeNull();
   });
+
+  it('given a verified option just read, then the same one names its network again and one with a flipped MAC bit is still refused', () => {
+    const good = networkOptionData('net_abc', 's3cret');
+    const bad = Buffer.from(good);
+    bad[bad.length - 1]! ^= 1;
+
+    expect(read(reader, good)).toBe('net_abc');
+    expect(read(reader, good)).toBe('net_abc');
+    expect(read(reader, bad)).toBeNull();
+    expect(read(reader, good)).toBe('net_abc');
+  });
 });

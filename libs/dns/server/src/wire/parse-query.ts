@@ -62,8 +62,13 @@ export function newParsedQuery(): ParsedQuery {
 // Worst case: 255 wire bytes, each escaped as `\DDD`.
 const nameScratch = Buffer.allocUnsafe(255 * 4);
 
-export function parseQuery(msg: Buffer, q: ParsedQuery): ParseOutcome {
-  if (msg.length < HEADER_SIZE) return ParseOutcome.DROP;
+/**
+ * Reads the query in msg[0, length): `length` lets a batch hand over a slot of
+ * a larger receive slab without making a view of it (length defaults to the whole buffer).
+ */
+export function parseQuery(msg: Buffer, q: ParsedQuery, length = msg.length): ParseOutcome {
+  const end = Math.min(length, msg.length);
+  if (end < HEADER_SIZE) return ParseOutcome.DROP;
   q.id = (msg[0]! << 8) | msg[1]!;
   q.flags = (msg[2]! << 8) | msg[3]!;
   q.hasOpt = false;
@@ -75,8 +80,8 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): ParseOutcome {
   const qdcount = (msg[4]! << 8) | msg[5]!;
   if (qdcount !== 1) return ParseOutcome.FORMERR;
 
-  let off = readQname(msg, q);
-  if (off < 0 || off + 4 > msg.length) return ParseOutcome.FORMERR;
+  let off = readQname(msg, q, end);
+  if (off < 0 || off + 4 > end) return ParseOutcome.FORMERR;
   q.qtype = (msg[off]! << 8) | msg[off + 1]!;
   q.qclass = (msg[off + 2]! << 8) | msg[off + 3]!;
   off += 4;
@@ -85,19 +90,19 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): ParseOutcome {
   // Answer and authority sections are unusual in a query; skip them to reach the OPT.
   const skipped = ((msg[6]! << 8) | msg[7]!) + ((msg[8]! << 8) | msg[9]!);
   for (let i = 0; i < skipped; i++) {
-    off = skipRecord(msg, off);
+    off = skipRecord(msg, off, end);
     if (off < 0) return ParseOutcome.FORMERR;
   }
   const arcount = (msg[10]! << 8) | msg[11]!;
   let networkIds = 0;
   for (let i = 0; i < arcount; i++) {
     const nameStart = off;
-    const nameEnd = skipName(msg, off);
-    if (nameEnd < 0 || nameEnd + 10 > msg.length) return ParseOutcome.FORMERR;
+    const nameEnd = skipName(msg, off, end);
+    if (nameEnd < 0 || nameEnd + 10 > end) return ParseOutcome.FORMERR;
     const type = (msg[nameEnd]! << 8) | msg[nameEnd + 1]!;
     const rdStart = nameEnd + 10;
     const rdEnd = rdStart + ((msg[nameEnd + 8]! << 8) | msg[nameEnd + 9]!);
-    if (rdEnd > msg.length) return ParseOutcome.FORMERR;
+    if (rdEnd > end) return ParseOutcome.FORMERR;
     if (type === TYPE_OPT) {
       // RFC 6891 §6.1.1: one OPT, owned by the root; anything else is a FORMERR.
       if (q.hasOpt || nameEnd !== nameStart + 1) return ParseOutcome.FORMERR;
@@ -127,8 +132,7 @@ export function parseQuery(msg: Buffer, q: ParsedQuery): ParseOutcome {
 }
 
 /** Decodes the question name into q.qname; returns the offset after it, or -1. */
-function readQname(msg: Buffer, q: ParsedQuery): number {
-  const end = msg.length;
+function readQname(msg: Buffer, q: ParsedQuery, end: number): number {
   let off = HEADER_SIZE;
   let out = 0;
   let wire = 1; // the root label's length byte
@@ -166,21 +170,21 @@ function writeEscaped(c: number, out: number): number {
 }
 
 /** Offset after a (possibly compressed) name, or -1. */
-function skipName(msg: Buffer, off: number): number {
+function skipName(msg: Buffer, off: number, end: number): number {
   for (let labels = 0; labels < 128; labels++) {
-    if (off >= msg.length) return -1;
+    if (off >= end) return -1;
     const len = msg[off]!;
     if (len === 0) return off + 1;
-    if ((len & 0xc0) === 0xc0) return off + 2 <= msg.length ? off + 2 : -1;
+    if ((len & 0xc0) === 0xc0) return off + 2 <= end ? off + 2 : -1;
     if (len > 63) return -1;
     off += len + 1;
   }
   return -1;
 }
 
-function skipRecord(msg: Buffer, off: number): number {
-  const nameEnd = skipName(msg, off);
-  if (nameEnd < 0 || nameEnd + 10 > msg.length) return -1;
-  const end = nameEnd + 10 + ((msg[nameEnd + 8]! << 8) | msg[nameEnd + 9]!);
-  return end <= msg.length ? end : -1;
+function skipRecord(msg: Buffer, off: number, end: number): number {
+  const nameEnd = skipName(msg, off, end);
+  if (nameEnd < 0 || nameEnd + 10 > end) return -1;
+  const recordEnd = nameEnd + 10 + ((msg[nameEnd + 8]! << 8) | msg[nameEnd + 9]!);
+  return recordEnd <= end ? recordEnd : -1;
 }
