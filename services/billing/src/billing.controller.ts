@@ -23,7 +23,7 @@ export class BillingController {
   private status(period: string) {
     // Final only when the read model also shows every flow metered up to then.
     const upTo = this.usage.current ? this.meter.meteredUpToMs : 0;
-    return statusOf(period, this.config.billingGraceHours * 3_600_000, Date.now(), upTo);
+    return statusOf(period, this.config.billingGraceHours * 3_600_000, this.meter.now(), upTo);
   }
 
   private period(request: BillingReportRequest): string {

@@ -28,7 +28,7 @@ import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, U
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
-import { meterOptions } from './meter-options.js';
+import { billingClock, meterOptions } from './meter-options.js';
 import { appendTaken, type WaitingBatch } from './merged-append.js';
 import { claimedNetwork, NO_DATA, rawOf, readRecords } from './read-records.js';
 
@@ -67,7 +67,10 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   meteredUpToMs = 0;
   readonly counts = { metered: 0, duplicates: 0, parked: 0 };
   private readonly logger = new Logger(FlowMeter.name);
-  private readonly partitions = meterOptions().partitions;
+  private readonly options = meterOptions();
+  private readonly partitions = this.options.partitions;
+  /** Billing's clock (shifted in tests: meter-options.ts). */
+  readonly now = billingClock(this.options);
   private readonly meter: CommandHandler<MeterBatch, FlowsMetered, PartitionState>;
   /** Per partition: batches waiting for its append (see meterInPartition). */
   private readonly queues = new Map<number, PartitionQueue>();
@@ -123,11 +126,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     const consumer = await untilJetStreamAvailable(`consumer ${METER_CONSUMER}`, () => jetstream(nc).consumers.get(stream, METER_CONSUMER));
     this.loop = this.consume(consumer);
     this.probe = setInterval(async () => {
-      const asked = Date.now();
+      const asked = this.now();
       const info = await consumer.info().catch(() => undefined);
       if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.inFlight === 0) this.meteredUpToMs = asked;
       // Ownership older than the newest final month is only needed for flows that would be parked anyway (ownership-retention.ts).
-      this.ownership.timeline.forgetBefore(historyHorizonMs(finalThrough(this.graceMs, Date.now(), this.meteredUpToMs)));
+      this.ownership.timeline.forgetBefore(historyHorizonMs(finalThrough(this.graceMs, this.now(), this.meteredUpToMs)));
     }, 250);
     this.probe.unref();
   }
@@ -187,7 +190,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async meterMessage(m: JsMsg): Promise<void> {
-    const arrivedAtMs = Math.floor(m.info.timestampNanos / 1_000_000);
+    const arrivedAtMs = Math.floor(m.info.timestampNanos / 1_000_000) + this.options.clockOffsetMs;
     const read = readRecords(m.data, m.subject === `${this.config.flowsSubjectPrefix}.vpc-v2`);
     if (!read.ok) {
       this.garbage.park({ consumer: 'flows', subject: m.subject, stream: m.info.stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
@@ -261,14 +264,14 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async appendFlows(p: number, flows: MeteredFlow[]): Promise<void> {
-    const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
+    const final = finalThrough(this.graceMs, this.now(), this.meteredUpToMs);
     const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
     const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
     this.counts.metered += counted;
     this.counts.duplicates += flows.length - counted;
   }
 
-  private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = Date.now()): Promise<void> {
+  private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = this.now()): Promise<void> {
     const account = accountId || (networkId ? (this.ownership.timeline.network(networkId)?.accountId ?? '') : '');
     const record = { subject: m.subject, raw: raw.slice(0, RAW_LIMIT), reason, networkId, accountId: account, arrivedAtMs, period: periodOf(arrivedAtMs) };
     // One stream per record position: parking the same record again (after a crash) is a no-op.
