@@ -7,6 +7,7 @@ export * from './metered.js';
 export * from './meter-append-size.js';
 export * from './meter-flow.js';
 export * from './meter-partition.js';
+export * from './months-closed.js';
 export * from './ownership.js';
 export * from './ownership-retention.js';
 export * from './period.js';

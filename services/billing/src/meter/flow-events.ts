@@ -2,7 +2,7 @@
 import { create } from '@bufbuild/protobuf';
 import type { EventCodec } from '@pn/command-handler';
 import { FlowMeteredSchema, FlowParkedSchema, FlowsMeteredSchema, protoEventCodec, type FlowMetered, type FlowsMetered as FlowsMeteredProto, type UsageRow as UsageRowProto } from '@pn/contracts';
-import { dayOf, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
+import { dayOf, isPeriod, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type MonthsClosed, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
 
 export const meterEventCodec = protoEventCodec({ FlowMetered: FlowMeteredSchema, FlowParked: FlowParkedSchema, FlowsMetered: FlowsMeteredSchema });
 
@@ -99,3 +99,17 @@ export const fromMeteredEvent = (e: FlowMetered): MeteredFlow => ({
 
 export const toParkedEvent = (p: ParkedRecord) =>
   meterEventCodec.encode({ type: 'FlowParked', data: create(FlowParkedSchema, { ...p, arrivedAtMs: BigInt(p.arrivedAtMs) }) });
+
+/** The stream where the meter records the months it closed (months-closed.ts): in the meter category, so the usage book folds them in order with the flows. */
+export const MONTHS_CLOSED_STREAM = `${METER_CATEGORY}-closed`;
+
+/** MonthsClosed as stored: JSON (two fields, a dozen events a year). */
+export const monthsClosedCodec: EventCodec<MonthsClosed> = {
+  encode: (e) => ({ type: e.type, data: new TextEncoder().encode(JSON.stringify({ finalThrough: e.finalThrough, meteredUpToMs: e.meteredUpToMs })) }),
+  decode: (recorded) => {
+    if (recorded.type !== 'MonthsClosed') return undefined;
+    const data = JSON.parse(new TextDecoder().decode(recorded.data)) as { finalThrough: unknown; meteredUpToMs: unknown };
+    if (typeof data.finalThrough !== 'string' || !isPeriod(data.finalThrough) || typeof data.meteredUpToMs !== 'number') return undefined;
+    return { type: 'MonthsClosed', finalThrough: data.finalThrough, meteredUpToMs: data.meteredUpToMs };
+  },
+};

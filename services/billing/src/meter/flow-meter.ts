@@ -22,12 +22,13 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
+import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
 import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, UnreadableCommitError, untilJetStreamAvailable, WrongExpectedRevisionError, type ConsumerLoop, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec, toParkedEvent } from './flow-events.js';
+import { MonthCloser } from './month-closer.js';
 import { billingClock, meterOptions } from './meter-options.js';
 import { appendTaken, type WaitingBatch } from './merged-append.js';
 import { claimedNetwork, NO_DATA, rawOf, readRecords } from './read-records.js';
@@ -60,11 +61,8 @@ interface PartitionQueue {
 @Injectable()
 export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private loop: ConsumerLoop | undefined;
-  private probe: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private stopping = false;
-  /** Every flow that reached the bus before this instant is recorded (epoch ms). */
-  meteredUpToMs = 0;
   readonly counts = { metered: 0, duplicates: 0, parked: 0 };
   private readonly logger = new Logger(FlowMeter.name);
   private readonly options = meterOptions();
@@ -83,6 +81,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     private readonly ownership: OwnershipFeed,
     private readonly garbage: GarbageBin,
+    private readonly months: MonthCloser,
   ) {
     this.meter = new CommandHandler(store, meterPartitionDecider, partitionEventCodec, {
       // Each partition's keys stay in memory: a batch is decided without reading its stream first
@@ -125,14 +124,6 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     );
     const consumer = await untilJetStreamAvailable(`consumer ${METER_CONSUMER}`, () => jetstream(nc).consumers.get(stream, METER_CONSUMER));
     this.loop = this.consume(consumer);
-    this.probe = setInterval(async () => {
-      const asked = this.now();
-      const info = await consumer.info().catch(() => undefined);
-      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.inFlight === 0) this.meteredUpToMs = asked;
-      // Ownership older than the newest final month is only needed for flows that would be parked anyway (ownership-retention.ts).
-      this.ownership.timeline.forgetBefore(historyHorizonMs(finalThrough(this.graceMs, this.now(), this.meteredUpToMs)));
-    }, 250);
-    this.probe.unref();
   }
 
   /**
@@ -165,7 +156,6 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.probe) clearInterval(this.probe);
     this.loop?.stop();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
@@ -264,8 +254,8 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async appendFlows(p: number, flows: MeteredFlow[]): Promise<void> {
-    const final = finalThrough(this.graceMs, this.now(), this.meteredUpToMs);
-    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
+    // The months recorded closed (month-closer.ts): their keys go with this batch.
+    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: this.months.finalThrough });
     const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
     this.counts.metered += counted;
     this.counts.duplicates += flows.length - counted;
