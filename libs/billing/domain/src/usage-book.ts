@@ -174,11 +174,15 @@ export class UsageBook {
     }
   }
 
+  /** One parked record, text and all (FlowParked, recorded before parked records were counted and sampled). */
   park(record: ParkedRecord): void {
-    if (!record.accountId) return;
-    const u = this.at(record.accountId, record.period);
-    u.parkedCount++;
-    keep(u.parked, record);
+    this.parkCounted([{ accountId: record.accountId, period: record.period, count: 1 }], [record]);
+  }
+
+  /** Parked records counted (exact) and the sample of them kept (RecordsParked); those of no known account are shown to nobody. */
+  parkCounted(counts: ReadonlyArray<{ accountId: string; period: string; count: number }>, samples: readonly ParkedRecord[]): void {
+    for (const c of counts) if (c.accountId) this.at(c.accountId, c.period).parkedCount += c.count;
+    for (const s of samples) if (s.accountId) keep(this.at(s.accountId, s.period).parked, s);
   }
 
   /** `{ accounts, finalThrough }`; a checkpoint written before months were closed by event is the bare accounts array. */

@@ -2,14 +2,29 @@
 import { create } from '@bufbuild/protobuf';
 import type { EventCodec } from '@pn/command-handler';
 import { FlowMeteredSchema, FlowParkedSchema, FlowsMeteredSchema, protoEventCodec, type FlowMetered, type FlowsMetered as FlowsMeteredProto, type UsageRow as UsageRowProto } from '@pn/contracts';
-import { dayOf, isPeriod, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type MonthsClosed, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
+import { dayOf, isPeriod, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type MonthsClosed, type ParkedCount, type ParkedRecord, type PartitionEvent, type RecordsParked, type UsageRow } from '@pn/billing-domain';
 
 export const meterEventCodec = protoEventCodec({ FlowMetered: FlowMeteredSchema, FlowParked: FlowParkedSchema, FlowsMetered: FlowsMeteredSchema });
 
+/** RecordsParked as stored: JSON (bounded: keys, counts and a sample; parked-records.ts). */
+export const recordsParkedCodec: EventCodec<RecordsParked> = {
+  encode: (e) => ({
+    type: e.type,
+    data: new TextEncoder().encode(JSON.stringify({ finalThrough: e.finalThrough, keys: [...e.keys].map(([period, keys]) => [period, keys.join('')]), counts: e.counts, samples: e.samples })),
+  }),
+  decode: (recorded) => {
+    if (recorded.type !== 'RecordsParked') return undefined;
+    const data = JSON.parse(new TextDecoder().decode(recorded.data)) as { finalThrough: string; keys: Array<[string, string]>; counts: ParkedCount[]; samples: ParkedRecord[] };
+    return { type: 'RecordsParked', finalThrough: data.finalThrough, keys: new Map(data.keys.map(([period, joined]) => [period, splitKeys(joined)])), counts: data.counts, samples: data.samples };
+  },
+};
+
 /** The meter partitions' events (the decider's), as stored. */
-export const partitionEventCodec: EventCodec<FlowsMetered> = {
+export const partitionEventCodec: EventCodec<PartitionEvent> = {
   encode: (e) =>
-    meterEventCodec.encode({
+    e.type === 'RecordsParked'
+      ? recordsParkedCodec.encode(e)
+      : meterEventCodec.encode({
       type: 'FlowsMetered',
       data: create(FlowsMeteredSchema, {
         finalThrough: e.finalThrough,
@@ -19,6 +34,7 @@ export const partitionEventCodec: EventCodec<FlowsMetered> = {
       }),
     }),
   decode: (recorded) => {
+    if (recorded.type === 'RecordsParked') return recordsParkedCodec.decode(recorded);
     const event = meterEventCodec.decode(recorded);
     return event?.type === 'FlowsMetered' ? fromFlowsMetered(event.data) : undefined;
   },

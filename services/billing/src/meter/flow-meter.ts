@@ -22,12 +22,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
+import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, meterFlow, meterPartitionDecider, parkedEventBytesOf, parkedKey, partitionOf, partitionStateJson, periodOf, type Flow, type MeterBatch, type MeteredFlow, type ParkedFlow, type PartitionEvent, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
-import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, UnreadableCommitError, untilJetStreamAvailable, WrongExpectedRevisionError, type ConsumerLoop, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, untilJetStreamAvailable, type EventStore, type ConsumerLoop, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
-import { partitionEventCodec, toParkedEvent } from './flow-events.js';
+import { partitionEventCodec } from './flow-events.js';
 import { MonthCloser } from './month-closer.js';
 import { billingClock, meterOptions } from './meter-options.js';
 import { appendTaken, type WaitingBatch } from './merged-append.js';
@@ -69,7 +69,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private readonly partitions = this.options.partitions;
   /** Billing's clock (shifted in tests: meter-options.ts). */
   readonly now = billingClock(this.options);
-  private readonly meter: CommandHandler<MeterBatch, FlowsMetered, PartitionState>;
+  private readonly meter: CommandHandler<MeterBatch, PartitionEvent, PartitionState>;
   /** Per partition: batches waiting for its append (see meterInPartition). */
   private readonly queues = new Map<number, PartitionQueue>();
 
@@ -77,7 +77,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     // The instance's one bus connection (drained by its owner, EventStoreModule).
     @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     private readonly ownership: OwnershipFeed,
     private readonly garbage: GarbageBin,
@@ -236,10 +236,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
    * only after the append that holds its flows, so a crash between the two
    * redelivers them, and the partition's keys count them once.
    */
-  private meterInPartition(p: number, flows: MeteredFlow[]): Promise<void> {
+  private meterInPartition(p: number, flows: MeteredFlow[], parked: ParkedFlow[] = []): Promise<void> {
     let queue = this.queues.get(p);
     if (!queue) this.queues.set(p, (queue = { waiting: [], draining: false }));
-    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, bytes: eventBytesOf(flows), resolve, reject }));
+    const bytes = eventBytesOf(flows) + parkedEventBytesOf(parked);
+    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, parked, bytes, resolve, reject }));
     if (!queue.draining) void this.drain(p, queue);
     return done;
   }
@@ -248,44 +249,29 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     queue.draining = true;
     while (queue.waiting.length > 0) {
       const batches = queue.waiting.splice(0, batchesToTake(queue.waiting.map((b) => b.bytes), MERGED_COMMIT_BYTES));
-      await appendTaken(batches, (flows) => this.appendFlows(p, flows), MERGED_COMMIT_BYTES);
+      await appendTaken(batches, (flows, parked) => this.appendFlows(p, flows, parked), MERGED_COMMIT_BYTES);
     }
     queue.draining = false;
   }
 
-  private async appendFlows(p: number, flows: MeteredFlow[]): Promise<void> {
+  private async appendFlows(p: number, flows: MeteredFlow[], parked: ParkedFlow[]): Promise<void> {
     // The months recorded closed (month-closer.ts): their keys go with this batch.
-    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: this.months.finalThrough });
-    const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
+    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, parked, finalThrough: this.months.finalThrough });
+    const keysOf = (type: PartitionEvent['type']) => newEvents.reduce((n, e) => (e.type === type ? n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0) : n), 0);
+    const counted = keysOf('FlowsMetered');
     this.counts.metered += counted;
     this.counts.duplicates += flows.length - counted;
+    this.counts.parked += keysOf('RecordsParked');
   }
 
-  private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = this.now()): Promise<void> {
+  /**
+   * Parks a record in its network's partition, with the next batch there
+   * (parked-records.ts): counted once by where it was on the bus, its text
+   * kept only while the network's month has room in its sample.
+   */
+  private park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = this.now()): Promise<void> {
     const account = accountId || (networkId ? (this.ownership.timeline.network(networkId)?.accountId ?? '') : '');
-    const record = { subject: m.subject, raw: raw.slice(0, RAW_LIMIT), reason, networkId, accountId: account, arrivedAtMs, period: periodOf(arrivedAtMs) };
-    // One stream per record position: parking the same record again (after a crash) is a no-op.
-    const id = `meter-x${this.config.flowsStream.replace(/[^A-Za-z0-9_]/g, '_')}_${m.seq}_${index}`;
-    if (await this.appendOnce(id, toParkedEvent(record))) {
-      this.counts.parked++;
-      this.logger.warn(`parked a flow record from ${m.subject} (message ${m.seq}, #${index}): ${reason}`);
-    }
-  }
-
-  /** True when appended, false when the stream was there already (a duplicate) or its subject holds garbage. */
-  private async appendOnce(streamId: string, event: { type: string; data: Uint8Array }): Promise<boolean> {
-    try {
-      await this.store.append(streamId, [event], 'no_stream');
-      return true;
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) return false;
-      // Garbage where this record would be parked (the store parked it): the record cannot be recorded there,
-      // ever; said once here, rather than its message redelivered for ever.
-      if (error instanceof UnreadableCommitError) {
-        this.logger.error(`flow record not parked: ${error.message}`);
-        return false;
-      }
-      throw error;
-    }
+    const record = { subject: m.subject, raw: raw.slice(0, RAW_LIMIT), reason, networkId, accountId: account, arrivedAtMs, period: periodOf(arrivedAtMs), dedupKey: parkedKey(m.info.stream, m.seq, index) };
+    return this.meterInPartition(partitionOf(networkId, this.partitions), [], [record]);
   }
 }

@@ -8,7 +8,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { UsageBook } from '@pn/billing-domain';
 import type { Projection, ProjectionRunner } from '@pn/projection';
 import { Projections } from '@pn/service-kit';
-import { fromMeteredEvent, fromRow, meterEventCodec, METER_CATEGORY, monthsClosedCodec } from '../meter/flow-events.js';
+import { fromMeteredEvent, fromRow, meterEventCodec, METER_CATEGORY, monthsClosedCodec, recordsParkedCodec } from '../meter/flow-events.js';
 
 export const usageProjection: Projection<UsageBook> = {
   name: 'billing.usage.v1',
@@ -19,6 +19,11 @@ export const usageProjection: Projection<UsageBook> = {
     if (closed) {
       // After every batch recorded before it: what the book shows as final is what was metered before the close.
       book.close(closed.finalThrough);
+      return book;
+    }
+    const parked = recordsParkedCodec.decode(recorded);
+    if (parked) {
+      book.parkCounted(parked.counts, parked.samples);
       return book;
     }
     const event = meterEventCodec.decode(recorded);
