@@ -10,6 +10,7 @@ export * from './meter-partition.js';
 export * from './months-closed.js';
 export * from './ownership.js';
 export * from './ownership-retention.js';
+export * from './ownership-watermark.js';
 export * from './parked-records.js';
 export * from './period.js';
 export * from './rate-card.js';

@@ -38,7 +38,7 @@ export const METER_CONSUMER = 'billing-meter';
 const MAX_DELIVERIES = 20;
 /** A flow may start at most this far in our future (clock skew); later is a lie, parked. */
 const MAX_SKEW_MS = 5 * 60_000;
-/** How long a message may wait for ownership facts before it is handed back (nak) for later. */
+/** How long one delivery may wait for ownership facts before it is handed back (nak) for later (BILLING_OWNERSHIP_WAIT_SECONDS bounds the whole wait). */
 const OWNERSHIP_WAIT_MS = 5_000;
 const RAW_LIMIT = 4096;
 /** What one pull may bring (a message is at most the bus's 1 MB payload): enough to keep merging batches. */
@@ -63,7 +63,8 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private loop: ConsumerLoop | undefined;
   private inFlight = 0;
   private stopping = false;
-  readonly counts = { metered: 0, duplicates: 0, parked: 0 };
+  /** Since start, and (waitingForOwnership) messages waiting for the ownership record now. */
+  readonly counts = { metered: 0, duplicates: 0, parked: 0, waitingForOwnership: 0 };
   private readonly logger = new Logger(FlowMeter.name);
   private readonly options = meterOptions();
   private readonly partitions = this.options.partitions;
@@ -206,9 +207,16 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       }
     });
     // One wait for the whole message: ownership complete up to its latest flow covers every earlier one.
-    if (valid.length > 0 && !(await this.ownership.currentAt(latestMs, OWNERSHIP_WAIT_MS))) {
+    if (valid.length > 0 && !(await this.ownershipComplete(latestMs))) {
+      if (this.now() - arrivedAtMs < this.options.ownershipWaitMs) {
+        await Promise.all(parks);
+        throw new NotYet();
+      }
+      // Waited its bound: parked where its account sees it, never classified against a record that may lack its facts.
+      const reason = `the ownership facts of its time were not complete after ${this.options.ownershipWaitMs / 1000} s`;
+      for (const { index, flow } of valid) parks.push(this.park(m, index, rawOf(records[index]!), reason, flow.networkId ?? '', '', arrivedAtMs));
       await Promise.all(parks);
-      throw new NotYet();
+      return;
     }
     const timeline = this.ownership.timeline;
     const byPartition = new Map<number, MeteredFlow[]>();
@@ -226,6 +234,16 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     }
     const appended = [...byPartition].map(([p, flows]) => this.meterInPartition(p, flows));
     await Promise.all([...parks, ...appended]);
+  }
+
+  /** Waits (up to OWNERSHIP_WAIT_MS) for the ownership record to be complete for `atMs`, counted while it waits. */
+  private async ownershipComplete(atMs: number): Promise<boolean> {
+    this.counts.waitingForOwnership++;
+    try {
+      return await this.ownership.currentAt(atMs, OWNERSHIP_WAIT_MS);
+    } finally {
+      this.counts.waitingForOwnership--;
+    }
   }
 
   /**
