@@ -10,11 +10,11 @@
 // billed period), and a period's keys are forgotten once its invoice is
 // final. Why this stays exact:
 //   - A redelivery (crash between append and ack, nak, ack timeout) is of a
-//     message that has not been acked yet. An invoice is final only when the
-//     meter has seen the flows consumer empty, nothing pending or unacked,
-//     after the period's close (statusOf's `meteredUpToMs`); so every message
-//     that could be redelivered with flows billed on that invoice was acked
-//     first, and nothing still in flight needs its keys.
+//     message that has not been acked yet. An invoice is final only once the
+//     oldest message not acked yet reached the bus after the period's close
+//     (MonthsClosed, months-closed.ts); so every message that could be
+//     redelivered with flows billed on that invoice was acked first, and
+//     nothing still in flight needs its keys.
 //   - A flow that arrives after its month is final is billed on a later,
 //     open invoice (adjustments) and keyed again there: its own redeliveries
 //     and replays find it while that invoice is open.
