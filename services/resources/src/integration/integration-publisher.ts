@@ -38,6 +38,8 @@ export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown
   private runner: ProjectionRunner<AddressFactsState> | undefined;
   private beat: NodeJS.Timeout | undefined;
   private announcing = false;
+  /** The newest `resource` event seen, and when it was first seen. */
+  private head: { position: bigint; seenAt: number } | undefined;
   private readonly logger = new Logger(IntegrationPublisher.name);
 
   constructor(
@@ -71,8 +73,13 @@ export class IntegrationPublisher implements OnModuleInit, OnApplicationShutdown
     try {
       const asked = Date.now();
       const head = await this.store.head('resource');
-      const status = this.runner.status();
-      if (!status.caughtUp || (head && BigInt(status.position) < head.position)) return;
+      const status = this.runner.status(asked);
+      if (head && head.position !== this.head?.position) this.head = { position: head.position, seenAt: asked };
+      const applied = !head || BigInt(status.position) >= head.position;
+      // A newest commit the runner never applies (unreadable, parked by the subscription) is passed once the runner
+      // has had nothing pending for a beat since it was seen.
+      const passed = !!this.head && status.lagMs === 0 && asked - this.head.seenAt >= WATERMARK_EVERY_MS;
+      if (!status.caughtUp || !(applied || passed)) return;
       const { state } = await this.jsm.streams.info(this.config.integrationStream);
       this.nc.publish(integrationWatermarkSubject(this.config.integrationSubjectPrefix), JSON.stringify({ through_ms: asked, seq: state.last_seq }));
     } catch {
