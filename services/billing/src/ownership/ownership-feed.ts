@@ -29,8 +29,8 @@ import { BUS_CONNECTION, ensureIntegrationStream, GarbageBin, PLATFORM_CONFIG, P
 import { readFact } from './read-fact.js';
 
 const SETTLE_EVERY_MS = 100;
-/** How long a start waits for the publisher's first watermark to be covered. */
-const STARTUP_WAIT_MS = 5_000;
+/** Flows that waited and stopped asking this long ago (handed to another instance, or parked) no longer count as waiting. */
+const WAIT_FORGOTTEN_MS = 15_000;
 /** Watermarks kept while the feed catches up: a later one covered makes the earlier ones moot. */
 const MAX_WAITING_WATERMARKS = 64;
 
@@ -48,6 +48,8 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   private settling = false;
   private stopping = false;
   private readonly startedAt = Date.now();
+  /** Since when flows have been waiting for the record (epoch ms), the newest instant they need, and when one last asked. */
+  private waiting: { since: number; needed: number; lastAsked: number } | undefined;
   /** Who waits for the timeline to be complete up to `needed`, until `until` (epoch ms). */
   private waiters: Array<{ needed: number; until: number; resolve: (current: boolean) => void }> = [];
   private readonly logger = new Logger(OwnershipFeed.name);
@@ -75,8 +77,6 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     this.loop = this.follow();
     this.timer = setInterval(() => void this.settle(), SETTLE_EVERY_MS);
     this.timer.unref();
-    // Ready from the first answer when the publisher runs; without it, start anyway (flows wait, readiness says why).
-    for (const until = Date.now() + STARTUP_WAIT_MS; this.completeAsOf === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
   }
 
   /**
@@ -130,19 +130,28 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     const needed = neededFor(atMs);
     if (this.completeAsOf >= needed) return Promise.resolve(true);
     if (this.stopping) return Promise.resolve(false);
-    return new Promise((resolve) => this.waiters.push({ needed, until: Date.now() + timeoutMs, resolve }));
+    const now = Date.now();
+    this.waiting = { since: this.waiting?.since ?? now, needed: Math.max(this.waiting?.needed ?? 0, needed), lastAsked: now };
+    return new Promise((resolve) => this.waiters.push({ needed, until: now + timeoutMs, resolve }));
   }
 
-  /** How far behind the publisher's word the record is, for readiness and /metrics. */
+  /**
+   * How far behind the publisher's word the record is (/healthz, /metrics).
+   * It holds readiness back while flows have waited for it longer than
+   * PROJECTION_MAX_LAG_MS: an idle billing whose publisher is away still
+   * answers every read right.
+   */
   status(): ProjectionStatus {
+    const now = Date.now();
+    if (this.waiting && (this.completeAsOf >= this.waiting.needed || now - this.waiting.lastAsked > WAIT_FORGOTTEN_MS)) this.waiting = undefined;
     return {
       name: 'billing.ownership-feed',
       category: 'integration',
       caughtUp: this.completeAsOf > 0,
       position: String(this.lastSeq),
-      lagMs: Math.max(0, Date.now() - (this.completeAsOf || this.startedAt)),
+      lagMs: Math.max(0, now - (this.completeAsOf || this.startedAt)),
       parked: 0,
-      gatesReadiness: true,
+      gatesReadiness: !!this.waiting && now - this.waiting.since > this.config.projectionMaxLagMs,
     };
   }
 
