@@ -29,6 +29,7 @@ describe('event backbone', () => {
       s.projections.map((p) => p.name),
     );
     expect(names.sort()).toEqual([
+      'billing.ownership-feed',
       'billing.usage.v1',
       'dns.zones.v1',
       'gateway.api-keys.v3',

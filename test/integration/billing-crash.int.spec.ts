@@ -3,47 +3,21 @@
 // part of the stream is also published twice. The totals must equal the
 // exact sum of the distinct flows: no byte lost, none doubled.
 import { describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { startBillingProcess, untilBillingAnswers } from '../support/billing-process.js';
 import { usePlatform } from '../support/platform.js';
 
 const ctx = usePlatform('billing-crash', { without: ['billing'] });
-const root = join(import.meta.dirname, '..', '..');
-
-function startBillingProcess(): ChildProcess {
-  const c = ctx.platform.config;
-  return spawn(process.execPath, [join(root, 'services/billing/dist/main.js')], {
-    env: {
-      ...process.env,
-      NATS_URL: ctx.nats.url,
-      NATS_CREDENTIALS: ctx.nats.credentials.billing,
-      EVENT_STREAM: c.eventStream,
-      EVENT_SUBJECT_PREFIX: c.eventSubjectPrefix,
-      INTEGRATION_STREAM: c.integrationStream,
-      INTEGRATION_SUBJECT_PREFIX: c.integrationSubjectPrefix,
-      FLOWS_STREAM: c.flowsStream,
-      FLOWS_SUBJECT_PREFIX: c.flowsSubjectPrefix,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
 
 describe('billing killed mid-stream', () => {
   it('loses no byte and doubles none (build first: the process runs services/billing/dist)', async () => {
-    let billing = startBillingProcess();
+    let billing = startBillingProcess(ctx);
     ctx.beforeStop(async () => billing.kill('SIGTERM'));
     const key = await ctx.newKey('crash');
     const vm = (await ctx.api('POST', '/v1/hosting/vms', { key, body: { name: 'busy' } })).body;
     const net = (await ctx.api('GET', '/v1/hosting/network/topology', { key })).body.network_id;
-    // Billing is up (and has made the flows stream) once it answers.
-    for (const until = Date.now() + 30_000; Date.now() < until; ) {
-      if ((await ctx.api('GET', `/v1/hosting/billing/usage?period=2026-01`, { key })).status === 200) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await untilBillingAnswers(ctx, key);
     const t = Math.floor(Date.now() / 1000);
     const messages = 400;
     const perMessage = 50;
@@ -75,7 +49,7 @@ describe('billing killed mid-stream', () => {
     for (let m = 0; m < 100; m++) await js.publish(subject, batches[m]!);
     await nc.close();
     expect(killedAt).toBe(120);
-    billing = startBillingProcess();
+    billing = startBillingProcess(ctx);
 
     const period = new Date(t * 1000).toISOString().slice(0, 7);
     let egress: unknown;

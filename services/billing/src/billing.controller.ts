@@ -5,7 +5,6 @@ import { invoiceCsv, invoiceReport, isPeriod, rejectedReport, statusOf, usageRep
 import { routes, type BillingReportRequest } from '@pn/contracts';
 import { DomainError } from '@pn/decider';
 import { PLATFORM_CONFIG, Rpc, type PlatformConfig } from '@pn/service-kit';
-import { FlowMeter } from './meter/flow-meter.js';
 import { UsageReadModel } from './usage/usage-projection.js';
 
 @Controller()
@@ -13,17 +12,15 @@ export class BillingController {
   private readonly card: RateCard;
 
   constructor(
-    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
     private readonly usage: UsageReadModel,
-    private readonly meter: FlowMeter,
   ) {
     this.card = { currency: 'USD', pricePerGbMicros: BigInt(config.billingPricePerGbMicros), freeBytes: BigInt(config.billingFreeGb) * 1_000_000_000n };
   }
 
   private status(period: string) {
-    // Final only when the read model also shows every flow metered up to then.
-    const upTo = this.usage.current ? this.meter.meteredUpToMs : 0;
-    return statusOf(period, this.config.billingGraceHours * 3_600_000, Date.now(), upTo);
+    // The months closed as the book has folded them, in order with the flows it sums (months-closed.ts).
+    return statusOf(period, this.usage.book.finalThrough);
   }
 
   private period(request: BillingReportRequest): string {

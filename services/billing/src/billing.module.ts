@@ -7,6 +7,7 @@ import { EventStoreModule, healthController, PlatformConfigModule, type Platform
 import { BillingController } from './billing.controller.js';
 import { FlowMeter } from './meter/flow-meter.js';
 import { FlowMeterMetric } from './meter/flow-meter.metric.js';
+import { MonthCloser } from './meter/month-closer.js';
 import { OwnershipFeed } from './ownership/ownership-feed.js';
 import { UsageReadModel } from './usage/usage-projection.js';
 
@@ -17,7 +18,7 @@ export class BillingModule {
       module: BillingModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'billing')],
       controllers: [BillingController, healthController('billing')],
-      providers: [OwnershipFeed, UsageReadModel, FlowMeter, FlowMeterMetric],
+      providers: [OwnershipFeed, UsageReadModel, MonthCloser, FlowMeter, FlowMeterMetric],
     };
   }
 }

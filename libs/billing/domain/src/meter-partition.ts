@@ -10,11 +10,11 @@
 // billed period), and a period's keys are forgotten once its invoice is
 // final. Why this stays exact:
 //   - A redelivery (crash between append and ack, nak, ack timeout) is of a
-//     message that has not been acked yet. An invoice is final only when the
-//     meter has seen the flows consumer empty, nothing pending or unacked,
-//     after the period's close (statusOf's `meteredUpToMs`); so every message
-//     that could be redelivered with flows billed on that invoice was acked
-//     first, and nothing still in flight needs its keys.
+//     message that has not been acked yet. An invoice is final only once the
+//     oldest message not acked yet reached the bus after the period's close
+//     (MonthsClosed, months-closed.ts); so every message that could be
+//     redelivered with flows billed on that invoice was acked first, and
+//     nothing still in flight needs its keys.
 //   - A flow that arrives after its month is final is billed on a later,
 //     open invoice (adjustments) and keyed again there: its own redeliveries
 //     and replays find it while that invoice is open.
@@ -28,11 +28,14 @@
 // history is kept).
 import type { Decider } from '@pn/decider';
 import type { Attribution, MeteredFlow, UsageRow } from './metered.js';
+import { addKeys, decideParked, evolveParked, type ParkedFlow, type RecordsParked } from './parked-records.js';
 import { nextPeriod } from './period.js';
 
 export interface MeterBatch {
   /** Flows of this partition, classified, each with its dedup key. */
   readonly flows: readonly MeteredFlow[];
+  /** Records of this partition's networks that cannot be metered (parked-records.ts). */
+  readonly parked?: readonly ParkedFlow[];
   /** The newest period whose invoice is final as the meter sees it now ('' when none). */
   readonly finalThrough: string;
 }
@@ -47,11 +50,15 @@ export interface FlowsMetered {
   readonly rejected: readonly MeteredFlow[];
 }
 
+export type PartitionEvent = FlowsMetered | RecordsParked;
+
 export interface PartitionState {
   /** Keys of this period and earlier ones are forgotten ('' when none yet). */
   finalThrough: string;
-  /** Dedup keys of the open invoices, by billed period. */
+  /** Dedup keys of the open invoices, by billed period (parked records' too, by the period they arrived in). */
   readonly keys: Map<string, Set<string>>;
+  /** Parked records' samples taken, by `<period>|<network>` (parked-records.ts). */
+  readonly sampled: Map<string, number>;
 }
 
 // Periods are YYYY-MM: their text order is their time order.
@@ -82,9 +89,14 @@ interface Sum {
   flows: number;
 }
 
-export function decideBatch(command: MeterBatch, state: PartitionState): FlowsMetered[] {
+export function decideBatch(command: MeterBatch, state: PartitionState): PartitionEvent[] {
   const finalThrough = later(state.finalThrough, command.finalThrough);
   const firstOpen = finalThrough ? nextPeriod(finalThrough) : '';
+  const parked = decideParked(command.parked ?? [], state, finalThrough, (period) => (firstOpen && period < firstOpen ? firstOpen : period));
+  return [...decideFlows(command, state, finalThrough, firstOpen), ...parked];
+}
+
+function decideFlows(command: MeterBatch, state: PartitionState, finalThrough: string, firstOpen: string): FlowsMetered[] {
   const keys = new Map<string, string[]>();
   const fresh = new Map<string, Set<string>>();
   // Rows by resource id, then the few that differ in class, day, target…; `order` keeps first appearance.
@@ -148,31 +160,30 @@ const toRow = (f: MeteredFlow, bytes: bigint, flows: number): UsageRow => ({
 });
 
 /** Evolves in place (the command handler holds the one copy, under the partition's lock). */
-export function evolvePartition(state: PartitionState, event: FlowsMetered): PartitionState {
-  for (const [billed, list] of event.keys) {
-    let set = state.keys.get(billed);
-    if (!set) state.keys.set(billed, (set = new Set()));
-    for (const key of list) set.add(key);
-  }
+export function evolvePartition(state: PartitionState, event: PartitionEvent): PartitionState {
+  addKeys(state.keys, event.keys);
+  if (event.type === 'RecordsParked') evolveParked(state, event);
   if (event.finalThrough > state.finalThrough) state.finalThrough = event.finalThrough;
   for (const billed of state.keys.keys()) if (billed <= state.finalThrough) state.keys.delete(billed);
+  for (const sampled of state.sampled.keys()) if (sampled.slice(0, 7) <= state.finalThrough) state.sampled.delete(sampled);
   return state;
 }
 
-export const meterPartitionDecider: Decider<MeterBatch, FlowsMetered, PartitionState> = {
+export const meterPartitionDecider: Decider<MeterBatch, PartitionEvent, PartitionState> = {
   decide: decideBatch,
   evolve: evolvePartition,
-  initialState: () => ({ finalThrough: '', keys: new Map() }),
+  initialState: () => ({ finalThrough: '', keys: new Map(), sampled: new Map() }),
 };
 
 /** Keys are 32 hex characters: a snapshot holds each period's keys as one string (a list of a million strings is slow to write and read). */
 export const partitionStateJson = {
-  toJson: (state: PartitionState): unknown => ({ finalThrough: state.finalThrough, keys: [...state.keys].map(([billed, set]) => [billed, [...set].join('')]) }),
+  toJson: (state: PartitionState): unknown => ({ finalThrough: state.finalThrough, keys: [...state.keys].map(([billed, set]) => [billed, [...set].join('')]), sampled: [...state.sampled] }),
   fromJson: (json: unknown): PartitionState => {
-    const wire = json as { finalThrough: string; keys: Array<[string, string]> };
+    // `sampled` is absent from snapshots taken before parked records were sampled.
+    const wire = json as { finalThrough: string; keys: Array<[string, string]>; sampled?: Array<[string, number]> };
     const keys = new Map<string, Set<string>>();
     for (const [billed, joined] of wire.keys) keys.set(billed, new Set(splitKeys(joined)));
-    return { finalThrough: wire.finalThrough, keys };
+    return { finalThrough: wire.finalThrough, keys, sampled: new Map(wire.sampled ?? []) };
   },
 };
 

@@ -9,7 +9,7 @@ const key = (n: number) => n.toString(16).padStart(32, '0');
 
 /** given: the events so far; when: a batch; then: what is decided. */
 const given = (...events: FlowsMetered[]): PartitionState => events.reduce(decider.evolve, decider.initialState());
-const when = (state: PartitionState, flows: MeteredFlow[], finalThrough = ''): FlowsMetered[] => decider.decide({ flows, finalThrough } satisfies MeterBatch, state);
+const when = (state: PartitionState, flows: MeteredFlow[], finalThrough = ''): FlowsMetered[] => decider.decide({ flows, finalThrough } satisfies MeterBatch, state) as FlowsMetered[];
 
 describe('meter partition', () => {
   it('given nothing, when a batch comes, then its keys are recorded and its bytes summed per row', () => {

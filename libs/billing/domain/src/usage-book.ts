@@ -79,6 +79,13 @@ const keep = <T>(list: T[], item: T) => {
 
 export class UsageBook {
   private readonly accounts = new Map<string, Map<string, PeriodUsage>>();
+  /** This month and every earlier one are final (MonthsClosed; '' when none is). */
+  finalThrough = '';
+
+  /** A MonthsClosed event: months are only ever closed, never reopened. */
+  close(finalThrough: string): void {
+    if (finalThrough > this.finalThrough) this.finalThrough = finalThrough;
+  }
 
   usage(accountId: string, period: string): PeriodUsage | undefined {
     return this.accounts.get(accountId)?.get(period);
@@ -167,24 +174,34 @@ export class UsageBook {
     }
   }
 
+  /** One parked record, text and all (FlowParked, recorded before parked records were counted and sampled). */
   park(record: ParkedRecord): void {
-    if (!record.accountId) return;
-    const u = this.at(record.accountId, record.period);
-    u.parkedCount++;
-    keep(u.parked, record);
+    this.parkCounted([{ accountId: record.accountId, period: record.period, count: 1 }], [record]);
   }
 
+  /** Parked records counted (exact) and the sample of them kept (RecordsParked); those of no known account are shown to nobody. */
+  parkCounted(counts: ReadonlyArray<{ accountId: string; period: string; count: number }>, samples: readonly ParkedRecord[]): void {
+    for (const c of counts) if (c.accountId) this.at(c.accountId, c.period).parkedCount += c.count;
+    for (const s of samples) if (s.accountId) keep(this.at(s.accountId, s.period).parked, s);
+  }
+
+  /** `{ accounts, finalThrough }`; a checkpoint written before months were closed by event is the bare accounts array. */
   toJson(): unknown {
-    return JSON.parse(JSON.stringify([...this.accounts].map(([a, periods]) => [a, [...periods].map(([p, u]) => [p, encodeUsage(u)])]), (_k, v) => (typeof v === 'bigint' ? { $n: v.toString() } : v)));
+    const accounts = [...this.accounts].map(([a, periods]) => [a, [...periods].map(([p, u]) => [p, encodeUsage(u)])]);
+    return JSON.parse(JSON.stringify({ accounts, finalThrough: this.finalThrough }, (_k, v) => (typeof v === 'bigint' ? { $n: v.toString() } : v)));
   }
 
   static fromJson(json: unknown): UsageBook {
     const book = new UsageBook();
-    const revived = revive(json) as Array<[string, Array<[string, EncodedUsage]>]>;
-    for (const [a, periods] of revived) book.accounts.set(a, new Map(periods.map(([p, u]) => [p, decodeUsage(u)])));
+    const revived = revive(json) as Accounts | { accounts: Accounts; finalThrough: string };
+    const accounts = Array.isArray(revived) ? revived : revived.accounts;
+    for (const [a, periods] of accounts) book.accounts.set(a, new Map(periods.map(([p, u]) => [p, decodeUsage(u)])));
+    if (!Array.isArray(revived)) book.finalThrough = revived.finalThrough;
     return book;
   }
 }
+
+type Accounts = Array<[string, Array<[string, EncodedUsage]>]>;
 
 type EncodedUsage = Omit<PeriodUsage, 'byProject' | 'byResource' | 'hints' | 'byDay' | 'lateBilledIn' | 'carries'> & {
   byProject: Array<[string, Bytes]>;

@@ -4,7 +4,7 @@
 // (permissions.ts), the README's table is printed from it, and the access
 // matrix suite attacks every cell it does not grant. A role that needs
 // something new gets it here, in one place, where a reviewer sees it.
-import type { BusNames } from './bus-names.js';
+import { integrationWatermarkSubject, type BusNames } from './bus-names.js';
 
 export const ROLES = ['gateway', 'resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,7 +53,8 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       // Addresses only: the public pool's ranges are the operator's to change (admin).
       call: ['ipam.address.>', 'ipam.public.allocate', 'ipam.public.release', 'dns.records.>'],
       // The desired state of the data plane is its to write; what agents report it only reads.
-      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`, ...dataplaneKeys('desired')],
+      // Facts on the integration stream, and how far it has published them (its watermark, for billing).
+      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired')],
       subscribe: [],
       streams: { ...events, ...snapshots, [n.integrationStream]: 'own', ...dataplane },
       purge: [`OBJ_${n.snapshotBucket}`],
@@ -78,7 +79,8 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       serve: ['billing.>'],
       call: [],
       publish: [...append('meter'), ...snapshotWrites],
-      subscribe: [],
+      // The integration publisher's watermark: how far its ownership facts are complete.
+      subscribe: [integrationWatermarkSubject(n.integrationSubjectPrefix)],
       // It may create the integration stream (whichever of it and resources starts first does) but never publish on it.
       streams: { ...events, ...snapshots, [n.flowsStream]: 'own', [n.integrationStream]: 'own' },
       purge: [`OBJ_${n.snapshotBucket}`],

@@ -28,3 +28,9 @@ export const dnsFleetSubject = (eventStream: string) => `dns.fleet.${eventStream
 
 /** Per event stream, like the dns fleet: each run (tests, benchmarks) has its own hosts and desired state. */
 export const dataplaneBucket = (eventStream: string) => `dataplane-${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/**
+ * Where the integration publisher says how far it has published (plain NATS,
+ * outside the integration stream: a beat a few times a second, kept nowhere).
+ */
+export const integrationWatermarkSubject = (integrationSubjectPrefix: string) => `${integrationSubjectPrefix}-watermark`;

@@ -13,6 +13,8 @@ import { EVENT_STORE, SNAPSHOT_STORE } from './tokens.js';
 @Injectable()
 export class Projections implements OnApplicationBootstrap {
   private readonly runners: Array<ProjectionRunner<unknown>> = [];
+  /** Read models kept by other means than a runner (billing's ownership feed): reported and gating readiness alike. */
+  private readonly tracked: Array<() => ProjectionStatus> = [];
   private readonly logger = new Logger('Projections');
   private stopping: Promise<void> | undefined;
   /** Every module has initialised (so every read model has been registered and has caught up). */
@@ -41,9 +43,14 @@ export class Projections implements OnApplicationBootstrap {
     return runner;
   }
 
+  /** Reports a read model that is not run here (its status asked at each health check and scrape). */
+  track(status: () => ProjectionStatus): void {
+    this.tracked.push(status);
+  }
+
   statuses(): ProjectionStatus[] {
     const now = Date.now();
-    return this.runners.map((r) => r.status(now));
+    return [...this.runners.map((r) => r.status(now)), ...this.tracked.map((status) => status())];
   }
 
   onApplicationBootstrap(): void {

@@ -2,14 +2,29 @@
 import { create } from '@bufbuild/protobuf';
 import type { EventCodec } from '@pn/command-handler';
 import { FlowMeteredSchema, FlowParkedSchema, FlowsMeteredSchema, protoEventCodec, type FlowMetered, type FlowsMetered as FlowsMeteredProto, type UsageRow as UsageRowProto } from '@pn/contracts';
-import { dayOf, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type ParkedRecord, type UsageRow } from '@pn/billing-domain';
+import { dayOf, isPeriod, splitKeys, type FlowClass, type FlowsMetered, type MeteredFlow, type MonthsClosed, type ParkedCount, type ParkedRecord, type PartitionEvent, type RecordsParked, type UsageRow } from '@pn/billing-domain';
 
 export const meterEventCodec = protoEventCodec({ FlowMetered: FlowMeteredSchema, FlowParked: FlowParkedSchema, FlowsMetered: FlowsMeteredSchema });
 
+/** RecordsParked as stored: JSON (bounded: keys, counts and a sample; parked-records.ts). */
+export const recordsParkedCodec: EventCodec<RecordsParked> = {
+  encode: (e) => ({
+    type: e.type,
+    data: new TextEncoder().encode(JSON.stringify({ finalThrough: e.finalThrough, keys: [...e.keys].map(([period, keys]) => [period, keys.join('')]), counts: e.counts, samples: e.samples })),
+  }),
+  decode: (recorded) => {
+    if (recorded.type !== 'RecordsParked') return undefined;
+    const data = JSON.parse(new TextDecoder().decode(recorded.data)) as { finalThrough: string; keys: Array<[string, string]>; counts: ParkedCount[]; samples: ParkedRecord[] };
+    return { type: 'RecordsParked', finalThrough: data.finalThrough, keys: new Map(data.keys.map(([period, joined]) => [period, splitKeys(joined)])), counts: data.counts, samples: data.samples };
+  },
+};
+
 /** The meter partitions' events (the decider's), as stored. */
-export const partitionEventCodec: EventCodec<FlowsMetered> = {
+export const partitionEventCodec: EventCodec<PartitionEvent> = {
   encode: (e) =>
-    meterEventCodec.encode({
+    e.type === 'RecordsParked'
+      ? recordsParkedCodec.encode(e)
+      : meterEventCodec.encode({
       type: 'FlowsMetered',
       data: create(FlowsMeteredSchema, {
         finalThrough: e.finalThrough,
@@ -19,6 +34,7 @@ export const partitionEventCodec: EventCodec<FlowsMetered> = {
       }),
     }),
   decode: (recorded) => {
+    if (recorded.type === 'RecordsParked') return recordsParkedCodec.decode(recorded);
     const event = meterEventCodec.decode(recorded);
     return event?.type === 'FlowsMetered' ? fromFlowsMetered(event.data) : undefined;
   },
@@ -99,3 +115,17 @@ export const fromMeteredEvent = (e: FlowMetered): MeteredFlow => ({
 
 export const toParkedEvent = (p: ParkedRecord) =>
   meterEventCodec.encode({ type: 'FlowParked', data: create(FlowParkedSchema, { ...p, arrivedAtMs: BigInt(p.arrivedAtMs) }) });
+
+/** The stream where the meter records the months it closed (months-closed.ts): in the meter category, so the usage book folds them in order with the flows. */
+export const MONTHS_CLOSED_STREAM = `${METER_CATEGORY}-closed`;
+
+/** MonthsClosed as stored: JSON (two fields, a dozen events a year). */
+export const monthsClosedCodec: EventCodec<MonthsClosed> = {
+  encode: (e) => ({ type: e.type, data: new TextEncoder().encode(JSON.stringify({ finalThrough: e.finalThrough, meteredUpToMs: e.meteredUpToMs })) }),
+  decode: (recorded) => {
+    if (recorded.type !== 'MonthsClosed') return undefined;
+    const data = JSON.parse(new TextDecoder().decode(recorded.data)) as { finalThrough: unknown; meteredUpToMs: unknown };
+    if (typeof data.finalThrough !== 'string' || !isPeriod(data.finalThrough) || typeof data.meteredUpToMs !== 'number') return undefined;
+    return { type: 'MonthsClosed', finalThrough: data.finalThrough, meteredUpToMs: data.meteredUpToMs };
+  },
+};

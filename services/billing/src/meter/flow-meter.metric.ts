@@ -26,5 +26,12 @@ export class FlowMeterMetric implements OnModuleInit {
         this.inc({ outcome: 'parked' }, meter.counts.parked);
       },
     });
+    this.metrics?.gauge({
+      name: 'pn_billing_flow_messages_waiting_for_ownership',
+      help: 'Flow messages waiting now for the ownership facts of their time (the feed lag is pn_projection_lag_seconds{projection="billing.ownership-feed"})',
+      collect() {
+        this.set(meter.counts.waitingForOwnership);
+      },
+    });
   }
 }

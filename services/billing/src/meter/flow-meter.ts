@@ -22,13 +22,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, finalThrough, historyHorizonMs, meterFlow, meterPartitionDecider, partitionOf, partitionStateJson, periodOf, type Flow, type FlowsMetered, type MeterBatch, type MeteredFlow, type PartitionState } from '@pn/billing-domain';
+import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, meterFlow, meterPartitionDecider, parkedEventBytesOf, parkedKey, partitionOf, partitionStateJson, periodOf, type Flow, type MeterBatch, type MeteredFlow, type ParkedFlow, type PartitionEvent, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
-import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, UnreadableCommitError, untilJetStreamAvailable, WrongExpectedRevisionError, type ConsumerLoop, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, untilJetStreamAvailable, type EventStore, type ConsumerLoop, type SnapshotStore } from '@pn/event-store';
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
-import { partitionEventCodec, toParkedEvent } from './flow-events.js';
-import { meterOptions } from './meter-options.js';
+import { partitionEventCodec } from './flow-events.js';
+import { MonthCloser } from './month-closer.js';
+import { billingClock, meterOptions } from './meter-options.js';
 import { appendTaken, type WaitingBatch } from './merged-append.js';
 import { claimedNetwork, NO_DATA, rawOf, readRecords } from './read-records.js';
 
@@ -37,7 +38,7 @@ export const METER_CONSUMER = 'billing-meter';
 const MAX_DELIVERIES = 20;
 /** A flow may start at most this far in our future (clock skew); later is a lie, parked. */
 const MAX_SKEW_MS = 5 * 60_000;
-/** How long a message may wait for ownership facts before it is handed back (nak) for later. */
+/** How long one delivery may wait for ownership facts before it is handed back (nak) for later (BILLING_OWNERSHIP_WAIT_SECONDS bounds the whole wait). */
 const OWNERSHIP_WAIT_MS = 5_000;
 const RAW_LIMIT = 4096;
 /** What one pull may bring (a message is at most the bus's 1 MB payload): enough to keep merging batches. */
@@ -60,15 +61,16 @@ interface PartitionQueue {
 @Injectable()
 export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   private loop: ConsumerLoop | undefined;
-  private probe: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private stopping = false;
-  /** Every flow that reached the bus before this instant is recorded (epoch ms). */
-  meteredUpToMs = 0;
-  readonly counts = { metered: 0, duplicates: 0, parked: 0 };
+  /** Since start, and (waitingForOwnership) messages waiting for the ownership record now. */
+  readonly counts = { metered: 0, duplicates: 0, parked: 0, waitingForOwnership: 0 };
   private readonly logger = new Logger(FlowMeter.name);
-  private readonly partitions = meterOptions().partitions;
-  private readonly meter: CommandHandler<MeterBatch, FlowsMetered, PartitionState>;
+  private readonly options = meterOptions();
+  private readonly partitions = this.options.partitions;
+  /** Billing's clock (shifted in tests: meter-options.ts). */
+  readonly now = billingClock(this.options);
+  private readonly meter: CommandHandler<MeterBatch, PartitionEvent, PartitionState>;
   /** Per partition: batches waiting for its append (see meterInPartition). */
   private readonly queues = new Map<number, PartitionQueue>();
 
@@ -76,10 +78,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     // The instance's one bus connection (drained by its owner, EventStoreModule).
     @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(SNAPSHOT_STORE) snapshots: SnapshotStore,
     private readonly ownership: OwnershipFeed,
     private readonly garbage: GarbageBin,
+    private readonly months: MonthCloser,
   ) {
     this.meter = new CommandHandler(store, meterPartitionDecider, partitionEventCodec, {
       // Each partition's keys stay in memory: a batch is decided without reading its stream first
@@ -122,14 +125,6 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     );
     const consumer = await untilJetStreamAvailable(`consumer ${METER_CONSUMER}`, () => jetstream(nc).consumers.get(stream, METER_CONSUMER));
     this.loop = this.consume(consumer);
-    this.probe = setInterval(async () => {
-      const asked = Date.now();
-      const info = await consumer.info().catch(() => undefined);
-      if (info && info.num_pending === 0 && info.num_ack_pending === 0 && this.inFlight === 0) this.meteredUpToMs = asked;
-      // Ownership older than the newest final month is only needed for flows that would be parked anyway (ownership-retention.ts).
-      this.ownership.timeline.forgetBefore(historyHorizonMs(finalThrough(this.graceMs, Date.now(), this.meteredUpToMs)));
-    }, 250);
-    this.probe.unref();
   }
 
   /**
@@ -162,7 +157,6 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.probe) clearInterval(this.probe);
     this.loop?.stop();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   }
@@ -187,7 +181,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async meterMessage(m: JsMsg): Promise<void> {
-    const arrivedAtMs = Math.floor(m.info.timestampNanos / 1_000_000);
+    const arrivedAtMs = Math.floor(m.info.timestampNanos / 1_000_000) + this.options.clockOffsetMs;
     const read = readRecords(m.data, m.subject === `${this.config.flowsSubjectPrefix}.vpc-v2`);
     if (!read.ok) {
       this.garbage.park({ consumer: 'flows', subject: m.subject, stream: m.info.stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
@@ -213,9 +207,16 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       }
     });
     // One wait for the whole message: ownership complete up to its latest flow covers every earlier one.
-    if (valid.length > 0 && !(await this.ownership.currentAt(latestMs, OWNERSHIP_WAIT_MS))) {
+    if (valid.length > 0 && !(await this.ownershipComplete(latestMs))) {
+      if (this.now() - arrivedAtMs < this.options.ownershipWaitMs) {
+        await Promise.all(parks);
+        throw new NotYet();
+      }
+      // Waited its bound: parked where its account sees it, never classified against a record that may lack its facts.
+      const reason = `the ownership facts of its time were not complete after ${this.options.ownershipWaitMs / 1000} s`;
+      for (const { index, flow } of valid) parks.push(this.park(m, index, rawOf(records[index]!), reason, flow.networkId ?? '', '', arrivedAtMs));
       await Promise.all(parks);
-      throw new NotYet();
+      return;
     }
     const timeline = this.ownership.timeline;
     const byPartition = new Map<number, MeteredFlow[]>();
@@ -235,6 +236,16 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     await Promise.all([...parks, ...appended]);
   }
 
+  /** Waits (up to OWNERSHIP_WAIT_MS) for the ownership record to be complete for `atMs`, counted while it waits. */
+  private async ownershipComplete(atMs: number): Promise<boolean> {
+    this.counts.waitingForOwnership++;
+    try {
+      return await this.ownership.currentAt(atMs, OWNERSHIP_WAIT_MS);
+    } finally {
+      this.counts.waitingForOwnership--;
+    }
+  }
+
   /**
    * Resolves once the flows are recorded in their partition. Batches that
    * arrive while the partition's append is under way wait, and are then
@@ -243,10 +254,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
    * only after the append that holds its flows, so a crash between the two
    * redelivers them, and the partition's keys count them once.
    */
-  private meterInPartition(p: number, flows: MeteredFlow[]): Promise<void> {
+  private meterInPartition(p: number, flows: MeteredFlow[], parked: ParkedFlow[] = []): Promise<void> {
     let queue = this.queues.get(p);
     if (!queue) this.queues.set(p, (queue = { waiting: [], draining: false }));
-    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, bytes: eventBytesOf(flows), resolve, reject }));
+    const bytes = eventBytesOf(flows) + parkedEventBytesOf(parked);
+    const done = new Promise<void>((resolve, reject) => queue.waiting.push({ flows, parked, bytes, resolve, reject }));
     if (!queue.draining) void this.drain(p, queue);
     return done;
   }
@@ -255,44 +267,29 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     queue.draining = true;
     while (queue.waiting.length > 0) {
       const batches = queue.waiting.splice(0, batchesToTake(queue.waiting.map((b) => b.bytes), MERGED_COMMIT_BYTES));
-      await appendTaken(batches, (flows) => this.appendFlows(p, flows), MERGED_COMMIT_BYTES);
+      await appendTaken(batches, (flows, parked) => this.appendFlows(p, flows, parked), MERGED_COMMIT_BYTES);
     }
     queue.draining = false;
   }
 
-  private async appendFlows(p: number, flows: MeteredFlow[]): Promise<void> {
-    const final = finalThrough(this.graceMs, Date.now(), this.meteredUpToMs);
-    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, finalThrough: final });
-    const counted = newEvents.reduce((n, e) => n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0), 0);
+  private async appendFlows(p: number, flows: MeteredFlow[], parked: ParkedFlow[]): Promise<void> {
+    // The months recorded closed (month-closer.ts): their keys go with this batch.
+    const { newEvents } = await this.meter.handle(`meter-p${p}`, { flows, parked, finalThrough: this.months.finalThrough });
+    const keysOf = (type: PartitionEvent['type']) => newEvents.reduce((n, e) => (e.type === type ? n + [...e.keys.values()].reduce((k, keys) => k + keys.length, 0) : n), 0);
+    const counted = keysOf('FlowsMetered');
     this.counts.metered += counted;
     this.counts.duplicates += flows.length - counted;
+    this.counts.parked += keysOf('RecordsParked');
   }
 
-  private async park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = Date.now()): Promise<void> {
+  /**
+   * Parks a record in its network's partition, with the next batch there
+   * (parked-records.ts): counted once by where it was on the bus, its text
+   * kept only while the network's month has room in its sample.
+   */
+  private park(m: JsMsg, index: number, raw: string, reason: string, networkId: string, accountId: string, arrivedAtMs = this.now()): Promise<void> {
     const account = accountId || (networkId ? (this.ownership.timeline.network(networkId)?.accountId ?? '') : '');
-    const record = { subject: m.subject, raw: raw.slice(0, RAW_LIMIT), reason, networkId, accountId: account, arrivedAtMs, period: periodOf(arrivedAtMs) };
-    // One stream per record position: parking the same record again (after a crash) is a no-op.
-    const id = `meter-x${this.config.flowsStream.replace(/[^A-Za-z0-9_]/g, '_')}_${m.seq}_${index}`;
-    if (await this.appendOnce(id, toParkedEvent(record))) {
-      this.counts.parked++;
-      this.logger.warn(`parked a flow record from ${m.subject} (message ${m.seq}, #${index}): ${reason}`);
-    }
-  }
-
-  /** True when appended, false when the stream was there already (a duplicate) or its subject holds garbage. */
-  private async appendOnce(streamId: string, event: { type: string; data: Uint8Array }): Promise<boolean> {
-    try {
-      await this.store.append(streamId, [event], 'no_stream');
-      return true;
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) return false;
-      // Garbage where this record would be parked (the store parked it): the record cannot be recorded there,
-      // ever; said once here, rather than its message redelivered for ever.
-      if (error instanceof UnreadableCommitError) {
-        this.logger.error(`flow record not parked: ${error.message}`);
-        return false;
-      }
-      throw error;
-    }
+    const record = { subject: m.subject, raw: raw.slice(0, RAW_LIMIT), reason, networkId, accountId: account, arrivedAtMs, period: periodOf(arrivedAtMs), dedupKey: parkedKey(m.info.stream, m.seq, index) };
+    return this.meterInPartition(partitionOf(networkId, this.partitions), [], [record]);
   }
 }

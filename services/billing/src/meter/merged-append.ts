@@ -5,17 +5,19 @@
 // then still recorded rather than redelivered, merged again and failed again
 // until every message is parked. Exactly once throughout: each flow counts
 // once by its dedup key, whichever append records it.
-import { commitBytesOf, splitBatch, type MeteredFlow } from '@pn/billing-domain';
+import { commitBytesOf, splitBatch, type MeteredFlow, type ParkedFlow } from '@pn/billing-domain';
 
 export interface WaitingBatch {
   readonly flows: MeteredFlow[];
+  /** Its records parked (their event is bounded whatever their number: parked-records.ts). */
+  readonly parked: ParkedFlow[];
   /** Its event estimate (eventBytesOf). */
   readonly bytes: number;
   resolve(): void;
   reject(error: unknown): void;
 }
 
-export type AppendFlows = (flows: MeteredFlow[]) => Promise<void>;
+export type AppendFlows = (flows: MeteredFlow[], parked: ParkedFlow[]) => Promise<void>;
 
 /** Records the batches and settles each: resolved once its flows are recorded, rejected with the error of its own append. */
 export async function appendTaken(batches: readonly WaitingBatch[], append: AppendFlows, budget: number): Promise<void> {
@@ -24,7 +26,10 @@ export async function appendTaken(batches: readonly WaitingBatch[], append: Appe
     return;
   }
   try {
-    await append(batches.flatMap((b) => b.flows));
+    await append(
+      batches.flatMap((b) => b.flows),
+      batches.flatMap((b) => b.parked),
+    );
     for (const b of batches) b.resolve();
     return;
   } catch {
@@ -35,8 +40,8 @@ export async function appendTaken(batches: readonly WaitingBatch[], append: Appe
 
 async function settle(batch: WaitingBatch, append: AppendFlows, budget: number): Promise<void> {
   try {
-    if (commitBytesOf(batch.bytes) <= budget) await append(batch.flows);
-    else for (const piece of splitBatch(batch.flows, budget)) await append(piece);
+    if (commitBytesOf(batch.bytes) <= budget) await append(batch.flows, batch.parked);
+    else for (const [i, piece] of splitBatch(batch.flows, budget).entries()) await append(piece, i === 0 ? batch.parked : []);
     batch.resolve();
   } catch (error) {
     batch.reject(error);

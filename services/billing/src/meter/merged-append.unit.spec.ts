@@ -13,7 +13,7 @@ const distinct = (n: number, base = 0) => Array.from({ length: n }, (_, i) => fl
 
 /** The commit the JetStream store writes for an event (commit.ts): its base64 in JSON. */
 const commitOf = (flows: MeteredFlow[]) => {
-  const [event] = decideBatch({ flows, finalThrough: '' }, { finalThrough: '', keys: new Map() });
+  const [event] = decideBatch({ flows, finalThrough: '' }, { finalThrough: '', keys: new Map(), sampled: new Map() });
   const { data } = partitionEventCodec.encode(event!);
   const wire = { v: 1, stream: 'meter-p15', prev: 123_456_789, first: 123_456, events: [{ id: '01234567-89ab-cdef-0123-456789abcdef', type: 'FlowsMetered', data: Buffer.from(data).toString('base64'), metadata: {} }] };
   return Buffer.byteLength(JSON.stringify(wire));
@@ -33,7 +33,7 @@ describe('the estimate of a partition append', () => {
 
 const waiting = (flows: MeteredFlow[]) => {
   const outcome: { ok?: boolean; error?: unknown } = {};
-  const batch: WaitingBatch = { flows, bytes: eventBytesOf(flows), resolve: () => (outcome.ok = true), reject: (error) => ((outcome.ok = false), (outcome.error = error)) };
+  const batch: WaitingBatch = { flows, parked: [], bytes: eventBytesOf(flows), resolve: () => (outcome.ok = true), reject: (error) => ((outcome.ok = false), (outcome.error = error)) };
   return { batch, outcome };
 };
 

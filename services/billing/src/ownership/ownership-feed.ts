@@ -4,33 +4,52 @@
 // classifying a flow never asks ipam or resources anything. Rebuilt on each
 // boot (the facts are few next to flows: one per address change).
 //
-// `currentAt(ms)` waits until the timeline is known to be complete for that
-// instant: the feed has read everything the stream held at some moment at
-// least PROJECTION_MAX_LAG_MS after it (the bound the publisher's own lag is
-// held to), so a flow of a VM created a moment ago is not rejected because
-// its AddressHeld was still on its way. Waiters are released by the probe
-// that moves that moment (one timer for all of them, not a poll each).
+// `currentAt(ms)` waits until the timeline is known complete through the end
+// of that second, by the publisher's own word: resources says how far it has
+// published (its watermark, `<prefix>-watermark`: a time and the stream
+// sequence by which every fact of an earlier event is there), and the record
+// is complete through that time once the feed has read the facts up to that
+// sequence (ownership-watermark.ts; messages on the stream that are not facts
+// do not count). No bound on the publisher's lag is assumed: while it is
+// behind or away, flows wait, bounded by the meter (flow-meter.ts), and the
+// feed's lag shows in readiness and in /metrics (`billing.ownership-feed`).
+// Waiters are released by one timer for all of them, not a poll each.
 //
 // A message that is not a fact (read-fact.ts) is parked in the service's
 // garbage bin and skipped: it is re-read at every boot (the feed starts from
 // the stream's first message), so it is parked again each time, once.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { jetstream, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
-import { type NatsConnection } from '@nats-io/transport-node';
-import { OwnershipTimeline } from '@pn/billing-domain';
+import { jetstream, type JetStreamManager, type JsMsg, type OrderedConsumerOptions } from '@nats-io/jetstream';
+import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { integrationWatermarkSubject } from '@pn/bus-access';
+import { neededFor, OwnershipTimeline, readWatermark, settleWatermarks, type PublisherWatermark } from '@pn/billing-domain';
 import { CONSUMER_API_TIMEOUT_MS, LIVELY_PULL, runConsumerLoop, type ConsumerLoop } from '@pn/event-store';
-import { BUS_CONNECTION, ensureIntegrationStream, GarbageBin, PLATFORM_CONFIG, type PlatformConfig } from '@pn/service-kit';
+import type { ProjectionStatus } from '@pn/projection';
+import { BUS_CONNECTION, ensureIntegrationStream, GarbageBin, PLATFORM_CONFIG, Projections, type PlatformConfig } from '@pn/service-kit';
 import { readFact } from './read-fact.js';
+
+const SETTLE_EVERY_MS = 100;
+/** Flows that waited and stopped asking this long ago (handed to another instance, or parked) no longer count as waiting. */
+const WAIT_FORGOTTEN_MS = 15_000;
+/** Watermarks kept while the feed catches up: a later one covered makes the earlier ones moot. */
+const MAX_WAITING_WATERMARKS = 64;
 
 @Injectable()
 export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
   readonly timeline = new OwnershipTimeline();
   private loop: ConsumerLoop | undefined;
-  private probe: NodeJS.Timeout | undefined;
-  /** The timeline holds every fact published before this instant (epoch ms). */
+  private beat: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private jsm: JetStreamManager | undefined;
+  /** The timeline holds every fact of an event recorded before this instant (epoch ms, the publisher's word). */
   private completeAsOf = 0;
   private lastSeq = 0;
+  private watermarks: PublisherWatermark[] = [];
+  private settling = false;
   private stopping = false;
+  private readonly startedAt = Date.now();
+  /** Since when flows have been waiting for the record (epoch ms), the newest instant they need, and when one last asked. */
+  private waiting: { since: number; needed: number; lastAsked: number } | undefined;
   /** Who waits for the timeline to be complete up to `needed`, until `until` (epoch ms). */
   private waiters: Array<{ needed: number; until: number; resolve: (current: boolean) => void }> = [];
   private readonly logger = new Logger(OwnershipFeed.name);
@@ -40,25 +59,24 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     // The instance's one bus connection (drained by its owner, EventStoreModule).
     @Inject(BUS_CONNECTION) private readonly nc: NatsConnection,
     private readonly garbage: GarbageBin,
-  ) {}
+    projections: Projections,
+  ) {
+    projections.track(() => this.status());
+  }
 
   async onModuleInit(): Promise<void> {
-    const jsm = await ensureIntegrationStream(this.nc, this.config);
+    this.jsm = await ensureIntegrationStream(this.nc, this.config);
+    this.beat = this.nc.subscribe(integrationWatermarkSubject(this.config.integrationSubjectPrefix), {
+      callback: (error, m) => {
+        const w = error ? undefined : readWatermark(m.string());
+        if (!w) return;
+        this.watermarks.push(w);
+        if (this.watermarks.length > MAX_WAITING_WATERMARKS) this.watermarks.shift();
+      },
+    });
     this.loop = this.follow();
-    const check = async () => {
-      const asked = Date.now();
-      const info = await jsm.streams.info(this.config.integrationStream).catch(() => undefined);
-      // Everything in the stream when we asked has been applied (other subjects than ours only make this wait).
-      if (info && this.lastSeq >= info.state.last_seq) this.completeAsOf = asked;
-      this.release();
-    };
-    await check();
-    while (this.completeAsOf === 0) {
-      await new Promise((r) => setTimeout(r, 50));
-      await check();
-    }
-    this.probe = setInterval(() => void check(), 100);
-    this.probe.unref();
+    this.timer = setInterval(() => void this.settle(), SETTLE_EVERY_MS);
+    this.timer.unref();
   }
 
   /**
@@ -84,12 +102,57 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Resolves once the timeline is complete for the instant `atMs` (with the publisher's lag bound added). */
+  /** Moves `completeAsOf` to the newest watermark the facts read so far cover, and answers the waiters. */
+  private async settle(): Promise<void> {
+    if (this.settling || !this.jsm) return;
+    this.settling = true;
+    try {
+      const applied = this.lastSeq;
+      let next = Number.POSITIVE_INFINITY;
+      if (this.watermarks.some((w) => w.seq > applied)) {
+        // The first fact after those applied: what lies before it is not facts.
+        const found = await this.jsm.direct.getMessage(this.config.integrationStream, { seq: applied + 1, next_by_subj: `${this.config.integrationSubjectPrefix}.v1.>` });
+        if (found) next = found.seq;
+      }
+      const settled = settleWatermarks(this.watermarks, this.completeAsOf, applied, next);
+      this.completeAsOf = settled.completeMs;
+      this.watermarks = settled.waiting;
+    } catch {
+      // The bus is away: nothing is known more complete than before (the lag grows, and readiness says so).
+    } finally {
+      this.settling = false;
+      this.release();
+    }
+  }
+
+  /** Resolves once the timeline is complete through the second starting at `atMs` (true), or `timeoutMs` has passed (false). */
   currentAt(atMs: number, timeoutMs: number): Promise<boolean> {
-    const needed = atMs + this.config.projectionMaxLagMs;
+    const needed = neededFor(atMs);
     if (this.completeAsOf >= needed) return Promise.resolve(true);
     if (this.stopping) return Promise.resolve(false);
-    return new Promise((resolve) => this.waiters.push({ needed, until: Date.now() + timeoutMs, resolve }));
+    const now = Date.now();
+    this.waiting = { since: this.waiting?.since ?? now, needed: Math.max(this.waiting?.needed ?? 0, needed), lastAsked: now };
+    return new Promise((resolve) => this.waiters.push({ needed, until: now + timeoutMs, resolve }));
+  }
+
+  /**
+   * How far behind the publisher's word the record is (/healthz, /metrics).
+   * It holds readiness back while flows have waited for it longer than
+   * PROJECTION_MAX_LAG_MS: an idle billing whose publisher is away still
+   * answers every read right.
+   */
+  status(): ProjectionStatus {
+    const now = Date.now();
+    if (this.waiting && (this.completeAsOf >= this.waiting.needed || now - this.waiting.lastAsked > WAIT_FORGOTTEN_MS)) this.waiting = undefined;
+    return {
+      name: 'billing.ownership-feed',
+      category: 'integration',
+      caughtUp: this.completeAsOf > 0,
+      position: String(this.lastSeq),
+      lagMs: Math.max(0, now - (this.completeAsOf || this.startedAt)),
+      parked: 0,
+      gatesReadiness: !!this.waiting && now - this.waiting.since > this.config.projectionMaxLagMs,
+    };
   }
 
   /** Answers every waiter whose instant is now covered (true) or whose time is up (false). */
@@ -122,7 +185,8 @@ export class OwnershipFeed implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.probe) clearInterval(this.probe);
+    if (this.timer) clearInterval(this.timer);
+    this.beat?.unsubscribe();
     this.release();
     this.loop?.stop();
   }
