@@ -55,7 +55,7 @@ export interface DataPlane {
   readonly edgeNamespace: string;
   /** The internet host's address (serves `GET /bytes/N`). */
   readonly internetHost: string;
-  /** Resolves when the resource's workload answers (PostgreSQL starts in the background). */
+  /** Resolves when the resource's workload answers (PostgreSQL starts in the background); rejects while it is failed. */
   workloadReady(resourceId: string): Promise<void>;
   /** The file holding a database's or cache's password. */
   credentialsFile(resourceId: string): string;
@@ -111,7 +111,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const failures = await execute(actions);
     observer.applied(wanted, failures);
     const executedAt = Date.now();
-    const hostFailures: string[] = failures.filter((f) => f.planned.networkId === undefined).map((f) => f.reason);
+    // The edge and the internet carry every public path; a stale namespace that resists deletion hurts nobody (logged below).
+    const hostFailures = failures.filter((f) => [names.edge, names.internet].includes(f.planned.action.namespace)).map((f) => f.reason);
     const namespaceIds = await namespaceIdsOf(wanted.namespaces.map((n) => n.name));
     const networkFailures = new Map<string, string>();
     for (const f of failures) if (f.planned.networkId !== undefined && f.planned.resourceId === undefined) networkFailures.set(f.planned.networkId, f.reason);
@@ -133,9 +134,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const statuses = [...wanted.rejected, ...wanted.accepted.map((r) => statusOf(r.id, r.networkId, failures, networkFailures, hostFailures, workloadFailures))];
     for (const id of current.keys()) if (!statuses.some((s) => s.resourceId === id)) current.delete(id);
     for (const s of statuses) publish(s);
-    for (const r of wanted.accepted) {
-      if (workloadFailures.has(r.id)) void workloads.ready(r.id).then(() => clearWorkloadFailure(r.id), () => undefined);
-    }
+    for (const id of workloadFailures.keys()) if (!current.has(id)) workloadFailures.delete(id);
+    for (const id of workloadFailures.keys()) void workloads.ready(id).then(() => clearWorkloadFailure(id), () => undefined);
     const ms = Date.now() - started;
     if (actions.length > 0 || ms > 1000) {
       log('data plane reconciled', { actions: actions.length, failures: failures.map((f) => f.reason), ms, observeMs: observedAt - started, executeMs: executedAt - observedAt });

@@ -82,8 +82,11 @@ describe('workloads of the development runtime', () => {
     const seen: ResourceStatus[] = [];
     const unsubscribe = plane.onStatus((s) => seen.push(s));
     try {
-      await plane.reconcile({ ...host, resources: [...host.resources, broken] });
+      const withBroken = { ...host, resources: [...host.resources, broken] };
+      await plane.reconcile(withBroken);
       await within(30_000, async () => seen.some((s) => s.resourceId === broken.id && s.state === 'failed'));
+      await plane.reconcile(withBroken); // still failed: not retried at once, not taken for ready
+      await expect(plane.workloadReady(broken.id)).rejects.toThrow('failed');
       expect(plane.statuses().find((s) => s.resourceId === broken.id)).toEqual({ resourceId: broken.id, state: 'failed', reason: expect.stringMatching(/^workload: /) });
       expect(plane.statuses().find((s) => s.resourceId === db.id)?.state).toBe('attached');
     } finally {

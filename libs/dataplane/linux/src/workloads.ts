@@ -16,6 +16,7 @@ import { closeAll, openSockets, type OpenedSocket } from './sockets.js';
 export type WorkloadKind = 'http' | 'postgres' | 'redis';
 export const ALL_WORKLOADS: readonly WorkloadKind[] = ['http', 'postgres', 'redis'];
 const PG_BIN = '/usr/lib/postgresql/15/bin';
+const RETRY_MS = 30_000;
 
 export interface WorkloadTarget {
   readonly resource: DesiredResource;
@@ -44,6 +45,8 @@ interface Running {
 
 export class Workloads {
   private readonly running = new Map<string, Running>();
+  /** When a resource's workload last failed: it is tried again after RETRY_MS, not on every drift pass. */
+  private readonly failedAt = new Map<string, number>();
   /** Stops under way: a start of the same resource waits for them (else it could adopt a daemon about to exit). */
   private readonly stopping = new Map<string, Promise<void>>();
 
@@ -74,20 +77,27 @@ export class Workloads {
         void stop.then(() => this.stopping.get(id) === stop && this.stopping.delete(id));
       }
     }
+    for (const id of this.failedAt.keys()) if (!wanted.has(id)) this.failedAt.delete(id);
     for (const [id, target] of wanted) {
-      if (this.running.has(id)) continue;
+      if (this.running.has(id) || Date.now() - (this.failedAt.get(id) ?? -Infinity) < RETRY_MS) continue;
       const started = this.start(target);
-      started.ready.catch((error: unknown) => {
-        if (this.running.get(id) === started) this.running.delete(id);
-        this.onFailure(id, `workload: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      started.ready.then(
+        () => this.failedAt.delete(id),
+        (error: unknown) => {
+          if (this.running.get(id) === started) this.running.delete(id);
+          this.failedAt.set(id, Date.now());
+          this.onFailure(id, `workload: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
       this.running.set(id, started);
     }
   }
 
-  /** Resolves once the resource's workload answers (or at once if it has none). */
+  /** Resolves once the resource's workload answers (at once if it has none); rejects while it is failed. */
   ready(resourceId: string): Promise<void> {
-    return this.running.get(resourceId)?.ready ?? Promise.resolve();
+    const running = this.running.get(resourceId);
+    if (running) return running.ready;
+    return this.failedAt.has(resourceId) ? Promise.reject(new Error(`the workload of ${resourceId} failed`)) : Promise.resolve();
   }
 
   /** Stops the agent-served ones; `daemons` also stops PostgreSQL and Redis (else they outlive the agent). */
