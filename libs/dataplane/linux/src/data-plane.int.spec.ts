@@ -103,6 +103,20 @@ describe('data plane on Linux', () => {
     }
   });
 
+  it('opens a UDP public port, and closes it', async () => {
+    const echo = spawn('ip', ['netns', 'exec', ns(a1.id), 'socat', 'UDP-LISTEN:7001,bind=10.0.1.1,fork', 'EXEC:cat'], { stdio: 'ignore' });
+    const ask = () => runIn(plane.internetNamespace, ['socat', '-t1', '-', 'UDP:203.0.113.11:7001'], 'ping\n').then((o) => o.trim(), () => '');
+    try {
+      await within(3000, async () => (await runIn(ns(a1.id), ['ss', '-Hlun', 'sport = :7001'])).trim() !== '');
+      await plane.reconcile(withResource(base, a1.id, { publicPorts: [...a1.publicPorts, { port: 7001, protocol: 'udp' }] }));
+      expect(await ask()).toBe('ping');
+      await plane.reconcile(base);
+      expect(await ask()).toBe('');
+    } finally {
+      echo.kill('SIGKILL');
+    }
+  });
+
   it('opens a database to the internet with public access, then closes it', async () => {
     const stop = await listen(ns(aDb.id), 5432);
     try {
