@@ -3,6 +3,7 @@
 // beside its positive control.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { checkHost } from './check-host.js';
 import { startDataPlane, type DataPlane, type DataPlaneOptions } from './data-plane.js';
 import type { DesiredHost, DesiredNetwork, DesiredResource } from './desired-state.js';
 import { run, runIn } from './run.js';
@@ -43,6 +44,10 @@ describe('data plane on Linux', () => {
   afterAll(async () => {
     expect(await tearDownPlane(prefix, plane)).toEqual([]);
   }, 60_000);
+
+  it('finds this host able to run it', async () => {
+    expect(await checkHost({ workloads: true })).toEqual({ ok: true });
+  });
 
   it('reaches a neighbour in the same network, and the right one when another network holds the same address', async () => {
     expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
