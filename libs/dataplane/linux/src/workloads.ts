@@ -5,7 +5,7 @@
 // agent over sockets bound in the namespace. Credentials are files under
 // `<runDir>/credentials/`.
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
@@ -149,7 +149,11 @@ export class Workloads {
       await daemon.start();
       await writeFile(marker, target.namespaceId);
     })();
-    return { namespaceId: target.namespaceId, ready, daemon: true, stop: async () => (await ready.catch(() => undefined), daemon.stop()) };
+    const stop = async () => {
+      await ready.catch(() => undefined);
+      await daemon.stop();
+    };
+    return { namespaceId: target.namespaceId, ready, daemon: true, stop };
   }
 }
 
@@ -204,10 +208,10 @@ class Postgres implements Daemon {
       await chown(join(this.data, '..'), ...ids);
       await chown(this.data, ...ids);
       const pwfile = join(this.data, '..', 'pwfile');
-      await writeFile(pwfile, await readFile(this.passwordFile));
+      await writeFile(pwfile, await readFile(this.passwordFile), { mode: 0o600 });
       await chown(pwfile, ...ids);
       const [cmd, ...args] = this.asPostgres([`${PG_BIN}/initdb`, '-D', this.data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust']);
-      await run(cmd!, args);
+      await run(cmd!, args).finally(() => rm(pwfile, { force: true }));
       const hba = join(this.data, 'pg_hba.conf');
       await writeFile(hba, `${await readFile(hba, 'utf8')}\nhost all all ${this.target.cidr} scram-sha-256\n`);
     }
