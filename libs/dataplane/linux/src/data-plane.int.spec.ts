@@ -54,6 +54,15 @@ describe('data plane on Linux', () => {
     expect(await whoAnswers(ns(b2.id), '10.0.1.1')).toBe(b1.id);
   });
 
+  it('counts bytes per flow in the network and edge namespaces (conntrack accounting, for billing)', async () => {
+    for (const namespace of [plane.networkNamespaceOf(A.id), plane.edgeNamespace]) {
+      expect((await runIn(namespace, ['sysctl', '-n', 'net.netfilter.nf_conntrack_acct'])).trim()).toBe('1');
+    }
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
+    const flows = await runIn(plane.networkNamespaceOf(A.id), ['conntrack', '-L', '-p', 'tcp', '--orig-src', '10.0.1.2', '--orig-dst', '10.0.1.1', '--orig-port-dst', '3000']);
+    expect(flows).toMatch(/bytes=\d+/);
+  });
+
   it('does not reach another network: an address only network B holds answers in B, not from A', async () => {
     expect(await whoAnswers(ns(b2.id), '10.0.1.3')).toBe(b3.id);
     expect(await whoAnswers(ns(a2.id), '10.0.1.3')).toBeNull();
