@@ -47,7 +47,7 @@ describe.each([existsSync(DIST)])('agent killed with -9 (library built: %s)', (b
 
   afterAll(async () => {
     if (agent) kill(agent);
-    expect(await tearDownPlane(prefix, plane)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane, options?.runDir)).toEqual([]);
   });
 
   (built ? it : it.skip)('keeps a transfer going, and the next agent catches up without a duplicate rule', async () => {

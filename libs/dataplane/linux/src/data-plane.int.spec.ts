@@ -42,7 +42,7 @@ describe('data plane on Linux', () => {
   }, 60_000);
 
   afterAll(async () => {
-    expect(await tearDownPlane(prefix, plane)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane, options?.runDir)).toEqual([]);
   }, 60_000);
 
   it('finds this host able to run it', async () => {
@@ -221,7 +221,7 @@ describe('data plane on Linux', () => {
   it('removes everything it made on a full stop', async () => {
     const stopped = plane;
     plane = undefined as unknown as DataPlane;
-    expect(await tearDownPlane(prefix, stopped)).toEqual([]);
+    expect(await tearDownPlane(prefix, stopped, undefined)).toEqual([]);
     expect((await run('ip', ['netns', 'list'])).split('\n').filter((ns) => ns.startsWith(`${prefix}-`))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // and brings the agent-side services (resolvers, workloads) in line. A
 // timer re-runs the last reconcile to repair drift. Kernel state and the
 // daemons outlive the agent; stop({ removeAll: true }) removes everything.
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DesiredHost, ResourceStatus } from './desired-state.js';
 import { deleteNamespace, execute, type Failure } from './execute.js';
@@ -59,7 +59,7 @@ export interface DataPlane {
   workloadReady(resourceId: string): Promise<void>;
   /** The file holding a database's or cache's password. */
   credentialsFile(resourceId: string): string;
-  /** Stops the agent side; `removeAll` also removes every namespace and daemon, else kernel state and daemons stay for the next agent. */
+  /** Stops the agent side; `removeAll` also removes every namespace, daemon and file the plane made, else kernel state, daemons and data stay for the next agent. */
   stop(options?: { readonly removeAll?: boolean }): Promise<void>;
 }
 
@@ -203,7 +203,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       resolvers.closeAll();
       stopInternetHost?.();
       await workloads.stopAll(removeAll);
-      if (removeAll) await removeEverything(names.prefix);
+      if (!removeAll) return;
+      await removeEverything(names.prefix);
+      // What the plane wrote under the run dir (the run dir itself is the caller's).
+      for (const made of ['opener.cjs', 'workloads', 'credentials']) await rm(join(options.runDir, made), { recursive: true, force: true });
     },
   };
 }

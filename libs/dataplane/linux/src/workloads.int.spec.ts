@@ -48,7 +48,7 @@ describe('workloads of the development runtime', () => {
 
   afterAll(async () => {
     await dns?.stop();
-    expect(await tearDownPlane(prefix, plane)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane, runDir)).toEqual([]);
   });
 
   it('runs PostgreSQL for a database and a postgres-18 VM: `psql -h db` from the api VM, with the password from its file', async () => {
