@@ -202,11 +202,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       await queue;
       resolvers.closeAll();
       stopInternetHost?.();
-      await workloads.stopAll(removeAll);
+      // Daemons are left alone here: they stay for the next agent, or die with their namespace just below.
+      await workloads.stopServed();
       if (!removeAll) return;
       await removeEverything(names.prefix);
       // What the plane wrote under the run dir (the run dir itself is the caller's).
-      for (const made of ['opener.cjs', 'workloads', 'credentials']) await rm(join(options.runDir, made), { recursive: true, force: true });
+      for (const made of ['opener.cjs', 'workloads', 'credentials']) await rm(join(options.runDir, made), { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -37,7 +37,7 @@ export function workloadOf(resource: DesiredResource): { kind: WorkloadKind; por
 
 interface Running {
   readonly namespaceId: string;
-  /** A daemon (PostgreSQL, Redis) outlives the agent unless stopped with the daemons. */
+  /** A daemon (PostgreSQL, Redis) outlives the agent; only a stop of its resource, or its namespace going, ends it. */
   readonly daemon: boolean;
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -100,11 +100,11 @@ export class Workloads {
     return this.failedAt.has(resourceId) ? Promise.reject(new Error(`the workload of ${resourceId} failed`)) : Promise.resolve();
   }
 
-  /** Stops the agent-served ones; `daemons` also stops PostgreSQL and Redis (else they outlive the agent). */
-  async stopAll(daemons: boolean): Promise<void> {
-    const all = [...this.running.values()];
+  /** Stops the agent-served ones (HTTP); daemons outlive the agent, or die with their namespace. */
+  async stopServed(): Promise<void> {
+    const served = [...this.running.values()].filter((r) => !r.daemon);
     this.running.clear();
-    await Promise.all(all.map((r) => (daemons || !r.daemon ? r.stop() : Promise.resolve()).catch(() => undefined)));
+    await Promise.all(served.map((r) => r.stop().catch(() => undefined)));
   }
 
   private start(target: WorkloadTarget): Running {

@@ -74,9 +74,12 @@ export async function ruleCount(namespace: string): Promise<number> {
 
 /** Stops a test's plane, removes whatever carries its prefix and its run dir, and returns what is left (nothing, or the test leaks). */
 export async function tearDownPlane(prefix: string, plane: DataPlane | undefined, runDir: string | undefined): Promise<string[]> {
-  await plane?.stop({ removeAll: true });
-  await removeEverything(prefix);
-  if (runDir) await rm(runDir, { recursive: true, force: true });
+  try {
+    await plane?.stop({ removeAll: true });
+  } finally {
+    await removeEverything(prefix);
+    if (runDir) await rm(runDir, { recursive: true, force: true, maxRetries: 5 });
+  }
   return [...(await leftovers(prefix)), ...(runDir && existsSync(runDir) ? [runDir] : [])];
 }
 
