@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { removeEverything, startDataPlane, type DataPlane, type DesiredHost, type DesiredResource } from '@pn/dataplane-linux';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kill, sleep, testPrefix, testRunDir, vm, whoAnswers, within } from '../../libs/dataplane/linux/src/testing/packets.js';
 import { run, runIn } from '../../libs/dataplane/linux/src/run.js';
@@ -75,6 +75,7 @@ afterAll(async () => {
   await plane?.stop({ removeAll: true });
   await removeEverything(prefix);
   for (const ns of bare) await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+  if (runDir) await rm(runDir, { recursive: true, force: true });
 }, 300_000);
 
 it('measures the data plane', async () => {

@@ -3,6 +3,7 @@
 // beside its positive control.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { checkHost } from './check-host.js';
 import { startDataPlane, type DataPlane, type DataPlaneOptions } from './data-plane.js';
 import type { DesiredHost, DesiredNetwork, DesiredResource } from './desired-state.js';
 import { run, runIn } from './run.js';
@@ -41,12 +42,25 @@ describe('data plane on Linux', () => {
   }, 60_000);
 
   afterAll(async () => {
-    expect(await tearDownPlane(prefix, plane)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane, options?.runDir)).toEqual([]);
   }, 60_000);
+
+  it('finds this host able to run it', async () => {
+    expect(await checkHost({ workloads: true })).toEqual({ ok: true });
+  });
 
   it('reaches a neighbour in the same network, and the right one when another network holds the same address', async () => {
     expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
     expect(await whoAnswers(ns(b2.id), '10.0.1.1')).toBe(b1.id);
+  });
+
+  it('counts bytes per flow in the network and edge namespaces (conntrack accounting, for billing)', async () => {
+    for (const namespace of [plane.networkNamespaceOf(A.id), plane.edgeNamespace]) {
+      expect((await runIn(namespace, ['sysctl', '-n', 'net.netfilter.nf_conntrack_acct'])).trim()).toBe('1');
+    }
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
+    const flows = await runIn(plane.networkNamespaceOf(A.id), ['conntrack', '-L', '-p', 'tcp', '--orig-src', '10.0.1.2', '--orig-dst', '10.0.1.1', '--orig-port-dst', '3000']);
+    expect(flows).toMatch(/bytes=\d+/);
   });
 
   it('does not reach another network: an address only network B holds answers in B, not from A', async () => {
@@ -100,6 +114,20 @@ describe('data plane on Linux', () => {
       held.kill('SIGKILL');
       stop();
       await plane.reconcile(base);
+    }
+  });
+
+  it('opens a UDP public port, and closes it', async () => {
+    const echo = spawn('ip', ['netns', 'exec', ns(a1.id), 'socat', 'UDP-LISTEN:7001,bind=10.0.1.1,fork', 'EXEC:cat'], { stdio: 'ignore' });
+    const ask = () => runIn(plane.internetNamespace, ['socat', '-t1', '-', 'UDP:203.0.113.11:7001'], 'ping\n').then((o) => o.trim(), () => '');
+    try {
+      await within(3000, async () => (await runIn(ns(a1.id), ['ss', '-Hlun', 'sport = :7001'])).trim() !== '');
+      await plane.reconcile(withResource(base, a1.id, { publicPorts: [...a1.publicPorts, { port: 7001, protocol: 'udp' }] }));
+      expect(await ask()).toBe('ping');
+      await plane.reconcile(base);
+      expect(await ask()).toBe('');
+    } finally {
+      echo.kill('SIGKILL');
     }
   });
 
@@ -193,7 +221,7 @@ describe('data plane on Linux', () => {
   it('removes everything it made on a full stop', async () => {
     const stopped = plane;
     plane = undefined as unknown as DataPlane;
-    expect(await tearDownPlane(prefix, stopped)).toEqual([]);
+    expect(await tearDownPlane(prefix, stopped, undefined)).toEqual([]);
     expect((await run('ip', ['netns', 'list'])).split('\n').filter((ns) => ns.startsWith(`${prefix}-`))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // and brings the agent-side services (resolvers, workloads) in line. A
 // timer re-runs the last reconcile to repair drift. Kernel state and the
 // daemons outlive the agent; stop({ removeAll: true }) removes everything.
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DesiredHost, ResourceStatus } from './desired-state.js';
 import { deleteNamespace, execute, type Failure } from './execute.js';
@@ -55,11 +55,11 @@ export interface DataPlane {
   readonly edgeNamespace: string;
   /** The internet host's address (serves `GET /bytes/N`). */
   readonly internetHost: string;
-  /** Resolves when the resource's workload answers (PostgreSQL starts in the background). */
+  /** Resolves when the resource's workload answers (PostgreSQL starts in the background); rejects while it is failed. */
   workloadReady(resourceId: string): Promise<void>;
   /** The file holding a database's or cache's password. */
   credentialsFile(resourceId: string): string;
-  /** Stops the agent side; `removeAll` also removes every namespace and daemon, else kernel state and daemons stay for the next agent. */
+  /** Stops the agent side; `removeAll` also removes every namespace, daemon and file the plane made, else kernel state, daemons and data stay for the next agent. */
   stop(options?: { readonly removeAll?: boolean }): Promise<void>;
 }
 
@@ -111,7 +111,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const failures = await execute(actions);
     observer.applied(wanted, failures);
     const executedAt = Date.now();
-    const hostFailures: string[] = failures.filter((f) => f.planned.networkId === undefined).map((f) => f.reason);
+    // The edge and the internet carry every public path; a stale namespace that resists deletion hurts nobody (logged below).
+    const hostFailures = failures.filter((f) => [names.edge, names.internet].includes(f.planned.action.namespace)).map((f) => f.reason);
     const namespaceIds = await namespaceIdsOf(wanted.namespaces.map((n) => n.name));
     const networkFailures = new Map<string, string>();
     for (const f of failures) if (f.planned.networkId !== undefined && f.planned.resourceId === undefined) networkFailures.set(f.planned.networkId, f.reason);
@@ -133,9 +134,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const statuses = [...wanted.rejected, ...wanted.accepted.map((r) => statusOf(r.id, r.networkId, failures, networkFailures, hostFailures, workloadFailures))];
     for (const id of current.keys()) if (!statuses.some((s) => s.resourceId === id)) current.delete(id);
     for (const s of statuses) publish(s);
-    for (const r of wanted.accepted) {
-      if (workloadFailures.has(r.id)) void workloads.ready(r.id).then(() => clearWorkloadFailure(r.id), () => undefined);
-    }
+    for (const id of workloadFailures.keys()) if (!current.has(id)) workloadFailures.delete(id);
+    for (const id of workloadFailures.keys()) void workloads.ready(id).then(() => clearWorkloadFailure(id), () => undefined);
     const ms = Date.now() - started;
     if (actions.length > 0 || ms > 1000) {
       log('data plane reconciled', { actions: actions.length, failures: failures.map((f) => f.reason), ms, observeMs: observedAt - started, executeMs: executedAt - observedAt });
@@ -202,8 +202,12 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       await queue;
       resolvers.closeAll();
       stopInternetHost?.();
-      await workloads.stopAll(removeAll);
-      if (removeAll) await removeEverything(names.prefix);
+      // Daemons are left alone here: they stay for the next agent, or die with their namespace just below.
+      await workloads.stopServed();
+      if (!removeAll) return;
+      await removeEverything(names.prefix);
+      // What the plane wrote under the run dir (the run dir itself is the caller's).
+      for (const made of ['opener.cjs', 'workloads', 'credentials']) await rm(join(options.runDir, made), { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -6,3 +6,4 @@ export type { DnsUpstream } from './resolver.js';
 export type { WorkloadKind } from './workloads.js';
 export { namesFor, type Names } from './names.js';
 export { SEARCH_DOMAINS, SERVICE_PORT } from './layout.js';
+export { checkHost, type HostCheck } from './check-host.js';

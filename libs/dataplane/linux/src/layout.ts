@@ -1,9 +1,10 @@
 // What the kernel should hold for a DesiredHost: every namespace with its
 // links, addresses, routes, sysctls, nft ruleset and resolv.conf. Pure: the
 // planner diffs this against what observe() read.
-import type { DesiredHost, DesiredNetwork, DesiredResource, ResourceStatus } from './desired-state.js';
-import { IFACE, checkId, checkLabel, macFor, portName, shortHash, transitName, type Names } from './names.js';
-import { type Cidr, formatIp, gatewayOf, inCidr, parseCidr, parseIp, resolverOf, cidrSize } from './ipv4.js';
+import type { DesiredHost, DesiredResource, ResourceStatus } from './desired-state.js';
+import { IFACE, macFor, portName, shortHash, transitName, type Names } from './names.js';
+import { acceptResources, checkNetworks } from './accept.js';
+import { type Cidr, formatIp, gatewayOf, resolverOf, cidrSize } from './ipv4.js';
 import { edgeRuleset, networkRuleset, type NftRuleset } from './rulesets.js';
 
 export interface LayoutConfig {
@@ -105,78 +106,6 @@ export const transitAddresses = (pool: Cidr, slot: number) => ({
   network: formatIp(pool.base + slot * 4 + 2),
 });
 
-interface CheckedNetwork {
-  readonly network: DesiredNetwork;
-  readonly cidr: Cidr;
-}
-
-function checkNetworks(networks: readonly DesiredNetwork[]): { ok: Map<string, CheckedNetwork>; bad: Map<string, string> } {
-  const ok = new Map<string, CheckedNetwork>();
-  const bad = new Map<string, string>();
-  for (const network of networks) {
-    try {
-      checkId(network.id, 'network id');
-      ok.set(network.id, { network, cidr: parseCidr(network.cidr) });
-    } catch (error) {
-      bad.set(network.id, `network ${network.id}: ${(error as Error).message}`);
-    }
-  }
-  return { ok, bad };
-}
-
-function checkResource(resource: DesiredResource, network: CheckedNetwork, config: LayoutConfig): void {
-  checkId(resource.id, 'resource id');
-  checkLabel(resource.name);
-  const ip = parseIp(resource.privateIp);
-  const { cidr } = network;
-  if (!inCidr(cidr, ip) || ip - cidr.base < 3 || ip === cidr.base + cidrSize(cidr) - 1) {
-    throw new Error(`private address ${resource.privateIp} is not a host address of ${network.network.cidr} past the reserved .0-.2`);
-  }
-  if (resource.publicIp !== undefined && !inCidr(config.publicPool, parseIp(resource.publicIp))) {
-    throw new Error(`public address ${resource.publicIp} is outside the public pool`);
-  }
-  for (const { port, protocol } of resource.publicPorts) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535 || (protocol !== 'tcp' && protocol !== 'udp')) {
-      throw new Error(`public port ${JSON.stringify({ port, protocol })} is not a port and protocol`);
-    }
-  }
-  if (resource.publicPorts.length > 0 && resource.publicIp === undefined) throw new Error('public ports without a public address');
-}
-
-/** Accepted resources, each checked, first come (by id) first served for a contested address. */
-function acceptResources(desired: DesiredHost, networks: Map<string, CheckedNetwork>, badNetworks: Map<string, string>, config: LayoutConfig) {
-  const accepted: DesiredResource[] = [];
-  const rejected: ResourceStatus[] = [];
-  const privateTaken = new Set<string>();
-  const publicTaken = new Set<string>();
-  const seen = new Set<string>();
-  for (const resource of [...desired.resources].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    const fail = (reason: string) => rejected.push({ resourceId: resource.id, state: 'failed', reason });
-    const network = networks.get(resource.networkId);
-    if (!network) {
-      fail(badNetworks.get(resource.networkId) ?? `network ${resource.networkId} is not on this host`);
-      continue;
-    }
-    try {
-      checkResource(resource, network, config);
-    } catch (error) {
-      fail((error as Error).message);
-      continue;
-    }
-    const privateKey = `${resource.networkId} ${resource.privateIp}`;
-    if (seen.has(resource.id)) fail('resource listed twice');
-    else if (privateTaken.has(privateKey)) fail(`private address ${resource.privateIp} is taken in its network`);
-    else if (resource.publicIp !== undefined && publicTaken.has(resource.publicIp)) fail(`public address ${resource.publicIp} is taken`);
-    else {
-      seen.add(resource.id);
-      privateTaken.add(privateKey);
-      if (resource.publicIp !== undefined) publicTaken.add(resource.publicIp);
-      accepted.push(resource);
-    }
-  }
-  return { accepted, rejected };
-}
-
 export const resolvConfFor = (cidr: Cidr): string =>
   `# written by the data plane: the network's resolver\nnameserver ${resolverOf(cidr)}\nsearch ${SEARCH_DOMAINS.join(' ')}\noptions ndots:0 timeout:1 attempts:3\n`;
 
@@ -186,7 +115,7 @@ const publicKey = (ip: string, protocol: string, port: number) => `${ip} ${proto
 export function layout(desired: DesiredHost, config: LayoutConfig, existingSlots: ReadonlyMap<string, number>): Layout {
   const { names } = config;
   const { ok: networks, bad } = checkNetworks(desired.networks);
-  const { accepted, rejected } = acceptResources(desired, networks, bad, config);
+  const { accepted, rejected } = acceptResources(desired, networks, bad, config.publicPool);
   const slots = transitSlots([...networks.keys()], config.transitPool, existingSlots);
   const uplinkAddress = (ip: string) => `${ip}/${config.uplink.prefix}`;
 

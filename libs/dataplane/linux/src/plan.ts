@@ -5,7 +5,7 @@ import type { Layout, LinkSpec, NamespaceSpec } from './layout.js';
 import type { Names } from './names.js';
 import { routeKey, type ObservedHost, type ObservedLink, type ObservedNamespace } from './observed.js';
 
-// Stale namespaces go first, then new ones, links (2), configuration (3), rulesets and files (4), conntrack clean-up (5).
+// Stale namespaces, routes and links go first (0), then new namespaces (1), links (2), configuration (3), rulesets and files (4), conntrack clean-up (5).
 const PHASE = { remove: 0, create: 1, links: 2, configure: 3, rules: 4, cleanup: 5 } as const;
 type Phase = keyof typeof PHASE;
 const EMPTY_NAMESPACE = (name: string): ObservedNamespace => ({ name, links: [], routes: [], tables: [] });

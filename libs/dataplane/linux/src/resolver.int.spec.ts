@@ -40,6 +40,7 @@ describe('resolver at each network .2', () => {
   const prefix = testPrefix();
   let dns: DnsServer;
   let plane: DataPlane;
+  let runDir: string;
   const apiA = vm('vm_dns_api', A.id, '10.0.1.1');
   const apiB = vm('vm_dns_apib', B.id, '10.0.1.9');
   const host: DesiredHost = { networks: [A, B], resources: [apiA, apiB] };
@@ -48,13 +49,14 @@ describe('resolver at each network .2', () => {
   beforeAll(async () => {
     dns = new DnsServer({ host: '127.0.0.1', port: 0, lookup, forwarderSecret: SECRET });
     const { udpPort } = await dns.start();
-    plane = await startDataPlane({ prefix, runDir: await testRunDir(), dns: { host: '127.0.0.1', port: udpPort, forwarderSecret: SECRET }, workloads: [], driftCheckMs: 0 });
+    runDir = await testRunDir();
+    plane = await startDataPlane({ prefix, runDir, dns: { host: '127.0.0.1', port: udpPort, forwarderSecret: SECRET }, workloads: [], driftCheckMs: 0 });
     expect((await plane.reconcile(host)).filter((s) => s.state !== 'attached')).toEqual([]);
   });
 
   afterAll(async () => {
     await dns?.stop();
-    expect(await tearDownPlane(prefix, plane)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane, runDir)).toEqual([]);
   });
 
   it('resolves the bare name, the full names and the reverse name through glibc, in the VM network view', async () => {

@@ -44,8 +44,12 @@ export class Resolvers {
     const option = networkOption(networkId, this.upstream.forwarderSecret);
     const connections = new Set<net.Socket>();
     for (const s of sockets) {
-      if (s.kind === 'udp') s.socket.on('message', (query, from) => this.answerUdp(s.socket, query, from, option));
-      else {
+      // A socket error (a send to a vanished client) must not take the agent down.
+      if (s.kind === 'udp') {
+        s.socket.on('error', () => undefined);
+        s.socket.on('message', (query, from) => this.answerUdp(s.socket, query, from, option));
+      } else {
+        s.server.on('error', () => undefined);
         s.server.on('connection', (client) => {
           connections.add(client);
           client.on('close', () => connections.delete(client));
@@ -76,7 +80,10 @@ export class Resolvers {
     const rewritten = withNetworkOption(query, option);
     if (!rewritten) return;
     const up = dgram.createSocket('udp4');
+    let open = true;
     const done = () => {
+      if (!open) return;
+      open = false;
       clearTimeout(timer);
       up.close();
     };
@@ -84,7 +91,11 @@ export class Resolvers {
     up.on('error', done);
     up.on('message', (answer) => {
       done();
-      socket.send(answer, from.port, from.address);
+      try {
+        socket.send(answer, from.port, from.address);
+      } catch {
+        // The resolver was closed meanwhile (network removed): the answer is dropped.
+      }
     });
     up.send(rewritten, this.upstream.port, this.upstream.host);
   }

@@ -28,6 +28,7 @@ describe('workloads of the development runtime', () => {
   const prefix = testPrefix();
   let runDir: string;
   let dns: DnsServer;
+  let dnsPort: number;
   let plane: DataPlane;
   const password = async (id: string) => (await readFile(plane.credentialsFile(id), 'utf8')).trim();
   const psql = async (from: string, hostName: string, id: string) =>
@@ -39,15 +40,15 @@ describe('workloads of the development runtime', () => {
   beforeAll(async () => {
     runDir = await testRunDir();
     dns = new DnsServer({ host: '127.0.0.1', port: 0, lookup: (_network, qname) => zone[qname] ?? { kind: 'nxdomain', zone: 'internal' } });
-    const { udpPort } = await dns.start();
-    plane = await startDataPlane({ prefix, runDir, dns: { host: '127.0.0.1', port: udpPort }, driftCheckMs: 0 });
+    dnsPort = (await dns.start()).udpPort;
+    plane = await startDataPlane({ prefix, runDir, dns: { host: '127.0.0.1', port: dnsPort }, driftCheckMs: 0 });
     expect((await plane.reconcile(host)).filter((s) => s.state !== 'attached')).toEqual([]);
     await Promise.all(host.resources.map((r) => plane.workloadReady(r.id)));
   });
 
   afterAll(async () => {
     await dns?.stop();
-    expect(await tearDownPlane(prefix, plane)).toEqual([]);
+    expect(await tearDownPlane(prefix, plane, runDir)).toEqual([]);
   });
 
   it('runs PostgreSQL for a database and a postgres-18 VM: `psql -h db` from the api VM, with the password from its file', async () => {
@@ -75,6 +76,19 @@ describe('workloads of the development runtime', () => {
     expect(await psql(api.id, 'db', db.id)).toBe('1');
   });
 
+  it('leaves PostgreSQL running across an agent restart, and the next agent adopts it', async () => {
+    const pidFile = join(runDir, 'workloads', db.id, 'data', 'postmaster.pid');
+    const pid = (await readFile(pidFile, 'utf8')).split('\n')[0];
+    await plane.stop({ removeAll: false });
+    // By address: the resolver is served by the agent and is away with it.
+    expect(await psql(api.id, '10.0.2.1', db.id)).toBe('1');
+    plane = await startDataPlane({ prefix, runDir, dns: { host: '127.0.0.1', port: dnsPort }, driftCheckMs: 0 });
+    expect((await plane.reconcile(host)).filter((s) => s.state !== 'attached')).toEqual([]);
+    await Promise.all(host.resources.map((r) => plane.workloadReady(r.id)));
+    expect((await readFile(pidFile, 'utf8')).split('\n')[0]).toBe(pid);
+    expect(await psql(api.id, 'db', db.id)).toBe('1');
+  });
+
   it('reports failed, with the reason, a resource whose workload cannot start', async () => {
     const data = join(runDir, 'workloads', broken.id, 'data');
     await mkdir(data, { recursive: true });
@@ -82,8 +96,11 @@ describe('workloads of the development runtime', () => {
     const seen: ResourceStatus[] = [];
     const unsubscribe = plane.onStatus((s) => seen.push(s));
     try {
-      await plane.reconcile({ ...host, resources: [...host.resources, broken] });
+      const withBroken = { ...host, resources: [...host.resources, broken] };
+      await plane.reconcile(withBroken);
       await within(30_000, async () => seen.some((s) => s.resourceId === broken.id && s.state === 'failed'));
+      await plane.reconcile(withBroken); // still failed: not retried at once, not taken for ready
+      await expect(plane.workloadReady(broken.id)).rejects.toThrow('failed');
       expect(plane.statuses().find((s) => s.resourceId === broken.id)).toEqual({ resourceId: broken.id, state: 'failed', reason: expect.stringMatching(/^workload: /) });
       expect(plane.statuses().find((s) => s.resourceId === db.id)?.state).toBe('attached');
     } finally {

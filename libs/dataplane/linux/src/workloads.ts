@@ -5,7 +5,7 @@
 // agent over sockets bound in the namespace. Credentials are files under
 // `<runDir>/credentials/`.
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { closeAll, openSockets, type OpenedSocket } from './sockets.js';
 export type WorkloadKind = 'http' | 'postgres' | 'redis';
 export const ALL_WORKLOADS: readonly WorkloadKind[] = ['http', 'postgres', 'redis'];
 const PG_BIN = '/usr/lib/postgresql/15/bin';
+const RETRY_MS = 30_000;
 
 export interface WorkloadTarget {
   readonly resource: DesiredResource;
@@ -36,7 +37,7 @@ export function workloadOf(resource: DesiredResource): { kind: WorkloadKind; por
 
 interface Running {
   readonly namespaceId: string;
-  /** A daemon (PostgreSQL, Redis) outlives the agent unless stopped with the daemons. */
+  /** A daemon (PostgreSQL, Redis) outlives the agent; only a stop of its resource, or its namespace going, ends it. */
   readonly daemon: boolean;
   readonly ready: Promise<void>;
   stop(): Promise<void>;
@@ -44,6 +45,8 @@ interface Running {
 
 export class Workloads {
   private readonly running = new Map<string, Running>();
+  /** When a resource's workload last failed: it is tried again after RETRY_MS, not on every drift pass. */
+  private readonly failedAt = new Map<string, number>();
   /** Stops under way: a start of the same resource waits for them (else it could adopt a daemon about to exit). */
   private readonly stopping = new Map<string, Promise<void>>();
 
@@ -74,27 +77,34 @@ export class Workloads {
         void stop.then(() => this.stopping.get(id) === stop && this.stopping.delete(id));
       }
     }
+    for (const id of this.failedAt.keys()) if (!wanted.has(id)) this.failedAt.delete(id);
     for (const [id, target] of wanted) {
-      if (this.running.has(id)) continue;
+      if (this.running.has(id) || Date.now() - (this.failedAt.get(id) ?? -Infinity) < RETRY_MS) continue;
       const started = this.start(target);
-      started.ready.catch((error: unknown) => {
-        if (this.running.get(id) === started) this.running.delete(id);
-        this.onFailure(id, `workload: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      started.ready.then(
+        () => this.failedAt.delete(id),
+        (error: unknown) => {
+          if (this.running.get(id) === started) this.running.delete(id);
+          this.failedAt.set(id, Date.now());
+          this.onFailure(id, `workload: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
       this.running.set(id, started);
     }
   }
 
-  /** Resolves once the resource's workload answers (or at once if it has none). */
+  /** Resolves once the resource's workload answers (at once if it has none); rejects while it is failed. */
   ready(resourceId: string): Promise<void> {
-    return this.running.get(resourceId)?.ready ?? Promise.resolve();
+    const running = this.running.get(resourceId);
+    if (running) return running.ready;
+    return this.failedAt.has(resourceId) ? Promise.reject(new Error(`the workload of ${resourceId} failed`)) : Promise.resolve();
   }
 
-  /** Stops the agent-served ones; `daemons` also stops PostgreSQL and Redis (else they outlive the agent). */
-  async stopAll(daemons: boolean): Promise<void> {
-    const all = [...this.running.values()];
+  /** Stops the agent-served ones (HTTP); daemons outlive the agent, or die with their namespace. */
+  async stopServed(): Promise<void> {
+    const served = [...this.running.values()].filter((r) => !r.daemon);
     this.running.clear();
-    await Promise.all(all.map((r) => (daemons || !r.daemon ? r.stop() : Promise.resolve()).catch(() => undefined)));
+    await Promise.all(served.map((r) => r.stop().catch(() => undefined)));
   }
 
   private start(target: WorkloadTarget): Running {
@@ -139,7 +149,11 @@ export class Workloads {
       await daemon.start();
       await writeFile(marker, target.namespaceId);
     })();
-    return { namespaceId: target.namespaceId, ready, daemon: true, stop: async () => (await ready.catch(() => undefined), daemon.stop()) };
+    const stop = async () => {
+      await ready.catch(() => undefined);
+      await daemon.stop();
+    };
+    return { namespaceId: target.namespaceId, ready, daemon: true, stop };
   }
 }
 
@@ -194,10 +208,10 @@ class Postgres implements Daemon {
       await chown(join(this.data, '..'), ...ids);
       await chown(this.data, ...ids);
       const pwfile = join(this.data, '..', 'pwfile');
-      await writeFile(pwfile, await readFile(this.passwordFile));
+      await writeFile(pwfile, await readFile(this.passwordFile), { mode: 0o600 });
       await chown(pwfile, ...ids);
       const [cmd, ...args] = this.asPostgres([`${PG_BIN}/initdb`, '-D', this.data, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust']);
-      await run(cmd!, args);
+      await run(cmd!, args).finally(() => rm(pwfile, { force: true }));
       const hba = join(this.data, 'pg_hba.conf');
       await writeFile(hba, `${await readFile(hba, 'utf8')}\nhost all all ${this.target.cidr} scram-sha-256\n`);
     }

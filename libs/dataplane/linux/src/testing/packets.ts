@@ -1,7 +1,8 @@
 // Test helpers that send packets, always from inside a namespace the test's
 // plane made (never from the host's own namespace).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -71,11 +72,15 @@ export async function ruleCount(namespace: string): Promise<number> {
   return json.nftables.filter((o) => o.rule).length;
 }
 
-/** Stops a test's plane, removes whatever carries its prefix, and returns what is left (nothing, or the test leaks). */
-export async function tearDownPlane(prefix: string, plane: DataPlane | undefined): Promise<string[]> {
-  await plane?.stop({ removeAll: true });
-  await removeEverything(prefix);
-  return leftovers(prefix);
+/** Stops a test's plane, removes whatever carries its prefix and its run dir, and returns what is left (nothing, or the test leaks). */
+export async function tearDownPlane(prefix: string, plane: DataPlane | undefined, runDir: string | undefined): Promise<string[]> {
+  try {
+    await plane?.stop({ removeAll: true });
+  } finally {
+    await removeEverything(prefix);
+    if (runDir) await rm(runDir, { recursive: true, force: true, maxRetries: 5 });
+  }
+  return [...(await leftovers(prefix)), ...(runDir && existsSync(runDir) ? [runDir] : [])];
 }
 
 /** Namespaces, links or nft tables of the host that carry `prefix`. */
