@@ -48,7 +48,7 @@ const forwarderSecret = () => process.env.DNS_FORWARDER_SECRET || keptSecret('dn
 async function noDataPlane() {
   if (process.env.DATAPLANE === 'off') return 'DATAPLANE=off';
   const { dataPlaneBlocker } = await import(join(root, 'services', 'host-agent', 'dist', 'preconditions.js'));
-  return dataPlaneBlocker();
+  return dataPlaneBlocker({ workloads: process.env.DATAPLANE_WORKLOADS !== 'off' });
 }
 
 async function waitForAgent(port) {

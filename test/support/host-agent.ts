@@ -20,7 +20,7 @@ import type { PlatformContext } from './platform.js';
 const run = promisify(execFile);
 
 /** Why suites that need a data plane cannot run here; undefined when they can. */
-export const noDataPlane = dataPlaneBlocker();
+export const noDataPlane = await dataPlaneBlocker();
 
 export interface HostAgentContext {
   app: INestApplication;

@@ -1,22 +1,11 @@
-// What the data plane needs of the host: root (CAP_NET_ADMIN, namespaces)
-// and the tools it drives. Said as a reason, so `npm start` and the agent
-// can tell the user why there is no data plane rather than fail halfway.
-import { execFileSync } from 'node:child_process';
+// Whether this host can run the data plane (root, and the tools it drives;
+// PostgreSQL and Redis when workloads are on), said as a reason so `npm
+// start` and the agent tell the user why there is no data plane rather than
+// fail halfway. The check itself is the data plane's (checkHost).
+import { checkHost } from '@pn/dataplane-linux';
 
-const TOOLS = [
-  ['ip', ['-V'], 'iproute2'],
-  ['nft', ['--version'], 'nftables'],
-] as const;
-
-export function dataPlaneBlocker(): string | undefined {
+export async function dataPlaneBlocker(options: { workloads?: boolean } = { workloads: true }): Promise<string | undefined> {
   if (process.platform !== 'linux') return `the data plane runs on Linux, this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return 'the data plane needs root (CAP_NET_ADMIN): run as root, or without a data plane';
-  for (const [tool, args, pkg] of TOOLS) {
-    try {
-      execFileSync(tool, args, { stdio: 'ignore' });
-    } catch {
-      return `\`${tool}\` is missing (Debian: apt-get install ${pkg})`;
-    }
-  }
-  return undefined;
+  const check = await checkHost(options);
+  return check.ok ? undefined : check.reason;
 }

@@ -6,7 +6,7 @@ import { HostAgentModule } from './host-agent.module.js';
 import { dataPlaneBlocker } from './preconditions.js';
 
 export async function startHostAgent(config: PlatformConfig, agent: AgentConfig) {
-  const blocker = dataPlaneBlocker();
+  const blocker = await dataPlaneBlocker({ workloads: agent.workloads });
   if (blocker) throw new Error(`no data plane on this host: ${blocker}`);
   const app = await NestFactory.create(HostAgentModule.forRoot(config, agent), { logger: new JsonLogger('host-agent', config.logLevels) });
   app.enableShutdownHooks();
