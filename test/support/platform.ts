@@ -175,10 +175,11 @@ export function usePlatform(suite: string, options: PlatformOptions = {}): Platf
     context.platform = await startPlatform(context.nats.url, { ...options, run, credentials: context.nats.credentials });
     context.api = apiClient(context.platform.url);
   }, 120_000);
+  // A teardown's own bound: a host agent's clean-up (namespaces, daemons) takes seconds, not jest's default 5.
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
     await context.platform?.stop();
     await context.nats?.stop();
-  });
+  }, 60_000);
   return context;
 }

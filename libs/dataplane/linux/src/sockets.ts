@@ -62,7 +62,9 @@ export function openSockets(opener: string, namespace: string, requests: readonl
       }
     });
     child.on('error', (e) => (error = String(e)));
-    child.on('exit', () => {
+    // 'close', not 'exit': a child that sends its handles and exits at once can be seen to exit before
+    // its messages are read (a busy event loop); 'close' comes after its channel has delivered everything.
+    child.on('close', () => {
       clearTimeout(timer);
       if (opened.filter(Boolean).length === requests.length) return resolve(opened);
       closeAll(opened.filter(Boolean));
