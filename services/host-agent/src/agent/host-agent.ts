@@ -60,8 +60,7 @@ export class HostAgent {
   /** Resolves once the whole desired state has been read and made real once (the start's full resync). */
   async start(): Promise<void> {
     await this.learnEarlierReports();
-    const synced = this.followDesired();
-    await synced;
+    await this.followDesired();
     this.synced = true;
     this.unsubscribe = this.plane.onStatus((status) => void this.write([status]).catch((error: unknown) => this.logger.warn(`report not written: ${String(error)}`)));
     this.loop.start();
