@@ -11,10 +11,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import { addressesOf, queryDns, rcodeOf, type UdpMode } from '@pn/dns-server';
-import { MetricsServer } from '@pn/service-kit';
+import { loadConfig, MetricsServer } from '@pn/service-kit';
 import { DnsListener } from '../../services/dns/src/dns-listener/dns-listener.js';
 import { DnsFleet } from '../../services/dns/src/fleet/dns-fleet.js';
 import { startDns } from '../../services/dns/src/start.js';
+import { TICK_MS } from '../../services/dns/src/zone/stall-guard.js';
 import { ZoneProjection } from '../../services/dns/src/zone/zone.projection.js';
 import { usePlatform } from '../support/platform.js';
 
@@ -138,12 +139,16 @@ describe.each(UDP_MODES)('dns instances sharing a port, %s UDP', (udp) => {
       for (const p of await answersFromAll(`frozen-${udp}.vm.internal`)) expect(addressesOf(p)).toEqual([vm.private_ip]);
 
       process.kill(stopped.pid!, 'SIGSTOP');
+      const stoppedAt = Date.now();
       // The fleet waits for the stopped instance up to the bound, then reports the delete done without it
       // (204), or the caller's deadline passes first (202: it completes meanwhile): the names are gone either way.
       expect([202, 204]).toContain((await ctx.api('DELETE', `/v1/hosting/vms/${vm.id}`, { key })).status);
       // Queries to it wait in its socket, unread, with the change it has not read.
       const asked = Promise.all(Array.from({ length: 24 }, () => queryDns({ host: '127.0.0.1', port, name: `frozen-${udp}.vm.internal`, networkId: net, transport: 'udp', timeoutMs: 5000 })));
-      await sleep(300);
+      // Stopped for longer than the stall bound (half PROJECTION_MAX_LAG_MS, the default here): the
+      // guarantee is about such a stall. (A delete answered 202 under load can come back sooner; it has
+      // not completed, so an instance stopped for less may still be the one that answers late.)
+      await sleep(Math.max(300, Math.max(4 * TICK_MS, loadConfig({}).projectionMaxLagMs / 2) + 300 - (Date.now() - stoppedAt)));
       process.kill(stopped.pid!, 'SIGCONT');
       const rcodes = (await asked).map(rcodeOf);
 
