@@ -44,10 +44,18 @@ describe('metrics', () => {
     expect((await ctx.api('GET', `/v1/hosting/vms/vm_${ulid().toLowerCase()}`, { key })).status).toBe(404);
     expect((await ctx.api('GET', '/v1/hosting/vms')).status).toBe(401);
     network = (await ctx.api('GET', '/v1/hosting/network/topology', { key })).body.network_id;
-    const answer = await queryDns({ host: '127.0.0.1', port: ctx.platform.dnsPort, networkId: network, name: 'metered.vm.internal', type: 'A', transport: 'udp', timeoutMs: 2000 });
-    expect(rcodeOf(answer)).toBe('NOERROR');
-    const miss = await queryDns({ host: '127.0.0.1', port: ctx.platform.dnsPort, networkId: network, name: 'nobody.vm.internal', type: 'A', transport: 'udp', timeoutMs: 2000 });
-    expect(rcodeOf(miss)).toBe('NXDOMAIN');
+    // This suite counts answers, it does not judge them: a SERVFAIL from the stall guard (this busy test
+    // process's event loop stalled; see docs/dns.md) is counted too, and the query asked again.
+    const ask = async (name: string) => {
+      let answer = await queryDns({ host: '127.0.0.1', port: ctx.platform.dnsPort, networkId: network, name, type: 'A', transport: 'udp', timeoutMs: 2000 });
+      for (let i = 0; i < 20 && rcodeOf(answer) === 'SERVFAIL'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        answer = await queryDns({ host: '127.0.0.1', port: ctx.platform.dnsPort, networkId: network, name, type: 'A', transport: 'udp', timeoutMs: 2000 });
+      }
+      return answer;
+    };
+    expect(rcodeOf(await ask('metered.vm.internal'))).toBe('NOERROR');
+    expect(rcodeOf(await ask('nobody.vm.internal'))).toBe('NXDOMAIN');
   });
 
   it('the gateway’s /metrics: HTTP by route pattern and status, bus calls, event store, read models', async () => {
