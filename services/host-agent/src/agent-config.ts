@@ -3,7 +3,7 @@
 // writes; it defaults to the machine's hostname, as a token.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@pn/service-kit';
+import { ConfigError, integer } from '@pn/service-kit';
 
 export interface AgentConfig {
   readonly hostId: string;
@@ -30,18 +30,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   if (!TOKEN.test(hostId)) throw new ConfigError(`HOST_ID must be 1 to 64 letters, digits, "-" or "_", got "${hostId}"`);
   const prefix = env.DATAPLANE_PREFIX || 'pn';
   if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new ConfigError(`DATAPLANE_PREFIX must be a lower-case letter and up to 7 letters or digits, got "${prefix}"`);
-  const port = whole(env, 'HOST_AGENT_PORT', 8086, 0, 65535);
+  const port = integer(env, 'HOST_AGENT_PORT', 8086, 0, 65535);
   const workloads = (env.DATAPLANE_WORKLOADS ?? 'on') !== 'off';
-  const flowIntervalSeconds = whole(env, 'FLOW_REPORT_INTERVAL_SECONDS', 60, 1, 3600);
-  const flowPollMs = whole(env, 'FLOW_POLL_MS', 1000, 100, 60_000);
+  const flowIntervalSeconds = integer(env, 'FLOW_REPORT_INTERVAL_SECONDS', 60, 1, 3600);
+  const flowPollMs = integer(env, 'FLOW_POLL_MS', 1000, 100, 60_000);
   const runDir = env.DATAPLANE_RUN_DIR || join(process.cwd(), '.run', 'dataplane');
   return { hostId, port, resyncEveryMs: 10_000, heartbeatEveryMs: 1000, workloads, runDir, prefix, flowIntervalSeconds, flowPollMs };
-}
-
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return value;
 }

@@ -119,7 +119,8 @@ function logLevels(raw: string | undefined): PlatformConfig['logLevels'] {
 
 export class ConfigError extends Error {}
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** An integer setting from `env[name]` in [min, max], `fallback` when unset; a ConfigError naming it otherwise. */
+export function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
