@@ -5,11 +5,7 @@
 // twice), and a link deleted by hand (back within a few seconds).
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { namesFor, removeEverything } from '@pn/dataplane-linux';
-import { noDataPlane, startAgentProcess } from '../support/host-agent.js';
+import { noDataPlane, useAgentProcess } from '../support/host-agent.js';
 import { usePlatform } from '../support/platform.js';
 
 const ctx = usePlatform('host-agent faults suite', { env: { DNS_FORWARDER_SECRET: 'faults-suite-secret' } });
@@ -17,18 +13,8 @@ const api: typeof ctx.api = (...args) => ctx.api(...args);
 const maybe = noDataPlane ? it.skip : it;
 if (noDataPlane) console.log(`host-agent faults suite: skipped — ${noDataPlane}`);
 
-const prefix = `f${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
-const names = namesFor(prefix);
-const runDir = mkdtempSync(join(tmpdir(), 'pn-faults-'));
-chmodSync(runDir, 0o755);
-const hostId = `faults-${prefix}`;
-let agent: ReturnType<typeof spawn> | undefined;
-ctx.beforeStop(async () => {
-  agent?.kill('SIGTERM');
-  await new Promise((r) => (agent && agent.exitCode === null ? agent.once('exit', r) : r(null)));
-  if (!noDataPlane) await removeEverything(prefix);
-  rmSync(runDir, { recursive: true, force: true });
-});
+const agent = useAgentProcess(ctx);
+const { names, hostId } = agent;
 
 const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
 const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
@@ -49,7 +35,7 @@ async function vm(key: string, body: Record<string, unknown>) {
 
 describe('the host agent killed and restarted', () => {
   maybe('leaves traffic flowing, catches up with what changed while it was down, and adds no rule twice; a deleted link comes back', async () => {
-    agent = await startAgentProcess(ctx, { hostId, prefix, runDir });
+    await agent.start();
     const key = await ctx.newKey('faults');
     expect((await api('POST', '/v1/hosting/projects', { key, body: { name: 'second' } })).status).toBe(201);
     const server = await vm(key, { name: 'server', image: 'ubuntu-24' });
@@ -70,8 +56,7 @@ describe('the host agent killed and restarted', () => {
       c.on('exit', () => resolve(out));
     });
     await sleep(2000);
-    agent.kill('SIGKILL');
-    await new Promise((r) => agent!.once('exit', r));
+    await agent.stop('SIGKILL');
 
     // While no agent runs: one VM more, one less (the create answers without waiting for a host that is gone).
     const late = await vm(key, { name: 'late', image: 'ubuntu-24', project: 'second' });
@@ -84,7 +69,7 @@ describe('the host agent killed and restarted', () => {
     // Every second of the eight moved data, the seconds without an agent too.
     expect(perSecond.filter((bytes) => bytes === 0)).toEqual([]);
 
-    agent = await startAgentProcess(ctx, { hostId, prefix, runDir });
+    await agent.start();
     const lateNow = await api('GET', `/v1/hosting/vms/${late.id}`, { key });
     expect(lateNow.body.data_plane).toMatchObject({ host: hostId, state: 'attached' });
     expect(namespaces()).toContain(names.resource(late.id));

@@ -207,7 +207,12 @@ describe('a create that fails on our side (503) names its resource, and its retr
 
     const resources: INestMicroservice = await startResources(ctx.platform.configAs('resources'));
     ctx.beforeStop(() => resources.close());
-    const retried = await client('POST', '/v1/hosting/vms', { key, body: { name: 'web' }, idem: 'retry-me' });
+    // Back means ready: while its read models catch up after a start it still answers 503, and a client retries.
+    let retried = await client('POST', '/v1/hosting/vms', { key, body: { name: 'web' }, idem: 'retry-me' });
+    for (let i = 0; i < 40 && retried.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      retried = await client('POST', '/v1/hosting/vms', { key, body: { name: 'web' }, idem: 'retry-me' });
+    }
     expect(retried.status).toBe(201);
     expect(retried.body.id).toBe(down.body.error.resource_id);
     expect((await api('GET', `/v1/hosting/vms/${down.body.error.resource_id}`, { key })).body.status).toBe('running');

@@ -8,7 +8,7 @@ import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { loadConfig, MetricsServer, type PlatformConfig } from '@pn/service-kit';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Role } from '@pn/bus-access';
-import { roleConnectOptions, startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
+import { roleConnectOptions, startSecuredNats, startSecuredRestartableNats, uniqueId, type SecuredNats } from '@pn/test-support';
 import { busNames } from '@pn/service-kit';
 import { deleteEventStream } from './event-stream.js';
 import { runEnvironment } from './service-env.js';
@@ -47,6 +47,11 @@ export interface PlatformOptions {
   credentials?: Readonly<Record<Role, string>>;
   /** Leave the streams in place on stop(), so a platform started with the same run restarts on them. */
   keepStreams?: boolean;
+}
+
+export interface SuiteOptions extends PlatformOptions {
+  /** A local nats-server the suite can stop and start again (ctx.natsServer), rather than whatever NATS the run prefers. */
+  restartableNats?: boolean;
 }
 
 export async function startPlatform(natsUrl: string, options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -147,6 +152,8 @@ export interface PlatformContext {
   newKey(name?: string): Promise<string>;
   /** Runs `cleanup` after the suite, while NATS and the platform still run (jest runs afterAll hooks in the order given). */
   beforeStop(cleanup: () => Promise<unknown>): void;
+  /** With `restartableNats`: the server, to take it down (SIGTERM: a clean restart; SIGKILL: a crash) and up again. */
+  natsServer?: { stop(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>; start(): Promise<void> };
 }
 
 /**
@@ -155,7 +162,7 @@ export interface PlatformContext {
  * output) with credentials per role, then the platform, each service as its
  * role. The returned context is filled in before the suite's tests run.
  */
-export function usePlatform(suite: string, options: PlatformOptions = {}): PlatformContext {
+export function usePlatform(suite: string, options: SuiteOptions = {}): PlatformContext {
   const cleanups: Array<() => Promise<unknown>> = [];
   const context = {
     beforeStop(cleanup: () => Promise<unknown>) {
@@ -170,13 +177,19 @@ export function usePlatform(suite: string, options: PlatformOptions = {}): Platf
   beforeAll(async () => {
     // The run's names first: the server's permissions are generated from them.
     const run = uniqueId('run');
-    context.nats = await startSecuredNats(busNames(loadConfig({ ...runEnvironment(run), ...options.env })));
+    const names = busNames(loadConfig({ ...runEnvironment(run), ...options.env }));
+    if (options.restartableNats) {
+      const server = await startSecuredRestartableNats(names);
+      context.natsServer = server;
+      context.nats = { ...server, mode: 'local', note: `a local nats-server at ${server.url} that the suite stops and starts, with credentials per role`, stop: () => server.dispose() };
+    } else context.nats = await startSecuredNats(names);
     console.log(`${suite}: ${context.nats.note}; ${eventStoreNote()}`);
     context.platform = await startPlatform(context.nats.url, { ...options, run, credentials: context.nats.credentials });
     context.api = apiClient(context.platform.url);
   }, 120_000);
   // A teardown's own bound: a host agent's clean-up (namespaces, daemons) takes seconds, not jest's default 5.
   afterAll(async () => {
+    await context.natsServer?.start(); // a test that failed with the bus down: the clean-ups need it
     for (const cleanup of cleanups.reverse()) await cleanup();
     await context.platform?.stop();
     await context.nats?.stop();

@@ -1,0 +1,156 @@
+// bench/billing, from the wire: the platform as processes, a host agent
+// process making the network real, and many short TCP connections per second
+// from one VM — half to another VM of its network (private), half to the
+// development internet (egress and ingress) — made by conn-load.cjs inside
+// the VM's namespace. Measured: the connections made per second, the flow
+// records the agent published per second, how long until billing's usage
+// equals the kernel's own count of those connections to the byte, whether
+// any record or connection was dropped, and the agent's CPU (its process and
+// the `conntrack` children it waits for) per 1,000 flows.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { namesFor, removeEverything } from '@pn/dataplane-linux';
+import { freePort } from '@pn/test-support';
+import { parseConntrackLine, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
+import { apiClient } from '../support/platform.js';
+import { startPlatformProcesses, type SecuredRun } from '../support/processes.js';
+
+const LOAD = join(import.meta.dirname, 'conn-load.cjs');
+const PORT = 7000;
+
+export interface WireResult {
+  readonly skipped?: string;
+  readonly connections: number;
+  readonly failed: number;
+  readonly connectionsPerSecond: number;
+  readonly records: number;
+  readonly recordsPerSecond: number;
+  /** From the first connection until usage equalled the kernel's count. */
+  readonly meteredSeconds: number;
+  readonly cpuMsPer1000Flows: number;
+  readonly exact: boolean;
+  /** Connections the kernel's table holds of the run (each one a flow), and what it dropped (conntrack -S). */
+  readonly tracked: number;
+  readonly kernelDrops: number;
+}
+
+const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+
+/** CPU seconds of a process and of the children it has waited for (utime, stime, cutime, cstime; 100 ticks a second). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
+}
+
+function load(ns: string, args: string[]): { child: ChildProcess; result: Promise<{ done: number; failed: number; seconds: number }> } {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, LOAD, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  return { child, result: new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`conn-load exited with ${code}`))))) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds: number, log: (line: string) => void): Promise<WireResult> {
+  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
+  if (noDataPlane) return { ...none, skipped: noDataPlane };
+  const platform = await startPlatformProcesses(bus.nats.url, bus.platform);
+  const prefix = `b${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
+  const names = namesFor(prefix);
+  const runDir = agentRunDir();
+  const agentPort = await freePort();
+  const servers: ChildProcess[] = [];
+  let agent: ChildProcess | undefined;
+  try {
+    const api = apiClient(platform.url);
+    agent = await startAgentProcess(
+      {
+        natsUrl: bus.nats.url,
+        credentials: bus.nats.credentials['host-agent'],
+        env: { EVENT_STREAM: bus.streams.EVENT_STREAM, DNS_PORT: String(platform.dnsPort), FLOWS_SUBJECT_PREFIX: bus.streams.FLOWS_SUBJECT_PREFIX },
+        healthz: async () => (await api('GET', '/healthz')).body,
+      },
+      { hostId: `bench-${prefix}`, prefix, runDir, env: { HOST_AGENT_PORT: String(agentPort), DATAPLANE_WORKLOADS: 'off' } },
+    );
+    const account = await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'wire' } });
+    const key = account.body.api_key as string;
+    const client = (await api('POST', '/v1/hosting/vms', { key, body: { name: 'client', image: 'ubuntu-24' } })).body;
+    const server = (await api('POST', '/v1/hosting/vms', { key, body: { name: 'server', image: 'ubuntu-24' } })).body;
+    const networkId = (await api('GET', '/v1/hosting/network/topology', { key })).body.network_id as string;
+    const networkNs = names.network(networkId);
+    const clientNs = names.resource(client.id);
+    const period = new Date().toISOString().slice(0, 7);
+    const usage = async () => (await api('GET', `/v1/hosting/billing/usage?period=${period}`, { key })).body?.totals as Record<string, number | string> | undefined;
+    // Every port the client may use: a connection's port is not reused while the run's entries are in the table.
+    inNs(clientNs, ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65535']);
+    for (const [ns, address] of [[names.resource(server.id), server.private_ip], [names.internet, '198.51.100.10']] as const) {
+      servers.push(spawn('ip', ['netns', 'exec', ns, process.execPath, LOAD, 'server', address, String(PORT)], { stdio: 'ignore' }));
+    }
+    await sleep(500);
+    // Warm-up: a connection each way, until billing has metered it (it knows the VMs).
+    for (const until = Date.now() + 60_000; ; ) {
+      await load(clientNs, ['client', server.private_ip, String(PORT), '1', '1', '1']).result.catch(() => undefined);
+      const totals = await usage();
+      if (totals && BigInt(totals.private_bytes ?? 0) > 0n) break;
+      if (Date.now() > until) throw new Error('billing did not meter a warm-up connection within 60 s');
+      await sleep(1000);
+    }
+    const table = () => inNs(networkNs, ['conntrack', '-L', '-o', 'extended,id']).split('\n').flatMap((l) => parseConntrackLine(l) ?? []);
+    const before = new Set(table().map((e) => e.id));
+    const baseline = await usage();
+    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number } }).flows;
+    const publishedBefore = (await healthz()).published;
+    const cpuBefore = cpuSeconds(agent.pid!);
+
+    log(`bench/billing: from the wire, ${rate.toLocaleString('en-US')} connections/s for ${seconds} s`);
+    const started = performance.now();
+    const runs = [load(clientNs, ['client', server.private_ip, String(PORT), String(rate / 2), String(seconds), '256']), load(clientNs, ['client', '198.51.100.10', String(PORT), String(rate / 2), String(seconds), '256'])];
+    const results = await Promise.all(runs.map((r) => r.result));
+    const loadSeconds = (performance.now() - started) / 1000;
+
+    // The kernel's count of the run's connections, by class as billing classes them.
+    const run = table().filter((e: CtEntry) => !before.has(e.id) && e.orig.src === client.private_ip && e.orig.dport === PORT);
+    const expected = { private_bytes: 0n, egress_bytes: 0n, ingress_bytes: 0n };
+    for (const e of run) {
+      if (e.orig.dst === server.private_ip) expected.private_bytes += e.orig.bytes + e.reply.bytes;
+      else {
+        expected.egress_bytes += e.orig.bytes;
+        expected.ingress_bytes += e.reply.bytes;
+      }
+    }
+    const delta = (totals: Record<string, number | string> | undefined, k: keyof typeof expected) => BigInt(totals?.[k] ?? 0) - BigInt(baseline?.[k] ?? 0);
+    let exact = false;
+    let shown: Record<string, number | string> | undefined;
+    for (const until = Date.now() + 300_000; Date.now() < until && !exact; ) {
+      shown = await usage();
+      exact = (Object.keys(expected) as Array<keyof typeof expected>).every((k) => delta(shown, k) === expected[k]);
+      if (!exact) await sleep(250);
+    }
+    const meteredSeconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(agent.pid!) - cpuBefore;
+    const records = (await healthz()).published - publishedBefore;
+    const stats = inNs(networkNs, ['conntrack', '-S']);
+    const kernelDrops = [...stats.matchAll(/\b(?:insert_failed|drop|early_drop)=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
+    if (!exact) log(`bench/billing: from the wire NOT EXACT: kernel ${JSON.stringify(Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, String(v)])))}, usage ${JSON.stringify(shown)}, baseline ${JSON.stringify(baseline)}`);
+    const connections = results.reduce((s, r) => s + r.done, 0);
+    return {
+      connections,
+      failed: results.reduce((s, r) => s + r.failed, 0),
+      connectionsPerSecond: connections / loadSeconds,
+      records,
+      recordsPerSecond: records / meteredSeconds,
+      meteredSeconds,
+      cpuMsPer1000Flows: (cpu * 1000) / (run.length / 1000),
+      exact,
+      tracked: run.length,
+      kernelDrops,
+    };
+  } finally {
+    servers.forEach((s) => s.kill());
+    await stopChild(agent);
+    await removeEverything(prefix);
+    await platform.stop();
+  }
+}
