@@ -40,7 +40,8 @@ export function residentMemoryKb(pid: number): number | undefined {
   }
 }
 
-function childPids(pid: number): number[] {
+/** The processes `pid` started that still run. */
+export function childPids(pid: number): number[] {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
       readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),

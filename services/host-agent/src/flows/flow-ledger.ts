@@ -1,7 +1,7 @@
 // Conntrack readings into flow records, exactly once (pure). The kernel
 // counts each connection's bytes both ways (cumulative); the ledger remembers,
 // per connection, what it has seen and what it has reported, and reports the
-// difference as an interval: when the connection is closing, when it has gone
+// difference as an interval: when the connection has closed, when it has gone
 // from the table, or at least every `intervalSeconds` while it lasts. Each
 // interval is numbered, and a record's id is the connection's identity plus
 // that number and its direction, so the same interval published twice is
@@ -43,7 +43,19 @@ export interface Tracked {
   reportedAt: number;
   seen: { ob: bigint; op: bigint; rb: bigint; rp: bigint };
   reported: { ob: bigint; op: bigint; rb: bigint; rp: bigint };
+  /** Readings in a row that did not list it (see GONE_AFTER). */
+  missed?: number;
 }
+
+/**
+ * Readings in a row a connection must be missing from before the ledger
+ * forgets it. A dump of a table that changes while it is read can skip an
+ * entry that is still there; forgotten at once, it would come back as new and
+ * every byte it had counted would be billed a second time. What it counted is
+ * reported the first time it is missing (nothing waits), and it is kept, as
+ * reported, for the readings after.
+ */
+export const GONE_AFTER = 3;
 
 export type Ledger = Map<string, Tracked>;
 
@@ -55,7 +67,20 @@ export interface NetworkReading {
   readonly entries: readonly CtEntry[];
 }
 
-const CLOSING = new Set(['FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE']);
+/**
+ * A TCP connection in these states has closed: its counters are final (bar a
+ * retransmission, reported when it leaves the table). The states on the way
+ * (FIN_WAIT, CLOSE_WAIT, LAST_ACK) last milliseconds, and reporting there
+ * too would make two records of most connections; one left half-closed is
+ * reported every interval like any other.
+ */
+const CLOSED = new Set(['TIME_WAIT', 'CLOSE']);
+
+/** What one reading changed in the ledger, for the agent's journal: entries made or updated, and entries dropped. */
+export interface LedgerChanges {
+  readonly changed: Set<string>;
+  readonly removed: string[];
+}
 
 /** Which way the flow is billed: from the resource's private address (outbound, private, hairpin) or to it (in through a public address). */
 function endpoints(e: CtEntry, reading: NetworkReading) {
@@ -95,7 +120,13 @@ function report(t: Tracked, now: number, hostId: string): FlowRecordJson[] {
  * Takes one reading of a network's table (`now` in epoch seconds) into the
  * ledger, and returns the records it makes due. Mutates `ledger`.
  */
-export function takeReading(ledger: Ledger, reading: NetworkReading, now: number, options: { readonly intervalSeconds: number; readonly hostId: string }): FlowRecordJson[] {
+export function takeReading(
+  ledger: Ledger,
+  reading: NetworkReading,
+  now: number,
+  options: { readonly intervalSeconds: number; readonly hostId: string },
+  changes: LedgerChanges = { changed: new Set(), removed: [] },
+): FlowRecordJson[] {
   const records: FlowRecordJson[] = [];
   const present = new Set<string>();
   for (const e of reading.entries) {
@@ -104,7 +135,12 @@ export function takeReading(ledger: Ledger, reading: NetworkReading, now: number
     const k = key(reading.networkId, e);
     present.add(k);
     let t = ledger.get(k);
+    if (t?.missed) {
+      t.missed = 0;
+      changes.changed.add(k);
+    }
     const seen = { ob: e.orig.bytes, op: e.orig.packets, rb: e.reply.bytes, rp: e.reply.packets };
+    if (!t || t.seen.ob !== seen.ob || t.seen.rb !== seen.rb) changes.changed.add(k);
     if (!t) {
       const zero = { ob: 0n, op: 0n, rb: 0n, rp: 0n };
       const idHash = createHash('sha256').update(k).digest('base64url').slice(0, 16);
@@ -114,25 +150,40 @@ export function takeReading(ledger: Ledger, reading: NetworkReading, now: number
     // Counters only grow; one that went back (zeroed by hand) starts a new baseline rather than a negative interval.
     if (seen.ob < t.reported.ob || seen.rb < t.reported.rb) t.reported = { ...seen };
     t.seen = seen;
-    if (CLOSING.has(e.state) || now - t.reportedAt >= options.intervalSeconds) records.push(...report(t, now, options.hostId));
+    if (CLOSED.has(e.state) || now - t.reportedAt >= options.intervalSeconds) {
+      const due = report(t, now, options.hostId);
+      if (due.length) changes.changed.add(k);
+      records.push(...due);
+    }
   }
   for (const [k, t] of ledger) {
     if (t.networkId !== reading.networkId || present.has(k)) continue;
-    // Gone from the table: what it counted since the last report is its last interval.
+    // Missing: what it counted since the last report is its last interval; forgotten once it stays missing.
     records.push(...report(t, now, options.hostId));
+    t.missed = (t.missed ?? 0) + 1;
+    if (t.missed < GONE_AFTER) {
+      changes.changed.add(k);
+      continue;
+    }
     ledger.delete(k);
+    changes.changed.delete(k);
+    changes.removed.push(k);
   }
   return records;
 }
 
 /** The ledger as JSON (bigints as strings) and back: the agent keeps it on disk. */
-export const ledgerToJson = (ledger: Ledger) =>
-  [...ledger].map(([k, t]) => [k, { ...t, seen: counters(t.seen), reported: counters(t.reported) }]);
+export const ledgerToJson = (ledger: Ledger, keys: Iterable<string> = ledger.keys()) =>
+  [...keys].flatMap((k) => {
+    const t = ledger.get(k);
+    return t ? [[k, trackedToJson(t)] as const] : [];
+  });
+const trackedToJson = (t: Tracked) => ({ ...t, seen: counters(t.seen), reported: counters(t.reported) });
 const counters = (c: Tracked['seen']) => ({ ob: String(c.ob), op: String(c.op), rb: String(c.rb), rp: String(c.rp) });
 const bigints = (c: Record<string, string>) => ({ ob: BigInt(c.ob!), op: BigInt(c.op!), rb: BigInt(c.rb!), rp: BigInt(c.rp!) });
 
-export function ledgerFromJson(json: unknown): Ledger {
-  const ledger: Ledger = new Map();
+/** Sets the entries of `json` (as ledgerToJson writes them) into `ledger`. */
+export function ledgerFromJson(json: unknown, ledger: Ledger = new Map()): Ledger {
   if (!Array.isArray(json)) return ledger;
   for (const [k, t] of json as Array<[string, Tracked & { seen: Record<string, string>; reported: Record<string, string> }]>) {
     ledger.set(k, { ...t, seen: bigints(t.seen), reported: bigints(t.reported) });

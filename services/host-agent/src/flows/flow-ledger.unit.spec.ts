@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConntrackLine, type CtEntry } from './conntrack-line.js';
-import { ledgerFromJson, ledgerToJson, takeReading, type Ledger } from './flow-ledger.js';
+import { GONE_AFTER, ledgerFromJson, ledgerToJson, takeReading, type Ledger } from './flow-ledger.js';
 
 const T0 = 1_796_000_000;
 const options = { intervalSeconds: 60, hostId: 'h1' };
@@ -27,9 +27,18 @@ describe('conntrack readings into flow records', () => {
     expect(takeReading(ledger, reading([egress(350, 5000)]), T0 + 61, options)).toEqual([]);
     const closing = takeReading(ledger, reading([egress(400, 9000, 'TIME_WAIT')]), T0 + 62, options);
     expect(closing.map((r) => [r.flow_id.split(':').slice(2).join(':'), r.bytes])).toEqual([['2:o', '100'], ['2:r', '4000']]);
-    // Gone from the table with nothing new: nothing more.
-    expect(takeReading(ledger, reading([]), T0 + 200, options)).toEqual([]);
+    // Gone from the table with nothing new: nothing more; forgotten once it stays gone.
+    for (let i = 0; i < GONE_AFTER; i++) expect(takeReading(ledger, reading([]), T0 + 200 + i, options)).toEqual([]);
     expect(ledger.size).toBe(0);
+  });
+
+  it('bills a connection once that one reading skipped (a dump of a changing table can): it comes back as itself, not as new', () => {
+    const ledger: Ledger = new Map();
+    const egress = (ob: number, state = 'ESTABLISHED') => tcp(state, '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', ob, 0);
+    takeReading(ledger, reading([egress(100)]), T0, options);
+    const skipped = takeReading(ledger, reading([]), T0 + 1, options);
+    const back = takeReading(ledger, reading([egress(150, 'TIME_WAIT')]), T0 + 2, options);
+    expect([...skipped, ...back].map((r) => r.bytes)).toEqual(['100', '50']);
   });
 
   it('reports what a connection counted since its last report when it leaves the table', () => {
