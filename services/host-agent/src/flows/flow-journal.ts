@@ -68,7 +68,7 @@ export class FlowJournal {
         else {
           ledgerFromJson(line.u, ledger);
           for (const k of line.d) ledger.delete(k);
-          pending.push(...line.r);
+          for (const r of line.r) pending.push(r);
         }
       }
     }

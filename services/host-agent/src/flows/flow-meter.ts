@@ -114,22 +114,28 @@ export class FlowMeter {
     const records: FlowRecordJson[] = [];
     const changes: LedgerChanges = { changed: new Set(), removed: [] };
     const current = this.networks();
+    // A reading can make more records than a call may take as arguments: appended one by one.
+    const add = (made: FlowRecordJson[]) => {
+      for (const r of made) records.push(r);
+    };
     for (const network of current) {
       const entries = await this.read(network.namespace);
       // A table that could not be read is not an empty one: its connections are not reported as ended.
       if (!entries) continue;
-      records.push(...takeReading(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries }, now, this.options, changes));
+      add(takeReading(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries }, now, this.options, changes));
     }
-    // A network gone from this host: its connections went with its namespace; their last counts are their last intervals.
+    // A network gone from this host: its connections went with its namespace; their last counts are their last
+    // intervals. It is read as empty until the ledger has forgotten them (GONE_AFTER readings).
     const present = new Set(current.map((n) => n.id));
     for (const id of this.known) {
       if (present.has(id)) continue;
-      records.push(...takeReading(this.ledger, { networkId: id, contains: () => true, own: new Set(), entries: [] }, now, this.options, changes));
+      add(takeReading(this.ledger, { networkId: id, contains: () => true, own: new Set(), entries: [] }, now, this.options, changes));
     }
     this.known = present;
+    for (const t of this.ledger.values()) this.known.add(t.networkId);
     const namespaces = new Set(current.map((n) => n.namespace));
     for (const ns of this.lines.keys()) if (!namespaces.has(ns)) this.lines.delete(ns);
-    this.pending.push(...records);
+    for (const r of records) this.pending.push(r);
     this.journal.round(this.ledger, records, changes, this.pending);
     await this.publishPending();
     this.stats.lastPollMs = Math.round(performance.now() - started);
