@@ -8,7 +8,10 @@
 // passes. Otherwise the plan trusts it to hold what was applied. After a
 // start nothing was applied by this process: the port check alone decides
 // (a thousand VMs resync in seconds), and the rotation then reads every
-// VM's inside within a minute.
+// VM's inside within a minute. A pass for changes (a create, a port opened)
+// reads no infrastructure namespace whose last apply succeeded either: it
+// plans against what that apply made, so a create costs the actions it
+// needs and no reading (the drift pass, every few seconds, reads them all).
 import type { Failure } from './execute.js';
 import type { Layout, NamespaceSpec } from './layout.js';
 import type { Names } from './names.js';
@@ -20,6 +23,8 @@ const ROTATION = 64;
 
 export class Observer {
   private readonly appliedSpecs = new Map<string, string>();
+  /** The edge, internet and network namespaces as the last apply left them (those it did not fail on). */
+  private appliedInfra: Record<string, ObservedNamespace> = {};
   private rotation = 0;
 
   constructor(private readonly names: Names) {}
@@ -27,7 +32,12 @@ export class Observer {
   async observe(pass: Pass, layoutFor: (infra: ObservedHost) => Layout): Promise<{ observed: ObservedHost; wanted: Layout }> {
     const listed = await listNamespaces(this.names);
     const isResource = (ns: string) => ns.startsWith(`${this.names.prefix}-v-`);
-    const infra = byName(await observeNamespaces(listed.filter((ns) => !isResource(ns)), this.names));
+    const infraNames = listed.filter((ns) => !isResource(ns));
+    const trust = (ns: string) => pass === 'changes' && this.appliedInfra[ns] !== undefined;
+    const infra = {
+      ...byName(infraNames.filter(trust).map((ns) => this.appliedInfra[ns]!)),
+      ...byName(await observeNamespaces(infraNames.filter((ns) => !trust(ns)), this.names)),
+    };
     const wanted = layoutFor({ namespaces: infra });
     const present = new Set(listed);
     const resources = wanted.namespaces.filter((spec) => spec.role === 'resource' && present.has(spec.name));
@@ -47,6 +57,7 @@ export class Observer {
     const failed = new Set(failures.map((f) => f.planned.action.namespace));
     this.appliedSpecs.clear();
     for (const spec of wanted.namespaces) if (!failed.has(spec.name)) this.appliedSpecs.set(spec.name, keyOf(spec));
+    this.appliedInfra = byName(wanted.namespaces.filter((spec) => spec.role !== 'resource' && !failed.has(spec.name)).map(expectedNamespace));
   }
 }
 
