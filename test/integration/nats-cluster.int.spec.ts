@@ -97,15 +97,19 @@ async function nodeOf(service: string): Promise<string> {
  */
 async function consumerNode(stream: string, filter: string): Promise<string> {
   const jsm = await jetstreamManager(nc);
-  let newest: { created: number; node: string } | undefined;
-  for await (const c of jsm.consumers.list(stream)) {
-    const filters = [c.config.filter_subject, ...(c.config.filter_subjects ?? [])];
-    const created = Date.parse(c.created);
-    if (!filters.includes(filter) || !c.cluster?.leader || c.num_waiting === 0) continue;
-    if (!newest || created > newest.created) newest = { created, node: c.cluster.leader };
+  // Between two pulls a consumer has none waiting for a moment: asked again for up to 10 s.
+  for (const until = Date.now() + 10_000; ; ) {
+    let newest: { created: number; node: string } | undefined;
+    for await (const c of jsm.consumers.list(stream)) {
+      const filters = [c.config.filter_subject, ...(c.config.filter_subjects ?? [])];
+      const created = Date.parse(c.created);
+      if (!filters.includes(filter) || !c.cluster?.leader || c.num_waiting === 0) continue;
+      if (!newest || created > newest.created) newest = { created, node: c.cluster.leader };
+    }
+    if (newest) return newest.node;
+    if (Date.now() > until) throw new Error(`no consumer of ${stream} on ${filter} with a pull waiting`);
+    await new Promise((r) => setTimeout(r, 100));
   }
-  if (!newest) throw new Error(`no consumer of ${stream} on ${filter} with a pull waiting`);
-  return newest.node;
 }
 
 async function leaderOf(stream: string): Promise<string> {
