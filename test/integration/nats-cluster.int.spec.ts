@@ -18,7 +18,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { addressesOf, queryDns } from '@pn/dns-server';
+import { addressesOf, queryDns, rcodeOf } from '@pn/dns-server';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,8 +79,13 @@ afterAll(async () => {
   if (credentialsDir) await rm(credentialsDir, { recursive: true, force: true });
 });
 
-const resolve = async (net: string, name: string) =>
-  queryDns({ host: '127.0.0.1', port: platform.dnsPort, name, networkId: net, transport: 'udp', type: 'A', timeoutMs: 2000 });
+const ask = (net: string, name: string) => queryDns({ host: '127.0.0.1', port: platform.dnsPort, name, networkId: net, transport: 'udp', type: 'A', timeoutMs: 2000 });
+/** A view still catching up after a node's return answers SERVFAIL (never an old address): asked again for up to 10 s. */
+async function resolve(net: string, name: string) {
+  let answer = await ask(net, name);
+  for (const until = Date.now() + 10_000; rcodeOf(answer) === 'SERVFAIL' && Date.now() < until; answer = await ask(net, name)) await new Promise((r) => setTimeout(r, 200));
+  return answer;
+}
 
 /** The node most of a service's named connections are on (its bus client, consumers, idempotency store). */
 async function nodeOf(service: string): Promise<string> {
