@@ -63,6 +63,19 @@ async function vm(key: string, body: Record<string, unknown>) {
   return created;
 }
 
+/** A new account's VM `worker` (the agent running), and the kernel's count of its connections to the internet host. */
+async function workerOfNewAccount(account: string) {
+  if (!agent.process) await agent.start();
+  const key = await ctx.newKey(account);
+  const created = await vm(key, { name: 'worker', image: 'ubuntu-24' });
+  const networkId = (await api('GET', '/v1/hosting/network/topology', { key })).body.network_id as string;
+  const wireBytes = () =>
+    table(networkId)
+      .filter((e) => e.orig.src === created.private_ip && e.orig.dst === '198.51.100.10')
+      .reduce((sum, e) => sum + e.orig.bytes + e.reply.bytes, 0n);
+  return { key, worker: { ...created, networkId }, wireBytes };
+}
+
 describe('egress metered from the wire', () => {
   maybe('bills what crossed to the internet to the byte, both ways, private and hairpin traffic as the rules say, a lasting connection before it ends, and nothing lost or doubled across a kill -9 of the agent', async () => {
     await agent.start();
@@ -138,11 +151,7 @@ describe('egress metered from the wire', () => {
   }, 240_000);
 
   maybe('loses no byte and counts none twice when billing is killed with -9 and NATS restarts in the middle of a transfer', async () => {
-    if (!agent.process) await agent.start();
-    const key = await ctx.newKey('restarts');
-    const worker = await vm(key, { name: 'worker', image: 'ubuntu-24' });
-    const networkId = (await api('GET', '/v1/hosting/network/topology', { key })).body.network_id as string;
-    const own = (e: CtEntry) => e.orig.src === worker.private_ip && e.orig.dst === '198.51.100.10';
+    const { key, worker, wireBytes } = await workerOfNewAccount('restarts');
     // 60 MB at 4 MiB/s: fourteen seconds, inside which billing dies and the bus restarts.
     const slow = spawn('ip', ['netns', 'exec', names.resource(worker.id), 'curl', '-s', '-o', '/dev/null', '--limit-rate', '4M', 'http://198.51.100.10/bytes/60000000'], { stdio: 'ignore' });
     const slowDone = new Promise((r) => slow.once('exit', r));
@@ -160,7 +169,7 @@ describe('egress metered from the wire', () => {
     expect(midway).toBe(true); // the bus was down in the middle of the transfer
     await slowDone;
 
-    const wire = table(networkId).filter(own).reduce((s, e) => s + e.orig.bytes + e.reply.bytes, 0n);
+    const wire = wireBytes();
     expect(wire).toBeGreaterThan(60_000_000n);
     const settled = await usageWhen(key, (u) => u.egress + u.ingress === wire, 60_000);
     expect(settled.egress + settled.ingress).toBe(wire);
@@ -171,20 +180,16 @@ describe('egress metered from the wire', () => {
   // the network's namespace, its connection table with it, deleted in the same instant); the disk stays. The
   // sender and receiver are processes of their own (iperf3), not the agent's internet host, which dies with it.
   maybe('a host that dies loses at most what its connections moved since their last report', async () => {
-    if (!agent.process) await agent.start();
-    const key = await ctx.newKey('host-death');
-    const worker = await vm(key, { name: 'worker', image: 'ubuntu-24' });
-    const networkId = (await api('GET', '/v1/hosting/network/topology', { key })).body.network_id as string;
-    const own = (e: CtEntry) => e.orig.src === worker.private_ip && e.orig.dst === '198.51.100.10';
+    const { key, worker, wireBytes } = await workerOfNewAccount('host-death');
     const rate = 4_000_000;
     const sink = spawn('ip', ['netns', 'exec', names.internet, 'iperf3', '-s', '-1', '-p', '5399'], { stdio: 'ignore' });
     await sleep(300);
     const sender = spawn('ip', ['netns', 'exec', names.resource(worker.id), 'iperf3', '-c', '198.51.100.10', '-p', '5399', '-b', String(rate * 8), '-t', '30'], { stdio: 'ignore' });
     const reported = await usageWhen(key, (u) => u.egress > 8_000_000n, 15_000);
     expect(reported.egress).toBeGreaterThan(8_000_000n);
-    const counted = table(networkId).filter(own).reduce((s, e) => s + e.orig.bytes + e.reply.bytes, 0n);
+    const counted = wireBytes();
     await stopChild(agent.process, 'SIGKILL');
-    execFileSync('ip', ['netns', 'del', names.network(networkId)]);
+    execFileSync('ip', ['netns', 'del', names.network(worker.networkId)]);
     sender.kill();
     sink.kill();
 
