@@ -125,6 +125,43 @@ describe('JetStream adapter', () => {
     }
   });
 
+  it('counts a subscription whose consumer was lost on an empty category as current again once it pulls again', async () => {
+    const store = await createJetStreamEventStore(nats.url, { retryDelayMs: 50 });
+    const nc = await connect({ servers: nats.url });
+    const category = uniqueId('quiet');
+    const seen: string[] = [];
+    const sub = await store.subscribe(category, (e) => void seen.push(e.type));
+    const until = async (what: string, done: () => boolean, ms = 5000) => {
+      for (const end = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 20))) {
+        if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+      }
+    };
+    try {
+      // A category nothing has happened in yet (a fresh platform's projects, say): current from the start.
+      await sub.caughtUp;
+      expect(sub.behindSince!()).toBeUndefined();
+      // The server drops the consumer (as when its node dies); nothing happens in the category afterwards.
+      const jsm = await jetstreamManager(nc);
+      const filter = `es.${category}.>`;
+      const mine = [];
+      for await (const c of jsm.consumers.list('EVENTS')) {
+        if (c.config.filter_subject === filter || c.config.filter_subjects?.includes(filter)) mine.push(c.name);
+      }
+      expect(mine).toHaveLength(1);
+      await jsm.consumers.delete('EVENTS', mine[0]!);
+      await until('the loss noticed', () => sub.behindSince!() !== undefined);
+      // No message will come to say it is current: the server's count must.
+      await until('current again with no new event', () => sub.behindSince!() === undefined);
+      await store.append(`${category}-a`, [{ type: 'First', data }], 'no_stream');
+      await until('the first event handled', () => seen.length === 1);
+      expect(seen).toEqual(['First']);
+    } finally {
+      await sub.close();
+      await store.close();
+      await nc.close();
+    }
+  });
+
   it('stores a multi-event append as one message', async () => {
     const store = await createJetStreamEventStore(nats.url);
     const nc = await connect({ servers: nats.url });

@@ -35,6 +35,9 @@ const newKey = (): { apiKey: string; key: NewKey } => {
   return { apiKey, key: { keyId: `key_${newUlid()}`, keyHash: hashApiKey(apiKey), last4: lastFour(apiKey) } };
 };
 
+/** How often a request waiting for the key index to be current looks again. */
+const INDEX_WATCH_MS = 20;
+
 @Injectable()
 export class AccountsService implements OnModuleInit {
   private readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
@@ -116,6 +119,30 @@ export class AccountsService implements OnModuleInit {
   /** How far behind the key index is (ms): a revocation recorded elsewhere may not be applied yet. */
   indexLagMs(): number {
     return this.index?.lagMs() ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * True once the key index is within the lag bound, false if it is not within
+   * `waitMs`. A moment of lag is common and short: this process stalled (a
+   * long GC, a loaded machine) and its last confirmation is old until the next
+   * round trip (every 500 ms), or a pull is being opened again. A request
+   * waits that out rather than being refused; only lag that lasts is a 503.
+   * Every request waiting shares one watch.
+   */
+  untilIndexCurrent(waitMs: number): Promise<boolean> {
+    if (this.indexLagMs() <= this.config.projectionMaxLagMs) return Promise.resolve(true);
+    this.indexWatch ??= this.watchIndexLag(waitMs).finally(() => (this.indexWatch = undefined));
+    return this.indexWatch;
+  }
+
+  private indexWatch: Promise<boolean> | undefined;
+
+  private async watchIndexLag(waitMs: number): Promise<boolean> {
+    for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, INDEX_WATCH_MS));
+      if (this.indexLagMs() <= this.config.projectionMaxLagMs) return true;
+    }
+    return false;
   }
 
   private async handle(accountId: string, command: AccountCommand): Promise<Extract<AccountState, { status: 'active' }>> {

@@ -34,6 +34,9 @@ const READ_ONLY = 'pn:read-only';
 /** Marks a POST that only asks a question (changes nothing), so a read key may call it. */
 export const ReadOnlyOperation = () => SetMetadata(READ_ONLY, true);
 
+/** The longest a request waits for the key index to be current before it is refused (or the lag bound, if shorter). */
+const KEY_INDEX_WAIT_MS = 1000;
+
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -42,13 +45,15 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // A key index further behind than the lag bound may still hold a key
     // revoked on another instance: refuse every key until it has caught up
     // (503, retry shortly) rather than let a revoked one through. This is
-    // what bounds how long a revocation takes everywhere.
-    if (this.accounts.indexLagMs() > this.config.projectionMaxLagMs) {
+    // what bounds how long a revocation takes everywhere. A moment of lag
+    // (this process stalled, a pull reopened) is waited out, for at most the
+    // bound itself and never more than a second.
+    if (!(await this.accounts.untilIndexCurrent(Math.min(KEY_INDEX_WAIT_MS, this.config.projectionMaxLagMs)))) {
       throw new ApiError(503, 'service_unavailable', 'API keys cannot be checked right now (the key index is behind); retry shortly');
     }
     const key = request.headers['x-api-key'];

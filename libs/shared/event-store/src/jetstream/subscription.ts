@@ -12,7 +12,7 @@
 // allowed to publish there can put anything) is parked in the store's garbage
 // bin and skipped; retrying it could never succeed, and the stream denies
 // deletes, so stopping on it would stop the category for good.
-import { jetstream, type Consumer, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Subscription } from '../event-store.port.js';
 import { Delivery, Latch } from '../internal/delivery.js';
@@ -60,7 +60,32 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   // the last confirmed one counts as being behind once it passes a second.
   let confirmedAt = Date.now();
   let confirming = false;
+  // The stream sequence of the last message handled, and whether one is in hand.
+  let handledSeq = 0;
+  let handling = false;
+  // Behind, yet no message in hand: the consumer may have been opened again
+  // after a failure (which set behindSince) on a category where nothing
+  // happens, and no message will ever come to clear it. The server's count
+  // settles it: nothing pending, and everything delivered handled, is current.
+  // Without this one lost pull on a quiet category (the gateway's API keys)
+  // counted as lag for good, and every request was refused as "behind".
+  let settling = false;
+  const settle = (): void => {
+    const asked = consumer;
+    if (!asked || settling || handling || nc.isClosed()) return;
+    settling = true;
+    asked
+      .info()
+      .then((info) => {
+        if (asked !== consumer || handling || info.num_pending !== 0 || info.delivered.stream_seq > handledSeq) return;
+        caughtUp.resolve();
+        behindSince = undefined;
+      })
+      .catch(() => {})
+      .finally(() => (settling = false));
+  };
   const confirm = setInterval(() => {
+    if (behindSince !== undefined && Date.now() - behindSince > 500) settle();
     if (confirming || nc.isClosed()) return;
     confirming = true;
     nc.flush()
@@ -70,6 +95,26 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   }, 500);
   confirm.unref();
 
+  // One message: its events delivered in order (or it is parked as garbage), then the lag it settles.
+  const handleMessage = async (m: JsMsg): Promise<boolean | void> => {
+    const read = readCommit(m.data, m.subject, subjectPrefix);
+    if (!read.ok) {
+      garbage.park({ consumer: `es:${category}`, subject: m.subject, stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
+      const past = eventPosition(m.seq, 0);
+      if (past > handledUpTo) handledUpTo = past;
+    }
+    for (const event of read.ok ? recordedEvents(read.value, m.seq, m.time) : []) {
+      if (event.position <= handledUpTo) continue;
+      if (!(await delivery.deliver(event))) return false;
+      handledUpTo = event.position;
+    }
+    // Or nothing is pending on the server: in a cluster the head read at the start comes from any
+    // replica (direct get), and one that held more than the new leader kept would be waited for forever.
+    if (m.seq >= catchUpTo || m.info.pending === 0) caughtUp.resolve();
+    if (m.info.pending === 0) behindSince = undefined;
+    handledSeq = m.seq;
+  };
+
   const consumers = jetstream(nc, { ...js.getOptions(), timeout: CONSUMER_API_TIMEOUT_MS }).consumers;
   const loop = runConsumerLoop({
     what: `subscription on ${filter}`,
@@ -77,40 +122,30 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
     open: async () => {
       const startSeq = Math.max(1, commitSeq(handledUpTo));
       const opened = await consumers.get(stream, { filter_subjects: filter, opt_start_seq: startSeq });
+      handledSeq = startSeq - 1;
       consumer = opened;
       const pull = await opened.consume({ max_messages: 256, ...LIVELY_PULL });
       // Nothing at all to deliver: caught up, though no message will come to say so. (In a cluster the head
       // read at the start comes from any replica, and one may hold more than the new leader kept.)
-      void opened
-        .info()
-        .then((info) => {
-          if (info.num_pending === 0 && info.delivered.stream_seq < startSeq) caughtUp.resolve();
-        })
-        .catch(() => {});
+      settle();
       return pull;
     },
     handle: async (m) => {
       behindSince ??= Date.now();
-      const read = readCommit(m.data, m.subject, subjectPrefix);
-      if (!read.ok) {
-        garbage.park({ consumer: `es:${category}`, subject: m.subject, stream, seq: m.seq, reason: read.reason, detail: read.detail, bytes: m.data.byteLength });
-        const past = eventPosition(m.seq, 0);
-        if (past > handledUpTo) handledUpTo = past;
+      handling = true;
+      try {
+        return await handleMessage(m);
+      } finally {
+        handling = false;
       }
-      for (const event of read.ok ? recordedEvents(read.value, m.seq, m.time) : []) {
-        if (event.position <= handledUpTo) continue;
-        if (!(await delivery.deliver(event))) return false;
-        handledUpTo = event.position;
-      }
-      // Or nothing is pending on the server: in a cluster the head read at the start comes from any
-      // replica (direct get), and one that held more than the new leader kept would be waited for forever.
-      if (m.seq >= catchUpTo || m.info.pending === 0) caughtUp.resolve();
-      if (m.info.pending === 0) behindSince = undefined;
     },
     failed: () => {
       behindSince ??= Date.now();
       // Not awaited: a consumer on a dead node answers nothing until the request times out (it expires by itself).
-      void consumer?.delete().catch(() => {});
+      // Forgotten at once, so that its count, if it still answers, does not settle the lag of its successor.
+      const lost = consumer;
+      consumer = undefined;
+      void lost?.delete().catch(() => {});
     },
     pause: () => delivery.pause(delivery.retryDelayMs),
   });
