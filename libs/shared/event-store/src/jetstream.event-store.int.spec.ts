@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
-import { startNats, uniqueId, type StartedNats } from '@pn/test-support';
+import { startNats, startRestartableNats, uniqueId, type StartedNats } from '@pn/test-support';
 import { createJetStreamEventStore } from './jetstream.event-store.js';
+import { SILENCE_MS } from './jetstream/liveness.js';
 import { describeEventStoreContract } from './testing/event-store.contract.js';
 
 let nats: StartedNats;
@@ -161,6 +162,40 @@ describe('JetStream adapter', () => {
       await nc.close();
     }
   });
+
+  it('follows again at once after its NATS server restarts, without waiting for a silence to be noticed', async () => {
+    // A restart, not a forced reconnect: the server forgets the ephemeral consumer.
+    const server = await startRestartableNats();
+    const store = await createJetStreamEventStore(server.url, { retryDelayMs: 50 });
+    const writer = await createJetStreamEventStore(server.url);
+    const category = uniqueId('restarted');
+    const seen: string[] = [];
+    const sub = await store.subscribe(category, (e) => void seen.push(e.type));
+    const until = async (done: () => boolean, ms: number) => {
+      for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      await writer.append(`${category}-a`, [{ type: 'Before', data }], 'no_stream');
+      await until(() => seen.length === 1, 2000);
+      expect(seen).toEqual(['Before']);
+      await server.stop('SIGTERM');
+      await server.start();
+      // The writer's append goes through once its connection is back; the subscription must follow at once.
+      await writer.append(`${category}-b`, [{ type: 'After', data }], 'no_stream');
+      const appendedAt = Date.now();
+      await until(() => seen.length === 2, 10_000);
+      const tookMs = Date.now() - appendedAt;
+      expect(seen).toEqual(['Before', 'After']);
+      // The client asks for its consumer again on reconnecting, and the restart took it away (consumer_not_found):
+      // sooner than the silence otherwise needed to notice a lost consumer.
+      expect(tookMs).toBeLessThan(SILENCE_MS);
+    } finally {
+      await sub.close();
+      await store.close();
+      await writer.close();
+      await server.dispose();
+    }
+  }, 30_000);
 
   it('stores a multi-event append as one message', async () => {
     const store = await createJetStreamEventStore(nats.url);
