@@ -150,6 +150,26 @@ describe('egress metered from the wire', () => {
     expect(settled.private + settled.egress + settled.ingress).toBe(wire);
   }, 240_000);
 
+  maybe('bills every connection on a reused tuple, each of which the kernel may give the same id and the same counts', async () => {
+    const { key, worker } = await workerOfNewAccount('reused');
+    // One source port for the VM: each call reuses the tuple of the one before, still in TIME_WAIT.
+    inNs(names.resource(worker.id), ['sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40000', 'net.ipv4.tcp_tw_reuse=1']);
+    const calls: CtEntry[] = [];
+    for (let i = 0; i < 3; i++) {
+      inNs(names.resource(worker.id), ['curl', '-s', '-o', '/dev/null', 'http://198.51.100.10/bytes/1000']);
+      // The call, closed (TIME_WAIT: final), as the kernel counted it; the next call replaces it in the table.
+      const [entry] = table(worker.networkId).filter((e) => e.orig.src === worker.private_ip && e.orig.sport === 40000 && e.orig.dst === '198.51.100.10');
+      expect(entry?.state).toBe('TIME_WAIT');
+      calls.push(entry!);
+      await sleep(2500); // the agent reads the table at least once in between (every second), and the next call may reuse the port
+    }
+    console.log(`metering-on-the-wire suite: the kernel ids of three calls on one tuple: ${calls.map((c) => c.id).join(', ')}`);
+    const egress = calls.reduce((sum, c) => sum + c.orig.bytes, 0n);
+    const ingress = calls.reduce((sum, c) => sum + c.reply.bytes, 0n);
+    const settled = await usageWhen(key, (u) => u.egress === egress && u.ingress === ingress);
+    expect({ egress: settled.egress, ingress: settled.ingress }).toEqual({ egress, ingress });
+  }, 120_000);
+
   maybe('loses no byte and counts none twice when billing is killed with -9 and NATS restarts in the middle of a transfer', async () => {
     const { key, worker, wireBytes } = await workerOfNewAccount('restarts');
     // 60 MB at 4 MiB/s: fourteen seconds, inside which billing dies and the bus restarts.

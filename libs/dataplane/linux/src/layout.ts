@@ -65,6 +65,8 @@ export const SEARCH_DOMAINS = ['vm.internal', 'internal', 'storage.internal'] as
 const NETWORK_SYSCTLS = [
   'net.ipv4.ip_forward=1',
   'net.netfilter.nf_conntrack_acct=1',
+  // Entries carry their start time: the meter's identity for a connection (the kernel's id comes back on a reused tuple).
+  'net.netfilter.nf_conntrack_timestamp=1',
   'net.bridge.bridge-nf-call-iptables=1',
   'net.ipv4.conf.all.send_redirects=0',
   'net.ipv4.conf.default.send_redirects=0',

@@ -1,5 +1,5 @@
-// One line of `conntrack -L -o extended,id` (conntrack-tools 1.4), read
-// strictly: the original and reply tuples with their counters (accounting on:
+// One line of `conntrack -L -o extended,id` (conntrack-tools 1.4), or one
+// `<flow>` of `-o xml,id,ktimestamp` (what the agent reads), read strictly: the original and reply tuples with their counters (accounting on:
 // nf_conntrack_acct=1), the TCP state and the entry's id. A line that does not
 // parse is skipped by the caller and counted, never guessed at.
 //   ipv4 2 tcp 6 119 TIME_WAIT src=… dst=… sport=… dport=… packets=4 bytes=216
@@ -17,6 +17,14 @@ export interface Tuple {
 
 export interface CtEntry {
   readonly id: string;
+  /**
+   * When the kernel made the entry (ns; nf_conntrack_timestamp=1), '' where
+   * not known. The id alone does not tell two connections apart: it is a hash
+   * of the entry's address and tuple, and a connection that reuses the tuple
+   * of one in TIME_WAIT gets the freed entry's memory, so the same id (seen
+   * here: three connections, one id, the same counters).
+   */
+  readonly start: string;
   readonly protocol: number;
   /** TCP's state (ESTABLISHED, TIME_WAIT, …); empty for other protocols. */
   readonly state: string;
@@ -69,5 +77,57 @@ export function parseConntrackLine(line: string): CtEntry | undefined {
   const orig = tuple(tuples[0]!);
   const reply = tuple(tuples[1]!);
   if (!orig || !reply) return undefined;
-  return { id, protocol, state: protocol === 6 ? state : '', orig, reply };
+  return { id, start: '', protocol, state: protocol === 6 ? state : '', orig, reply };
 }
+
+/** The text between `<name>` and `</name>` from `from` on, and where it ends; undefined when absent. */
+function element(line: string, name: string, from: number): { text: string; end: number } | undefined {
+  const open = line.indexOf(`<${name}>`, from);
+  if (open < 0) return undefined;
+  const start = open + name.length + 2;
+  const close = line.indexOf(`</${name}>`, start);
+  return close < 0 ? undefined : { text: line.slice(start, close), end: close + name.length + 3 };
+}
+
+function xmlTuple(meta: string): Tuple | undefined {
+  const src = element(meta, 'src', 0)?.text;
+  const dst = element(meta, 'dst', 0)?.text;
+  const counters = meta.indexOf('<counters>');
+  const packets = counters < 0 ? undefined : element(meta, 'packets', counters)?.text;
+  const bytes = counters < 0 ? undefined : element(meta, 'bytes', counters)?.text;
+  const fields = new Map<string, string>();
+  for (const [name, value] of [['src', src], ['dst', dst], ['packets', packets], ['bytes', bytes], ['sport', element(meta, 'sport', 0)?.text], ['dport', element(meta, 'dport', 0)?.text]] as const) {
+    if (value !== undefined) fields.set(name, value);
+  }
+  return tuple(fields);
+}
+
+/**
+ * One `<flow>` line of `conntrack -L -o xml,id,ktimestamp`: what the line
+ * format gives, plus the entry's start time in ns (the line format has it to
+ * the second only).
+ */
+export function parseConntrackXml(line: string): CtEntry | undefined {
+  if (!line.startsWith('<flow>') || !line.endsWith('</flow>')) return undefined;
+  const reply = line.indexOf('<meta direction="reply">');
+  const own = line.indexOf('<meta direction="independent">');
+  if (!line.startsWith('<flow><meta direction="original">') || reply < 0 || own < reply) return undefined;
+  const original = line.slice(0, reply);
+  const l3 = /<layer3 protonum="2" protoname="ipv4">/.test(original);
+  const l4 = /<layer4 protonum="(\d{1,3})"/.exec(original);
+  if (!l3 || !l4) return undefined;
+  const protocol = Number(l4[1]);
+  if (protocol > 255) return undefined;
+  const orig = xmlTuple(original);
+  const back = xmlTuple(line.slice(reply, own));
+  const rest = line.slice(own);
+  const id = element(rest, 'id', 0)?.text;
+  const start = element(rest, 'start', rest.indexOf('<timestamp>') < 0 ? rest.length : rest.indexOf('<timestamp>'))?.text ?? '';
+  if (!orig || !back || !id || !DIGITS.test(id) || (start && !DIGITS.test(start))) return undefined;
+  const state = protocol === 6 ? (element(rest, 'state', 0)?.text ?? '') : '';
+  if (state && !/^[A-Z_]{1,20}$/.test(state)) return undefined;
+  return { id, start, protocol, state, orig, reply: back };
+}
+
+/** A line of either output format. */
+export const parseConntrack = (line: string): CtEntry | undefined => (line.startsWith('<') ? parseConntrackXml(line) : parseConntrackLine(line));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseConntrackLine } from './conntrack-line.js';
+import { parseConntrack, parseConntrackLine, parseConntrackXml } from './conntrack-line.js';
 
 describe('a conntrack line', () => {
   it('gives both tuples with their counters, the TCP state and the entry id', () => {
@@ -8,6 +8,7 @@ describe('a conntrack line', () => {
     );
     expect(entry).toEqual({
       id: '3276806062',
+      start: '',
       protocol: 6,
       state: 'TIME_WAIT',
       orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
@@ -38,5 +39,41 @@ describe('a conntrack line', () => {
     ['a counter that is not a number', 'ipv4 2 tcp 6 119 TIME_WAIT src=10.0.1.2 dst=10.0.1.3 sport=1 dport=2 packets=1 bytes=-1 src=10.0.1.3 dst=10.0.1.2 sport=2 dport=1 packets=1 bytes=1 mark=0 use=1 id=5'],
   ])('is skipped when it is %s', (_, line) => {
     expect(parseConntrackLine(line)).toBeUndefined();
+  });
+
+  // A line of `conntrack -L -o xml,id,ktimestamp` (conntrack-tools 1.4.7) as it printed one here.
+  const xml = (over: Partial<Record<'ob' | 'state' | 'start' | 'l3' | 'id', string>> = {}) =>
+    '<flow><meta direction="original"><layer3 protonum="2" protoname="' + (over.l3 ?? 'ipv4') + '"><src>10.0.1.2</src><dst>198.51.100.10</dst></layer3>' +
+    '<layer4 protonum="6" protoname="tcp"><sport>34996</sport><dport>80</dport></layer4><counters><packets>4</packets><bytes>' + (over.ob ?? '216') + '</bytes></counters></meta>' +
+    '<meta direction="reply"><layer3 protonum="2" protoname="ipv4"><src>198.51.100.10</src><dst>203.0.113.1</dst></layer3>' +
+    '<layer4 protonum="6" protoname="tcp"><sport>80</sport><dport>34996</dport></layer4><counters><packets>4</packets><bytes>5216</bytes></counters></meta>' +
+    '<meta direction="independent"><state>' + (over.state ?? 'TIME_WAIT') + '</state><timeout>119</timeout><mark>0</mark><use>1</use><id>' + (over.id ?? '4197341603') + '</id><assured/>' +
+    '<timestamp><start>' + (over.start ?? '1796317262615525565') + '</start></timestamp><deltatime>0</deltatime></meta></flow>';
+
+  it('reads the xml format the same, with the time the kernel made the entry (ns)', () => {
+    expect(parseConntrackXml(xml())).toEqual({
+      id: '4197341603',
+      start: '1796317262615525565',
+      protocol: 6,
+      state: 'TIME_WAIT',
+      orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
+      reply: { src: '198.51.100.10', dst: '203.0.113.1', sport: 80, dport: 34996, packets: 4n, bytes: 5216n },
+    });
+    expect(parseConntrack(xml())).toEqual(parseConntrackXml(xml()));
+    // Without timestamps on, the start is not known.
+    expect(parseConntrackXml(xml().replace(/<timestamp>.*<\/timestamp>/, ''))?.start).toBe('');
+  });
+
+  it.each([
+    ['the document header', '<?xml version="1.0" encoding="utf-8"?>'],
+    ['the list element', '<conntrack>'],
+    ['IPv6', xml({ l3: 'ipv6' })],
+    ['a counter that is not a number', xml({ ob: '-1' })],
+    ['an id that is not a number', xml({ id: 'x' })],
+    ['a start that is not a number', xml({ start: '1e9' })],
+    ['a state that is not one', xml({ state: '<b>' })],
+    ['a line cut short', xml().slice(0, 300)],
+  ])('skips the xml line when it is %s', (_, line) => {
+    expect(parseConntrackXml(line)).toBeUndefined();
   });
 });

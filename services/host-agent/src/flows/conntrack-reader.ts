@@ -1,4 +1,5 @@
-// Reads a namespace's connection table (`conntrack -L -o extended,id`)
+// Reads a namespace's connection table (`conntrack -L -o xml,id,ktimestamp`:
+// the xml format is the one that gives an entry's start time to the ns)
 // through one long-lived shell rather than a process spawned from the agent
 // per read: Node forks its whole process to spawn one, and with a large
 // ledger in memory that fork cost the agent more CPU than reading the table
@@ -7,7 +8,7 @@
 // line, and ends each table with a marker line carrying the exit code.
 import { spawn, type ChildProcess } from 'node:child_process';
 
-const SCRIPT = 'while IFS= read -r ns; do ip netns exec "$ns" conntrack -L -o extended,id 2>/dev/null; echo "@@end $?"; done';
+const SCRIPT = 'while IFS= read -r ns; do ip netns exec "$ns" conntrack -L -o xml,id,ktimestamp 2>/dev/null; echo "@@end $?"; done';
 const END = /(?:^|\n)@@end (\d+)\n$/;
 /** Only what the data plane names namespaces (prefix, dashes, hex): nothing else reaches the shell's line. */
 const NAMESPACE = /^[a-z][a-z0-9-]{0,62}$/;

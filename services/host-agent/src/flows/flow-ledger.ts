@@ -97,7 +97,26 @@ function endpoints(e: CtEntry, reading: NetworkReading) {
   return undefined;
 }
 
-const key = (networkId: string, e: CtEntry) => `${networkId}|${e.id}|${e.protocol}|${e.orig.src}:${e.orig.sport}>${e.orig.dst}:${e.orig.dport}`;
+/**
+ * A connection's identity: the kernel's id and the entry's start time (the id
+ * alone comes back for the next connection on the same tuple, see
+ * CtEntry.start), with the network and the original tuple.
+ */
+const key = (networkId: string, e: CtEntry) => `${keyWithoutStart(networkId, e)}${e.start ? `@${e.start}` : ''}`;
+/** The identity the ledger used before it knew start times: a ledger kept on disk by an older agent holds these. */
+const keyWithoutStart = (networkId: string, e: CtEntry) => `${networkId}|${e.id}|${e.protocol}|${e.orig.src}:${e.orig.sport}>${e.orig.dst}:${e.orig.dport}`;
+
+/** An entry an older agent kept under its identity without a start time, moved to the full one (else all it counted would be counted again). */
+function adoptOlder(ledger: Ledger, networkId: string, e: CtEntry, k: string, changes: LedgerChanges): Tracked | undefined {
+  const older = keyWithoutStart(networkId, e);
+  const t = older === k ? undefined : ledger.get(older);
+  if (!t) return undefined;
+  ledger.delete(older);
+  ledger.set(k, t);
+  changes.removed.push(older);
+  changes.changed.add(k);
+  return t;
+}
 
 function report(t: Tracked, now: number, hostId: string): FlowRecordJson[] {
   const ob = t.seen.ob - t.reported.ob;
@@ -134,7 +153,7 @@ export function takeReading(
     if (!ends) continue;
     const k = key(reading.networkId, e);
     present.add(k);
-    let t = ledger.get(k);
+    let t = ledger.get(k) ?? adoptOlder(ledger, reading.networkId, e, k, changes);
     if (t?.missed) {
       t.missed = 0;
       changes.changed.add(k);

@@ -5,8 +5,10 @@ import { GONE_AFTER, ledgerFromJson, ledgerToJson, takeReading, type Ledger } fr
 const T0 = 1_796_000_000;
 const options = { intervalSeconds: 60, hostId: 'h1' };
 const ct = (line: string) => parseConntrackLine(line)!;
-const tcp = (state: string, src: string, dst: string, replySrc: string, replyDst: string, ob: number, rb: number, id = '7') =>
-  ct(`ipv4 2 tcp 6 100 ${state} src=${src} dst=${dst} sport=40000 dport=80 packets=${ob ? 3 : 0} bytes=${ob} src=${replySrc} dst=${replyDst} sport=80 dport=40000 packets=${rb ? 5 : 0} bytes=${rb} [ASSURED] mark=0 use=1 id=${id}`);
+const tcp = (state: string, src: string, dst: string, replySrc: string, replyDst: string, ob: number, rb: number, id = '7', start = '') => ({
+  ...ct(`ipv4 2 tcp 6 100 ${state} src=${src} dst=${dst} sport=40000 dport=80 packets=${ob ? 3 : 0} bytes=${ob} src=${replySrc} dst=${replyDst} sport=80 dport=40000 packets=${rb ? 5 : 0} bytes=${rb} [ASSURED] mark=0 use=1 id=${id}`),
+  start,
+});
 const reading = (entries: CtEntry[]) => ({
   networkId: 'net_a',
   contains: (ip: string) => ip.startsWith('10.0.'),
@@ -78,5 +80,29 @@ describe('conntrack readings into flow records', () => {
     expect(before.map((r) => [r.flow_id.split(':')[2], r.bytes])).toEqual([['1', '200']]);
     expect(after.map((r) => [r.flow_id.split(':')[2], r.bytes])).toEqual([['2', '60']]);
     expect(after[0]!.flow_id.split(':')[1]).toBe(before[0]!.flow_id.split(':')[1]);
+  });
+
+  it('bills each connection on a reused tuple, though the kernel gives it the same id and it counts the same bytes', () => {
+    // Seen here: a connection that reuses the tuple of one in TIME_WAIT gets the freed entry, so the same id.
+    const ledger: Ledger = new Map();
+    const call = (start: string) => tcp('TIME_WAIT', '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', 271, 164, '445203247', start);
+    const records = ['1796317262615525565', '1796317263716001234', '1796317264817004321'].flatMap((start, i) => takeReading(ledger, reading([call(start)]), T0 + i, options));
+    expect(records.map((r) => r.bytes)).toEqual(['271', '164', '271', '164', '271', '164']);
+    expect(new Set(records.map((r) => r.flow_id)).size).toBe(6);
+    // The same entry read again (same start) is the same connection: nothing more.
+    expect(takeReading(ledger, reading([call('1796317264817004321')]), T0 + 3, options)).toEqual([]);
+  });
+
+  it('takes over what an older agent kept without start times, rather than counting it again', () => {
+    const ledger: Ledger = new Map();
+    const egress = (ob: number, start: string) => tcp('ESTABLISHED', '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', ob, 0, '7', start);
+    takeReading(ledger, reading([egress(100, '')]), T0, options);
+    const changes = { changed: new Set<string>(), removed: [] as string[] };
+    const after = takeReading(ledger, reading([egress(160, '1796317262615525565')]), T0 + 60, options, changes);
+    expect(after.map((r) => r.bytes)).toEqual(['160']);
+    const again = takeReading(ledger, reading([egress(200, '1796317262615525565')]), T0 + 120, options);
+    expect(again.map((r) => r.bytes)).toEqual(['40']);
+    expect(ledger.size).toBe(1);
+    expect(changes.removed).toHaveLength(1);
   });
 });

@@ -7,17 +7,17 @@
 // confirmed. A restart publishes what was not confirmed again, with the same
 // ids (billing counts each id once), and reads the kernel from where the
 // ledger left off. A table read is cheap for what did not change: a line
-// seen before (bar its timeout) is not parsed again.
+// seen before (bar its clocks) is not parsed again.
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { parseConntrackLine, type CtEntry } from './conntrack-line.js';
+import { parseConntrackXml, type CtEntry } from './conntrack-line.js';
 import { ConntrackReader } from './conntrack-reader.js';
 import { FlowJournal } from './flow-journal.js';
 import { takeReading, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
 
-/** The fifth field of a line, the entry's seconds to live: the only part of an unchanged entry that changes between reads. */
-const TIMEOUT = /^(\S+\s+\S+\s+\S+\s+\S+\s+)\d+ /;
+/** An entry's seconds to live and seconds since it was made: the only parts of an unchanged entry that change between reads. */
+const CLOCKS = /<timeout>\d+<\/timeout>|<deltatime>\d+<\/deltatime>/g;
 /** Records per message: about 250 bytes each, far under NATS's 1 MB. */
 const BATCH = 1000;
 
@@ -57,7 +57,7 @@ export class FlowMeter {
   private known = new Set<string>();
   private readonly journal: FlowJournal;
   private readonly reader = new ConntrackReader();
-  /** Per namespace: its table's last lines (timeout left out) and what they parsed to. */
+  /** Per namespace: its table's last lines (clocks left out) and what they parsed to. */
   private lines = new Map<string, Map<string, CtEntry>>();
   private readonly logger = new Logger('FlowMeter');
   readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0 };
@@ -149,9 +149,9 @@ export class FlowMeter {
       const before = this.lines.get(namespace);
       const now = new Map<string, CtEntry>();
       for (const line of stdout.split('\n')) {
-        if (!line) continue;
-        const same = line.replace(TIMEOUT, '$1');
-        const entry = before?.get(same) ?? parseConntrackLine(line);
+        if (!line.startsWith('<flow>')) continue; // the document's own lines
+        const same = line.replace(CLOCKS, '');
+        const entry = before?.get(same) ?? parseConntrackXml(line);
         if (!entry) {
           this.stats.unreadLines++;
           continue;
