@@ -9,7 +9,7 @@
 // fail in the middle of transfers.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { parseConntrackLine, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { parseConntrackLine, parseConntrackXml, parseDestroyEvent, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
 import { startBillingProcess } from '../support/billing-process.js';
 import { noDataPlane, stopChild, useAgentProcess } from '../support/host-agent.js';
 import { usePlatform } from '../support/platform.js';
@@ -166,6 +166,33 @@ describe('egress metered from the wire', () => {
     console.log(`metering-on-the-wire suite: the kernel ids of three calls on one tuple: ${calls.map((c) => c.id).join(', ')}`);
     const egress = calls.reduce((sum, c) => sum + c.orig.bytes, 0n);
     const ingress = calls.reduce((sum, c) => sum + c.reply.bytes, 0n);
+    const settled = await usageWhen(key, (u) => u.egress === egress && u.ingress === ingress);
+    expect({ egress: settled.egress, ingress: settled.ingress }).toEqual({ egress, ingress });
+  }, 120_000);
+
+  maybe('bills connections on one tuple that replace each other within milliseconds, which no reading of the table sees', async () => {
+    const { key, worker } = await workerOfNewAccount('replaced');
+    const ns = names.network(worker.networkId);
+    // The test's own count of what the kernel drops in the network's namespace, the agent's aside.
+    const listener = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let printed = '';
+    listener.stdout!.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
+    // The agent listens on a network's drops from its first reading of it (within a second of the network's creation).
+    await sleep(2000);
+    // Closed with a reset (linger 0): the entry goes to CLOSE, and the next call from the same port replaces it at once.
+    const call = `printf 'GET /bytes/1000 HTTP/1.0\\r\\n\\r\\n' | socat - TCP:198.51.100.10:80,sourceport=40001,reuseaddr,so-linger=0 >/dev/null`;
+    inNs(names.resource(worker.id), ['bash', '-c', `${call}; ${call}; ${call}`]);
+    await sleep(300);
+    listener.kill();
+    const mine = (e: CtEntry) => e.orig.src === worker.private_ip && e.orig.sport === 40001 && e.orig.dst === '198.51.100.10';
+    const dropped = printed.split('\n').flatMap((l) => parseDestroyEvent(l) ?? []).filter(mine);
+    const [left] = inNs(ns, ['conntrack', '-L', '-o', 'xml,id,ktimestamp']).split('\n').flatMap((l) => parseConntrackXml(l) ?? []).filter(mine);
+    const calls = [...dropped, ...(left ? [left] : [])];
+    // Three connections, each made and gone (or replaced) well within the agent's one-second reading interval.
+    expect(new Set(calls.map((c) => c.start)).size).toBe(3);
+    const egress = calls.reduce((sum, c) => sum + c.orig.bytes, 0n);
+    const ingress = calls.reduce((sum, c) => sum + c.reply.bytes, 0n);
+    expect(ingress).toBeGreaterThan(3000n);
     const settled = await usageWhen(key, (u) => u.egress === egress && u.ingress === ingress);
     expect({ egress: settled.egress, ingress: settled.ingress }).toEqual({ egress, ingress });
   }, 120_000);

@@ -131,3 +131,17 @@ export function parseConntrackXml(line: string): CtEntry | undefined {
 
 /** A line of either output format. */
 export const parseConntrack = (line: string): CtEntry | undefined => (line.startsWith('<') ? parseConntrackXml(line) : parseConntrackLine(line));
+
+const DESTROY = '<flow type="destroy">';
+
+/**
+ * One line of `conntrack -E -e DESTROY -o xml,id,ktimestamp`: the entry as it
+ * was when the kernel dropped it, counters final. The tool may append
+ * ` [USERSPACE] portid=…` after the element (an entry deleted by a program).
+ */
+export function parseDestroyEvent(line: string): CtEntry | undefined {
+  if (!line.startsWith(DESTROY)) return undefined;
+  const end = line.indexOf('</flow>');
+  return end < 0 ? undefined : parseConntrackXml(`<flow>${line.slice(DESTROY.length, end)}</flow>`);
+}
+

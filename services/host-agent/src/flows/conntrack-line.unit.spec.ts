@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseConntrack, parseConntrackLine, parseConntrackXml } from './conntrack-line.js';
+import { parseConntrack, parseConntrackLine, parseConntrackXml, parseDestroyEvent } from './conntrack-line.js';
 
 describe('a conntrack line', () => {
   it('gives both tuples with their counters, the TCP state and the entry id', () => {
@@ -75,5 +75,14 @@ describe('a conntrack line', () => {
     ['a line cut short', xml().slice(0, 300)],
   ])('skips the xml line when it is %s', (_, line) => {
     expect(parseConntrackXml(line)).toBeUndefined();
+  });
+
+  it('reads a DESTROY event (what conntrack -E prints, with or without the userspace note after it), and nothing else as one', () => {
+    const event = xml({ state: 'CLOSE' }).replace('<flow>', '<flow type="destroy">');
+    expect(parseDestroyEvent(event)).toEqual(parseConntrackXml(xml({ state: 'CLOSE' })));
+    expect(parseDestroyEvent(`${event} [USERSPACE] portid=2419460651`)).toEqual(parseConntrackXml(xml({ state: 'CLOSE' })));
+    expect(parseDestroyEvent(xml())).toBeUndefined();
+    expect(parseDestroyEvent('<flow type="new">' + xml().slice('<flow>'.length))).toBeUndefined();
+    expect(parseDestroyEvent(event.slice(0, 200))).toBeUndefined();
   });
 });

@@ -45,6 +45,8 @@ export interface Tracked {
   reported: { ob: bigint; op: bigint; rb: bigint; rp: bigint };
   /** Readings in a row that did not list it (see GONE_AFTER). */
   missed?: number;
+  /** Its DESTROY event came: all it counted is reported, and a reading that still lists it (it began before) changes nothing. */
+  destroyed?: boolean;
 }
 
 /**
@@ -135,6 +137,47 @@ function report(t: Tracked, now: number, hostId: string): FlowRecordJson[] {
   return records;
 }
 
+const countersOf = (e: CtEntry) => ({ ob: e.orig.bytes, op: e.orig.packets, rb: e.reply.bytes, rp: e.reply.packets });
+
+/** A connection seen for the first time: nothing of it reported yet. */
+function track(ledger: Ledger, k: string, networkId: string, e: CtEntry, ends: NonNullable<ReturnType<typeof endpoints>>, now: number, seen: Tracked['seen']): Tracked {
+  const idHash = createHash('sha256').update(k).digest('base64url').slice(0, 16);
+  const t: Tracked = { networkId, idHash, ...ends, protocol: e.protocol, seq: 0, reportedAt: now, seen, reported: { ob: 0n, op: 0n, rb: 0n, rp: 0n } };
+  ledger.set(k, t);
+  return t;
+}
+
+/**
+ * Takes the DESTROY events of a network's connections (`reading.entries`):
+ * each one's final counters, reported at once, whether a reading saw it or
+ * not. Only an entry with its start time is taken: without one, its id may be
+ * another connection's (see CtEntry.start), and the readings cover it.
+ * Mutates `ledger`; the entry stays, marked, until readings stop listing it.
+ */
+export function takeDestroyed(
+  ledger: Ledger,
+  reading: NetworkReading,
+  now: number,
+  options: { readonly hostId: string },
+  changes: LedgerChanges = { changed: new Set(), removed: [] },
+): FlowRecordJson[] {
+  const records: FlowRecordJson[] = [];
+  for (const e of reading.entries) {
+    const ends = e.start ? endpoints(e, reading) : undefined;
+    if (!ends) continue;
+    const k = key(reading.networkId, e);
+    const final = countersOf(e);
+    const t = ledger.get(k) ?? track(ledger, k, reading.networkId, e, ends, now, final);
+    if (t.destroyed) continue;
+    // Counters only grow: a final count below what a reading saw is not this connection's (it cannot be), so ignored.
+    if (final.ob >= t.seen.ob && final.rb >= t.seen.rb) t.seen = final;
+    for (const r of report(t, now, options.hostId)) records.push(r);
+    t.destroyed = true;
+    changes.changed.add(k);
+  }
+  return records;
+}
+
 /**
  * Takes one reading of a network's table (`now` in epoch seconds) into the
  * ledger, and returns the records it makes due. Mutates `ledger`.
@@ -158,14 +201,10 @@ export function takeReading(
       t.missed = 0;
       changes.changed.add(k);
     }
-    const seen = { ob: e.orig.bytes, op: e.orig.packets, rb: e.reply.bytes, rp: e.reply.packets };
+    if (t?.destroyed) continue;
+    const seen = countersOf(e);
     if (!t || t.seen.ob !== seen.ob || t.seen.rb !== seen.rb) changes.changed.add(k);
-    if (!t) {
-      const zero = { ob: 0n, op: 0n, rb: 0n, rp: 0n };
-      const idHash = createHash('sha256').update(k).digest('base64url').slice(0, 16);
-      t = { networkId: reading.networkId, idHash, ...ends, protocol: e.protocol, seq: 0, reportedAt: now, seen, reported: zero };
-      ledger.set(k, t);
-    }
+    t ??= track(ledger, k, reading.networkId, e, ends, now, seen);
     // Counters only grow; one that went back (zeroed by hand) starts a new baseline rather than a negative interval.
     if (seen.ob < t.reported.ob || seen.rb < t.reported.rb) t.reported = { ...seen };
     t.seen = seen;

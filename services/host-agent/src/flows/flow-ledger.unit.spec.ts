@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConntrackLine, type CtEntry } from './conntrack-line.js';
-import { GONE_AFTER, ledgerFromJson, ledgerToJson, takeReading, type Ledger } from './flow-ledger.js';
+import { GONE_AFTER, ledgerFromJson, ledgerToJson, takeDestroyed, takeReading, type Ledger } from './flow-ledger.js';
 
 const T0 = 1_796_000_000;
 const options = { intervalSeconds: 60, hostId: 'h1' };
@@ -104,5 +104,43 @@ describe('conntrack readings into flow records', () => {
     expect(again.map((r) => r.bytes)).toEqual(['40']);
     expect(ledger.size).toBe(1);
     expect(changes.removed).toHaveLength(1);
+  });
+
+  describe('with DESTROY events', () => {
+    const call = (start: string, ob: number, rb: number, state = 'CLOSE') => tcp(state, '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', ob, rb, '2196859057', start);
+
+    it('bills connections made and dropped between two readings, which no reading saw', () => {
+      const ledger: Ledger = new Map();
+      // Three calls on one tuple within milliseconds: the first two replaced at once, only the last left in the table.
+      const dropped = takeDestroyed(ledger, reading([call('100', 271, 112), call('200', 271, 112)]), T0, options);
+      const read = takeReading(ledger, reading([call('300', 271, 112)]), T0, options);
+      expect([...dropped, ...read].map((r) => r.bytes)).toEqual(['271', '112', '271', '112', '271', '112']);
+    });
+
+    it('reports what a read connection counted after its last reading, once, whichever comes first', () => {
+      const ledger: Ledger = new Map();
+      takeReading(ledger, reading([call('100', 100, 1000, 'ESTABLISHED')]), T0, options);
+      const final = takeDestroyed(ledger, reading([call('100', 150, 1600)]), T0 + 1, options);
+      expect(final.map((r) => r.bytes)).toEqual(['150', '1600']);
+      // A reading that began before it was dropped still lists it: nothing more, and nothing twice from the event again.
+      expect(takeReading(ledger, reading([call('100', 150, 1600)]), T0 + 2, options)).toEqual([]);
+      expect(takeDestroyed(ledger, reading([call('100', 150, 1600)]), T0 + 2, options)).toEqual([]);
+      // Gone from the table: forgotten after GONE_AFTER readings, with nothing more reported.
+      for (let i = 0; i < GONE_AFTER; i++) expect(takeReading(ledger, reading([]), T0 + 3 + i, options)).toEqual([]);
+      expect(ledger.size).toBe(0);
+    });
+
+    it('leaves an event without a start time to the readings (its id may be another connection’s)', () => {
+      const ledger: Ledger = new Map();
+      expect(takeDestroyed(ledger, reading([call('', 271, 112)]), T0, options)).toEqual([]);
+      expect(ledger.size).toBe(0);
+    });
+
+    it('keeps the mark across a restart (the ledger on disk)', () => {
+      const ledger: Ledger = new Map();
+      takeDestroyed(ledger, reading([call('100', 271, 112)]), T0, options);
+      const restored = ledgerFromJson(JSON.parse(JSON.stringify(ledgerToJson(ledger))));
+      expect(takeReading(restored, reading([call('100', 271, 112)]), T0 + 1, options)).toEqual([]);
+    });
   });
 });

@@ -1,6 +1,8 @@
-// The agent's meter: reads each network's connection table (conntrack, in the
-// network's namespace, accounting on) every `pollMs`, turns it into flow
-// records (flow-ledger.ts) and publishes them on the flows subject, where
+// The agent's meter: every `pollMs`, takes the connections each network's
+// kernel dropped meanwhile (conntrack-events.ts) and reads its connection
+// table (conntrack, in the network's namespace, accounting and timestamps
+// on), turns both into flow records (flow-ledger.ts) and publishes them on
+// the flows subject, where
 // billing meters them. Exactly once across a kill -9: records due are first
 // written to disk with the ledger changes that made them (flow-journal.ts),
 // then published (JetStream also drops a repeated message id), then marked
@@ -12,9 +14,10 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { parseConntrackXml, type CtEntry } from './conntrack-line.js';
+import { ConntrackEvents } from './conntrack-events.js';
 import { ConntrackReader } from './conntrack-reader.js';
 import { FlowJournal } from './flow-journal.js';
-import { takeReading, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
+import { takeDestroyed, takeReading, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
 
 /** An entry's seconds to live and seconds since it was made: the only parts of an unchanged entry that change between reads. */
 const CLOCKS = /<timeout>\d+<\/timeout>|<deltatime>\d+<\/deltatime>/g;
@@ -57,6 +60,7 @@ export class FlowMeter {
   private known = new Set<string>();
   private readonly journal: FlowJournal;
   private readonly reader = new ConntrackReader();
+  private readonly events = new ConntrackEvents();
   /** Per namespace: its table's last lines (clocks left out) and what they parsed to. */
   private lines = new Map<string, Map<string, CtEntry>>();
   private readonly logger = new Logger('FlowMeter');
@@ -64,7 +68,14 @@ export class FlowMeter {
 
   /** For /healthz: what it has published, what waits, how long a round takes. */
   health() {
-    return { published: this.stats.published, pending: this.pending.length, tracked: this.ledger.size, unread_lines: this.stats.unreadLines, last_round_ms: this.stats.lastPollMs };
+    return {
+      published: this.stats.published,
+      pending: this.pending.length,
+      tracked: this.ledger.size,
+      unread_lines: this.stats.unreadLines + this.events.stats.unread,
+      events_lost: this.events.stats.lost,
+      last_round_ms: this.stats.lastPollMs,
+    };
   }
 
   constructor(
@@ -100,6 +111,7 @@ export class FlowMeter {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     this.reader.close();
+    this.events.close();
   }
 
   /** One round: every network read, due records made, kept, published. Never two at once. */
@@ -118,7 +130,11 @@ export class FlowMeter {
     const add = (made: FlowRecordJson[]) => {
       for (const r of made) records.push(r);
     };
+    this.events.watch(new Set(current.map((n) => n.namespace)));
     for (const network of current) {
+      // The connections dropped since the last round first (their final counts), then the table as it is now.
+      const destroyed = this.events.take(network.namespace);
+      add(takeDestroyed(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries: destroyed }, now, this.options, changes));
       const entries = await this.read(network.namespace);
       // A table that could not be read is not an empty one: its connections are not reported as ended.
       if (!entries) continue;
