@@ -49,9 +49,12 @@ export class ConntrackEvents {
 
   private listen(namespace: string, listener: Listener): void {
     this.listeners.set(namespace, listener);
-    const child = spawn('ip', ['netns', 'exec', namespace, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', String(BUFFER_BYTES)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Through a shell that ends the listener once its stdin closes: when the agent dies, even by kill -9, the
+    // listener goes with it rather than live on in the namespace (and keep a deleted namespace alive). The
+    // shell exits with the listener, to be started again. (A job in the background reads /dev/null unless told.)
+    const script = `exec 3<&0; conntrack -E -e DESTROY -o xml,id,ktimestamp -b ${BUFFER_BYTES} & c=$!; (cat <&3 >/dev/null; kill $c 2>/dev/null) & wait $c`;
+    const child = spawn('ip', ['netns', 'exec', namespace, 'sh', '-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin!.on('error', () => undefined); // a shell gone: its exit says so
     listener.child = child;
     let partial = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -70,6 +73,7 @@ export class ConntrackEvents {
       this.stats.lost += text.split('ENOBUFS').length - 1;
     });
     child.once('exit', () => {
+      child.stdin!.end(); // its watcher of stdin, still running, ends too
       if (this.listeners.get(namespace) !== listener || listener.child !== child) return;
       listener.child = undefined;
       listener.restart = setTimeout(() => this.listeners.get(namespace) === listener && this.listen(namespace, listener), RESTART_MS);
@@ -82,6 +86,6 @@ export class ConntrackEvents {
     this.listeners.delete(namespace);
     if (!listener) return;
     clearTimeout(listener.restart);
-    listener.child?.kill();
+    listener.child?.stdin?.end(); // the shell then stops the listener and exits
   }
 }
