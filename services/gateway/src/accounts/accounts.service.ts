@@ -42,6 +42,8 @@ const INDEX_WATCH_MS = 20;
 export class AccountsService implements OnModuleInit {
   private readonly accounts: CommandHandler<AccountCommand, AccountEvent, AccountState>;
   private index: ProjectionRunner<ApiKeyIndex> | undefined;
+  /** The timer requests waiting for the key index share (see untilIndexCurrent). */
+  private indexTick: Promise<void> | undefined;
   /** Told the id of every key revoked, from this instance's own writes and from the index's subscription (so possibly twice). */
   private readonly revokedListeners = new Set<(keyId: string) => void>();
 
@@ -127,22 +129,15 @@ export class AccountsService implements OnModuleInit {
    * long GC, a loaded machine) and its last confirmation is old until the next
    * round trip (every 500 ms), or a pull is being opened again. A request
    * waits that out rather than being refused; only lag that lasts is a 503.
-   * Every request waiting shares one watch.
+   * The requests waiting share one timer.
    */
-  untilIndexCurrent(waitMs: number): Promise<boolean> {
-    if (this.indexLagMs() <= this.config.projectionMaxLagMs) return Promise.resolve(true);
-    this.indexWatch ??= this.watchIndexLag(waitMs).finally(() => (this.indexWatch = undefined));
-    return this.indexWatch;
-  }
-
-  private indexWatch: Promise<boolean> | undefined;
-
-  private async watchIndexLag(waitMs: number): Promise<boolean> {
-    for (const deadline = Date.now() + waitMs; Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, INDEX_WATCH_MS));
-      if (this.indexLagMs() <= this.config.projectionMaxLagMs) return true;
+  async untilIndexCurrent(waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    while (this.indexLagMs() > this.config.projectionMaxLagMs) {
+      if (Date.now() >= deadline) return false;
+      await (this.indexTick ??= new Promise<void>((resolve) => setTimeout(resolve, INDEX_WATCH_MS)).finally(() => (this.indexTick = undefined)));
     }
-    return false;
+    return true;
   }
 
   private async handle(accountId: string, command: AccountCommand): Promise<Extract<AccountState, { status: 'active' }>> {

@@ -49,12 +49,11 @@ export class ConntrackEvents {
 
   private listen(namespace: string, listener: Listener): void {
     this.listeners.set(namespace, listener);
-    // Through a shell that ends the listener once its stdin closes: when the agent dies, even by kill -9, the
-    // listener goes with it rather than live on in the namespace (and keep a deleted namespace alive). The
-    // shell exits with the listener, to be started again. (A job in the background reads /dev/null unless told.)
-    const script = `exec 3<&0; conntrack -E -e DESTROY -o xml,id,ktimestamp -b ${BUFFER_BYTES} & c=$!; (cat <&3 >/dev/null; kill $c 2>/dev/null) & wait $c`;
-    const child = spawn('ip', ['netns', 'exec', namespace, 'sh', '-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdin!.on('error', () => undefined); // a shell gone: its exit says so
+    // One process per network: `ip netns exec` and setpriv (util-linux) exec in place, and the parent-death
+    // signal ends the listener with the agent, even a kill -9 of it, rather than let it live on in the
+    // namespace (and keep a deleted namespace alive).
+    const command = ['netns', 'exec', namespace, 'setpriv', '--pdeathsig', 'KILL', 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', String(BUFFER_BYTES)];
+    const child = spawn('ip', command, { stdio: ['ignore', 'pipe', 'pipe'] });
     listener.child = child;
     let partial = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -73,7 +72,6 @@ export class ConntrackEvents {
       this.stats.lost += text.split('ENOBUFS').length - 1;
     });
     child.once('exit', () => {
-      child.stdin!.end(); // its watcher of stdin, still running, ends too
       if (this.listeners.get(namespace) !== listener || listener.child !== child) return;
       listener.child = undefined;
       listener.restart = setTimeout(() => this.listeners.get(namespace) === listener && this.listen(namespace, listener), RESTART_MS);
@@ -86,6 +84,6 @@ export class ConntrackEvents {
     this.listeners.delete(namespace);
     if (!listener) return;
     clearTimeout(listener.restart);
-    listener.child?.stdin?.end(); // the shell then stops the listener and exits
+    listener.child?.kill();
   }
 }

@@ -1,7 +1,9 @@
 // One line of `conntrack -L -o extended,id` (conntrack-tools 1.4), or one
-// `<flow>` of `-o xml,id,ktimestamp` (what the agent reads), read strictly: the original and reply tuples with their counters (accounting on:
-// nf_conntrack_acct=1), the TCP state and the entry's id. A line that does not
-// parse is skipped by the caller and counted, never guessed at.
+// `<flow>` of `-o xml,id,ktimestamp` (what the agent reads, the only format
+// with an entry's start time to the ns), read strictly: the original and
+// reply tuples with their counters (accounting on: nf_conntrack_acct=1), the
+// TCP state and the entry's id. A line that does not parse is skipped by the
+// caller and counted, never guessed at.
 //   ipv4 2 tcp 6 119 TIME_WAIT src=… dst=… sport=… dport=… packets=4 bytes=216
 //     src=… dst=… sport=… dport=… packets=4 bytes=5216 [ASSURED] mark=0 use=1 id=3276806062
 // ICMP tuples carry type=, code= and their own id= instead of ports.
@@ -80,25 +82,27 @@ export function parseConntrackLine(line: string): CtEntry | undefined {
   return { id, start: '', protocol, state: protocol === 6 ? state : '', orig, reply };
 }
 
-/** The text between `<name>` and `</name>` from `from` on, and where it ends; undefined when absent. */
-function element(line: string, name: string, from: number): { text: string; end: number } | undefined {
+/** The text between the first `<name>` from `from` on and its `</name>`; undefined when absent. */
+function element(line: string, name: string, from = 0): string | undefined {
   const open = line.indexOf(`<${name}>`, from);
   if (open < 0) return undefined;
   const start = open + name.length + 2;
   const close = line.indexOf(`</${name}>`, start);
-  return close < 0 ? undefined : { text: line.slice(start, close), end: close + name.length + 3 };
+  return close < 0 ? undefined : line.slice(start, close);
 }
 
 function xmlTuple(meta: string): Tuple | undefined {
-  const src = element(meta, 'src', 0)?.text;
-  const dst = element(meta, 'dst', 0)?.text;
   const counters = meta.indexOf('<counters>');
-  const packets = counters < 0 ? undefined : element(meta, 'packets', counters)?.text;
-  const bytes = counters < 0 ? undefined : element(meta, 'bytes', counters)?.text;
   const fields = new Map<string, string>();
-  for (const [name, value] of [['src', src], ['dst', dst], ['packets', packets], ['bytes', bytes], ['sport', element(meta, 'sport', 0)?.text], ['dport', element(meta, 'dport', 0)?.text]] as const) {
-    if (value !== undefined) fields.set(name, value);
-  }
+  const values = {
+    src: element(meta, 'src'),
+    dst: element(meta, 'dst'),
+    sport: element(meta, 'sport'),
+    dport: element(meta, 'dport'),
+    packets: counters < 0 ? undefined : element(meta, 'packets', counters),
+    bytes: counters < 0 ? undefined : element(meta, 'bytes', counters),
+  };
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) fields.set(name, value);
   return tuple(fields);
 }
 
@@ -121,16 +125,14 @@ export function parseConntrackXml(line: string): CtEntry | undefined {
   const orig = xmlTuple(original);
   const back = xmlTuple(line.slice(reply, own));
   const rest = line.slice(own);
-  const id = element(rest, 'id', 0)?.text;
-  const start = element(rest, 'start', rest.indexOf('<timestamp>') < 0 ? rest.length : rest.indexOf('<timestamp>'))?.text ?? '';
+  const id = element(rest, 'id');
+  const timestamp = rest.indexOf('<timestamp>');
+  const start = (timestamp < 0 ? undefined : element(rest, 'start', timestamp)) ?? '';
   if (!orig || !back || !id || !DIGITS.test(id) || (start && !DIGITS.test(start))) return undefined;
-  const state = protocol === 6 ? (element(rest, 'state', 0)?.text ?? '') : '';
+  const state = protocol === 6 ? (element(rest, 'state') ?? '') : '';
   if (state && !/^[A-Z_]{1,20}$/.test(state)) return undefined;
   return { id, start, protocol, state, orig, reply: back };
 }
-
-/** A line of either output format. */
-export const parseConntrack = (line: string): CtEntry | undefined => (line.startsWith('<') ? parseConntrackXml(line) : parseConntrackLine(line));
 
 const DESTROY = '<flow type="destroy">';
 

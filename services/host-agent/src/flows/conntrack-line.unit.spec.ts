@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseConntrack, parseConntrackLine, parseConntrackXml, parseDestroyEvent } from './conntrack-line.js';
+import { parseConntrackLine, parseConntrackXml, parseDestroyEvent } from './conntrack-line.js';
 
 describe('a conntrack line', () => {
   it('gives both tuples with their counters, the TCP state and the entry id', () => {
@@ -59,7 +59,6 @@ describe('a conntrack line', () => {
       orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
       reply: { src: '198.51.100.10', dst: '203.0.113.1', sport: 80, dport: 34996, packets: 4n, bytes: 5216n },
     });
-    expect(parseConntrack(xml())).toEqual(parseConntrackXml(xml()));
     // Without timestamps on, the start is not known.
     expect(parseConntrackXml(xml().replace(/<timestamp>.*<\/timestamp>/, ''))?.start).toBe('');
   });

@@ -167,7 +167,7 @@ export function takeDestroyed(
     if (!ends) continue;
     const k = key(reading.networkId, e);
     const final = countersOf(e);
-    const t = ledger.get(k) ?? track(ledger, k, reading.networkId, e, ends, now, final);
+    const t = ledger.get(k) ?? adoptOlder(ledger, reading.networkId, e, k, changes) ?? track(ledger, k, reading.networkId, e, ends, now, final);
     if (t.destroyed) continue;
     // Counters only grow: a final count below what a reading saw is not this connection's (it cannot be), so ignored.
     if (final.ob >= t.seen.ob && final.rb >= t.seen.rb) t.seen = final;
@@ -178,19 +178,24 @@ export function takeDestroyed(
   return records;
 }
 
+type LedgerOptions = { readonly intervalSeconds: number; readonly hostId: string };
+
 /**
  * Takes one reading of a network's table (`now` in epoch seconds) into the
- * ledger, and returns the records it makes due. Mutates `ledger`.
+ * ledger, and returns the records it makes due. Mutates `ledger`. The
+ * connections it did not list are left to sweepMissing, which the meter runs
+ * once per round for all the networks it read (one walk of the ledger, not
+ * one per network).
  */
-export function takeReading(
+export function readTable(
   ledger: Ledger,
   reading: NetworkReading,
   now: number,
-  options: { readonly intervalSeconds: number; readonly hostId: string },
-  changes: LedgerChanges = { changed: new Set(), removed: [] },
+  options: LedgerOptions,
+  changes: LedgerChanges,
+  present: Set<string>,
 ): FlowRecordJson[] {
   const records: FlowRecordJson[] = [];
-  const present = new Set<string>();
   for (const e of reading.entries) {
     const ends = endpoints(e, reading);
     if (!ends) continue;
@@ -211,13 +216,29 @@ export function takeReading(
     if (CLOSED.has(e.state) || now - t.reportedAt >= options.intervalSeconds) {
       const due = report(t, now, options.hostId);
       if (due.length) changes.changed.add(k);
-      records.push(...due);
+      for (const r of due) records.push(r);
     }
   }
+  return records;
+}
+
+/**
+ * The connections of the networks read (`read`) that their readings did not
+ * list (`present`): what each counted since its last report is its last
+ * interval; each is forgotten once it stays missing (GONE_AFTER).
+ */
+export function sweepMissing(
+  ledger: Ledger,
+  read: ReadonlySet<string>,
+  present: ReadonlySet<string>,
+  now: number,
+  options: LedgerOptions,
+  changes: LedgerChanges,
+): FlowRecordJson[] {
+  const records: FlowRecordJson[] = [];
   for (const [k, t] of ledger) {
-    if (t.networkId !== reading.networkId || present.has(k)) continue;
-    // Missing: what it counted since the last report is its last interval; forgotten once it stays missing.
-    records.push(...report(t, now, options.hostId));
+    if (!read.has(t.networkId) || present.has(k)) continue;
+    for (const r of report(t, now, options.hostId)) records.push(r);
     t.missed = (t.missed ?? 0) + 1;
     if (t.missed < GONE_AFTER) {
       changes.changed.add(k);
@@ -227,6 +248,20 @@ export function takeReading(
     changes.changed.delete(k);
     changes.removed.push(k);
   }
+  return records;
+}
+
+/** One network's reading and its sweep: readTable and sweepMissing for a single table. */
+export function takeReading(
+  ledger: Ledger,
+  reading: NetworkReading,
+  now: number,
+  options: LedgerOptions,
+  changes: LedgerChanges = { changed: new Set(), removed: [] },
+): FlowRecordJson[] {
+  const present = new Set<string>();
+  const records = readTable(ledger, reading, now, options, changes, present);
+  for (const r of sweepMissing(ledger, new Set([reading.networkId]), present, now, options, changes)) records.push(r);
   return records;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConntrackLine, type CtEntry } from './conntrack-line.js';
-import { GONE_AFTER, ledgerFromJson, ledgerToJson, takeDestroyed, takeReading, type Ledger } from './flow-ledger.js';
+import { GONE_AFTER, ledgerFromJson, ledgerToJson, readTable, sweepMissing, takeDestroyed, takeReading, type Ledger } from './flow-ledger.js';
 
 const T0 = 1_796_000_000;
 const options = { intervalSeconds: 60, hostId: 'h1' };
@@ -104,6 +104,19 @@ describe('conntrack readings into flow records', () => {
     expect(again.map((r) => r.bytes)).toEqual(['40']);
     expect(ledger.size).toBe(1);
     expect(changes.removed).toHaveLength(1);
+  });
+
+  it('sweeps every network read in one walk, and leaves a network whose table could not be read as it was', () => {
+    const ledger: Ledger = new Map();
+    const egress = (networkId: string) => ({ ...reading([tcp('ESTABLISHED', '10.0.1.2', '198.51.100.10', '198.51.100.10', '203.0.113.1', 100, 0)]), networkId });
+    const changes = { changed: new Set<string>(), removed: [] as string[] };
+    for (const id of ['net_a', 'net_b', 'net_c']) readTable(ledger, egress(id), T0, options, changes, new Set());
+    // This round: net_a read and its connection gone, net_b unreadable, net_c read and still there.
+    const listed = new Set<string>();
+    readTable(ledger, egress('net_c'), T0 + 1, options, changes, listed);
+    const records = sweepMissing(ledger, new Set(['net_a', 'net_c']), listed, T0 + 1, options, changes);
+    expect(records.map((r) => [r.network_id, r.bytes])).toEqual([['net_a', '100']]);
+    expect([...ledger.values()].map((t) => [t.networkId, t.missed ?? 0])).toEqual([['net_a', 1], ['net_b', 0], ['net_c', 0]]);
   });
 
   describe('with DESTROY events', () => {

@@ -17,7 +17,7 @@ import { parseConntrackXml, type CtEntry } from './conntrack-line.js';
 import { ConntrackEvents } from './conntrack-events.js';
 import { ConntrackReader } from './conntrack-reader.js';
 import { FlowJournal } from './flow-journal.js';
-import { takeDestroyed, takeReading, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
+import { readTable, sweepMissing, takeDestroyed, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
 
 /** An entry's seconds to live and seconds since it was made: the only parts of an unchanged entry that change between reads. */
 const CLOCKS = /<timeout>\d+<\/timeout>|<deltatime>\d+<\/deltatime>/g;
@@ -131,6 +131,9 @@ export class FlowMeter {
       for (const r of made) records.push(r);
     };
     this.events.watch(new Set(current.map((n) => n.namespace)));
+    // The networks whose table was read, and the connections those readings listed: the rest of theirs are missing.
+    const read = new Set<string>();
+    const listed = new Set<string>();
     for (const network of current) {
       // The connections dropped since the last round first (their final counts), then the table as it is now.
       const destroyed = this.events.take(network.namespace);
@@ -138,15 +141,14 @@ export class FlowMeter {
       const entries = await this.read(network.namespace);
       // A table that could not be read is not an empty one: its connections are not reported as ended.
       if (!entries) continue;
-      add(takeReading(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries }, now, this.options, changes));
+      read.add(network.id);
+      add(readTable(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries }, now, this.options, changes, listed));
     }
     // A network gone from this host: its connections went with its namespace; their last counts are their last
     // intervals. It is read as empty until the ledger has forgotten them (GONE_AFTER readings).
     const present = new Set(current.map((n) => n.id));
-    for (const id of this.known) {
-      if (present.has(id)) continue;
-      add(takeReading(this.ledger, { networkId: id, contains: () => true, own: new Set(), entries: [] }, now, this.options, changes));
-    }
+    for (const id of this.known) if (!present.has(id)) read.add(id);
+    add(sweepMissing(this.ledger, read, listed, now, this.options, changes));
     this.known = present;
     for (const t of this.ledger.values()) this.known.add(t.networkId);
     const namespaces = new Set(current.map((n) => n.namespace));
