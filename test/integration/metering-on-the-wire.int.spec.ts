@@ -158,7 +158,10 @@ describe('egress metered from the wire', () => {
     for (let i = 0; i < 3; i++) {
       inNs(names.resource(worker.id), ['curl', '-s', '-o', '/dev/null', 'http://198.51.100.10/bytes/1000']);
       // The call, closed (TIME_WAIT: final), as the kernel counted it; the next call replaces it in the table.
-      const [entry] = table(worker.networkId).filter((e) => e.orig.src === worker.private_ip && e.orig.sport === 40000 && e.orig.dst === '198.51.100.10');
+      // (The last ACK of the close may follow curl's exit by a moment.)
+      const closed = () => table(worker.networkId).find((e) => e.orig.src === worker.private_ip && e.orig.sport === 40000 && e.orig.dst === '198.51.100.10' && e.state === 'TIME_WAIT');
+      let entry = closed();
+      for (let tries = 0; !entry && tries < 20; tries++) entry = (await sleep(100), closed());
       expect(entry?.state).toBe('TIME_WAIT');
       calls.push(entry!);
       await sleep(2500); // the agent reads the table at least once in between (every second), and the next call may reuse the port
