@@ -177,11 +177,12 @@ describe('egress metered from the wire', () => {
     const { key, worker } = await workerOfNewAccount('replaced');
     const ns = names.network(worker.networkId);
     // The test's own count of what the kernel drops in the network's namespace, the agent's aside.
-    const listener = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const listener = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', '1048576'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let printed = '';
     listener.stdout!.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
-    // The agent listens on a network's drops from its first reading of it (within a second of the network's creation).
-    await sleep(2000);
+    // Subscribed once it says it has set its buffer. Then the calls, at once after the create (well inside the
+    // agent's first second with the network): the agent follows a network's drops before it reports it attached.
+    await new Promise<void>((resolve) => listener.stderr!.on('data', (text: Buffer) => String(text).includes('buffer size has been set') && resolve()));
     // Closed with a reset (linger 0): the entry goes to CLOSE, and the next call from the same port replaces it at once.
     const call = `printf 'GET /bytes/1000 HTTP/1.0\\r\\n\\r\\n' | socat - TCP:198.51.100.10:80,sourceport=40001,reuseaddr,so-linger=0 >/dev/null`;
     inNs(names.resource(worker.id), ['bash', '-c', `${call}; ${call}; ${call}`]);

@@ -77,6 +77,7 @@ export class HostAgentModule {
               pollMs: agent.flowPollMs,
             });
             meter.start();
+            hostAgent.beforeReporting(() => meter.listen());
             return meter;
           },
           inject: [BUS_CONNECTION, LINUX_PLANE, HOST_AGENT],

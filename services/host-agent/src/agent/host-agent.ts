@@ -47,6 +47,7 @@ export class HostAgent {
   private synced = false;
   private unsubscribe: (() => void) | undefined;
   private last: AgentHealth['lastReconcile'];
+  private beforeReport: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly kv: KV,
@@ -55,6 +56,11 @@ export class HostAgent {
     private readonly options: HostAgentOptions,
   ) {
     this.loop = new CoalescingLoop(() => this.reconcile(), options.resyncEveryMs);
+  }
+
+  /** Awaited after each reconcile, before its reports are written (the flow meter then follows every new network). */
+  beforeReporting(hook: () => Promise<void>): void {
+    this.beforeReport = hook;
   }
 
   /** Resolves once the whole desired state has been read and made real once (the start's full resync). */
@@ -100,6 +106,7 @@ export class HostAgent {
     const { desired, rejected } = planHost(this.records.values());
     try {
       const statuses = await this.plane.reconcile(desired);
+      await this.beforeReport?.();
       await this.write([...statuses, ...rejected.map((r): ResourceStatus => ({ resourceId: r.resourceId, state: 'failed', reason: r.reason }))]);
       await this.takeBackGone();
       this.last = { at: new Date().toISOString(), ms: Math.round(performance.now() - started) };

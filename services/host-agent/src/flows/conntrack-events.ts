@@ -15,6 +15,8 @@ import { parseDestroyEvent, type CtEntry } from './conntrack-line.js';
 /** The listener's socket buffer: room for a burst of ~40,000 events while the agent is busy. */
 const BUFFER_BYTES = 16 * 1024 * 1024;
 const RESTART_MS = 1000;
+/** The longest a new listener is waited for (it subscribes in milliseconds). */
+const READY_MS = 1000;
 /** Events kept per namespace while the meter does not take them: past this they are dropped (and counted). */
 const MAX_KEPT = 500_000;
 
@@ -28,10 +30,16 @@ export class ConntrackEvents {
   private readonly listeners = new Map<string, Listener>();
   readonly stats = { lost: 0, unread: 0 };
 
-  /** Listens on exactly these namespaces from now on (names already checked by the data plane's naming). */
-  watch(namespaces: ReadonlySet<string>): void {
-    for (const ns of namespaces) if (!this.listeners.has(ns)) this.listen(ns, { child: undefined, events: [], restart: undefined });
+  /**
+   * Listens on exactly these namespaces from now on (names already checked by
+   * the data plane's naming); resolves once each new listener has subscribed
+   * (or has not within READY_MS: the readings cover it meanwhile).
+   */
+  watch(namespaces: ReadonlySet<string>): Promise<void> {
+    const started: Array<Promise<void>> = [];
+    for (const ns of namespaces) if (!this.listeners.has(ns)) started.push(this.listen(ns, { child: undefined, events: [], restart: undefined }));
     for (const ns of [...this.listeners.keys()]) if (!namespaces.has(ns)) this.forget(ns);
+    return Promise.all(started).then(() => undefined);
   }
 
   /** The events received for `namespace` since the last call. */
@@ -47,7 +55,7 @@ export class ConntrackEvents {
     for (const ns of [...this.listeners.keys()]) this.forget(ns);
   }
 
-  private listen(namespace: string, listener: Listener): void {
+  private listen(namespace: string, listener: Listener): Promise<void> {
     this.listeners.set(namespace, listener);
     // One process per network: `ip netns exec` and setpriv (util-linux) exec in place, and the parent-death
     // signal ends the listener with the agent, even a kill -9 of it, rather than let it live on in the
@@ -67,16 +75,26 @@ export class ConntrackEvents {
         else listener.events.push(entry);
       }
     });
+    // conntrack says it has set the socket's buffer once its socket is open and subscribed.
+    let subscribed!: () => void;
+    const ready = new Promise<void>((resolve) => (subscribed = resolve));
+    const giveUp = setTimeout(subscribed, READY_MS);
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      if (text.includes('buffer size has been set')) subscribed();
       // "WARNING: We have hit ENOBUFS! We are losing events." — how many is not said: one loss counted per warning.
       this.stats.lost += text.split('ENOBUFS').length - 1;
     });
-    child.once('exit', () => {
+    // Ended (or never started): started again while the namespace is still listened on.
+    const ended = () => {
+      subscribed();
       if (this.listeners.get(namespace) !== listener || listener.child !== child) return;
       listener.child = undefined;
-      listener.restart = setTimeout(() => this.listeners.get(namespace) === listener && this.listen(namespace, listener), RESTART_MS);
+      listener.restart = setTimeout(() => this.listeners.get(namespace) === listener && void this.listen(namespace, listener), RESTART_MS);
       listener.restart.unref();
-    });
+    };
+    child.once('exit', ended);
+    child.once('error', ended);
+    return ready.finally(() => clearTimeout(giveUp));
   }
 
   private forget(namespace: string): void {

@@ -114,6 +114,15 @@ export class FlowMeter {
     this.events.close();
   }
 
+  /**
+   * Resolves once the kernel's drops are followed in every network on the host
+   * (the agent awaits it before it reports a resource attached, so that no
+   * connection of a new network comes before its listener).
+   */
+  listen(networks: readonly MeteredNetwork[] = this.networks()): Promise<void> {
+    return this.events.watch(new Set(networks.map((n) => n.namespace)));
+  }
+
   /** One round: every network read, due records made, kept, published. Never two at once. */
   poll(): Promise<void> {
     this.running ??= this.round().finally(() => (this.running = undefined));
@@ -130,7 +139,7 @@ export class FlowMeter {
     const add = (made: FlowRecordJson[]) => {
       for (const r of made) records.push(r);
     };
-    this.events.watch(new Set(current.map((n) => n.namespace)));
+    void this.listen(current);
     // The networks whose table was read, and the connections those readings listed: the rest of theirs are missing.
     const read = new Set<string>();
     const listed = new Set<string>();
