@@ -31,15 +31,19 @@ export class ConntrackEvents {
   readonly stats = { lost: 0, unread: 0 };
 
   /**
-   * Listens on exactly these namespaces from now on (names already checked by
-   * the data plane's naming); resolves once each new listener has subscribed
-   * (or has not within READY_MS: the readings cover it meanwhile).
+   * Listens on these namespaces too (names already checked by the data
+   * plane's naming); resolves once each new listener has subscribed (or has
+   * not within READY_MS: the readings cover it meanwhile).
    */
-  watch(namespaces: ReadonlySet<string>): Promise<void> {
+  follow(namespaces: Iterable<string>): Promise<void> {
     const started: Array<Promise<void>> = [];
     for (const ns of namespaces) if (!this.listeners.has(ns)) started.push(this.listen(ns, { child: undefined, events: [], restart: undefined }));
-    for (const ns of [...this.listeners.keys()]) if (!namespaces.has(ns)) this.forget(ns);
     return Promise.all(started).then(() => undefined);
+  }
+
+  /** Stops listening on every other namespace; what their listeners received and was not taken goes with them. */
+  keepOnly(namespaces: ReadonlySet<string>): void {
+    for (const ns of [...this.listeners.keys()]) if (!namespaces.has(ns)) this.forget(ns);
   }
 
   /** The events received for `namespace` since the last call. */

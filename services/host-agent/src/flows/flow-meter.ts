@@ -58,6 +58,8 @@ export class FlowMeter {
   private stopped = false;
   private running: Promise<void> | undefined;
   private known = new Set<string>();
+  /** The networks of the last round, by id: a network gone since keeps its address range until its drops are taken. */
+  private metered = new Map<string, MeteredNetwork>();
   private readonly journal: FlowJournal;
   private readonly reader = new ConntrackReader();
   private readonly events = new ConntrackEvents();
@@ -120,7 +122,7 @@ export class FlowMeter {
    * connection of a new network comes before its listener).
    */
   listen(networks: readonly MeteredNetwork[] = this.networks()): Promise<void> {
-    return this.events.watch(new Set(networks.map((n) => n.namespace)));
+    return this.events.follow(networks.map((n) => n.namespace));
   }
 
   /** One round: every network read, due records made, kept, published. Never two at once. */
@@ -139,6 +141,15 @@ export class FlowMeter {
     const add = (made: FlowRecordJson[]) => {
       for (const r of made) records.push(r);
     };
+    // A network gone since the last round: what its kernel dropped before it went is taken, then its listener
+    // is stopped (which frees what is left of its namespace).
+    const present = new Set(current.map((n) => n.id));
+    for (const gone of this.metered.values()) {
+      if (present.has(gone.id)) continue;
+      add(takeDestroyed(this.ledger, { networkId: gone.id, contains: gone.contains, own: gone.own, entries: this.events.take(gone.namespace) }, now, this.options, changes));
+    }
+    this.metered = new Map(current.map((n) => [n.id, n]));
+    this.events.keepOnly(new Set(current.map((n) => n.namespace)));
     void this.listen(current);
     // The networks whose table was read, and the connections those readings listed: the rest of theirs are missing.
     const read = new Set<string>();
@@ -155,10 +166,9 @@ export class FlowMeter {
     }
     // A network gone from this host: its connections went with its namespace; their last counts are their last
     // intervals. It is read as empty until the ledger has forgotten them (GONE_AFTER readings).
-    const present = new Set(current.map((n) => n.id));
     for (const id of this.known) if (!present.has(id)) read.add(id);
     add(sweepMissing(this.ledger, read, listed, now, this.options, changes));
-    this.known = present;
+    this.known = new Set(present);
     for (const t of this.ledger.values()) this.known.add(t.networkId);
     const namespaces = new Set(current.map((n) => n.namespace));
     for (const ns of this.lines.keys()) if (!namespaces.has(ns)) this.lines.delete(ns);
