@@ -15,6 +15,13 @@ import { FlowMeter } from './flows/flow-meter.js';
 import { networkAddresses } from './agent/desired-host.js';
 import { jetstream } from '@nats-io/jetstream';
 
+/** The agent and its meter, made together: the meter follows each network before the agent reports it. */
+const AGENT_PARTS = Symbol('AGENT_PARTS');
+interface AgentParts {
+  readonly hostAgent: HostAgent;
+  readonly meter: FlowMeter;
+}
+
 class AgentShutdown implements OnApplicationShutdown {
   constructor(
     @Inject(HOST_AGENT) private readonly agent: HostAgent,
@@ -56,18 +63,10 @@ export class HostAgentModule {
         { provide: BUS_CONNECTION, useFactory: () => connectBus(config, 'host-agent') },
         { provide: LINUX_PLANE, useFactory: () => startLinuxPlane(config, agent) },
         {
-          provide: HOST_AGENT,
+          provide: AGENT_PARTS,
           useFactory: async (nc: NatsConnection, plane: LinuxPlane, garbage: GarbageBin) => {
             const kv = await bucketWhenMade(nc, config);
             const hostAgent = new HostAgent(kv, plane, garbage, agent);
-            await hostAgent.start();
-            return hostAgent;
-          },
-          inject: [BUS_CONNECTION, LINUX_PLANE, GarbageBin],
-        },
-        {
-          provide: FLOW_METER,
-          useFactory: (nc: NatsConnection, plane: LinuxPlane, hostAgent: HostAgent) => {
             const networks = () => hostAgent.networks().map((n) => ({ id: n.id, namespace: plane.networkNamespaceOf(n.id), ...networkAddresses(n.cidr) }));
             const meter = new FlowMeter(jetstream(nc), networks, {
               hostId: agent.hostId,
@@ -76,12 +75,17 @@ export class HostAgentModule {
               intervalSeconds: agent.flowIntervalSeconds,
               pollMs: agent.flowPollMs,
             });
-            meter.start();
+            // Before the first resync: every network, those made while no agent ran included, has its
+            // drops followed before anything in it is reported attached.
             hostAgent.beforeReporting(() => meter.listen());
-            return meter;
+            await hostAgent.start();
+            meter.start();
+            return { hostAgent, meter };
           },
-          inject: [BUS_CONNECTION, LINUX_PLANE, HOST_AGENT],
+          inject: [BUS_CONNECTION, LINUX_PLANE, GarbageBin],
         },
+        { provide: HOST_AGENT, useFactory: (parts: AgentParts) => parts.hostAgent, inject: [AGENT_PARTS] },
+        { provide: FLOW_METER, useFactory: (parts: AgentParts) => parts.meter, inject: [AGENT_PARTS] },
         AgentShutdown,
       ],
     };
