@@ -37,14 +37,15 @@ export interface CtEntry {
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const DIGITS = /^\d{1,20}$/;
 
-function tuple(fields: Map<string, string>): Tuple | undefined {
-  const src = fields.get('src');
-  const dst = fields.get('dst');
-  const packets = fields.get('packets');
-  const bytes = fields.get('bytes');
+/** A tuple from its fields (`field(name)`: the text of src, dst, sport, dport, packets or bytes), checked. */
+function tuple(field: (name: string) => string | undefined): Tuple | undefined {
+  const src = field('src');
+  const dst = field('dst');
+  const packets = field('packets');
+  const bytes = field('bytes');
   if (!src || !dst || !IPV4.test(src) || !IPV4.test(dst) || !packets || !bytes || !DIGITS.test(packets) || !DIGITS.test(bytes)) return undefined;
   const port = (name: string) => {
-    const v = fields.get(name);
+    const v = field(name);
     return v !== undefined && /^\d{1,5}$/.test(v) && Number(v) <= 65535 ? Number(v) : 0;
   };
   return { src, dst, sport: port('sport'), dport: port('dport'), packets: BigInt(packets), bytes: BigInt(bytes) };
@@ -76,8 +77,8 @@ export function parseConntrackLine(line: string): CtEntry | undefined {
   }
   const id = tail.get('id');
   if (tuples.length !== 2 || !id || !DIGITS.test(id)) return undefined;
-  const orig = tuple(tuples[0]!);
-  const reply = tuple(tuples[1]!);
+  const orig = tuple((name) => tuples[0]!.get(name));
+  const reply = tuple((name) => tuples[1]!.get(name));
   if (!orig || !reply) return undefined;
   return { id, start: '', protocol, state: protocol === 6 ? state : '', orig, reply };
 }
@@ -93,17 +94,8 @@ function element(line: string, name: string, from = 0): string | undefined {
 
 function xmlTuple(meta: string): Tuple | undefined {
   const counters = meta.indexOf('<counters>');
-  const fields = new Map<string, string>();
-  const values = {
-    src: element(meta, 'src'),
-    dst: element(meta, 'dst'),
-    sport: element(meta, 'sport'),
-    dport: element(meta, 'dport'),
-    packets: counters < 0 ? undefined : element(meta, 'packets', counters),
-    bytes: counters < 0 ? undefined : element(meta, 'bytes', counters),
-  };
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) fields.set(name, value);
-  return tuple(fields);
+  // The counters are the ones inside <counters> (nothing else is called packets or bytes, but only those count).
+  return tuple((name) => (name !== 'packets' && name !== 'bytes' ? element(meta, name) : counters < 0 ? undefined : element(meta, name, counters)));
 }
 
 /**
@@ -112,10 +104,10 @@ function xmlTuple(meta: string): Tuple | undefined {
  * the second only).
  */
 export function parseConntrackXml(line: string): CtEntry | undefined {
-  if (!line.startsWith('<flow>') || !line.endsWith('</flow>')) return undefined;
+  if (!line.startsWith('<flow><meta direction="original">') || !line.endsWith('</flow>')) return undefined;
   const reply = line.indexOf('<meta direction="reply">');
   const own = line.indexOf('<meta direction="independent">');
-  if (!line.startsWith('<flow><meta direction="original">') || reply < 0 || own < reply) return undefined;
+  if (reply < 0 || own < reply) return undefined;
   const original = line.slice(0, reply);
   const l3 = /<layer3 protonum="2" protoname="ipv4">/.test(original);
   const l4 = /<layer4 protonum="(\d{1,3})"/.exec(original);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConntrackLine, parseConntrackXml, parseDestroyEvent } from './conntrack-line.js';
 
+// The same connection in both formats: a VM's call to the internet host, SNAT'd to 203.0.113.1, closed.
+const tuples = {
+  orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
+  reply: { src: '198.51.100.10', dst: '203.0.113.1', sport: 80, dport: 34996, packets: 4n, bytes: 5216n },
+};
+
 describe('a conntrack line', () => {
   it('gives both tuples with their counters, the TCP state and the entry id', () => {
     const entry = parseConntrackLine(
@@ -11,8 +17,7 @@ describe('a conntrack line', () => {
       start: '',
       protocol: 6,
       state: 'TIME_WAIT',
-      orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
-      reply: { src: '198.51.100.10', dst: '203.0.113.1', sport: 80, dport: 34996, packets: 4n, bytes: 5216n },
+      ...tuples,
     });
   });
 
@@ -56,8 +61,7 @@ describe('a conntrack line', () => {
       start: '1796317262615525565',
       protocol: 6,
       state: 'TIME_WAIT',
-      orig: { src: '10.0.1.2', dst: '198.51.100.10', sport: 34996, dport: 80, packets: 4n, bytes: 216n },
-      reply: { src: '198.51.100.10', dst: '203.0.113.1', sport: 80, dport: 34996, packets: 4n, bytes: 5216n },
+      ...tuples,
     });
     // Without timestamps on, the start is not known.
     expect(parseConntrackXml(xml().replace(/<timestamp>.*<\/timestamp>/, ''))?.start).toBe('');
