@@ -37,6 +37,8 @@ const newKey = (): { apiKey: string; key: NewKey } => {
 
 /** How often a request waiting for the key index to be current looks again. */
 const INDEX_WATCH_MS = 20;
+/** The longest a request waits for the key index to be current before it is refused (or the lag bound, if shorter). */
+const INDEX_WAIT_MS = 1000;
 
 @Injectable()
 export class AccountsService implements OnModuleInit {
@@ -119,20 +121,20 @@ export class AccountsService implements OnModuleInit {
   }
 
   /** How far behind the key index is (ms): a revocation recorded elsewhere may not be applied yet. */
-  indexLagMs(): number {
+  private indexLagMs(): number {
     return this.index?.lagMs() ?? Number.POSITIVE_INFINITY;
   }
 
   /**
-   * True once the key index is within the lag bound, false if it is not within
-   * `waitMs`. A moment of lag is common and short: this process stalled (a
-   * long GC, a loaded machine) and its last confirmation is old until the next
-   * round trip (every 500 ms), or a pull is being opened again. A request
-   * waits that out rather than being refused; only lag that lasts is a 503.
-   * The requests waiting share one timer.
+   * True once the key index is within the lag bound, false if it is not
+   * within the bound itself (at most INDEX_WAIT_MS). A moment of lag is common
+   * and short: this process stalled (a long GC, a loaded machine) and its last
+   * confirmation is old until the next round trip (every 500 ms), or a pull is
+   * being opened again. A request waits that out rather than being refused;
+   * only lag that lasts is a 503. The requests waiting share one timer.
    */
-  async untilIndexCurrent(waitMs: number): Promise<boolean> {
-    const deadline = Date.now() + waitMs;
+  async untilIndexCurrent(): Promise<boolean> {
+    const deadline = Date.now() + Math.min(INDEX_WAIT_MS, this.config.projectionMaxLagMs);
     while (this.indexLagMs() > this.config.projectionMaxLagMs) {
       if (Date.now() >= deadline) return false;
       await (this.indexTick ??= new Promise<void>((resolve) => setTimeout(resolve, INDEX_WATCH_MS)).finally(() => (this.indexTick = undefined)));

@@ -34,15 +34,11 @@ const READ_ONLY = 'pn:read-only';
 /** Marks a POST that only asks a question (changes nothing), so a read key may call it. */
 export const ReadOnlyOperation = () => SetMetadata(READ_ONLY, true);
 
-/** The longest a request waits for the key index to be current before it is refused (or the lag bound, if shorter). */
-const KEY_INDEX_WAIT_MS = 1000;
-
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly accounts: AccountsService,
     private readonly reflector: Reflector,
-    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -53,7 +49,7 @@ export class ApiKeyGuard implements CanActivate {
     // what bounds how long a revocation takes everywhere. A moment of lag
     // (this process stalled, a pull reopened) is waited out, for at most the
     // bound itself and never more than a second.
-    if (!(await this.accounts.untilIndexCurrent(Math.min(KEY_INDEX_WAIT_MS, this.config.projectionMaxLagMs)))) {
+    if (!(await this.accounts.untilIndexCurrent())) {
       throw new ApiError(503, 'service_unavailable', 'API keys cannot be checked right now (the key index is behind); retry shortly');
     }
     const key = request.headers['x-api-key'];

@@ -64,11 +64,11 @@ export async function startSubscription(target: SubscriptionTarget, delivery: De
   let handledSeq = 0;
   let handling = false;
   // Behind, yet no message in hand: the consumer may have been opened again
-  // after a failure (which set behindSince) on a category where nothing
-  // happens, and no message will ever come to clear it. The server's count
-  // settles it: nothing pending, and everything delivered handled, is current.
-  // Without this one lost pull on a quiet category (the gateway's API keys)
-  // counted as lag for good, and every request was refused as "behind".
+  // after a failure (which set behindSince) on a category with no event yet,
+  // where nothing is delivered again and no message will ever come to clear
+  // it. The server's count settles it: nothing pending, and everything
+  // delivered handled, is current. Without this one lost pull on an empty
+  // category (a fresh platform's projects) counted as lag for good.
   let settling = false;
   const settle = (): void => {
     const asked = consumer;
