@@ -15,6 +15,7 @@ import { namesFor, removeEverything } from '@pn/dataplane-linux';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
 import { startPlatformProcesses, startSecuredRun } from '../support/processes.js';
+import { quantile } from './stats.js';
 
 const PROBER = `
 const dns = require('node:dns'), net = require('node:net');
@@ -45,11 +46,7 @@ export interface ByNameResult {
   readonly after: { p50: number; p99: number };
 }
 
-const quantiles = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.floor(p * (sorted.length - 1))]!;
-  return { p50: q(0.5), p99: q(0.99) };
-};
+const quantiles = (values: number[]) => ({ p50: quantile(values, 0.5), p99: quantile(values, 0.99) });
 
 export async function measureCreateByName(creates: number, log: (line: string) => void): Promise<ByNameResult> {
   const zero = { p50: 0, p99: 0 };

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { kill, sleep, testPrefix, testRunDir, vm, whoAnswers, within } from '../../libs/dataplane/linux/src/testing/packets.js';
 import { run, runIn } from '../../libs/dataplane/linux/src/run.js';
 import { measureCreateByName } from './dataplane-by-name.js';
+import { median, quantile } from './stats.js';
 import { printTable } from './table.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 1000);
@@ -95,7 +96,6 @@ it('measures the data plane', async () => {
     { measure: 'TCP round trip p99 (ms)', 'bare veth': floor.p99, 'VM→VM': vmVm.p99, 'VM→database': vmDb.p99, ratio: vmVm.p99 / floor.p99, goal: '' },
   ];
   // Three runs of each, taken in turns, and the median of each: one 3-s run varies by 1.5× here either way.
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   for (const reverse of [false, true]) {
     const bareRuns: number[] = [];
     const planeRuns: number[] = [];
@@ -119,8 +119,7 @@ it('measures the data plane', async () => {
     await within(5000, async () => (await whoAnswers(plane.namespaceOf(v1.id), next.privateIp, 3000, [], 1)) === next.id);
     latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.floor(p * (latencies.length - 1))]!;
+  const q = (p: number) => quantile(latencies, p);
   rows.push({ measure: 'plane alone: reconcile → HTTP workload answers, p50 / p99 (ms)', 'bare veth': '', 'VM→VM': `${q(0.5).toFixed(0)} / ${q(0.99).toFixed(0)}`, 'VM→database': '', ratio: '', goal: '(a node process starts the workload; polled every 100 ms)' });
   const byName = await measureCreateByName(CREATES, (line) => process.stdout.write(`${line}\n`));
   rows.push(

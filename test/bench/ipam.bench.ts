@@ -11,6 +11,7 @@ import { networkDecider, type NetworkState } from '@pn/ipam-domain';
 import { apiClient } from '../support/platform.js';
 import { startPlatformProcesses, startSecuredRun, type SecuredRun } from '../support/processes.js';
 import { jsonPoster } from './http-client.js';
+import { median } from './stats.js';
 import { printTable } from './table.js';
 
 const E2E_CREATES = Number(process.env.BENCH_CREATES ?? 2000);
@@ -60,7 +61,6 @@ it('allocates a whole /16 through the decider', () => {
   // The median of several fills, so one garbage collection does not decide the ratio.
   const fills = Array.from({ length: FILLS }, fillNetwork);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const perAllocationNs = fills[0]!;
   const total = perAllocationNs.length;
   const first = median(fills.map((f) => sum(f.slice(0, 1000)))) / 1000;
