@@ -76,6 +76,15 @@ async function workerOfNewAccount(account: string) {
   return { key, worker: { ...created, networkId }, wireBytes };
 }
 
+/** Usage, once metered, bills exactly what the kernel counted for these connections: egress out, ingress back. */
+async function expectBilledAsCounted(key: string, connections: readonly CtEntry[]) {
+  const egress = connections.reduce((sum, c) => sum + c.orig.bytes, 0n);
+  const ingress = connections.reduce((sum, c) => sum + c.reply.bytes, 0n);
+  const settled = await usageWhen(key, (u) => u.egress === egress && u.ingress === ingress);
+  expect({ egress: settled.egress, ingress: settled.ingress }).toEqual({ egress, ingress });
+  return { egress, ingress };
+}
+
 describe('egress metered from the wire', () => {
   maybe('bills what crossed to the internet to the byte, both ways, private and hairpin traffic as the rules say, a lasting connection before it ends, and nothing lost or doubled across a kill -9 of the agent', async () => {
     await agent.start();
@@ -167,10 +176,7 @@ describe('egress metered from the wire', () => {
       await sleep(2500); // the agent reads the table at least once in between (every second), and the next call may reuse the port
     }
     console.log(`metering-on-the-wire suite: the kernel ids of three calls on one tuple: ${calls.map((c) => c.id).join(', ')}`);
-    const egress = calls.reduce((sum, c) => sum + c.orig.bytes, 0n);
-    const ingress = calls.reduce((sum, c) => sum + c.reply.bytes, 0n);
-    const settled = await usageWhen(key, (u) => u.egress === egress && u.ingress === ingress);
-    expect({ egress: settled.egress, ingress: settled.ingress }).toEqual({ egress, ingress });
+    await expectBilledAsCounted(key, calls);
   }, 120_000);
 
   maybe('bills connections on one tuple that replace each other within milliseconds, which no reading of the table sees', async () => {
@@ -180,25 +186,25 @@ describe('egress metered from the wire', () => {
     const listener = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', '1048576'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let printed = '';
     listener.stdout!.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
-    // Subscribed once it says it has set its buffer. Then the calls, at once after the create (well inside the
-    // agent's first second with the network): the agent follows a network's drops before it reports it attached.
-    await new Promise<void>((resolve) => listener.stderr!.on('data', (text: Buffer) => String(text).includes('buffer size has been set') && resolve()));
-    // Closed with a reset (linger 0): the entry goes to CLOSE, and the next call from the same port replaces it at once.
-    const call = `printf 'GET /bytes/1000 HTTP/1.0\\r\\n\\r\\n' | socat - TCP:198.51.100.10:80,sourceport=40001,reuseaddr,so-linger=0 >/dev/null`;
-    inNs(names.resource(worker.id), ['bash', '-c', `${call}; ${call}; ${call}`]);
-    await sleep(300);
-    listener.kill();
+    try {
+      // Subscribed once it says it has set its buffer. Then the calls, at once after the create (well inside the
+      // agent's first second with the network): the agent follows a network's drops before it reports it attached.
+      await new Promise<void>((resolve) => listener.stderr!.on('data', (text: Buffer) => String(text).includes('buffer size has been set') && resolve()));
+      // Closed with a reset (linger 0): the entry goes to CLOSE, and the next call from the same port replaces it at once.
+      const call = `printf 'GET /bytes/1000 HTTP/1.0\\r\\n\\r\\n' | socat - TCP:198.51.100.10:80,sourceport=40001,reuseaddr,so-linger=0 >/dev/null`;
+      inNs(names.resource(worker.id), ['bash', '-c', `${call}; ${call}; ${call}`]);
+      await sleep(300);
+    } finally {
+      listener.kill();
+    }
     const mine = (e: CtEntry) => e.orig.src === worker.private_ip && e.orig.sport === 40001 && e.orig.dst === '198.51.100.10';
     const dropped = printed.split('\n').flatMap((l) => parseDestroyEvent(l) ?? []).filter(mine);
     const [left] = inNs(ns, ['conntrack', '-L', '-o', 'xml,id,ktimestamp']).split('\n').flatMap((l) => parseConntrackXml(l) ?? []).filter(mine);
     const calls = [...dropped, ...(left ? [left] : [])];
     // Three connections, each made and gone (or replaced) well within the agent's one-second reading interval.
     expect(new Set(calls.map((c) => c.start)).size).toBe(3);
-    const egress = calls.reduce((sum, c) => sum + c.orig.bytes, 0n);
-    const ingress = calls.reduce((sum, c) => sum + c.reply.bytes, 0n);
+    const { ingress } = await expectBilledAsCounted(key, calls);
     expect(ingress).toBeGreaterThan(3000n);
-    const settled = await usageWhen(key, (u) => u.egress === egress && u.ingress === ingress);
-    expect({ egress: settled.egress, ingress: settled.ingress }).toEqual({ egress, ingress });
   }, 120_000);
 
   maybe('loses no byte and counts none twice when billing is killed with -9 and NATS restarts in the middle of a transfer', async () => {
