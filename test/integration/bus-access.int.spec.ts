@@ -7,9 +7,10 @@
 // each beside its positive control.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { accessTable, allowedBy, exampleSubject, natsPermissions, ROLES, type Role } from '@pn/bus-access';
+import { accessTable, allowedBy, exampleSubject, natsPermissions, ROLES, serviceSnapshotBucket, type Role } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
 import { runEnvironment } from '../support/service-env.js';
@@ -169,6 +170,21 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     expect(await publish(await as('resources'), `$KV.${bucket}.status.${resourceId}`)).toBe('refused');
     expect(await publish(await as('host-agent'), `$JS.API.STREAM.PURGE.KV_${bucket}`)).toBe('refused');
   });
+
+  it("a service can neither read nor overwrite another's checkpoints (no forged key index for the gateway to load)", async () => {
+    const bucket = serviceSnapshotBucket(names.snapshotBucket, 'gateway');
+    // The positive control: the gateway makes its bucket, checkpoints and reads it back.
+    const own = await new Objm(await as('gateway')).create(bucket);
+    await own.putBlob({ name: 'projection/accounts' }, new TextEncoder().encode('the real index'));
+    expect(new TextDecoder().decode((await own.getBlob('projection/accounts'))!)).toBe('the real index');
+    // The attack: every other role writes a forged checkpoint under the gateway's bucket, or reads it.
+    for (const r of ['resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator'] as Role[]) {
+      const nc = await as(r);
+      const forged = await new Objm(nc).open(bucket).then((b) => b.putBlob({ name: 'projection/accounts' }, new TextEncoder().encode('forged')).then(() => 'written')).catch((error: Error) => (/permissions violation|timeout/i.test(error.message) ? 'refused' : error.message));
+      expect([r, forged, await publish(nc, `$O.${bucket}.C.x`), await publish(nc, `$JS.API.CONSUMER.CREATE.OBJ_${bucket}`)]).toEqual([r, 'refused', 'refused', 'refused']);
+    }
+    expect(new TextDecoder().decode((await own.getBlob('projection/accounts'))!)).toBe('the real index');
+  }, 60_000);
 
   it('nobody but admin deletes or purges the event stream or the idempotency bucket', async () => {
     for (const r of ROLES.filter((r) => r !== 'admin')) {

@@ -181,8 +181,8 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     await new Promise((r) => setTimeout(r, 1000));
     for (const [index, [what, find]] of targets.entries()) {
       const node = await find();
-      const leaders = await Promise.all([events, 'KV_idempotency', `OBJ_${events}_SNAPSHOTS`].map((st) => cluster.streamLeader(st)));
-      process.stdout.write(`cluster: killing ${node} (${what}); leaders of events, idempotency, snapshots: ${leaders.join(', ')}\n`);
+      const leaders = await Promise.all([events, 'KV_idempotency', `OBJ_${events}_SNAPSHOTS_resources`].map((st) => cluster.streamLeader(st)));
+      process.stdout.write(`cluster: killing ${node} (${what}); leaders of events, idempotency, resources' snapshots: ${leaders.join(', ')}\n`);
       const killedAt = Date.now();
       await cluster.stop(node, 'SIGKILL');
       // A VM created now must resolve while the node is still down: its address and name go through read models.
@@ -222,7 +222,7 @@ describe(`NATS cluster (${FULL ? 'full' : 'short'}: ${CLIENTS} clients, nodes do
     const replicas = new Map<string, number>();
     for await (const s of jsm.streams.list()) replicas.set(s.config.name, s.config.num_replicas);
     expect([...replicas.keys()]).toEqual(
-      expect.arrayContaining([events, platform.env.INTEGRATION_STREAM, platform.env.FLOWS_STREAM, 'KV_idempotency', `OBJ_${events}_SNAPSHOTS`]),
+      expect.arrayContaining([events, platform.env.INTEGRATION_STREAM, platform.env.FLOWS_STREAM, 'KV_idempotency', ...['gateway', 'resources', 'ipam', 'dns', 'billing'].map((s) => `OBJ_${events}_SNAPSHOTS_${s}`)]),
     );
     expect([...replicas].filter(([, n]) => n !== 3)).toEqual([]);
     const meter = await jsm.consumers.info(platform.env.FLOWS_STREAM!, 'billing-meter');

@@ -1,5 +1,5 @@
 // Removes the JetStream stream a test or benchmark run wrote its events to,
-// and its snapshot bucket, so runs against a shared NATS leave nothing behind.
+// and its snapshot buckets, so runs against a shared NATS leave nothing behind.
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 
@@ -9,7 +9,8 @@ export async function deleteEventStream(nats: string | ConnectionOptions, stream
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(stream).catch(() => false);
-    await jsm.streams.delete(`OBJ_${stream}_SNAPSHOTS`).catch(() => false);
+    // Every service's snapshot bucket (OBJ_<stream>_SNAPSHOTS_<service>).
+    for await (const name of jsm.streams.names()) if (name.startsWith(`OBJ_${stream}_SNAPSHOTS`)) await jsm.streams.delete(name).catch(() => false);
     for (const other of others) await jsm.streams.delete(other).catch(() => false);
   } finally {
     await nc.close();

@@ -4,7 +4,7 @@
 // (permissions.ts), the README's table is printed from it, and the access
 // matrix suite attacks every cell it does not grant. A role that needs
 // something new gets it here, in one place, where a reviewer sees it.
-import { integrationWatermarkSubject, type BusNames } from './bus-names.js';
+import { integrationWatermarkSubject, serviceSnapshotBucket, type BusNames } from './bus-names.js';
 
 export const ROLES = ['gateway', 'resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,8 +33,10 @@ export const inboxPrefix = (role: Role) => `_INBOX.${role}`;
 export function accessTable(n: BusNames): Record<Role, Grants> {
   const append = (...categories: string[]) => [...categories, 'parked'].map((c) => `${n.eventSubjectPrefix}.${c}.*`);
   const events = { [n.eventStream]: 'own' } as const;
-  const snapshots = { [`OBJ_${n.snapshotBucket}`]: 'own' } as const;
-  const snapshotWrites = [`$O.${n.snapshotBucket}.>`];
+  // Each service its own snapshots: the bucket's stream (read, make, purge old chunks) and its object subjects.
+  const snapshotStream = (service: Role) => `OBJ_${serviceSnapshotBucket(n.snapshotBucket, service)}`;
+  const snapshots = (service: Role) => ({ [snapshotStream(service)]: 'own' }) as const;
+  const snapshotWrites = (service: Role) => [`$O.${serviceSnapshotBucket(n.snapshotBucket, service)}.>`];
   const flows = [n.flowsSubjectPrefix, `${n.flowsSubjectPrefix}.>`];
   const health = (service: string) => `${service}.health`;
   const dataplane = { [`KV_${n.dataplaneBucket}`]: 'own' } as const;
@@ -43,10 +45,10 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
     gateway: {
       serve: [health('gateway')],
       call: ['resources.>', 'billing.>', 'dns.resolve', ...['resources', 'ipam', 'dns', 'billing'].map(health)],
-      publish: [...append('account'), ...snapshotWrites, `$KV.${n.idempotencyBucket}.>`],
+      publish: [...append('account'), ...snapshotWrites('gateway'), `$KV.${n.idempotencyBucket}.>`],
       subscribe: [],
-      streams: { ...events, ...snapshots, [`KV_${n.idempotencyBucket}`]: 'own' },
-      purge: [`OBJ_${n.snapshotBucket}`],
+      streams: { ...events, ...snapshots('gateway'), [`KV_${n.idempotencyBucket}`]: 'own' },
+      purge: [snapshotStream('gateway')],
     },
     resources: {
       serve: ['resources.>'],
@@ -54,36 +56,36 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       call: ['ipam.address.>', 'ipam.public.allocate', 'ipam.public.release', 'dns.records.>'],
       // The desired state of the data plane is its to write; what agents report it only reads.
       // Facts on the integration stream, and how far it has published them (its watermark, for billing).
-      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites, `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired')],
+      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites('resources'), `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired')],
       subscribe: [],
-      streams: { ...events, ...snapshots, [n.integrationStream]: 'own', ...dataplane },
-      purge: [`OBJ_${n.snapshotBucket}`],
+      streams: { ...events, ...snapshots('resources'), [n.integrationStream]: 'own', ...dataplane },
+      purge: [snapshotStream('resources')],
     },
     ipam: {
       serve: ['ipam.>'],
       call: [],
-      publish: [...append('network', 'publicpool'), ...snapshotWrites],
+      publish: [...append('network', 'publicpool'), ...snapshotWrites('ipam')],
       subscribe: [],
-      streams: { ...events, ...snapshots },
-      purge: [`OBJ_${n.snapshotBucket}`],
+      streams: { ...events, ...snapshots('ipam') },
+      purge: [snapshotStream('ipam')],
     },
     dns: {
       serve: ['dns.records.>', 'dns.resolve', health('dns')],
       call: [],
-      publish: [...append('zone'), ...snapshotWrites, `${n.dnsFleetSubject}.>`],
+      publish: [...append('zone'), ...snapshotWrites('dns'), `${n.dnsFleetSubject}.>`],
       subscribe: [`${n.dnsFleetSubject}.>`],
-      streams: { ...events, ...snapshots },
-      purge: [`OBJ_${n.snapshotBucket}`],
+      streams: { ...events, ...snapshots('dns') },
+      purge: [snapshotStream('dns')],
     },
     billing: {
       serve: ['billing.>'],
       call: [],
-      publish: [...append('meter'), ...snapshotWrites],
+      publish: [...append('meter'), ...snapshotWrites('billing')],
       // The integration publisher's watermark: how far its ownership facts are complete.
       subscribe: [integrationWatermarkSubject(n.integrationSubjectPrefix)],
       // It may create the integration stream (whichever of it and resources starts first does) but never publish on it.
-      streams: { ...events, ...snapshots, [n.flowsStream]: 'own', [n.integrationStream]: 'own' },
-      purge: [`OBJ_${n.snapshotBucket}`],
+      streams: { ...events, ...snapshots('billing'), [n.flowsStream]: 'own', [n.integrationStream]: 'own' },
+      purge: [snapshotStream('billing')],
     },
     // On every host, so the credential most likely to be stolen: it may
     // read the desired state, report attachments, its heartbeat and flow

@@ -3,7 +3,7 @@
 // into a wrong row fails here.
 import { describe, expect, it } from '@jest/globals';
 import { accessTable, ROLES, type Role } from './access-table.js';
-import { dataplaneBucket, dnsFleetSubject, IDEMPOTENCY_BUCKET, type BusNames } from './bus-names.js';
+import { dataplaneBucket, dnsFleetSubject, IDEMPOTENCY_BUCKET, serviceSnapshotBucket, type BusNames } from './bus-names.js';
 import { natsPermissions } from './permissions.js';
 import { allowedBy } from './subject-match.js';
 
@@ -85,6 +85,15 @@ describe('the bus access table', () => {
   it('lets nobody but admin delete or purge the event stream, or delete its messages', () => {
     for (const subject of ['$JS.API.STREAM.DELETE.EVENTS', '$JS.API.STREAM.PURGE.EVENTS', '$JS.API.STREAM.MSG.DELETE.EVENTS', '$JS.API.STREAM.DELETE.KV_idempotency']) {
       expect([subject, mayPublish(subject)]).toEqual([subject, []]);
+    }
+  });
+
+  it("keeps each service's snapshots and checkpoints to that service (none can read or forge another's)", () => {
+    for (const service of ['gateway', 'resources', 'ipam', 'dns', 'billing'] as const) {
+      const bucket = serviceSnapshotBucket(names.snapshotBucket, service);
+      expect([service, mayPublish(`$O.${bucket}.C.chunk`)]).toEqual([service, [service]]);
+      expect([service, mayPublish(`$JS.API.CONSUMER.CREATE.OBJ_${bucket}`)]).toEqual([service, [service]]);
+      expect([service, mayPublish(`$JS.API.STREAM.PURGE.OBJ_${bucket}`)]).toEqual([service, [service]]);
     }
   });
 

@@ -11,7 +11,7 @@ export interface BusNames {
   /** Flow records from the data plane (`<prefix>` and `<prefix>.>`). */
   readonly flowsStream: string;
   readonly flowsSubjectPrefix: string;
-  /** Object store bucket of snapshots and checkpoints (stream OBJ_<bucket>). */
+  /** Object store buckets of snapshots and checkpoints: this name, then `_<service>` (see serviceSnapshotBucket). */
   readonly snapshotBucket: string;
   /** KV bucket of idempotency keys (stream KV_<bucket>). */
   readonly idempotencyBucket: string;
@@ -22,6 +22,15 @@ export interface BusNames {
 }
 
 export const IDEMPOTENCY_BUCKET = 'idempotency';
+
+/**
+ * A service's own bucket of snapshots and checkpoints (stream OBJ_<bucket>).
+ * One per service, not one for all: a checkpoint is loaded as the truth of a
+ * read model, so a service that could write another's could forge it — a
+ * gateway key index holding a key nobody created, an ipam network with a
+ * held address marked free.
+ */
+export const serviceSnapshotBucket = (base: string, service: string) => `${base}_${service}`;
 
 /** Per event stream: runs (tests, benchmarks) sharing one NATS never wait for each other's dns fleet. */
 export const dnsFleetSubject = (eventStream: string) => `dns.fleet.${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;

@@ -8,6 +8,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BUS_CONNECTION, connectBus } from './bus-connection.js';
 import { createEventStore, createJetStreamSnapshotStore, GarbageBin, type EventStore, type SnapshotStore } from '@pn/event-store';
+import { serviceSnapshotBucket } from '@pn/bus-access';
 import { newGarbageBin } from './garbage.js';
 import { withRequestMetadata } from './request-metadata.js';
 import { withAppendMetrics } from './metrics/event-store-metrics.js';
@@ -35,7 +36,7 @@ class EventStoreShutdown implements OnApplicationShutdown {
   }
 }
 
-/** The snapshot bucket of an event stream; another backend gets other keys, so switching never mixes them. */
+/** The snapshot buckets' name of an event stream (each service's own: serviceSnapshotBucket); another backend gets other keys, so switching never mixes them. */
 export const snapshotBucket = (config: PlatformConfig) =>
   `${config.eventStore === 'jetstream' ? '' : 'ESDB_'}${config.eventStream}_SNAPSHOTS`.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -68,7 +69,7 @@ export class EventStoreModule {
         {
           provide: SNAPSHOT_STORE,
           useFactory: (nc: NatsConnection) =>
-            createJetStreamSnapshotStore(nc, { bucket: snapshotBucket(config), replicas: config.eventStreamReplicas }),
+            createJetStreamSnapshotStore(nc, { bucket: serviceSnapshotBucket(snapshotBucket(config), name), replicas: config.eventStreamReplicas }),
           inject: [BUS_CONNECTION],
         },
         Projections,
