@@ -36,6 +36,7 @@ beforeAll(async () => {
   await jsm.streams.add({ name: names.eventStream, subjects: [`${names.eventSubjectPrefix}.>`] });
   await jsm.streams.add({ name: names.integrationStream, subjects: [`${names.integrationSubjectPrefix}.>`] });
   await jsm.streams.add({ name: names.flowsStream, subjects: [names.flowsSubjectPrefix, `${names.flowsSubjectPrefix}.>`] });
+  await new Kvm(await as('admin')).create(names.dataplaneBucket, { history: 1 });
 }, 60_000);
 
 afterAll(async () => {
@@ -141,19 +142,20 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     }
   });
 
-  it('a stolen host-agent credential publishes flow records and reads its desired state, and cannot read events or keys', async () => {
+  it('a stolen host-agent credential publishes flow records and reads its desired state, and cannot read events, integration facts or keys', async () => {
     const agent = await as('host-agent');
     expect((await jetstream(agent).publish(names.flowsSubjectPrefix, '[]')).stream).toBe(names.flowsStream);
-    const desired = await jetstream(agent).consumers.get(names.integrationStream);
-    expect((await desired.info()).stream_name).toBe(names.integrationStream);
+    const desired = await jetstream(agent).consumers.get(`KV_${names.dataplaneBucket}`);
+    expect((await desired.info()).stream_name).toBe(`KV_${names.dataplaneBucket}`);
     await expect(jetstream(agent).consumers.get(names.eventStream).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
+    await expect(jetstream(agent).consumers.get(names.integrationStream).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
+    expect((await jetstream(await as('billing')).consumers.get(names.integrationStream).then((c) => c.info())).stream_name).toBe(names.integrationStream);
     expect(await publish(agent, `$JS.API.DIRECT.GET.KV_${names.idempotencyBucket}.$KV.${names.idempotencyBucket}.k`)).toBe('refused');
     expect(await subscribe(agent, [`${names.dnsFleetSubject}.heartbeat`])).toEqual([[`${names.dnsFleetSubject}.heartbeat`, 'refused']]);
   });
 
   it('only resources writes the desired state of the data plane; a host agent writes its reports and cannot forge what hosts must make', async () => {
     const kvOf = async (role: Role) => new Kvm(await as(role)).open(names.dataplaneBucket);
-    await new Kvm(await as('admin')).create(names.dataplaneBucket, { history: 1 });
     const resourceId = `vm_${uniqueId('x')}`;
     // The positive controls: resources writes a record, the agent its report and heartbeat, and reads the record.
     await (await kvOf('resources')).put(`desired.${resourceId}`, '{}');

@@ -89,13 +89,14 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
     },
     // On every host, so the credential most likely to be stolen: it may
     // read the desired state, report attachments, its heartbeat and flow
-    // records, nothing else (never the desired state itself).
+    // records, nothing else (never the desired state itself, nor the
+    // integration facts: its desired state is the dataplane bucket's).
     'host-agent': {
       serve: [],
       call: [],
       publish: [...flows, ...dataplaneKeys('status', 'host')],
       subscribe: [],
-      streams: { [n.integrationStream]: 'read', [`KV_${n.dataplaneBucket}`]: 'read' },
+      streams: { [`KV_${n.dataplaneBucket}`]: 'read' },
       purge: [],
     },
     // Operator tools that act as a data plane would (`npm run flows`).

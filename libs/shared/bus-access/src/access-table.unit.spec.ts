@@ -67,8 +67,9 @@ describe('the bus access table', () => {
     const agent = permissions('host-agent');
     expect(allowedBy(agent.publish, 'telemetry.flows')).toBe(true);
     expect(allowedBy(agent.publish, 'telemetry.flows.vpc-v2')).toBe(true);
-    expect(allowedBy(agent.publish, '$JS.API.CONSUMER.MSG.NEXT.INTEGRATION.c1')).toBe(true);
-    for (const subject of ['es.account.acc_1', 'resources.resource.create', 'dns.records.register', '$JS.API.STREAM.INFO.EVENTS', '$KV.idempotency.k', '$JS.API.CONSUMER.CREATE.KV_idempotency', '$JS.API.STREAM.CREATE.FLOWS', 'pn.integration.v1.address_held.n']) {
+    expect(allowedBy(agent.publish, `$JS.API.CONSUMER.MSG.NEXT.KV_${names.dataplaneBucket}.c1`)).toBe(true);
+    expect(allowedBy(agent.publish, `$JS.API.DIRECT.GET.KV_${names.dataplaneBucket}.$KV.${names.dataplaneBucket}.desired.vm_1`)).toBe(true);
+    for (const subject of ['es.account.acc_1', 'resources.resource.create', 'dns.records.register', '$JS.API.STREAM.INFO.EVENTS', '$KV.idempotency.k', '$JS.API.CONSUMER.CREATE.KV_idempotency', '$JS.API.STREAM.CREATE.FLOWS', 'pn.integration.v1.address_held.n', '$JS.API.CONSUMER.CREATE.INTEGRATION', '$JS.API.CONSUMER.MSG.NEXT.INTEGRATION.c1', '$JS.API.STREAM.MSG.GET.INTEGRATION']) {
       expect([subject, allowedBy(agent.publish, subject)]).toEqual([subject, false]);
     }
     expect(agent.subscribe).toEqual(['_INBOX.host-agent.>']);
