@@ -12,6 +12,7 @@ import { afterAll, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '@pn/test-support';
 import { cpuMsOfTree, dnsperf, hasTool, queryFile, scratchDir, startNsd, startOurs } from './dns-nsd.js';
+import { quantile } from './stats.js';
 import { printTable } from './table.js';
 
 const RECORDS = Number(process.env.BENCH_DNS_RECORDS ?? 10_000);
@@ -65,8 +66,7 @@ function interleaved(servers: Server[], file: string, seconds: number, maxQps?: 
   }
   return new Map(
     [...totals].map(([server, t]) => {
-      const sorted = t.latencies.sort((a, b) => a - b);
-      const p99Ms = sorted.length > 0 ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] : undefined;
+      const p99Ms = t.latencies.length > 0 ? quantile(t.latencies, 0.99) : undefined;
       return [server, { qps: t.completed / t.runSeconds, cpuUsPerQuery: (t.cpuMs * 1000) / Math.max(1, t.completed), meanMs: t.latencySum / Math.max(1, t.completed), p99Ms, lost: t.lost }];
     }),
   );

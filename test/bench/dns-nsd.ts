@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quantile } from './stats.js';
 
 export const hasTool = (tool: string, arg = '-h') => spawnSync(tool, [arg]).error === undefined;
 
@@ -134,9 +135,8 @@ export function dnsperf(options: { port: number; file: string; seconds: number; 
     .split('\n')
     .filter((l) => l.startsWith('> '))
     .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)) * 1000)
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
+    .filter(Number.isFinite);
+  const at = (p: number) => (latencies.length ? quantile(latencies, p) : NaN);
   return { completed, qps, meanMs, lost, p50Ms: at(0.5), p99Ms: at(0.99), latenciesMs: latencies };
 }
 

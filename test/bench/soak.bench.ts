@@ -17,6 +17,7 @@
 import { afterAll, beforeAll, it } from '@jest/globals';
 import { residentMemoryKb, startPlatformProcesses, startSecuredRun, type PlatformProcesses, type SecuredRun } from '../support/processes.js';
 import { jsonRequester } from './http-client.js';
+import { quantile } from './stats.js';
 import { printTable } from './table.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -63,8 +64,7 @@ class Window {
     return [...this.errors.values()].reduce((a, b) => a + b, 0);
   }
   p(op: Op, q: number): number | undefined {
-    const sorted = [...this.latencies[op]].sort((a, b) => a - b);
-    return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] : undefined;
+    return this.latencies[op].length ? quantile(this.latencies[op], q) : undefined;
   }
 }
 
