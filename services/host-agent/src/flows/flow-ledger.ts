@@ -108,6 +108,10 @@ const key = (networkId: string, e: CtEntry) => `${keyWithoutStart(networkId, e)}
 /** The identity the ledger used before it knew start times: a ledger kept on disk by an older agent holds these. */
 const keyWithoutStart = (networkId: string, e: CtEntry) => `${networkId}|${e.id}|${e.protocol}|${e.orig.src}:${e.orig.sport}>${e.orig.dst}:${e.orig.dport}`;
 
+/** What the ledger knows of an entry: under its identity, or under the one an older agent kept it by (moved to the full one). */
+const known = (ledger: Ledger, networkId: string, e: CtEntry, k: string, changes: LedgerChanges): Tracked | undefined =>
+  ledger.get(k) ?? adoptOlder(ledger, networkId, e, k, changes);
+
 /** An entry an older agent kept under its identity without a start time, moved to the full one (else all it counted would be counted again). */
 function adoptOlder(ledger: Ledger, networkId: string, e: CtEntry, k: string, changes: LedgerChanges): Tracked | undefined {
   const older = keyWithoutStart(networkId, e);
@@ -167,7 +171,7 @@ export function takeDestroyed(
     if (!ends) continue;
     const k = key(reading.networkId, e);
     const final = countersOf(e);
-    const t = ledger.get(k) ?? adoptOlder(ledger, reading.networkId, e, k, changes) ?? track(ledger, k, reading.networkId, e, ends, now, final);
+    const t = known(ledger, reading.networkId, e, k, changes) ?? track(ledger, k, reading.networkId, e, ends, now, final);
     if (t.destroyed) continue;
     // Counters only grow: a final count below what a reading saw is not this connection's (it cannot be), so ignored.
     if (final.ob >= t.seen.ob && final.rb >= t.seen.rb) t.seen = final;
@@ -201,7 +205,7 @@ export function readTable(
     if (!ends) continue;
     const k = key(reading.networkId, e);
     present.add(k);
-    let t = ledger.get(k) ?? adoptOlder(ledger, reading.networkId, e, k, changes);
+    let t = known(ledger, reading.networkId, e, k, changes);
     if (t?.missed) {
       t.missed = 0;
       changes.changed.add(k);
