@@ -144,9 +144,13 @@ describe('JetStream adapter', () => {
       // The server drops the consumer (as when its node dies); nothing happens in the category afterwards.
       const jsm = await jetstreamManager(nc);
       const filter = `es.${category}.>`;
-      const mine = [];
-      for await (const c of jsm.consumers.list('EVENTS')) {
-        if (c.config.filter_subject === filter || c.config.filter_subjects?.includes(filter)) mine.push(c.name);
+      // Current before its consumer exists (nothing to read): the consumer is made right after, so it is waited for.
+      let mine: string[] = [];
+      for (const end = Date.now() + 5000; mine.length === 0 && Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+        mine = [];
+        for await (const c of jsm.consumers.list('EVENTS')) {
+          if (c.config.filter_subject === filter || c.config.filter_subjects?.includes(filter)) mine.push(c.name);
+        }
       }
       expect(mine).toHaveLength(1);
       await jsm.consumers.delete('EVENTS', mine[0]!);
