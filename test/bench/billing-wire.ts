@@ -12,7 +12,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
 import { freePort } from '@pn/test-support';
-import { parseConntrackLine, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { ConntrackEvents } from '../../services/host-agent/src/flows/conntrack-events.js';
+import { parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
 import { childPids, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
@@ -78,6 +79,9 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
   const agentPort = await freePort();
   const servers: ChildProcess[] = [];
   let agent: ChildProcess | undefined;
+  // The kernel's own record of every connection it drops, from before the first one: the reference must not
+  // lose one the table no longer lists (replaced on a reused tuple, or gone after TIME_WAIT in a long run).
+  const dropped = new ConntrackEvents();
   try {
     const api = apiClient(platform.url);
     agent = await startAgentProcess(
@@ -108,6 +112,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     const clientNs = names.resource(client.id);
     const period = new Date().toISOString().slice(0, 7);
     const usage = async () => (await api('GET', `/v1/hosting/billing/usage?period=${period}`, { key })).body?.totals as Record<string, number | string> | undefined;
+    await dropped.follow([networkNs]);
     // Every port the client may use: a connection's port is not reused while the run's entries are in the table.
     inNs(clientNs, ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65535']);
     for (const [ns, address] of [[names.resource(server.id), server.private_ip], [names.internet, '198.51.100.10']] as const) {
@@ -122,7 +127,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       if (Date.now() > until) throw new Error('billing did not meter a warm-up connection within 60 s');
       await sleep(1000);
     }
-    const table = () => inNs(networkNs, ['conntrack', '-L', '-o', 'extended,id']).split('\n').flatMap((l) => parseConntrackLine(l) ?? []);
+    const table = () => inNs(networkNs, ['conntrack', '-L', '-o', 'xml,id,ktimestamp']).split('\n').flatMap((l) => parseConntrackXml(l) ?? []);
     const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; last_round_ms: number } }).flows;
     const publishedBefore = (await healthz()).published;
     const cpuBefore = cpuSeconds(agent.pid!);
@@ -135,10 +140,12 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
 
     // The kernel's count of the account's connections (the warm-up's too), by class as billing classes them.
     // Read again while usage catches up: a closed connection may still count a retransmitted segment, and one
-    // that has left the table (two minutes after its close) keeps its last count.
+    // that has left the table (two minutes after its close, or at once on a reused tuple) has its final count
+    // in its DESTROY event.
+    // A connection is its kernel id and start time (the id comes back on a reused tuple); a dropped entry's counts are final.
     const seen = new Map<string, CtEntry>();
     const kernel = () => {
-      for (const e of table()) if (e.orig.src === client.private_ip && e.orig.dport === PORT) seen.set(`${e.id}|${e.orig.sport}|${e.orig.dst}`, e);
+      for (const e of [...table(), ...dropped.take(networkNs)]) if (e.orig.src === client.private_ip && e.orig.dport === PORT) seen.set(`${e.id}@${e.start}|${e.orig.sport}|${e.orig.dst}`, e);
       const counted = { private_bytes: 0n, egress_bytes: 0n, ingress_bytes: 0n };
       for (const e of seen.values()) {
         if (e.orig.dst === server.private_ip) counted.private_bytes += e.orig.bytes + e.reply.bytes;
@@ -166,7 +173,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     const stats = inNs(networkNs, ['conntrack', '-S']);
     const kernelDrops = [...stats.matchAll(/\b(?:insert_failed|drop|early_drop)=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
     const perDestination = [...seen.values()].reduce((m, e) => m.set(e.orig.dst, (m.get(e.orig.dst) ?? 0) + 1), new Map<string, number>());
-    log(`bench/billing: the agent's meter: ${JSON.stringify(await healthz())}; connections made ${JSON.stringify(results)}; in the kernel's table ${JSON.stringify([...perDestination])}`);
+    log(`bench/billing: the agent's meter: ${JSON.stringify(await healthz())}; connections made ${JSON.stringify(results)}; in the kernel's table ${JSON.stringify([...perDestination])}; DESTROY events the reference lost: ${dropped.stats.lost}`);
     if (!exact) log(`bench/billing: from the wire NOT EXACT: kernel ${JSON.stringify(Object.fromEntries(Object.entries(expected.counted).map(([k, v]) => [k, String(v)])))}, usage ${JSON.stringify(shown)}`);
     const connections = results.reduce((s, r) => s + r.done, 0);
     return {
@@ -182,6 +189,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       kernelDrops,
     };
   } finally {
+    dropped.close();
     servers.forEach((s) => s.kill());
     await stopChild(agent);
     await removeEverything(prefix);
