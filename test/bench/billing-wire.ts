@@ -113,7 +113,8 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     const period = new Date().toISOString().slice(0, 7);
     const usage = async () => (await api('GET', `/v1/hosting/billing/usage?period=${period}`, { key })).body?.totals as Record<string, number | string> | undefined;
     await dropped.follow([networkNs]);
-    // Every port the client may use: a connection's port is not reused while the run's entries are in the table.
+    // Every port the client may use: in a run of seconds no port is reused (a longer one reuses a port once the client's
+    // own TIME_WAIT of 60 s is over, while the kernel's entry of it lasts 120 s: the DESTROY events cover that).
     inNs(clientNs, ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65535']);
     for (const [ns, address] of [[names.resource(server.id), server.private_ip], [names.internet, '198.51.100.10']] as const) {
       servers.push(spawn('ip', ['netns', 'exec', ns, binary, 'server', address, String(PORT)], { stdio: 'ignore' }));
