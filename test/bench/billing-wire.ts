@@ -8,12 +8,11 @@
 // any record or connection was dropped, and the agent's CPU (its process and
 // the `conntrack` children it waits for) per 1,000 flows.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
 import { freePort } from '@pn/test-support';
-import { ConntrackEvents } from '../../services/host-agent/src/flows/conntrack-events.js';
-import { parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { parseConntrackXml, parseDestroyEvent, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
 import { childPids, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
@@ -62,6 +61,54 @@ function load(binary: string, ns: string, args: string[]): { child: ChildProcess
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The kernel's DESTROY events of a namespace, written by `conntrack -E`
+ * straight to a file and read from it as it grows: nothing of them passes
+ * through this process while it blocks on a table read (a listener fed
+ * through a pipe into it lost events in a saturated run).
+ */
+class DestroyLog {
+  private readonly child: ChildProcess;
+  private readonly fd: number;
+  private offset = 0;
+  private partial = '';
+  /** ENOBUFS warnings: events the kernel dropped before the listener read them. */
+  lost = 0;
+  readonly ready: Promise<void>;
+
+  constructor(namespace: string, file: string) {
+    const out = openSync(file, 'w');
+    this.child = spawn('ip', ['netns', 'exec', namespace, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', String(64 * 1024 * 1024)], { stdio: ['ignore', out, 'pipe'] });
+    closeSync(out);
+    this.fd = openSync(file, 'r');
+    this.ready = new Promise((resolve) => {
+      const giveUp = setTimeout(resolve, 1000);
+      this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+        if (text.includes('buffer size has been set')) {
+          clearTimeout(giveUp);
+          resolve();
+        }
+        this.lost += text.split('ENOBUFS').length - 1;
+      });
+    });
+  }
+
+  /** The entries dropped since the last call. */
+  take(): CtEntry[] {
+    const size = fstatSync(this.fd).size;
+    const bytes = Buffer.alloc(size - this.offset);
+    this.offset += readSync(this.fd, bytes, 0, bytes.length, this.offset);
+    const lines = (this.partial + bytes.toString('utf8')).split('\n');
+    this.partial = lines.pop()!;
+    return lines.flatMap((line) => (line.startsWith('<flow') ? (parseDestroyEvent(line) ?? []) : []));
+  }
+
+  close(): void {
+    this.child.kill();
+    closeSync(this.fd);
+  }
+}
+
 export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds: number, log: (line: string) => void): Promise<WireResult> {
   const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
   if (noDataPlane) return { ...none, skipped: noDataPlane };
@@ -81,7 +128,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
   let agent: ChildProcess | undefined;
   // The kernel's own record of every connection it drops, from before the first one: the reference must not
   // lose one the table no longer lists (replaced on a reused tuple, or gone after TIME_WAIT in a long run).
-  const dropped = new ConntrackEvents();
+  let dropped: DestroyLog | undefined;
   try {
     const api = apiClient(platform.url);
     agent = await startAgentProcess(
@@ -112,7 +159,9 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     const clientNs = names.resource(client.id);
     const period = new Date().toISOString().slice(0, 7);
     const usage = async () => (await api('GET', `/v1/hosting/billing/usage?period=${period}`, { key })).body?.totals as Record<string, number | string> | undefined;
-    await dropped.follow([networkNs]);
+    const destroyed = new DestroyLog(networkNs, join(runDir, 'destroyed.xml'));
+    dropped = destroyed;
+    await destroyed.ready;
     // Every port the client may use: in a run of seconds no port is reused (a longer one reuses a port once the client's
     // own TIME_WAIT of 60 s is over, while the kernel's entry of it lasts 120 s: the DESTROY events cover that).
     inNs(clientNs, ['sysctl', '-q', '-w', 'net.ipv4.ip_local_port_range=1024 65535']);
@@ -146,7 +195,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     // A connection is its kernel id and start time (the id comes back on a reused tuple); a dropped entry's counts are final.
     const seen = new Map<string, CtEntry>();
     const kernel = () => {
-      for (const e of [...table(), ...dropped.take(networkNs)]) if (e.orig.src === client.private_ip && e.orig.dport === PORT) seen.set(`${e.id}@${e.start}|${e.orig.sport}|${e.orig.dst}`, e);
+      for (const e of [...table(), ...destroyed.take()]) if (e.orig.src === client.private_ip && e.orig.dport === PORT) seen.set(`${e.id}@${e.start}|${e.orig.sport}|${e.orig.dst}`, e);
       const counted = { private_bytes: 0n, egress_bytes: 0n, ingress_bytes: 0n };
       for (const e of seen.values()) {
         if (e.orig.dst === server.private_ip) counted.private_bytes += e.orig.bytes + e.reply.bytes;
@@ -174,7 +223,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     const stats = inNs(networkNs, ['conntrack', '-S']);
     const kernelDrops = [...stats.matchAll(/\b(?:insert_failed|drop|early_drop)=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
     const perDestination = [...seen.values()].reduce((m, e) => m.set(e.orig.dst, (m.get(e.orig.dst) ?? 0) + 1), new Map<string, number>());
-    log(`bench/billing: the agent's meter: ${JSON.stringify(await healthz())}; connections made ${JSON.stringify(results)}; in the kernel's table ${JSON.stringify([...perDestination])}; DESTROY events the reference lost: ${dropped.stats.lost}`);
+    log(`bench/billing: the agent's meter: ${JSON.stringify(await healthz())}; connections made ${JSON.stringify(results)}; in the kernel's table ${JSON.stringify([...perDestination])}; DESTROY events the reference lost: ${destroyed.lost}`);
     if (!exact) log(`bench/billing: from the wire NOT EXACT: kernel ${JSON.stringify(Object.fromEntries(Object.entries(expected.counted).map(([k, v]) => [k, String(v)])))}, usage ${JSON.stringify(shown)}`);
     const connections = results.reduce((s, r) => s + r.done, 0);
     return {
@@ -190,7 +239,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       kernelDrops,
     };
   } finally {
-    dropped.close();
+    dropped?.close();
     servers.forEach((s) => s.kill());
     await stopChild(agent);
     await removeEverything(prefix);
