@@ -8,11 +8,12 @@
 // any record or connection was dropped, and the agent's CPU (its process and
 // the `conntrack` children it waits for) per 1,000 flows.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
 import { freePort } from '@pn/test-support';
-import { parseConntrackXml, parseDestroyEvent, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { DestroyLog } from '../support/destroy-log.js';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
 import { childPids, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
@@ -60,54 +61,6 @@ function load(binary: string, ns: string, args: string[]): { child: ChildProcess
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * The kernel's DESTROY events of a namespace, written by `conntrack -E`
- * straight to a file and read from it as it grows: nothing of them passes
- * through this process while it blocks on a table read (a listener fed
- * through a pipe into it lost events in a saturated run).
- */
-class DestroyLog {
-  private readonly child: ChildProcess;
-  private readonly fd: number;
-  private offset = 0;
-  private partial = '';
-  /** ENOBUFS warnings: events the kernel dropped before the listener read them. */
-  lost = 0;
-  readonly ready: Promise<void>;
-
-  constructor(namespace: string, file: string) {
-    const out = openSync(file, 'w');
-    this.child = spawn('ip', ['netns', 'exec', namespace, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', String(64 * 1024 * 1024)], { stdio: ['ignore', out, 'pipe'] });
-    closeSync(out);
-    this.fd = openSync(file, 'r');
-    this.ready = new Promise((resolve) => {
-      const giveUp = setTimeout(resolve, 1000);
-      this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-        if (text.includes('buffer size has been set')) {
-          clearTimeout(giveUp);
-          resolve();
-        }
-        this.lost += text.split('ENOBUFS').length - 1;
-      });
-    });
-  }
-
-  /** The entries dropped since the last call. */
-  take(): CtEntry[] {
-    const size = fstatSync(this.fd).size;
-    const bytes = Buffer.alloc(size - this.offset);
-    this.offset += readSync(this.fd, bytes, 0, bytes.length, this.offset);
-    const lines = (this.partial + bytes.toString('utf8')).split('\n');
-    this.partial = lines.pop()!;
-    return lines.flatMap((line) => (line.startsWith('<flow') ? (parseDestroyEvent(line) ?? []) : []));
-  }
-
-  close(): void {
-    this.child.kill();
-    closeSync(this.fd);
-  }
-}
 
 export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds: number, log: (line: string) => void): Promise<WireResult> {
   const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
@@ -159,7 +112,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     const clientNs = names.resource(client.id);
     const period = new Date().toISOString().slice(0, 7);
     const usage = async () => (await api('GET', `/v1/hosting/billing/usage?period=${period}`, { key })).body?.totals as Record<string, number | string> | undefined;
-    const destroyed = new DestroyLog(networkNs, join(runDir, 'destroyed.xml'));
+    const destroyed = new DestroyLog(networkNs);
     dropped = destroyed;
     await destroyed.ready;
     // Every port the client may use: in a run of seconds no port is reused (a longer one reuses a port once the client's

@@ -9,8 +9,9 @@
 // fail in the middle of transfers.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { parseConntrackLine, parseConntrackXml, parseDestroyEvent, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { parseConntrackLine, parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
 import { startBillingProcess } from '../support/billing-process.js';
+import { DestroyLog } from '../support/destroy-log.js';
 import { noDataPlane, stopChild, useAgentProcess } from '../support/host-agent.js';
 import { usePlatform } from '../support/platform.js';
 
@@ -183,22 +184,22 @@ describe('egress metered from the wire', () => {
     const { key, worker } = await workerOfNewAccount('replaced');
     const ns = names.network(worker.networkId);
     // The test's own count of what the kernel drops in the network's namespace, the agent's aside.
-    const listener = spawn('ip', ['netns', 'exec', ns, 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', '1048576'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let printed = '';
-    listener.stdout!.setEncoding('utf8').on('data', (chunk: string) => (printed += chunk));
+    const listener = new DestroyLog(ns, 1024 * 1024);
+    let droppedAll: CtEntry[];
     try {
       // Subscribed once it says it has set its buffer. Then the calls, at once after the create (well inside the
       // agent's first second with the network): the agent follows a network's drops before it reports it attached.
-      await new Promise<void>((resolve) => listener.stderr!.on('data', (text: Buffer) => String(text).includes('buffer size has been set') && resolve()));
+      await listener.ready;
       // Closed with a reset (linger 0): the entry goes to CLOSE, and the next call from the same port replaces it at once.
       const call = `printf 'GET /bytes/1000 HTTP/1.0\\r\\n\\r\\n' | socat - TCP:198.51.100.10:80,sourceport=40001,reuseaddr,so-linger=0 >/dev/null`;
       inNs(names.resource(worker.id), ['bash', '-c', `${call}; ${call}; ${call}`]);
       await sleep(300);
+      droppedAll = listener.take();
     } finally {
-      listener.kill();
+      listener.close();
     }
     const mine = (e: CtEntry) => e.orig.src === worker.private_ip && e.orig.sport === 40001 && e.orig.dst === '198.51.100.10';
-    const dropped = printed.split('\n').flatMap((l) => parseDestroyEvent(l) ?? []).filter(mine);
+    const dropped = droppedAll.filter(mine);
     const [left] = inNs(ns, ['conntrack', '-L', '-o', 'xml,id,ktimestamp']).split('\n').flatMap((l) => parseConntrackXml(l) ?? []).filter(mine);
     const calls = [...dropped, ...(left ? [left] : [])];
     // Three connections, each made and gone (or replaced) well within the agent's one-second reading interval.
