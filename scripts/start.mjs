@@ -23,7 +23,7 @@ const SERVICES = [
   ['gateway', 36],
 ];
 
-// An operator's NATS, whose credentials (one file per role, <role>.json) are in NATS_CREDENTIALS_DIR.
+// An operator's NATS, whose credentials (one file per role, <role>.json, and per host, host-agent.<host>.json) are in NATS_CREDENTIALS_DIR.
 const operatorNats = process.env.NATS_URL;
 const gatewayPort = process.env.GATEWAY_PORT || '8080';
 const dnsPort = process.env.DNS_PORT || '5353';
@@ -73,7 +73,10 @@ async function bus() {
   nats = await ensureNats(operatorNats);
   const dir = process.env.NATS_CREDENTIALS_DIR;
   if (!dir) log('\x1b[33mNATS_URL without NATS_CREDENTIALS_DIR: the services connect without credentials (they say so in their logs and /healthz)\x1b[0m');
-  return { natsUrl: operatorNats, credentialsOf: (role) => (dir ? join(dir, `${role}.json`) : '') };
+  // Each host's agent has its own (`npm run bus:credentials -- <dir> <host id>`): this host's.
+  const { machineHostId } = await import('@pn/bus-access');
+  const fileOf = (role) => (role === 'host-agent' ? `host-agent.${process.env.HOST_ID || machineHostId()}.json` : `${role}.json`);
+  return { natsUrl: operatorNats, credentialsOf: (role) => (dir ? join(dir, fileOf(role)) : '') };
 }
 
 let stopping = false;

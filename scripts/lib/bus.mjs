@@ -26,5 +26,5 @@ export async function toolConnectOptions(natsUrl, role, name) {
   if (!file) return options;
   const [{ readCredentials, inboxPrefix }, { nkeyAuthenticator }] = await Promise.all([import('@pn/bus-access'), import('@nats-io/transport-node')]);
   const credentials = readCredentials(file);
-  return { ...options, authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.seed)), inboxPrefix: inboxPrefix(credentials.role) };
+  return { ...options, authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.seed)), inboxPrefix: inboxPrefix(credentials.role, credentials.host) };
 }

@@ -1,6 +1,7 @@
 // `npm start`'s own NATS: a nats-server on its own port (14222, or a free one
 // when that is taken) with its store under .run/nats/data, configured with
-// one nkey user per role and exactly the permissions of the bus access table
+// one nkey user per role (the host agent's for this host) and exactly the
+// permissions of the bus access table
 // (@pn/bus-access, so the workspace must be built). Credentials are made once
 // and kept in .run/nats/credentials/ (directory 700, files 600), so restarts
 // keep them; the server configuration is written anew from the table each
@@ -29,10 +30,13 @@ async function freeLocalPort() {
 
 /** Starts the secured NATS; resolves with its child process and URL once it accepts connections. */
 export async function startOwnNats() {
-  const { ROLES, authorizationConfig, publicKeysOf, writeCredentials } = await import('@pn/bus-access');
+  const { ROLES, authorizationConfig, machineHostId, publicKeysOf, readCredentials, writeCredentials } = await import('@pn/bus-access');
   const { busNames, loadConfig } = await import('@pn/service-kit');
   const credentialsDir = join(RUN_NATS, 'credentials');
-  const keys = ROLES.every((role) => existsSync(credentialsFile(role))) ? publicKeysOf(credentialsDir) : writeCredentials(credentialsDir).keys;
+  // The one host agent's credential is for HOST_ID, else this machine: made anew when that changed.
+  const host = process.env.HOST_ID || machineHostId();
+  const kept = ROLES.every((role) => existsSync(credentialsFile(role))) && readCredentials(credentialsFile('host-agent')).host === host;
+  const keys = kept ? publicKeysOf(credentialsDir) : writeCredentials(credentialsDir, ROLES, host).keys;
   const port = await freeLocalPort();
   const storeDir = join(RUN_NATS, 'data');
   mkdirSync(storeDir, { recursive: true });

@@ -10,6 +10,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCAL_HOST } from '@pn/bus-access';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
 import { freePort } from '@pn/test-support';
 import { parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
@@ -92,7 +93,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
         healthz: async () => (await api('GET', '/healthz')).body,
       },
       {
-        hostId: `bench-${prefix}`,
+        hostId: LOCAL_HOST,
         prefix,
         runDir,
         env: {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { LOCAL_HOST } from '@pn/bus-access';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
@@ -68,7 +69,7 @@ export async function measureCreateByName(creates: number, log: (line: string) =
         env: { EVENT_STREAM: bus.streams.EVENT_STREAM, DNS_PORT: String(platform.dnsPort), FLOWS_SUBJECT_PREFIX: bus.streams.FLOWS_SUBJECT_PREFIX },
         healthz: async () => (await api('GET', '/healthz')).body,
       },
-      { hostId: `bench-${prefix}`, prefix, runDir, env: { DATAPLANE_WORKLOADS: 'off' } },
+      { hostId: LOCAL_HOST, prefix, runDir, env: { DATAPLANE_WORKLOADS: 'off' } },
     );
     const key = (await api('POST', '/v1/admin/accounts', { admin: platform.adminToken, body: { name: 'by-name' } })).body.api_key as string;
     const client = (await api('POST', '/v1/hosting/vms', { key, body: { name: 'client', image: 'ubuntu-24' } })).body;

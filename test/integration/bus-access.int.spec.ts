@@ -10,9 +10,9 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { accessTable, allowedBy, exampleSubject, natsPermissions, ROLES, serviceSnapshotBucket, type Role } from '@pn/bus-access';
+import { accessTable, allowedBy, exampleSubject, hostAgentGrants, LOCAL_HOST, natsPermissions, ROLES, serviceSnapshotBucket, type Role } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
-import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
+import { OTHER_HOST, roleConnectOptions, startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
 import { runEnvironment } from '../support/service-env.js';
 
 const names = busNames(loadConfig(runEnvironment(uniqueId('run'))));
@@ -28,6 +28,20 @@ const as = async (role: Role) => {
   return nc;
 };
 
+/** A host agent's connection: `as('host-agent')` is host `local`'s. */
+const hostConnections = new Map<string, NatsConnection>();
+const asHost = async (host: string) => {
+  let nc = hostConnections.get(host);
+  if (!nc) {
+    nc = await connect({ ...roleConnectOptions([nats.url], nats.hosts[host]!), maxReconnectAttempts: 0 });
+    hostConnections.set(host, nc);
+  }
+  return nc;
+};
+
+/** What a principal may do: a role's row, a host agent's its host's. */
+const permissionsOf = (role: Role, host = LOCAL_HOST) => (role === 'host-agent' ? natsPermissions(role, hostAgentGrants(names, host), host) : natsPermissions(role, table[role]));
+
 beforeAll(async () => {
   nats = await startSecuredNats(names);
   console.log(`bus-access suite: ${nats.note}`);
@@ -40,7 +54,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const nc of connections.values()) await nc.close();
+  for (const nc of [...connections.values(), ...hostConnections.values()]) await nc.close();
   await nats?.stop();
 });
 
@@ -72,13 +86,14 @@ async function subscribe(nc: NatsConnection, subjects: string[]): Promise<Array<
   return subjects.map((subject) => [subject, refused.has(subject) ? 'refused' : 'allowed'] as const);
 }
 
-// Every subject any role is granted, made concrete, plus what nobody but admin should reach.
+// Every subject any role (and either host's agent) is granted, made concrete, plus what nobody but admin should reach.
 const everything = [
   ...new Set([
     ...ROLES.filter((r) => r !== 'admin').flatMap((role) => {
-      const p = natsPermissions(role, table[role]);
+      const p = permissionsOf(role);
       return [...p.publish, ...p.subscribe].map(exampleSubject);
     }),
+    ...[permissionsOf('host-agent', OTHER_HOST)].flatMap((p) => [...p.publish, ...p.subscribe].map(exampleSubject)),
     `$JS.API.STREAM.DELETE.${names.eventStream}`,
     `$JS.API.STREAM.PURGE.${names.eventStream}`,
     `$JS.API.STREAM.MSG.DELETE.${names.eventStream}`,
@@ -96,8 +111,9 @@ describe('the bus without credentials', () => {
   });
 });
 
+// The host agent's row is probed as host `local`'s agent, whose grants name `local`; `other`'s subjects are among everything.
 describe.each(ROLES.filter((r) => r !== 'admin'))('role %s, against every subject of the table', (role) => {
-  const permissions = natsPermissions(role, table[role]);
+  const permissions = permissionsOf(role);
 
   it('publishes exactly where the table allows', async () => {
     const nc = await as(role);
@@ -142,11 +158,44 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     }
   });
 
-  it('a stolen host-agent credential publishes flow records and reads its desired state, and cannot read events, integration facts or keys', async () => {
-    const agent = await as('host-agent');
+  it("a stolen host-agent credential publishes flow records and follows its own host's desired state, and reads nothing else: not another host's, events, integration facts or keys", async () => {
+    const agent = await asHost(LOCAL_HOST);
+    const bucket = names.dataplaneBucket;
     expect((await jetstream(agent).publish(names.flowsSubjectPrefix, '[]')).stream).toBe(names.flowsStream);
-    const desired = await jetstream(agent).consumers.get(`KV_${names.dataplaneBucket}`);
-    expect((await desired.info()).stream_name).toBe(`KV_${names.dataplaneBucket}`);
+    const resourcesKv = await new Kvm(await as('resources')).open(bucket);
+    const [mine, theirs] = [`vm_${uniqueId('mine')}`, `vm_${uniqueId('theirs')}`];
+    await resourcesKv.put(`desired.${LOCAL_HOST}.${mine}`, '{"mine":true}');
+    await resourcesKv.put(`desired.${OTHER_HOST}.${theirs}`, '{"theirs":true}');
+    // The positive controls: its own host's record, by get, by listing and by watch (as the agent follows it).
+    const kv = await new Kvm(agent).open(bucket, { allow_direct: true });
+    expect((await kv.get(`desired.${LOCAL_HOST}.${mine}`))?.string()).toBe('{"mine":true}');
+    const listed: string[] = [];
+    for await (const key of await kv.keys(`desired.${LOCAL_HOST}.>`)) listed.push(key);
+    expect(listed).toContain(`desired.${LOCAL_HOST}.${mine}`);
+    const watch = await kv.watch({ key: `desired.${LOCAL_HOST}.>` });
+    for await (const entry of watch) {
+      expect(entry.key).toBe(`desired.${LOCAL_HOST}.${mine}`);
+      break;
+    }
+    watch.stop();
+    // The attacks: the other host's record by get, by listing, by watch, and the whole bucket by an unfiltered consumer or by sequence.
+    await expect(kv.get(`desired.${OTHER_HOST}.${theirs}`)).rejects.toThrow(/permissions violation/i);
+    await expect(kv.keys('desired.>').then(async (keys) => { for await (const _ of keys); })).rejects.toThrow(/permissions violation/i);
+    await expect(kv.watch({ key: `desired.${OTHER_HOST}.>` })).rejects.toThrow(/permissions violation/i);
+    await expect(jetstream(agent).consumers.get(`KV_${bucket}`).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
+    expect(await publish(agent, `$JS.API.STREAM.MSG.GET.KV_${bucket}`)).toBe('refused');
+    expect(await publish(agent, `$JS.API.CONSUMER.CREATE.KV_${bucket}`)).toBe('refused');
+    // A consumer asked for on its own key's subject but configured for every host's: the server refuses it, and none is made.
+    const lie = JSON.stringify({ stream_name: `KV_${bucket}`, config: { name: 'lie', filter_subject: `$KV.${bucket}.desired.>`, deliver_subject: `_INBOX.host-agent.${LOCAL_HOST}.lie`, ack_policy: 'none' } });
+    const answer = await agent.request(`$JS.API.CONSUMER.CREATE.KV_${bucket}.lie.$KV.${bucket}.desired.${LOCAL_HOST}.>`, lie, { timeout: 2000 });
+    expect(answer.json<{ error?: { description: string } }>().error?.description).toMatch(/filter/i);
+    await expect((await jetstreamManager(await as('admin'))).consumers.info(`KV_${bucket}`, 'lie')).rejects.toThrow(/consumer not found/i);
+    // Nor the other host's answers: its reply inbox is its own.
+    expect(await subscribe(agent, [`_INBOX.host-agent.${LOCAL_HOST}.x`, `_INBOX.host-agent.${OTHER_HOST}.x`])).toEqual([
+      [`_INBOX.host-agent.${LOCAL_HOST}.x`, 'allowed'],
+      [`_INBOX.host-agent.${OTHER_HOST}.x`, 'refused'],
+    ]);
+    // Nor anything beyond the data plane.
     await expect(jetstream(agent).consumers.get(names.eventStream).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
     await expect(jetstream(agent).consumers.get(names.integrationStream).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
     expect((await jetstream(await as('billing')).consumers.get(names.integrationStream).then((c) => c.info())).stream_name).toBe(names.integrationStream);
@@ -154,23 +203,30 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     expect(await subscribe(agent, [`${names.dnsFleetSubject}.heartbeat`])).toEqual([[`${names.dnsFleetSubject}.heartbeat`, 'refused']]);
   });
 
-  it('only resources writes the desired state of the data plane; a host agent writes its reports and cannot forge what hosts must make', async () => {
-    const kvOf = async (role: Role) => new Kvm(await as(role)).open(names.dataplaneBucket);
-    const resourceId = `vm_${uniqueId('x')}`;
-    // The positive controls: resources writes a record, the agent its report and heartbeat, and reads the record.
-    await (await kvOf('resources')).put(`desired.${resourceId}`, '{}');
-    const agentKv = await kvOf('host-agent');
-    await agentKv.put(`status.${resourceId}`, '{}');
-    await agentKv.put('host.h1', '{}');
-    expect((await agentKv.get(`desired.${resourceId}`))?.string()).toBe('{}');
-    // The attacks: an agent (a stolen credential on any host) writing or deleting what a host must make, anyone else writing either.
+  it("only resources writes placements and the desired state; a host's agent writes its own reports and heartbeat, never another host's", async () => {
     const bucket = names.dataplaneBucket;
-    expect(await publish(await as('host-agent'), `$KV.${bucket}.desired.${resourceId}`)).toBe('refused');
-    for (const r of ['gateway', 'ipam', 'dns', 'billing', 'operator'] as Role[]) {
-      expect([r, await publish(await as(r), `$KV.${bucket}.desired.${resourceId}`), await publish(await as(r), `$KV.${bucket}.status.${resourceId}`)]).toEqual([r, 'refused', 'refused']);
+    const resourceId = `vm_${uniqueId('x')}`;
+    // The positive controls: resources places a network and writes a record; each host's agent its report and heartbeat.
+    const resourcesKv = await new Kvm(await as('resources')).open(bucket);
+    await resourcesKv.put(`placed.net_${resourceId}`, '{}');
+    await resourcesKv.put(`desired.${LOCAL_HOST}.${resourceId}`, '{}');
+    const local = await new Kvm(await asHost(LOCAL_HOST)).open(bucket, { allow_direct: true });
+    await local.put(`status.${LOCAL_HOST}.${resourceId}`, '{}');
+    await local.put(`host.${LOCAL_HOST}`, '{}');
+    await (await new Kvm(await asHost(OTHER_HOST)).open(bucket, { allow_direct: true })).put(`status.${OTHER_HOST}.${resourceId}`, '{}');
+    // The attacks: host local's agent speaking for host other, or writing what a host must make.
+    const agent = await asHost(LOCAL_HOST);
+    for (const key of [`status.${OTHER_HOST}.${resourceId}`, `host.${OTHER_HOST}`, `desired.${LOCAL_HOST}.${resourceId}`, `placed.net_${resourceId}`]) {
+      expect([key, await publish(agent, `$KV.${bucket}.${key}`)]).toEqual([key, 'refused']);
     }
-    expect(await publish(await as('resources'), `$KV.${bucket}.status.${resourceId}`)).toBe('refused');
-    expect(await publish(await as('host-agent'), `$JS.API.STREAM.PURGE.KV_${bucket}`)).toBe('refused');
+    for (const r of ['gateway', 'ipam', 'dns', 'billing', 'operator'] as Role[]) {
+      const nc = await as(r);
+      const verdicts = [await publish(nc, `$KV.${bucket}.desired.${LOCAL_HOST}.${resourceId}`), await publish(nc, `$KV.${bucket}.placed.net_${resourceId}`), await publish(nc, `$KV.${bucket}.status.${LOCAL_HOST}.${resourceId}`)];
+      expect([r, ...verdicts]).toEqual([r, 'refused', 'refused', 'refused']);
+    }
+    expect(await publish(await as('resources'), `$KV.${bucket}.status.${LOCAL_HOST}.${resourceId}`)).toBe('refused');
+    expect(await publish(agent, `$JS.API.STREAM.PURGE.KV_${bucket}`)).toBe('refused');
+    expect(await publish(agent, `$JS.API.CONSUMER.DELETE.KV_${bucket}.any`)).toBe('refused');
   });
 
   it("a service can neither read nor overwrite another's checkpoints (no forged key index for the gateway to load)", async () => {

@@ -5,6 +5,13 @@
 // the dns service's names from inside a VM through glibc.
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { create } from '@bufbuild/protobuf';
+import { Kvm } from '@nats-io/kv';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { LOCAL_HOST } from '@pn/bus-access';
+import { ResourceAttachmentSchema } from '@pn/contracts';
+import { busNames, desiredDigest, encodeAttachment, readDataplaneEntry } from '@pn/service-kit';
+import { OTHER_HOST, roleConnectOptions } from '@pn/test-support';
 import { noDataPlane, useHostAgent } from '../support/host-agent.js';
 import { usePlatform } from '../support/platform.js';
 
@@ -24,6 +31,28 @@ async function vm(key: string, body: Record<string, unknown>) {
   return created.body;
 }
 
+/**
+ * The agent of host `other` (a stolen credential) reports a resource of host
+ * `local` failed, with the digest of its current record, as its own agent
+ * would: a report the platform must not believe, since the resource is not
+ * placed there.
+ */
+async function forgeReportFromAnotherHost(resourceId: string): Promise<void> {
+  const bucket = busNames(ctx.platform.config).dataplaneBucket;
+  const admin = await natsConnect(ctx.nats.connectOptions('admin'));
+  const other = await natsConnect(roleConnectOptions([ctx.nats.url], ctx.nats.hosts[OTHER_HOST]!));
+  try {
+    const entry = await (await new Kvm(admin).open(bucket)).get(`desired.${LOCAL_HOST}.${resourceId}`);
+    const record = entry && readDataplaneEntry(entry);
+    if (record?.type !== 'desired' || !record.value) throw new Error(`no record of ${resourceId} under host ${LOCAL_HOST}`);
+    const forged = create(ResourceAttachmentSchema, { resourceId, hostId: OTHER_HOST, state: 'failed', reason: 'forged', revision: record.value.revision, digest: desiredDigest(record.value) });
+    const kv = await new Kvm(other).open(bucket, { allow_direct: true });
+    await kv.put(`status.${OTHER_HOST}.${resourceId}`, encodeAttachment(forged));
+  } finally {
+    await Promise.all([admin.close(), other.close()]);
+  }
+}
+
 describe('Superjolt worked example, for real', () => {
   maybe('api reaches db by name with psql; the internet reaches api public URL and not db; another account at the same addresses sees none of it', async () => {
     const key = await ctx.newKey('shop-owner');
@@ -31,9 +60,15 @@ describe('Superjolt worked example, for real', () => {
     const db = await vm(key, { name: 'db', image: 'postgres-18', project: 'shop' });
     const app = await vm(key, { name: 'api', image: 'nodejs-24', project: 'shop' });
     // The create answered once the agent had attached it; /healthz lists the agent's host.
-    expect(app.data_plane).toEqual({ host: expect.stringMatching(/^test-/), state: 'attached' });
+    // Its host is the one the agent's credentials are for.
+    expect(app.data_plane).toEqual({ host: LOCAL_HOST, state: 'attached' });
     const health = await api('GET', '/healthz');
     expect(health.body.data_plane.hosts).toEqual([expect.objectContaining({ host_id: app.data_plane.host, failed: 0 })]);
+    await forgeReportFromAnotherHost(app.id);
+    // For a second after the forged report (its watch hears it within milliseconds): still its own host's word.
+    for (let i = 0; i < 10; i++, await new Promise((r) => setTimeout(r, 100))) {
+      expect((await api('GET', `/v1/hosting/vms/${app.id}`, { key })).body.data_plane).toEqual({ host: LOCAL_HOST, state: 'attached' });
+    }
     expect(app.public_url).toMatch(/^http:\/\/203\.0\.113\.\d+:3000$/);
 
     // Names through the system resolver, as a program in the VM would.

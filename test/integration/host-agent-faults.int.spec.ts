@@ -35,8 +35,15 @@ async function vm(key: string, body: Record<string, unknown>) {
 
 describe('the host agent killed and restarted', () => {
   maybe('leaves traffic flowing, catches up with what changed while it was down, and adds no rule twice; a deleted link comes back', async () => {
-    await agent.start();
+    // Before any agent runs: a VM's create does not wait, its network waits unplaced, and is placed and attached when an agent comes.
     const key = await ctx.newKey('faults');
+    const early = await vm(key, { name: 'early', image: 'ubuntu-24' });
+    expect(early.data_plane).toBeNull();
+    await agent.start();
+    let earlyNow = early;
+    for (let i = 0; i < 100 && earlyNow.data_plane?.state !== 'attached'; i++, await sleep(100)) earlyNow = (await api('GET', `/v1/hosting/vms/${early.id}`, { key })).body;
+    expect(earlyNow.data_plane).toEqual({ host: hostId, state: 'attached' });
+    expect(namespaces()).toContain(names.resource(early.id));
     expect((await api('POST', '/v1/hosting/projects', { key, body: { name: 'second' } })).status).toBe(201);
     const server = await vm(key, { name: 'server', image: 'ubuntu-24' });
     const client = await vm(key, { name: 'client', image: 'ubuntu-24' });

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { beforeAll } from '@jest/globals';
+import { LOCAL_HOST } from '@pn/bus-access';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
+import { credentialsHost } from '@pn/service-kit';
 import { loadAgentConfig } from '../../services/host-agent/src/agent-config.js';
 import { LINUX_PLANE, type LinuxPlane } from '../../services/host-agent/src/linux-plane.js';
 import { dataPlaneBlocker } from '../../services/host-agent/src/preconditions.js';
@@ -49,9 +51,12 @@ export function useHostAgent(ctx: PlatformContext, options: { workloads?: boolea
   const runDir = agentRunDir();
   beforeAll(async () => {
     if (noDataPlane) return;
-    const config = loadAgentConfig({ HOST_ID: `test-${prefix}`, HOST_AGENT_PORT: '0', DATAPLANE_PREFIX: prefix, DATAPLANE_RUN_DIR: runDir, DATAPLANE_WORKLOADS: options.workloads === false ? 'off' : 'on' });
+    const platform = ctx.platform.configAs('host-agent');
+    // Its host is the one its credentials are for.
+    const env = { HOST_AGENT_PORT: '0', DATAPLANE_PREFIX: prefix, DATAPLANE_RUN_DIR: runDir, DATAPLANE_WORKLOADS: options.workloads === false ? 'off' : 'on' };
+    const config = loadAgentConfig(env, credentialsHost(platform.natsCredentials));
     // The platform's dns listens on an ephemeral port: the one it got.
-    agent.app = await startHostAgent({ ...ctx.platform.configAs('host-agent'), dnsPort: ctx.platform.dnsPort }, config);
+    agent.app = await startHostAgent({ ...platform, dnsPort: ctx.platform.dnsPort }, config);
     agent.plane = agent.app.get(LINUX_PLANE);
     agent.url = (await agent.app.getUrl()).replace('[::1]', '127.0.0.1');
     agent.exec = (id, command, timeoutMs = 15_000) => inNamespace(agent.plane.namespaceOf(id), command, timeoutMs);
@@ -94,6 +99,7 @@ export function agentTarget(ctx: PlatformContext): AgentTarget {
 }
 
 export interface AgentProcessOptions {
+  /** The host its credentials (the target's) are for. */
   readonly hostId: string;
   readonly prefix: string;
   readonly runDir: string;
@@ -155,7 +161,8 @@ export function agentRunDir(): string {
 export function useAgentProcess(ctx: PlatformContext, env: Readonly<Record<string, string>> = {}) {
   const prefix = `p${Math.random().toString(36).slice(2, 7).replace(/[^a-z0-9]/g, 'x')}`;
   const runDir = agentRunDir();
-  const options = { hostId: `agent-${prefix}`, prefix, runDir, env };
+  // The suites' platform gives the host agent's credentials to host `local`.
+  const options = { hostId: LOCAL_HOST, prefix, runDir, env };
   const agent = {
     prefix,
     hostId: options.hostId,

@@ -1,8 +1,10 @@
 // The agent's own settings, beside the platform's (NATS, the dns service's
 // address, the forwarder secret). HOST_ID names the host in every record it
-// writes; it defaults to the machine's hostname, as a token.
-import { hostname } from 'node:os';
+// writes and every key it reads; its NATS credentials are that host's (each
+// host is its own user), so it defaults to the host they name, then to the
+// machine's hostname as a token.
 import { join } from 'node:path';
+import { isHostId, machineHostId } from '@pn/bus-access';
 import { ConfigError, integer } from '@pn/service-kit';
 
 export interface AgentConfig {
@@ -23,11 +25,13 @@ export interface AgentConfig {
   readonly flowPollMs: number;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const hostId = env.HOST_ID || hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
-  if (!TOKEN.test(hostId)) throw new ConfigError(`HOST_ID must be 1 to 64 letters, digits, "-" or "_", got "${hostId}"`);
+/** `credentialsHost`: the host its NATS credentials are for, when it has some. */
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, credentialsHost?: string): AgentConfig {
+  const hostId = env.HOST_ID || credentialsHost || machineHostId();
+  if (!isHostId(hostId)) throw new ConfigError(`HOST_ID must be 1 to 64 letters, digits, "-" or "_", got "${hostId}"`);
+  if (credentialsHost !== undefined && hostId !== credentialsHost) {
+    throw new ConfigError(`HOST_ID is "${hostId}" but the NATS credentials are host "${credentialsHost}"'s: an agent reads and reports only as the host its credentials name`);
+  }
   const prefix = env.DATAPLANE_PREFIX || 'pn';
   if (!/^[a-z][a-z0-9]{0,7}$/.test(prefix)) throw new ConfigError(`DATAPLANE_PREFIX must be a lower-case letter and up to 7 letters or digits, got "${prefix}"`);
   const port = integer(env, 'HOST_AGENT_PORT', 8086, 0, 65535);

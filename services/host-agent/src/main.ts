@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { loadConfig } from '@pn/service-kit';
+import { credentialsHost, loadConfig } from '@pn/service-kit';
 import { loadAgentConfig } from './agent-config.js';
 import { startHostAgent } from './start.js';
 
-await startHostAgent(loadConfig(), loadAgentConfig());
+const platform = loadConfig();
+await startHostAgent(platform, loadAgentConfig(process.env, credentialsHost(platform.natsCredentials)));

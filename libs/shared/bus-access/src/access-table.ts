@@ -25,12 +25,26 @@ export interface Grants {
   readonly streams: Readonly<Record<string, StreamAccess>>;
   /** May purge these streams (an object store replaces a snapshot by purging its old chunks). */
   readonly purge: readonly string[];
+  /**
+   * Key-value buckets it reads only in part, bucket → the keys it may follow
+   * and get (`desired.h1.>`): never the whole stream, which `streams` gives.
+   */
+  readonly keys?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Every role's reply inbox is its own, so no role can read another's answers. */
-export const inboxPrefix = (role: Role) => `_INBOX.${role}`;
+/**
+ * Every role's reply inbox is its own, and each host agent's its own, so no
+ * role (and no host) can read another's answers.
+ */
+export const inboxPrefix = (role: Role, host?: string) => (host === undefined ? `_INBOX.${role}` : `_INBOX.${role}.${host}`);
 
-export function accessTable(n: BusNames): Record<Role, Grants> {
+/** How the README names the host in a host agent's grants: each host has its own user, with its own id there. */
+export const ANY_HOST = '<host>';
+
+/** The row of `accessTable` for one host's agent (its user in the server's configuration). */
+export const hostAgentGrants = (n: BusNames, host: string): Grants => accessTable(n, host)['host-agent'];
+
+export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, Grants> {
   const append = (...categories: string[]) => [...categories, 'parked'].map((c) => `${n.eventSubjectPrefix}.${c}.*`);
   const events = { [n.eventStream]: 'own' } as const;
   // Each service its own snapshots: the bucket's stream (read, make, purge old chunks) and its object subjects.
@@ -56,7 +70,7 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       call: ['ipam.address.>', 'ipam.public.allocate', 'ipam.public.release', 'dns.records.>'],
       // The desired state of the data plane is its to write; what agents report it only reads.
       // Facts on the integration stream, and how far it has published them (its watermark, for billing).
-      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites('resources'), `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired')],
+      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites('resources'), `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired', 'placed')],
       subscribe: [],
       streams: { ...events, ...snapshots('resources'), [n.integrationStream]: 'own', ...dataplane },
       purge: [snapshotStream('resources')],
@@ -87,17 +101,19 @@ export function accessTable(n: BusNames): Record<Role, Grants> {
       streams: { ...events, ...snapshots('billing'), [n.flowsStream]: 'own', [n.integrationStream]: 'own' },
       purge: [snapshotStream('billing')],
     },
-    // On every host, so the credential most likely to be stolen: it may
-    // read the desired state, report attachments, its heartbeat and flow
-    // records, nothing else (never the desired state itself, nor the
-    // integration facts: its desired state is the dataplane bucket's).
+    // On every host, so the credential most likely to be stolen: one user
+    // per host, which may read its own host's desired state (and its own
+    // reports), report attachments there, beat its heartbeat and publish flow
+    // records, nothing else — never another host's keys, the desired state
+    // itself, the placements, nor the integration facts.
     'host-agent': {
       serve: [],
       call: [],
-      publish: [...flows, ...dataplaneKeys('status', 'host')],
+      publish: [...flows, `$KV.${n.dataplaneBucket}.status.${host}.>`, `$KV.${n.dataplaneBucket}.host.${host}`],
       subscribe: [],
-      streams: { [`KV_${n.dataplaneBucket}`]: 'read' },
+      streams: {},
       purge: [],
+      keys: { [n.dataplaneBucket]: [`desired.${host}.>`, `status.${host}.>`] },
     },
     // Operator tools that act as a data plane would (`npm run flows`).
     operator: { serve: [], call: [], publish: flows, subscribe: [], streams: {}, purge: [] },

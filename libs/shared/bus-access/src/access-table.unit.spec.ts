@@ -2,7 +2,7 @@
 // server is given (not off the table's own fields), so a grant that slips
 // into a wrong row fails here.
 import { describe, expect, it } from '@jest/globals';
-import { accessTable, ROLES, type Role } from './access-table.js';
+import { accessTable, hostAgentGrants, ROLES, type Role } from './access-table.js';
 import { dataplaneBucket, dnsFleetSubject, IDEMPOTENCY_BUCKET, serviceSnapshotBucket, type BusNames } from './bus-names.js';
 import { natsPermissions } from './permissions.js';
 import { allowedBy } from './subject-match.js';
@@ -20,7 +20,8 @@ const names: BusNames = {
   dnsFleetSubject: dnsFleetSubject('EVENTS'),
 };
 const table = accessTable(names);
-const permissions = (role: Role) => natsPermissions(role, table[role]);
+/** A host agent's are host h1's (each host is its own user). */
+const permissions = (role: Role, host = 'h1') => (role === 'host-agent' ? natsPermissions(role, hostAgentGrants(names, host), host) : natsPermissions(role, table[role]));
 const mayPublish = (subject: string) => ROLES.filter((r) => r !== 'admin' && allowedBy(permissions(r).publish, subject));
 const maySubscribe = (subject: string) => ROLES.filter((r) => r !== 'admin' && allowedBy(permissions(r).subscribe, subject));
 
@@ -63,17 +64,44 @@ describe('the bus access table', () => {
     expect(mayPublish('pn.integration.v1.address_held.net_1')).toEqual(['resources']);
   });
 
-  it('gives a host agent flow records to publish and its desired state to read, and nothing else', () => {
-    const agent = permissions('host-agent');
+  it("gives a host's agent flow records to publish and its own host's keys to follow and write, and nothing else", () => {
+    const agent = permissions('host-agent', 'h1');
+    const b = names.dataplaneBucket;
     expect(allowedBy(agent.publish, 'telemetry.flows')).toBe(true);
     expect(allowedBy(agent.publish, 'telemetry.flows.vpc-v2')).toBe(true);
-    expect(allowedBy(agent.publish, `$JS.API.CONSUMER.MSG.NEXT.KV_${names.dataplaneBucket}.c1`)).toBe(true);
-    expect(allowedBy(agent.publish, `$JS.API.DIRECT.GET.KV_${names.dataplaneBucket}.$KV.${names.dataplaneBucket}.desired.vm_1`)).toBe(true);
-    for (const subject of ['es.account.acc_1', 'resources.resource.create', 'dns.records.register', '$JS.API.STREAM.INFO.EVENTS', '$KV.idempotency.k', '$JS.API.CONSUMER.CREATE.KV_idempotency', '$JS.API.STREAM.CREATE.FLOWS', 'pn.integration.v1.address_held.n', '$JS.API.CONSUMER.CREATE.INTEGRATION', '$JS.API.CONSUMER.MSG.NEXT.INTEGRATION.c1', '$JS.API.STREAM.MSG.GET.INTEGRATION']) {
+    // Its own host: follow (a consumer filtered to its keys), get, report, beat.
+    for (const subject of [`$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.desired.h1.>`, `$JS.API.DIRECT.GET.KV_${b}.$KV.${b}.desired.h1.vm_1`, `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.status.h1.>`, `$KV.${b}.status.h1.vm_1`, `$KV.${b}.host.h1`]) {
+      expect([subject, allowedBy(agent.publish, subject)]).toEqual([subject, true]);
+    }
+    // Another host's keys, the whole bucket (unfiltered, by sequence, by pull), what hosts must make, and everything else.
+    for (const subject of [
+      `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.desired.h2.>`,
+      `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.desired.>`,
+      `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.placed.>`,
+      `$JS.API.CONSUMER.CREATE.KV_${b}.c1`,
+      `$JS.API.CONSUMER.CREATE.KV_${b}`,
+      `$JS.API.CONSUMER.MSG.NEXT.KV_${b}.c1`,
+      `$JS.API.CONSUMER.DELETE.KV_${b}.c1`,
+      `$JS.API.STREAM.MSG.GET.KV_${b}`,
+      `$JS.API.DIRECT.GET.KV_${b}`,
+      `$JS.API.DIRECT.GET.KV_${b}.$KV.${b}.desired.h2.vm_1`,
+      `$KV.${b}.status.h2.vm_1`,
+      `$KV.${b}.host.h2`,
+      `$KV.${b}.desired.h1.vm_1`,
+      `$KV.${b}.placed.net_1`,
+      'es.account.acc_1', 'resources.resource.create', 'dns.records.register', '$JS.API.STREAM.INFO.EVENTS', '$KV.idempotency.k', '$JS.API.CONSUMER.CREATE.KV_idempotency', '$JS.API.STREAM.CREATE.FLOWS', 'pn.integration.v1.address_held.n', '$JS.API.CONSUMER.CREATE.INTEGRATION', '$JS.API.CONSUMER.MSG.NEXT.INTEGRATION.c1', '$JS.API.STREAM.MSG.GET.INTEGRATION',
+    ]) {
       expect([subject, allowedBy(agent.publish, subject)]).toEqual([subject, false]);
     }
-    expect(agent.subscribe).toEqual(['_INBOX.host-agent.>']);
+    expect(agent.subscribe).toEqual(['_INBOX.host-agent.h1.>']);
+    expect(allowedBy(agent.subscribe, '_INBOX.host-agent.h2.x')).toBe(false);
     expect(agent.allowResponses).toBe(false);
+  });
+
+  it('lets only resources place networks and write what hosts must make', () => {
+    expect(mayPublish(`$KV.${names.dataplaneBucket}.placed.net_1`)).toEqual(['resources']);
+    expect(mayPublish(`$KV.${names.dataplaneBucket}.desired.h1.vm_1`)).toEqual(['resources']);
+    expect(mayPublish(`$KV.${names.dataplaneBucket}.status.h1.vm_1`)).toEqual(['host-agent']);
   });
 
   it('keeps each role to its own reply inbox', () => {

@@ -35,8 +35,11 @@ export const serviceSnapshotBucket = (base: string, service: string) => `${base}
 /** Per event stream: runs (tests, benchmarks) sharing one NATS never wait for each other's dns fleet. */
 export const dnsFleetSubject = (eventStream: string) => `dns.fleet.${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-/** Per event stream, like the dns fleet: each run (tests, benchmarks) has its own hosts and desired state. */
-export const dataplaneBucket = (eventStream: string) => `dataplane-${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/**
+ * Per event stream, like the dns fleet: each run (tests, benchmarks) has its own hosts and desired state.
+ * `2`: keys name their host since (proto/pn/dataplane/v1); a `dataplane-` bucket of before is not read.
+ */
+export const dataplaneBucket = (eventStream: string) => `dataplane2-${eventStream.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 /**
  * Where the integration publisher says how far it has published (plain NATS,

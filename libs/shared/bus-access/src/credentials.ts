@@ -1,14 +1,28 @@
 // A role's credential: a file holding the role and its nkey seed, readable by
-// its owner only. Services are given the file's path (NATS_CREDENTIALS),
-// never the secret itself on a command line or in the environment.
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// its owner only; a host agent's names its host too (each host is its own
+// user). Services are given the file's path (NATS_CREDENTIALS), never the
+// secret itself on a command line or in the environment.
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createUser, fromSeed } from '@nats-io/nkeys';
 import { ROLES, type Role } from './access-table.js';
 import type { RoleKeys } from './server-config.js';
 
+/** A host's id: it is a token of subjects and keys (`status.<host>.…`), so nothing that could widen one. */
+const HOST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const isHostId = (value: string): boolean => HOST_ID.test(value);
+
+/** The host the test suites give their one agent. */
+export const LOCAL_HOST = 'local';
+
+/** This machine's host id: its hostname, as a token. */
+export const machineHostId = (): string => hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || LOCAL_HOST;
+
 export interface Credentials {
   readonly role: Role;
+  /** The host agent's host (set for role host-agent only). */
+  readonly host?: string;
   /** The nkey seed (`SU…`): the secret. */
   readonly seed: string;
   /** The file it came from, for messages. */
@@ -20,7 +34,7 @@ export interface Credentials {
 export class CredentialsError extends Error {}
 
 export function readCredentials(file: string): Credentials {
-  let wire: { role?: unknown; seed?: unknown };
+  let wire: { role?: unknown; host?: unknown; seed?: unknown };
   try {
     wire = JSON.parse(readFileSync(file, 'utf8')) as typeof wire;
   } catch (error) {
@@ -28,38 +42,66 @@ export function readCredentials(file: string): Credentials {
   }
   const role = wire.role as Role;
   if (!ROLES.includes(role)) throw new CredentialsError(`NATS_CREDENTIALS: ${file} names no known role (${ROLES.join(', ')})`);
+  const host = role === 'host-agent' ? wire.host : undefined;
+  if (role === 'host-agent' && (typeof host !== 'string' || !isHostId(host))) throw new CredentialsError(`NATS_CREDENTIALS: ${file} is a host agent's but names no valid host`);
   if (typeof wire.seed !== 'string' || !wire.seed.startsWith('SU')) throw new CredentialsError(`NATS_CREDENTIALS: ${file} holds no user nkey seed`);
   try {
     fromSeed(new TextEncoder().encode(wire.seed));
   } catch {
     throw new CredentialsError(`NATS_CREDENTIALS: ${file} holds a seed that is not valid`);
   }
-  return { role, seed: wire.seed, file, exposed: (statSync(file).mode & 0o077) !== 0 };
+  return { role, ...(host === undefined ? {} : { host: host as string }), seed: wire.seed, file, exposed: (statSync(file).mode & 0o077) !== 0 };
 }
 
-/** Makes a new key pair per role, writes each role's file (`<dir>/<role>.json`, mode 600) and returns the public keys. */
-export function writeCredentials(dir: string, roles: readonly Role[] = ROLES): { keys: RoleKeys; files: Record<Role, string> } {
+function writeFile(file: string, body: object): string {
+  const user = createUser();
+  writeFileSync(file, JSON.stringify({ ...body, seed: new TextDecoder().decode(user.getSeed()) }) + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return user.getPublicKey();
+}
+
+function ownerOnlyDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const keys: RoleKeys = {};
+}
+
+/**
+ * Makes a new key pair per role and writes each role's file (`<dir>/<role>.json`,
+ * mode 600); the host agent's is for `host`. Returns the public keys.
+ */
+export function writeCredentials(dir: string, roles: readonly Role[] = ROLES, host: string = LOCAL_HOST): { keys: RoleKeys; files: Record<Role, string> } {
+  if (!isHostId(host)) throw new CredentialsError(`a host id is 1 to 64 letters, digits, "-" or "_", got "${host}"`);
+  ownerOnlyDir(dir);
   const files = {} as Record<Role, string>;
+  const keys: { roles: Record<string, string>; hosts: Record<string, string> } = { roles: {}, hosts: {} };
   for (const role of roles) {
-    const user = createUser();
     const file = join(dir, `${role}.json`);
-    writeFileSync(file, JSON.stringify({ role, seed: new TextDecoder().decode(user.getSeed()) }) + '\n', { mode: 0o600 });
-    chmodSync(file, 0o600);
-    keys[role] = user.getPublicKey();
+    if (role === 'host-agent') keys.hosts[host] = writeFile(file, { role, host });
+    else keys.roles[role] = writeFile(file, { role });
     files[role] = file;
   }
   return { keys, files };
 }
 
-/** The public keys of credential files already written (`<dir>/<role>.json`). */
-export function publicKeysOf(dir: string, roles: readonly Role[] = ROLES): RoleKeys {
-  const keys: RoleKeys = {};
-  for (const role of roles) {
-    const { seed } = readCredentials(join(dir, `${role}.json`));
-    keys[role] = fromSeed(new TextEncoder().encode(seed)).getPublicKey();
+/** Another host's agent credential (`<dir>/host-agent.<host>.json`): a host joining. Returns the file. */
+export function writeHostCredentials(dir: string, host: string): string {
+  if (!isHostId(host)) throw new CredentialsError(`a host id is 1 to 64 letters, digits, "-" or "_", got "${host}"`);
+  ownerOnlyDir(dir);
+  const file = join(dir, `host-agent.${host}.json`);
+  writeFile(file, { role: 'host-agent', host });
+  return file;
+}
+
+/** The public keys of every credentials file in `dir` (`*.json`): the users a server's configuration lists. */
+export function publicKeysOf(dir: string): RoleKeys {
+  const keys: { roles: Record<string, string>; hosts: Record<string, string> } = { roles: {}, hosts: {} };
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const { role, host, seed } = readCredentials(join(dir, name));
+    const key = fromSeed(new TextEncoder().encode(seed)).getPublicKey();
+    if (host !== undefined) {
+      if (keys.hosts[host] !== undefined) throw new CredentialsError(`two credentials files in ${dir} are for host ${host}`);
+      keys.hosts[host] = key;
+    } else keys.roles[role] = key;
   }
   return keys;
 }

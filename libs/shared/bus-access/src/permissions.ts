@@ -35,12 +35,31 @@ export function streamApiSubjects(stream: string, access: StreamAccess): string[
   return [...read, `${API}.STREAM.CREATE.${stream}`, `${API}.STREAM.UPDATE.${stream}`, `${API}.STREAM.NAMES`];
 }
 
-export function natsPermissions(role: Role, grants: Grants): NatsPermissions {
+/**
+ * The API subjects that following and getting some keys of a bucket takes,
+ * and no more: consumers only with one of those keys as their filter (the
+ * server refuses a create whose subject's filter is not its config's), direct
+ * gets only of those keys; never a message get by sequence, an unfiltered
+ * consumer, nor a consumer's deletion (another reader's watch).
+ */
+export function keyReadSubjects(bucket: string, keys: readonly string[]): string[] {
+  const stream = `KV_${bucket}`;
+  return [
+    `${API}.STREAM.INFO.${stream}`,
+    `${API}.CONSUMER.INFO.${stream}.*`,
+    `$JS.FC.${stream}.>`,
+    ...keys.flatMap((key) => [`${API}.CONSUMER.CREATE.${stream}.*.$KV.${bucket}.${key}`, `${API}.DIRECT.GET.${stream}.$KV.${bucket}.${key}`]),
+  ];
+}
+
+/** A role's permissions; a host agent's (`host` set) reply inbox is its host's alone. */
+export function natsPermissions(role: Role, grants: Grants, host?: string): NatsPermissions {
   const streams = Object.entries(grants.streams).flatMap(([stream, access]) => streamApiSubjects(stream, access));
+  const keys = Object.entries(grants.keys ?? {}).flatMap(([bucket, filters]) => keyReadSubjects(bucket, filters));
   const purges = grants.purge.map((stream) => `${API}.STREAM.PURGE.${stream}`);
   return {
-    publish: unique([...grants.call, ...grants.publish, ...streams, ...purges]),
-    subscribe: unique([...grants.serve, ...grants.subscribe, `${inboxPrefix(role)}.>`]),
+    publish: unique([...grants.call, ...grants.publish, ...streams, ...keys, ...purges]),
+    subscribe: unique([...grants.serve, ...grants.subscribe, `${inboxPrefix(role, host)}.>`]),
     allowResponses: grants.serve.length > 0,
   };
 }

@@ -18,17 +18,24 @@ function credentialsOf(file: string): Credentials {
 
 export function busCredentialOptions(file: string): { authenticator?: ReturnType<typeof nkeyAuthenticator>; inboxPrefix?: string } {
   if (!file) return {};
-  const { role, seed } = credentialsOf(file);
-  return { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role) };
+  const { role, host, seed } = credentialsOf(file);
+  return { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role, host) };
 }
 
 /**
  * A new reply inbox of this process's role: a subscription to any other is
- * refused (`_INBOX.<role>.>` is all a role may read), so every inbox made by
+ * refused (`_INBOX.<role>.>`, a host agent's `_INBOX.host-agent.<host>.>`, is all it may read), so every inbox made by
  * hand must come from here.
  */
 export function newInbox(file: string): string {
-  return createInbox(file ? inboxPrefix(credentialsOf(file).role) : undefined);
+  if (!file) return createInbox();
+  const { role, host } = credentialsOf(file);
+  return createInbox(inboxPrefix(role, host));
+}
+
+/** The host a host agent's credentials are for (undefined: no credentials, or another role's). */
+export function credentialsHost(file: string): string | undefined {
+  return file ? credentialsOf(file).host : undefined;
 }
 
 export interface BusIdentity {

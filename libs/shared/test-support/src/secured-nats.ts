@@ -5,36 +5,43 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authorizationConfig, inboxPrefix, readCredentials, writeCredentials, type BusNames, type Role } from '@pn/bus-access';
+import { authorizationConfig, inboxPrefix, LOCAL_HOST, publicKeysOf, readCredentials, writeCredentials, writeHostCredentials, type BusNames, type Role } from '@pn/bus-access';
 import { nkeyAuthenticator } from '@nats-io/transport-node';
 import { startNats, type StartedNats } from './nats.js';
 import { startRestartableNats, type RestartableNats } from './restartable-nats.js';
 
 export interface SecuredNats extends StartedNats {
-  /** Each role's credentials file (mode 600), as a service is given it in NATS_CREDENTIALS. */
+  /** Each role's credentials file (mode 600), as a service is given it in NATS_CREDENTIALS; the host agent's is host `local`'s. */
   readonly credentials: Readonly<Record<Role, string>>;
+  /** Host agents' credentials by host: `local`, and `other` (a second host, for suites that attack across hosts). */
+  readonly hosts: Readonly<Record<string, string>>;
 }
+
+/** The second host every secured NATS knows. */
+export const OTHER_HOST = 'other';
 
 /** Options of a connection that authenticates as `role` with the credentials file. */
 export function roleConnectOptions(servers: string[], file: string) {
-  const { role, seed } = readCredentials(file);
-  return { servers, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role) };
+  const { role, host, seed } = readCredentials(file);
+  return { servers, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), inboxPrefix: inboxPrefix(role, host) };
 }
 
-/** Credentials for every role in a temp directory, and the server configuration that knows them. */
+/** Credentials for every role (and two hosts) in a temp directory, and the server configuration that knows them. */
 async function securedSetup(names: BusNames) {
   const dir = await mkdtemp(join(tmpdir(), 'pn-nats-credentials-'));
-  const { keys, files } = writeCredentials(dir);
-  return { dir, files, config: authorizationConfig(names, keys) };
+  const { files } = writeCredentials(dir);
+  const hosts = { [LOCAL_HOST]: files['host-agent'], [OTHER_HOST]: writeHostCredentials(dir, OTHER_HOST) };
+  return { dir, files, hosts, config: authorizationConfig(names, publicKeysOf(dir)) };
 }
 
 export async function startSecuredNats(names: BusNames): Promise<SecuredNats> {
-  const { dir, files, config } = await securedSetup(names);
+  const { dir, files, hosts, config } = await securedSetup(names);
   const nats = await startNats({ config });
   return {
     ...nats,
     note: `${nats.note}, with credentials and permissions per role`,
     credentials: files,
+    hosts,
     connectOptions: (role = 'admin') => roleConnectOptions([nats.url], files[role as Role]),
     stop: async () => {
       await nats.stop();
@@ -45,12 +52,13 @@ export async function startSecuredNats(names: BusNames): Promise<SecuredNats> {
 
 export interface SecuredRestartableNats extends RestartableNats {
   readonly credentials: Readonly<Record<Role, string>>;
+  readonly hosts: Readonly<Record<string, string>>;
   connectOptions(role?: Role): ReturnType<typeof roleConnectOptions>;
 }
 
 /** The same, as a local nats-server a suite can stop and start again (outages, chaos). */
 export async function startSecuredRestartableNats(names: BusNames): Promise<SecuredRestartableNats> {
-  const { dir, files, config } = await securedSetup(names);
+  const { dir, files, hosts, config } = await securedSetup(names);
   const nats = await startRestartableNats({ config });
   return {
     url: nats.url,
@@ -58,6 +66,7 @@ export async function startSecuredRestartableNats(names: BusNames): Promise<Secu
     start: () => nats.start(),
     stop: (signal) => nats.stop(signal),
     credentials: files,
+    hosts,
     connectOptions: (role = 'admin') => roleConnectOptions([nats.url], files[role]),
     dispose: async () => {
       await nats.dispose();

@@ -1,4 +1,5 @@
-// The agent: follows the desired state in the dataplane bucket, has the data
+// The agent: follows its host's desired state in the dataplane bucket (the
+// keys under `desired.<host>`, all its credential may read), has the data
 // plane make the host match it (at start a full resync; then on every change,
 // coalesced; and every few seconds, which repairs drift), and reports each
 // resource as attached or failed, only when that changes. Its heartbeat tells
@@ -9,7 +10,7 @@ import { Logger } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { HostHeartbeatSchema, ResourceAttachmentSchema, type ResourceDesired } from '@pn/contracts';
 import type { DesiredHost, DesiredNetwork, ResourceStatus } from '@pn/dataplane-linux';
-import { dataplaneKeys, desiredDigest, encodeAttachment, encodeHeartbeat, readDataplaneEntry, type GarbageBin } from '@pn/service-kit';
+import { dataplaneKeys, desiredDigest, encodeAttachment, encodeHeartbeat, followKeys, readDataplaneEntry, type GarbageBin } from '@pn/service-kit';
 import { CoalescingLoop } from './coalescing-loop.js';
 import { planHost } from './desired-host.js';
 
@@ -133,7 +134,7 @@ export class HostAgent {
         digest,
         at: timestampNow(),
       });
-      await this.kv.put(dataplaneKeys.status(s.resourceId), encodeAttachment(value));
+      await this.kv.put(dataplaneKeys.status(this.options.hostId, s.resourceId), encodeAttachment(value));
       this.reported.set(s.resourceId, line);
       if (s.state === 'failed') this.logger.warn(`${s.resourceId} failed: ${s.reason}`);
     }
@@ -143,7 +144,7 @@ export class HostAgent {
   private async takeBackGone(): Promise<void> {
     for (const id of [...this.reported.keys()]) {
       if (this.records.has(id)) continue;
-      await this.kv.delete(dataplaneKeys.status(id));
+      await this.kv.delete(dataplaneKeys.status(this.options.hostId, id));
       this.reported.delete(id);
     }
   }
@@ -156,37 +157,28 @@ export class HostAgent {
 
   /** This host's reports from before a restart: those of resources gone meanwhile are taken back at the first reconcile. */
   private async learnEarlierReports(): Promise<void> {
-    for await (const key of await this.kv.keys('status.>')) {
+    for await (const key of await this.kv.keys(dataplaneKeys.statusOf(this.options.hostId))) {
       const entry = await this.kv.get(key);
       const read = entry ? readDataplaneEntry(entry) : undefined;
-      if (read?.type === 'status' && read.value && read.value.hostId === this.options.hostId) {
+      if (read?.type === 'status' && read.value) {
         this.reported.set(read.resourceId, `${read.value.state}|${read.value.reason}|${read.value.digest}`);
       }
     }
   }
 
-  /** Follows `desired.>`; resolves once the values there at the start have all been read. */
+  /** Follows this host's desired state; resolves once the values there at the start have all been read. */
   private async followDesired(): Promise<void> {
-    let empty = true;
-    for await (const _ of await this.kv.keys('desired.>')) empty = false;
-    const watch = await this.kv.watch({ key: 'desired.>' });
-    this.watch = watch;
-    return new Promise<void>((resolve) => {
-      if (empty) resolve();
-      void (async () => {
-        for await (const entry of watch) {
-          this.apply(entry);
-          if (entry.isUpdate || entry.delta === 0) resolve();
-          if (this.synced) void this.loop.request();
-        }
-      })().catch((error: unknown) => this.logger.error(`following the desired state stopped: ${String(error)}`));
-    });
+    const apply = (entry: KvWatchEntry) => {
+      this.apply(entry);
+      if (this.synced) void this.loop.request();
+    };
+    this.watch = await followKeys(this.kv, dataplaneKeys.desiredOf(this.options.hostId), apply, (error) => this.logger.error(`following the desired state stopped: ${String(error)}`));
   }
 
   private apply(entry: KvWatchEntry): void {
     const read = readDataplaneEntry(entry);
-    if (read.type === 'garbage' || read.type !== 'desired') {
-      const reason = read.type === 'garbage' ? read.reason : `a ${read.type} record under desired.>`;
+    if (read.type !== 'desired' || read.hostId !== this.options.hostId) {
+      const reason = read.type === 'garbage' ? read.reason : `a ${read.type} record of another host under ${dataplaneKeys.desiredOf(this.options.hostId)}`;
       this.garbage.park({ consumer: 'dataplane', subject: entry.key, stream: '', seq: entry.revision, reason: 'wrong_shape', detail: reason, bytes: entry.length });
       return;
     }

@@ -1,13 +1,16 @@
-// What the host agents report, as this instance has heard it: each
-// resource's attachment (the `status.<resource>` keys of the dataplane
-// bucket) and each host's heartbeat (`host.<host>`). A resource's JSON shows
-// its attachment; a create waits for it while an agent runs; /healthz lists
-// the hosts, or says there is no data plane.
+// What the dataplane bucket says, as this instance has heard it: where each
+// network is placed (`placed.<network>`) and so which host each resource's
+// record is under (`desired.<host>.<resource>`), what each host's agent
+// reports of it (`status.<host>.<resource>`: only the report of the host the
+// resource is placed on is believed, so one host cannot speak for another's
+// resources) and each host's heartbeat (`host.<host>`). A resource's JSON
+// shows its attachment; a create waits for it while its host runs; /healthz
+// lists the hosts, or says there is no data plane.
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { HostHeartbeat, ResourceAttachment } from '@pn/contracts';
-import { BUS_CONNECTION, createDataplaneBucket, GarbageBin, PLATFORM_CONFIG, readDataplaneEntry, type DataPlaneHealthSource, type PlatformConfig } from '@pn/service-kit';
+import { BUS_CONNECTION, createDataplaneBucket, followKeys, GarbageBin, PLATFORM_CONFIG, readDataplaneEntry, type DataPlaneHealthSource, type PlatformConfig } from '@pn/service-kit';
 import { hostAlive, type HostSeen } from './host-liveness.js';
 
 export interface DataPlaneView {
@@ -18,9 +21,16 @@ export interface DataPlaneView {
 
 @Injectable()
 export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlaneHealthSource {
+  /** Reports, by `<host>.<resource>`. */
   private readonly attachments = new Map<string, ResourceAttachment>();
   private readonly hosts = new Map<string, HostSeen>();
+  /** Network → its host, and how many networks each host holds. */
+  private readonly placed = new Map<string, string>();
+  private readonly networksOnHost = new Map<string, number>();
+  /** Resource → the host its record is under, while it has one. */
+  private readonly recordHost = new Map<string, string>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly hostListeners = new Set<(hostId: string) => void>();
   private readonly stops: Array<() => void> = [];
   private readonly logger = new Logger(DataPlaneStatus.name);
 
@@ -30,14 +40,58 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
     private readonly garbage: GarbageBin,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    const kv = await createDataplaneBucket(this.nc, this.config);
-    // NATS 2.9 watches one filter at a time: one watch per kind of key.
-    await Promise.all([this.follow(kv, 'status.>'), this.follow(kv, 'host.>')]);
+  private loading: Promise<void> | undefined;
+
+  onModuleInit(): Promise<void> {
+    return this.ready();
+  }
+
+  /** Resolves once every key the bucket held at the start has been read. */
+  ready(): Promise<void> {
+    this.loading ??= (async () => {
+      const kv = await createDataplaneBucket(this.nc, this.config);
+      // NATS 2.9 watches one filter at a time: one watch per kind of key.
+      await Promise.all(['placed.>', 'desired.>', 'status.>', 'host.>'].map((key) => this.follow(kv, key)));
+    })();
+    return this.loading;
   }
 
   onModuleDestroy(): void {
     for (const stop of this.stops) stop();
+  }
+
+  /** Called with a host's id whenever it starts to count as live (placements may wait for it). */
+  onHostLive(listener: (hostId: string) => void): () => void {
+    this.hostListeners.add(listener);
+    return () => this.hostListeners.delete(listener);
+  }
+
+  /** The host a network is placed on. */
+  networkHost(networkId: string): string | undefined {
+    return this.placed.get(networkId);
+  }
+
+  networksOn(hostId: string): number {
+    return this.networksOnHost.get(hostId) ?? 0;
+  }
+
+  /** The host a resource's record is under now, if it has one. */
+  resourceHost(resourceId: string): string | undefined {
+    return this.recordHost.get(resourceId);
+  }
+
+  /** What this instance has just written itself: known at once, not when its watch hears it. */
+  notePlaced(networkId: string, hostId: string): void {
+    if (this.placed.get(networkId) === hostId) return;
+    const before = this.placed.get(networkId);
+    if (before) this.networksOnHost.set(before, this.networksOn(before) - 1);
+    this.placed.set(networkId, hostId);
+    this.networksOnHost.set(hostId, this.networksOn(hostId) + 1);
+  }
+
+  noteRecord(resourceId: string, hostId: string | undefined): void {
+    if (hostId) this.recordHost.set(resourceId, hostId);
+    else this.recordHost.delete(resourceId);
   }
 
   /** Hosts with a running agent (heard from within a few of its heartbeats). */
@@ -49,27 +103,37 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
     return { hosts: this.liveHosts().map((h) => ({ hostId: h.hostId, attached: h.attached, failed: h.failed, seenMsAgo: h.seenMsAgo })) };
   }
 
-  /**
-   * What a resource's JSON says of it: its agent's report when that report is
-   * of what the resource is now (`digest`, desiredDigest of its record);
-   * pending while an agent runs and has not made the latest change real yet;
-   * nothing without agents.
-   */
-  viewOf(resourceId: string, digest: string | undefined): DataPlaneView | undefined {
-    const a = this.attachments.get(resourceId);
-    if (a && (digest === undefined || a.digest === digest)) return { host: a.hostId, state: a.state === 'failed' ? 'failed' : 'attached', reason: a.reason };
-    if (this.liveHosts().length === 0) return undefined;
-    return { host: a?.hostId ?? '', state: 'pending', reason: '' };
+  /** Whether a host's agent runs (heard from lately). */
+  hostLive(hostId: string, now = Date.now()): boolean {
+    const seen = this.hosts.get(hostId);
+    return seen !== undefined && hostAlive(seen, now);
   }
 
   /**
-   * Resolves once an agent has made `digest` (desiredDigest of the resource's
-   * record) real, or reported that it failed to; at once when no agent runs;
-   * or after `timeoutMs` (the caller answers anyway: its JSON shows where the
-   * data plane is).
+   * What a resource's JSON says of it: its host's report when that report is
+   * of what the resource is now (`digest`, desiredDigest of its record);
+   * pending while its host runs (or, not placed yet, while any host runs)
+   * and has not made the latest change real yet; nothing without one.
+   */
+  viewOf(resourceId: string, digest: string | undefined): DataPlaneView | undefined {
+    const host = this.recordHost.get(resourceId);
+    const a = host === undefined ? undefined : this.attachments.get(`${host}.${resourceId}`);
+    if (a && (digest === undefined || a.digest === digest)) return { host: a.hostId, state: a.state === 'failed' ? 'failed' : 'attached', reason: a.reason };
+    if (!this.awaitsHost(host)) return undefined;
+    return { host: host ?? '', state: 'pending', reason: '' };
+  }
+
+  /**
+   * Resolves once the resource's host has made `digest` (desiredDigest of the
+   * resource's record) real, or reported that it failed to; at once when no
+   * agent runs that would; or after `timeoutMs` (the caller answers anyway:
+   * its JSON shows where the data plane is).
    */
   async applied(resourceId: string, digest: string, timeoutMs: number): Promise<void> {
-    const done = () => this.attachments.get(resourceId)?.digest === digest || this.liveHosts().length === 0;
+    const done = () => {
+      const host = this.recordHost.get(resourceId);
+      return (host !== undefined && this.attachments.get(`${host}.${resourceId}`)?.digest === digest) || !this.awaitsHost(host);
+    };
     if (done()) return;
     await new Promise<void>((resolve) => {
       const check = () => {
@@ -90,29 +154,49 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
     });
   }
 
+  /** A resource's record waits on an agent: its host's, or while it is not placed, any. */
+  private awaitsHost(host: string | undefined): boolean {
+    return host === undefined ? this.liveHosts().length > 0 : this.hostLive(host);
+  }
+
+  private wake(resourceId: string): void {
+    for (const done of [...(this.waiters.get(resourceId) ?? [])]) done();
+  }
+
   private async follow(kv: KV, key: string): Promise<void> {
-    const watch = await kv.watch({ key });
+    const watch = await followKeys(kv, key, (entry) => this.apply(entry), (error) => this.logger.error(`watching ${key} stopped: ${String(error)}`));
     this.stops.push(() => watch.stop());
-    void (async () => {
-      for await (const entry of watch) this.apply(entry);
-    })().catch((error: unknown) => this.logger.error(`watching ${key} stopped: ${String(error)}`));
   }
 
   private apply(entry: KvWatchEntry): void {
     const read = readDataplaneEntry(entry);
-    if (read.type === 'garbage') {
-      this.garbage.park({ consumer: 'dataplane', subject: entry.key, stream: '', seq: entry.revision, reason: 'wrong_shape', detail: read.reason, bytes: entry.length });
-      return;
+    switch (read.type) {
+      case 'garbage':
+        this.garbage.park({ consumer: 'dataplane', subject: entry.key, stream: '', seq: entry.revision, reason: 'wrong_shape', detail: read.reason, bytes: entry.length });
+        return;
+      case 'host': {
+        const wasLive = this.hostLive(read.hostId);
+        // The server's time of the write: a heartbeat replayed from the bucket is as old as it is.
+        if (read.value) this.hosts.set(read.hostId, { heartbeat: read.value, seenAt: Math.min(Date.now(), entry.created.getTime()) });
+        else this.hosts.delete(read.hostId);
+        if (!wasLive && this.hostLive(read.hostId)) for (const listener of this.hostListeners) listener(read.hostId);
+        return;
+      }
+      case 'placed':
+        // A placement is made once and never moved; its deletion (an operator's) is not followed.
+        if (read.value) this.notePlaced(read.networkId, read.value.hostId);
+        return;
+      case 'desired':
+        // A record's deletion under another host than the one known now is an old one.
+        if (read.value) this.noteRecord(read.resourceId, read.hostId);
+        else if (this.recordHost.get(read.resourceId) === read.hostId) this.noteRecord(read.resourceId, undefined);
+        this.wake(read.resourceId);
+        return;
+      case 'status':
+        if (read.value) this.attachments.set(`${read.hostId}.${read.resourceId}`, read.value);
+        else this.attachments.delete(`${read.hostId}.${read.resourceId}`);
+        this.wake(read.resourceId);
+        return;
     }
-    if (read.type === 'host') {
-      // The server's time of the write: a heartbeat replayed from the bucket is as old as it is.
-      if (read.value) this.hosts.set(read.hostId, { heartbeat: read.value, seenAt: Math.min(Date.now(), entry.created.getTime()) });
-      else this.hosts.delete(read.hostId);
-      return;
-    }
-    if (read.type !== 'status') return;
-    if (!read.value) return void this.attachments.delete(read.resourceId);
-    this.attachments.set(read.resourceId, read.value);
-    for (const done of [...(this.waiters.get(read.resourceId) ?? [])]) done();
   }
 }

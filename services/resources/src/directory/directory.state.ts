@@ -95,6 +95,11 @@ export class DirectoryState {
     else this.unfinished.delete(key);
   }
 
+  /** Networks that hold a live resource. */
+  networkIds(): string[] {
+    return [...this.byNetwork.keys()];
+  }
+
   /** Resources of a network in creation order. */
   inNetwork(networkId: string): ResourceFacts[] {
     return [...(this.byNetwork.get(networkId) ?? [])]

@@ -59,6 +59,11 @@ export class ResourceDirectory implements OnModuleInit {
     return this.directory.state(resourceId);
   }
 
+  /** Networks that hold a live resource. */
+  networkIds(): string[] {
+    return this.directory.networkIds();
+  }
+
   /** Resources of a network in creation order. */
   inNetwork(networkId: string): ResourceFacts[] {
     return this.directory.inNetwork(networkId);

@@ -12,7 +12,38 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pn/dataplane/v1/dataplane.proto.
  */
 export const file_pn_dataplane_v1_dataplane: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wbi9kYXRhcGxhbmUvdjEvZGF0YXBsYW5lLnByb3RvEg9wbi5kYXRhcGxhbmUudjEiLQoLRGVzaXJlZFBvcnQSDAoEcG9ydBgBIAEoDRIQCghwcm90b2NvbBgCIAEoCSKhAgoPUmVzb3VyY2VEZXNpcmVkEhMKC3Jlc291cmNlX2lkGAEgASgJEhIKCm5ldHdvcmtfaWQYAiABKAkSEgoKYWNjb3VudF9pZBgDIAEoCRISCgpwcm9qZWN0X2lkGAQgASgJEhQKDG5ldHdvcmtfY2lkchgFIAEoCRIMCgRraW5kGAYgASgJEgwKBG5hbWUYByABKAkSDQoFaW1hZ2UYCCABKAkSEgoKcHJpdmF0ZV9pcBgJIAEoCRIRCglwdWJsaWNfaXAYCiABKAkSMgoMcHVibGljX3BvcnRzGAsgAygLMhwucG4uZGF0YXBsYW5lLnYxLkRlc2lyZWRQb3J0Eg8KB3N0b3BwZWQYDCABKAgSEAoIcmV2aXNpb24YDSABKAQiowEKElJlc291cmNlQXR0YWNobWVudBITCgtyZXNvdXJjZV9pZBgBIAEoCRIPCgdob3N0X2lkGAIgASgJEg0KBXN0YXRlGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIQCghyZXZpc2lvbhgFIAEoBBImCgJhdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGZGlnZXN0GAcgASgJIqwBCg1Ib3N0SGVhcnRiZWF0Eg8KB2hvc3RfaWQYASABKAkSLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGF0dGFjaGVkGAQgASgNEg4KBmZhaWxlZBgFIAEoDRIQCghldmVyeV9tcxgGIAEoDWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9wbi9kYXRhcGxhbmUvdjEvZGF0YXBsYW5lLnByb3RvEg9wbi5kYXRhcGxhbmUudjEiXwoQTmV0d29ya1BsYWNlbWVudBISCgpuZXR3b3JrX2lkGAEgASgJEg8KB2hvc3RfaWQYAiABKAkSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIi0KC0Rlc2lyZWRQb3J0EgwKBHBvcnQYASABKA0SEAoIcHJvdG9jb2wYAiABKAkioQIKD1Jlc291cmNlRGVzaXJlZBITCgtyZXNvdXJjZV9pZBgBIAEoCRISCgpuZXR3b3JrX2lkGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSEgoKcHJvamVjdF9pZBgEIAEoCRIUCgxuZXR3b3JrX2NpZHIYBSABKAkSDAoEa2luZBgGIAEoCRIMCgRuYW1lGAcgASgJEg0KBWltYWdlGAggASgJEhIKCnByaXZhdGVfaXAYCSABKAkSEQoJcHVibGljX2lwGAogASgJEjIKDHB1YmxpY19wb3J0cxgLIAMoCzIcLnBuLmRhdGFwbGFuZS52MS5EZXNpcmVkUG9ydBIPCgdzdG9wcGVkGAwgASgIEhAKCHJldmlzaW9uGA0gASgEIqMBChJSZXNvdXJjZUF0dGFjaG1lbnQSEwoLcmVzb3VyY2VfaWQYASABKAkSDwoHaG9zdF9pZBgCIAEoCRINCgVzdGF0ZRgDIAEoCRIOCgZyZWFzb24YBCABKAkSEAoIcmV2aXNpb24YBSABKAQSJgoCYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmRpZ2VzdBgHIAEoCSKsAQoNSG9zdEhlYXJ0YmVhdBIPCgdob3N0X2lkGAEgASgJEi4KCnN0YXJ0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghhdHRhY2hlZBgEIAEoDRIOCgZmYWlsZWQYBSABKA0SEAoIZXZlcnlfbXMYBiABKA1iBnByb3RvMw", [file_google_protobuf_timestamp]);
+
+/**
+ * Which host a network lives on: all its resources are attached there (one
+ * bridge per network; an overlay between hosts comes later). Made once, with
+ * a create that fails if another instance placed it first.
+ *
+ * @generated from message pn.dataplane.v1.NetworkPlacement
+ */
+export type NetworkPlacement = Message<"pn.dataplane.v1.NetworkPlacement"> & {
+  /**
+   * @generated from field: string network_id = 1;
+   */
+  networkId: string;
+
+  /**
+   * @generated from field: string host_id = 2;
+   */
+  hostId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 3;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message pn.dataplane.v1.NetworkPlacement.
+ * Use `create(NetworkPlacementSchema)` to create a new message.
+ */
+export const NetworkPlacementSchema: GenMessage<NetworkPlacement> = /*@__PURE__*/
+  messageDesc(file_pn_dataplane_v1_dataplane, 0);
 
 /**
  * @generated from message pn.dataplane.v1.DesiredPort
@@ -36,7 +67,7 @@ export type DesiredPort = Message<"pn.dataplane.v1.DesiredPort"> & {
  * Use `create(DesiredPortSchema)` to create a new message.
  */
 export const DesiredPortSchema: GenMessage<DesiredPort> = /*@__PURE__*/
-  messageDesc(file_pn_dataplane_v1_dataplane, 0);
+  messageDesc(file_pn_dataplane_v1_dataplane, 1);
 
 /**
  * A resource that must be attached to its network: it has a private address
@@ -130,7 +161,7 @@ export type ResourceDesired = Message<"pn.dataplane.v1.ResourceDesired"> & {
  * Use `create(ResourceDesiredSchema)` to create a new message.
  */
 export const ResourceDesiredSchema: GenMessage<ResourceDesired> = /*@__PURE__*/
-  messageDesc(file_pn_dataplane_v1_dataplane, 1);
+  messageDesc(file_pn_dataplane_v1_dataplane, 2);
 
 /**
  * One agent's report on one resource.
@@ -189,7 +220,7 @@ export type ResourceAttachment = Message<"pn.dataplane.v1.ResourceAttachment"> &
  * Use `create(ResourceAttachmentSchema)` to create a new message.
  */
 export const ResourceAttachmentSchema: GenMessage<ResourceAttachment> = /*@__PURE__*/
-  messageDesc(file_pn_dataplane_v1_dataplane, 2);
+  messageDesc(file_pn_dataplane_v1_dataplane, 3);
 
 /**
  * An agent says it is alive every few seconds; a host unheard of for longer
@@ -236,5 +267,5 @@ export type HostHeartbeat = Message<"pn.dataplane.v1.HostHeartbeat"> & {
  * Use `create(HostHeartbeatSchema)` to create a new message.
  */
 export const HostHeartbeatSchema: GenMessage<HostHeartbeat> = /*@__PURE__*/
-  messageDesc(file_pn_dataplane_v1_dataplane, 3);
+  messageDesc(file_pn_dataplane_v1_dataplane, 4);
 
