@@ -136,7 +136,11 @@ export class DesiredStatePublisher implements OnModuleInit, OnApplicationBootstr
     }
   }
 
-  /** Writes the records of resources in networks not placed yet (they waited for a host). */
+  /**
+   * Writes the records of resources that have none: those that waited for a
+   * host (a network placed meanwhile by another of its resources included),
+   * and those with nothing to make, which write nothing again.
+   */
   private placeWaiting(): void {
     if (this.sweeping) {
       this.sweepAgain = true;
@@ -145,10 +149,12 @@ export class DesiredStatePublisher implements OnModuleInit, OnApplicationBootstr
     this.sweeping = (async () => {
       do {
         this.sweepAgain = false;
+        // Without a host nothing can be placed: the next host to come sweeps.
+        if (this.status.liveHosts().length === 0) return;
         for (const networkId of this.directory.networkIds()) {
-          if (this.status.networkHost(networkId) !== undefined) continue;
           for (const facts of this.directory.inNetwork(networkId)) {
             const resourceId = facts.request.resourceId;
+            if (this.status.resourceHost(resourceId) !== undefined) continue;
             const { state, revision } = await this.provisioner.resources.load(resourceStreamId(resourceId));
             await this.write(resourceId, state, revision);
           }
