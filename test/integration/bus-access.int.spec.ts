@@ -158,6 +158,14 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     }
   });
 
+  it("each service appends only to its own parked events (no forged or flooded parked records of another's read models)", async () => {
+    const subject = `${names.eventSubjectPrefix}.parked_gateway.api-keys_v3`;
+    expect(await publish(await as('gateway'), subject)).toBe('allowed');
+    for (const r of ['resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator'] as Role[]) {
+      expect([r, await publish(await as(r), subject)]).toEqual([r, 'refused']);
+    }
+  });
+
   it("a stolen host-agent credential publishes flow records and follows its own host's desired state, and reads nothing else: not another host's, events, integration facts or keys", async () => {
     const agent = await asHost(LOCAL_HOST);
     const bucket = names.dataplaneBucket;

@@ -5,6 +5,9 @@
 // per service, and skipped.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { parkedCategory } from '@pn/bus-access';
+import { createJetStreamEventStore } from '@pn/event-store';
+import { parkedStreamId } from '@pn/projection';
 import { addressesOf, queryDns } from '@pn/dns-server';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
@@ -13,9 +16,9 @@ import { deleteEventStream } from '../support/event-stream.js';
 import { apiClient, startPlatform, type RunningPlatform } from '../support/platform.js';
 import { runEnvironment } from '../support/service-env.js';
 
-/** Every category a service follows, and who follows it (network, publicpool and parked are only read, one stream at a time). */
+/** Every category a service follows, and who follows it (network, publicpool and each service's parked events are only read, one stream at a time). */
 const FOLLOWED: Record<string, string> = { account: 'gateway', resource: 'resources', project: 'resources', zone: 'dns', meter: 'billing' };
-const CATEGORIES = [...Object.keys(FOLLOWED), 'network', 'publicpool', 'parked'];
+const CATEGORIES = [...Object.keys(FOLLOWED), 'network', 'publicpool', ...['gateway', 'resources', 'dns', 'billing'].map(parkedCategory)];
 const text = (s: string) => new TextEncoder().encode(s);
 const FLOW_GARBAGE: Array<[string, Uint8Array]> = [
   ['plain text', text('not-flows')],
@@ -161,4 +164,24 @@ describe('garbage on the bus', () => {
     const dnsCounts = countsOf((await garbageByService(platform.url)).dns!);
     expect(dnsCounts).toMatchObject({ 'dns-fleet not_json': 2, 'dns-fleet wrong_shape': 4, 'dns-fleet oversize': 2, 'dns-fleet binary': 2 });
   }, 120_000);
+
+  it("an event a read model cannot apply is parked in its own service's parked stream, written with that service's credentials", async () => {
+    const store = await createJetStreamEventStore(nats.connectOptions('admin'), { stream: platform.config.eventStream, subjectPrefix: platform.config.eventSubjectPrefix });
+    const parked = parkedStreamId('resources.projects.v1');
+    expect(parked).toBe('parked_resources-projects_v1');
+    try {
+      // A well-formed commit holding an event that is not what its type says: resources' project list cannot apply it.
+      const poisoned = `project-poison${Date.now()}`;
+      await store.append(poisoned, [{ type: 'ProjectCreated', data: Buffer.from('not a project') }], 'any');
+      let records: Array<{ stream_id: string }> = [];
+      for (let i = 0; i < 100 && !records.some((r) => r.stream_id === poisoned); i++, await new Promise((r) => setTimeout(r, 100))) {
+        records = (await store.read(parked).catch(() => [])).map((e) => JSON.parse(Buffer.from(e.data).toString()) as { stream_id: string });
+      }
+      expect(records).toEqual(expect.arrayContaining([expect.objectContaining({ stream_id: poisoned, event_type: 'ProjectCreated', projection: 'resources.projects.v1' })]));
+      // And the read model went on: a VM created after it is listed and resolves.
+      await vmResolves('after-poison');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });

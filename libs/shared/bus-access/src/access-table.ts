@@ -4,7 +4,7 @@
 // (permissions.ts), the README's table is printed from it, and the access
 // matrix suite attacks every cell it does not grant. A role that needs
 // something new gets it here, in one place, where a reviewer sees it.
-import { integrationWatermarkSubject, serviceSnapshotBucket, type BusNames } from './bus-names.js';
+import { integrationWatermarkSubject, parkedCategory, serviceSnapshotBucket, type BusNames } from './bus-names.js';
 
 export const ROLES = ['gateway', 'resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -45,7 +45,8 @@ export const ANY_HOST = '<host>';
 export const hostAgentGrants = (n: BusNames, host: string): Grants => accessTable(n, host)['host-agent'];
 
 export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, Grants> {
-  const append = (...categories: string[]) => [...categories, 'parked'].map((c) => `${n.eventSubjectPrefix}.${c}.*`);
+  // The categories a service owns, and its own parked events (those of its read models).
+  const append = (service: Role, ...categories: string[]) => [...categories, parkedCategory(service)].map((c) => `${n.eventSubjectPrefix}.${c}.*`);
   const events = { [n.eventStream]: 'own' } as const;
   // Each service its own snapshots: the bucket's stream (read, make, purge old chunks) and its object subjects.
   const snapshotStream = (service: Role) => `OBJ_${serviceSnapshotBucket(n.snapshotBucket, service)}`;
@@ -59,7 +60,7 @@ export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, 
     gateway: {
       serve: [health('gateway')],
       call: ['resources.>', 'billing.>', 'dns.resolve', ...['resources', 'ipam', 'dns', 'billing'].map(health)],
-      publish: [...append('account'), ...snapshotWrites('gateway'), `$KV.${n.idempotencyBucket}.>`],
+      publish: [...append('gateway', 'account'), ...snapshotWrites('gateway'), `$KV.${n.idempotencyBucket}.>`],
       subscribe: [],
       streams: { ...events, ...snapshots('gateway'), [`KV_${n.idempotencyBucket}`]: 'own' },
       purge: [snapshotStream('gateway')],
@@ -70,7 +71,7 @@ export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, 
       call: ['ipam.address.>', 'ipam.public.allocate', 'ipam.public.release', 'dns.records.>'],
       // The desired state of the data plane is its to write; what agents report it only reads.
       // Facts on the integration stream, and how far it has published them (its watermark, for billing).
-      publish: [...append('resource', 'project', 'domain'), ...snapshotWrites('resources'), `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired', 'placed')],
+      publish: [...append('resources', 'resource', 'project', 'domain'), ...snapshotWrites('resources'), `${n.integrationSubjectPrefix}.>`, integrationWatermarkSubject(n.integrationSubjectPrefix), ...dataplaneKeys('desired', 'placed')],
       subscribe: [],
       streams: { ...events, ...snapshots('resources'), [n.integrationStream]: 'own', ...dataplane },
       purge: [snapshotStream('resources')],
@@ -78,7 +79,7 @@ export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, 
     ipam: {
       serve: ['ipam.>'],
       call: [],
-      publish: [...append('network', 'publicpool'), ...snapshotWrites('ipam')],
+      publish: [...append('ipam', 'network', 'publicpool'), ...snapshotWrites('ipam')],
       subscribe: [],
       streams: { ...events, ...snapshots('ipam') },
       purge: [snapshotStream('ipam')],
@@ -86,7 +87,7 @@ export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, 
     dns: {
       serve: ['dns.records.>', 'dns.resolve', health('dns')],
       call: [],
-      publish: [...append('zone'), ...snapshotWrites('dns'), `${n.dnsFleetSubject}.>`],
+      publish: [...append('dns', 'zone'), ...snapshotWrites('dns'), `${n.dnsFleetSubject}.>`],
       subscribe: [`${n.dnsFleetSubject}.>`],
       streams: { ...events, ...snapshots('dns') },
       purge: [snapshotStream('dns')],
@@ -94,7 +95,7 @@ export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, 
     billing: {
       serve: ['billing.>'],
       call: [],
-      publish: [...append('meter'), ...snapshotWrites('billing')],
+      publish: [...append('billing', 'meter'), ...snapshotWrites('billing')],
       // The integration publisher's watermark: how far its ownership facts are complete.
       subscribe: [integrationWatermarkSubject(n.integrationSubjectPrefix)],
       // It may create the integration stream (whichever of it and resources starts first does) but never publish on it.

@@ -55,6 +55,13 @@ describe('the bus access table', () => {
     expect(maySubscribe(`${names.dnsFleetSubject}.heartbeat`)).toEqual(['dns']);
   });
 
+  it("lets each service append only to its own parked events (none forges or floods another's)", () => {
+    expect(mayPublish('es.parked_gateway.api-keys_v3')).toEqual(['gateway']);
+    expect(mayPublish('es.parked_resources.directory_v1')).toEqual(['resources']);
+    expect(mayPublish('es.parked_billing.usage_v1')).toEqual(['billing']);
+    expect(mayPublish('es.parked.gateway_api-keys_v3')).toEqual([]);
+  });
+
   it('lets only the owner of a category append to it', () => {
     expect(mayPublish('es.account.acc_1')).toEqual(['gateway']);
     expect(mayPublish('es.resource.vm_1')).toEqual(['resources']);

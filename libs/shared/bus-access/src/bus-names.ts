@@ -46,3 +46,10 @@ export const dataplaneBucket = (eventStream: string) => `dataplane2-${eventStrea
  * outside the integration stream: a beat a few times a second, kept nowhere).
  */
 export const integrationWatermarkSubject = (integrationSubjectPrefix: string) => `${integrationSubjectPrefix}-watermark`;
+
+/**
+ * The event category a service's read models park events in
+ * (`parked_<service>-<projection>`): one per service, so each appends only
+ * to its own and none can forge or flood another's parked records.
+ */
+export const parkedCategory = (service: string) => `parked_${service.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;

@@ -2,9 +2,10 @@
 // projection's checkpoint (state + position) so a restart costs what happened
 // since, skips what it has applied (idempotent by position), parks an event
 // the projection cannot apply after a few attempts (recorded in the event
-// store as `parked-<projection>`, counted, logged) and goes on, and tracks its
+// store as `parked_<service>-<projection>`, counted, logged) and goes on, and tracks its
 // lag so readiness and the DNS server can act on it.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parkedCategory } from '@pn/bus-access';
 import { UnreadableCommitError, untilJetStreamAvailable, type EventStore, type RecordedEvent, type SnapshotStore, type Subscription } from '@pn/event-store';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { LagTracker } from './lag.js';
@@ -260,5 +261,13 @@ export class ProjectionRunner<S> {
   }
 }
 
-/** The event store stream where a projection's parked events are recorded. */
-export const parkedStreamId = (projection: string) => `parked-${projection.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/**
+ * The event store stream where a projection's parked events are recorded:
+ * in its service's own parked category (a projection is named after its
+ * service, `resources.directory.v1` → `parked_resources-directory_v1`), the
+ * only one that service may append to.
+ */
+export function parkedStreamId(projection: string): string {
+  const [service = '', ...rest] = projection.split('.');
+  return `${parkedCategory(service)}-${(rest.length ? rest.join('.') : service).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}

@@ -308,7 +308,7 @@ export type ProjectionHealth = Message<"pn.common.v1.ProjectionHealth"> & {
   lagMs: number;
 
   /**
-   * Events it could not apply, recorded in the event store as parked-<name>.
+   * Events it could not apply, recorded in the event store as parked_<service>-<name>.
    *
    * @generated from field: uint64 parked = 6;
    */
