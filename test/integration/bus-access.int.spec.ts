@@ -10,7 +10,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { accessTable, allowedBy, exampleSubject, hostAgentGrants, LOCAL_HOST, natsPermissions, ROLES, serviceSnapshotBucket, type Role } from '@pn/bus-access';
+import { accessTable, allowedBy, exampleSubject, flowsHostSubject, hostAgentGrants, LOCAL_HOST, natsPermissions, ROLES, serviceSnapshotBucket, type Role } from '@pn/bus-access';
 import { busNames, loadConfig } from '@pn/service-kit';
 import { OTHER_HOST, roleConnectOptions, startSecuredNats, uniqueId, type SecuredNats } from '@pn/test-support';
 import { runEnvironment } from '../support/service-env.js';
@@ -169,7 +169,10 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
   it("a stolen host-agent credential publishes flow records and follows its own host's desired state, and reads nothing else: not another host's, events, integration facts or keys", async () => {
     const agent = await asHost(LOCAL_HOST);
     const bucket = names.dataplaneBucket;
-    expect((await jetstream(agent).publish(names.flowsSubjectPrefix, '[]')).stream).toBe(names.flowsStream);
+    expect((await jetstream(agent).publish(flowsHostSubject(names.flowsSubjectPrefix, LOCAL_HOST), '[]')).stream).toBe(names.flowsStream);
+    // Only on its own host's subject: not as the operator's tools, nor as another host.
+    expect(await publish(agent, names.flowsSubjectPrefix)).toBe('refused');
+    expect(await publish(agent, flowsHostSubject(names.flowsSubjectPrefix, OTHER_HOST))).toBe('refused');
     const resourcesKv = await new Kvm(await as('resources')).open(bucket);
     const [mine, theirs] = [`vm_${uniqueId('mine')}`, `vm_${uniqueId('theirs')}`];
     await resourcesKv.put(`desired.${LOCAL_HOST}.${mine}`, '{"mine":true}');

@@ -9,6 +9,10 @@
 // fail in the middle of transfers.
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { jetstream } from '@nats-io/jetstream';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { flowsHostSubject, LOCAL_HOST } from '@pn/bus-access';
+import { OTHER_HOST, roleConnectOptions } from '@pn/test-support';
 import { parseConntrackLine, parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
 import { startBillingProcess } from '../support/billing-process.js';
 import { DestroyLog } from '../support/destroy-log.js';
@@ -178,6 +182,25 @@ describe('egress metered from the wire', () => {
     }
     console.log(`metering-on-the-wire suite: the kernel ids of three calls on one tuple: ${calls.map((c) => c.id).join(', ')}`);
     await expectBilledAsCounted(key, calls);
+  }, 120_000);
+
+  maybe("bills a host's records only for its own networks: another host's agent (a stolen credential) can neither bill this network nor take its host's flow ids", async () => {
+    const { key, worker } = await workerOfNewAccount('forged');
+    // The positive control: real traffic, billed as the kernel counted it.
+    inNs(names.resource(worker.id), ['curl', '-s', '-o', '/dev/null', 'http://198.51.100.10/bytes/1000']);
+    const mine = () => table(worker.networkId).filter((e) => e.orig.src === worker.private_ip && e.orig.dst === '198.51.100.10');
+    const billed = await expectBilledAsCounted(key, mine());
+    // The attack: host `other` publishes records of this network (placed on host `local`), one under its own flow ids, one under local's.
+    const nc = await natsConnect(roleConnectOptions([ctx.nats.url], ctx.nats.hosts[OTHER_HOST]!));
+    const now = Math.floor(Date.now() / 1000);
+    const forged = (flowId: string) => ({ flow_id: flowId, network_id: worker.networkId, src_ip: worker.private_ip, src_port: 40001, dst_ip: '198.51.100.10', dst_port: 80, protocol: 6, bytes: '1000000000', packets: '1', start: now, end: now });
+    await jetstream(nc).publish(flowsHostSubject(ctx.platform.config.flowsSubjectPrefix, OTHER_HOST), JSON.stringify([forged(`${OTHER_HOST}:forged:1:o`), forged(`${LOCAL_HOST}:forged:1:o`)]));
+    await nc.close();
+    let rejected: { parked_count: number; parked: Array<{ reason: string }> } = { parked_count: 0, parked: [] };
+    for (let i = 0; i < 100 && rejected.parked_count < 2; i++, await sleep(100)) rejected = (await api('GET', `/v1/hosting/billing/rejected?period=${period()}`, { key })).body;
+    expect(rejected.parked.map((p) => p.reason).sort()).toEqual([`its flow id is not one of host ${OTHER_HOST}, which published it`, `its network is placed on host ${LOCAL_HOST}, not on host ${OTHER_HOST}, which published it`]);
+    const after = await usage(key);
+    expect({ egress: after.egress, ingress: after.ingress }).toEqual(billed);
   }, 120_000);
 
   maybe('bills connections on one tuple that replace each other within milliseconds, which no reading of the table sees', async () => {

@@ -7,6 +7,7 @@ import { EventStoreModule, healthController, PlatformConfigModule, type Platform
 import { BillingController } from './billing.controller.js';
 import { FlowMeter } from './meter/flow-meter.js';
 import { FlowMeterMetric } from './meter/flow-meter.metric.js';
+import { Placements } from './meter/placements.js';
 import { MonthCloser } from './meter/month-closer.js';
 import { OwnershipFeed } from './ownership/ownership-feed.js';
 import { UsageReadModel } from './usage/usage-projection.js';
@@ -18,7 +19,7 @@ export class BillingModule {
       module: BillingModule,
       imports: [PlatformConfigModule.forRoot(config), EventStoreModule.forRoot(config, 'billing')],
       controllers: [BillingController, healthController('billing')],
-      providers: [OwnershipFeed, UsageReadModel, MonthCloser, FlowMeter, FlowMeterMetric],
+      providers: [OwnershipFeed, UsageReadModel, MonthCloser, Placements, FlowMeter, FlowMeterMetric],
     };
   }
 }

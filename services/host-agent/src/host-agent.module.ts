@@ -5,6 +5,7 @@
 // DATAPLANE_KEEP=1: an upgrade keeps VMs' traffic flowing), then the bus drains.
 import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { flowsHostSubject } from '@pn/bus-access';
 import { BUS_CONNECTION, connectBus, GarbageBin, newGarbageBin, openDataplaneBucket, type PlatformConfig } from '@pn/service-kit';
 import type { AgentConfig } from './agent-config.js';
 import { HostAgent } from './agent/host-agent.js';
@@ -71,7 +72,8 @@ export class HostAgentModule {
             const meter = new FlowMeter(jetstream(nc), networks, {
               hostId: agent.hostId,
               runDir: agent.runDir,
-              subject: config.flowsSubjectPrefix,
+              // Its own host's flows subject, the only one its NATS user may publish on.
+              subject: flowsHostSubject(config.flowsSubjectPrefix, agent.hostId),
               intervalSeconds: agent.flowIntervalSeconds,
               pollMs: agent.flowPollMs,
             });

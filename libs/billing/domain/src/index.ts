@@ -3,6 +3,7 @@ export * from './dedup-key.js';
 export * from './flow.js';
 export * from './flow-json.js';
 export * from './ipv4.js';
+export * from './publisher-host.js';
 export * from './metered.js';
 export * from './meter-append-size.js';
 export * from './meter-flow.js';

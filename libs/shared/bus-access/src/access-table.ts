@@ -4,7 +4,7 @@
 // (permissions.ts), the README's table is printed from it, and the access
 // matrix suite attacks every cell it does not grant. A role that needs
 // something new gets it here, in one place, where a reviewer sees it.
-import { integrationWatermarkSubject, parkedCategory, serviceSnapshotBucket, type BusNames } from './bus-names.js';
+import { flowsHostSubject, integrationWatermarkSubject, parkedCategory, serviceSnapshotBucket, type BusNames } from './bus-names.js';
 
 export const ROLES = ['gateway', 'resources', 'ipam', 'dns', 'billing', 'host-agent', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -101,16 +101,19 @@ export function accessTable(n: BusNames, host: string = ANY_HOST): Record<Role, 
       // It may create the integration stream (whichever of it and resources starts first does) but never publish on it.
       streams: { ...events, ...snapshots('billing'), [n.flowsStream]: 'own', [n.integrationStream]: 'own' },
       purge: [snapshotStream('billing')],
+      // Where each network is placed: a host's flow records count only for its own networks.
+      keys: { [n.dataplaneBucket]: ['placed.>'] },
     },
     // On every host, so the credential most likely to be stolen: one user
     // per host, which may read its own host's desired state (and its own
     // reports), report attachments there, beat its heartbeat and publish flow
-    // records, nothing else — never another host's keys, the desired state
-    // itself, the placements, nor the integration facts.
+    // records on its own host's subject (billing believes them only for
+    // networks placed there), nothing else — never another host's keys, the
+    // desired state itself, the placements, nor the integration facts.
     'host-agent': {
       serve: [],
       call: [],
-      publish: [...flows, `$KV.${n.dataplaneBucket}.status.${host}.>`, `$KV.${n.dataplaneBucket}.host.${host}`],
+      publish: [flowsHostSubject(n.flowsSubjectPrefix, host), `$KV.${n.dataplaneBucket}.status.${host}.>`, `$KV.${n.dataplaneBucket}.host.${host}`],
       subscribe: [],
       streams: {},
       purge: [],

@@ -74,8 +74,9 @@ describe('the bus access table', () => {
   it("gives a host's agent flow records to publish and its own host's keys to follow and write, and nothing else", () => {
     const agent = permissions('host-agent', 'h1');
     const b = names.dataplaneBucket;
-    expect(allowedBy(agent.publish, 'telemetry.flows')).toBe(true);
-    expect(allowedBy(agent.publish, 'telemetry.flows.vpc-v2')).toBe(true);
+    // Flow records on its own host's subject only (billing believes them only for networks placed there).
+    expect(allowedBy(agent.publish, 'telemetry.flows.host.h1')).toBe(true);
+    for (const subject of ['telemetry.flows', 'telemetry.flows.vpc-v2', 'telemetry.flows.host.h2']) expect([subject, allowedBy(agent.publish, subject)]).toEqual([subject, false]);
     // Its own host: follow (a consumer filtered to its keys), get, report, beat.
     for (const subject of [`$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.desired.h1.>`, `$JS.API.DIRECT.GET.KV_${b}.$KV.${b}.desired.h1.vm_1`, `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.status.h1.>`, `$KV.${b}.status.h1.vm_1`, `$KV.${b}.host.h1`]) {
       expect([subject, allowedBy(agent.publish, subject)]).toEqual([subject, true]);
@@ -103,6 +104,14 @@ describe('the bus access table', () => {
     expect(agent.subscribe).toEqual(['_INBOX.host-agent.h1.>']);
     expect(allowedBy(agent.subscribe, '_INBOX.host-agent.h2.x')).toBe(false);
     expect(agent.allowResponses).toBe(false);
+  });
+
+  it('lets billing read where networks are placed, and nothing else of the dataplane bucket', () => {
+    const billing = permissions('billing');
+    const b = names.dataplaneBucket;
+    expect(allowedBy(billing.publish, `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.placed.>`)).toBe(true);
+    expect(allowedBy(billing.publish, `$JS.API.CONSUMER.CREATE.KV_${b}.c1.$KV.${b}.desired.>`)).toBe(false);
+    expect(allowedBy(billing.publish, `$KV.${b}.placed.net_1`)).toBe(false);
   });
 
   it('lets only resources place networks and write what hosts must make', () => {

@@ -53,3 +53,14 @@ export const integrationWatermarkSubject = (integrationSubjectPrefix: string) =>
  * to its own and none can forge or flood another's parked records.
  */
 export const parkedCategory = (service: string) => `parked_${service.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+
+/** Where one host's agent publishes its flow records: the only flows subject its user may publish on. */
+export const flowsHostSubject = (flowsSubjectPrefix: string, host: string) => `${flowsSubjectPrefix}.host.${host}`;
+
+/** The host a flows subject names (flowsHostSubject), if it is one. */
+export function publisherHostOf(flowsSubjectPrefix: string, subject: string): string | undefined {
+  const prefix = `${flowsSubjectPrefix}.host.`;
+  if (!subject.startsWith(prefix)) return undefined;
+  const host = subject.slice(prefix.length);
+  return host.length > 0 && !host.includes('.') ? host : undefined;
+}

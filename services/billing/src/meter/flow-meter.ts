@@ -19,15 +19,23 @@
 // A message that is not flows at all (binary, not JSON; read-records.ts) is
 // parked in the service's garbage bin and acked: it has no flow, and no
 // account, to park in the meter's streams.
+//
+// A host agent publishes on its own host's subject (`<prefix>.host.<host>`):
+// its records count only for networks placed on that host and under that
+// host's flow ids (checkPublisherHost); others are parked. A record whose
+// network's placement is not known yet waits like one whose ownership facts
+// are not (BILLING_OWNERSHIP_WAIT_SECONDS), then is parked.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { batchesToTake, BUS_PAYLOAD_LIMIT, eventBytesOf, meterFlow, meterPartitionDecider, parkedEventBytesOf, parkedKey, partitionOf, partitionStateJson, periodOf, type Flow, type MeterBatch, type MeteredFlow, type ParkedFlow, type PartitionEvent, type PartitionState } from '@pn/billing-domain';
+import { batchesToTake, BUS_PAYLOAD_LIMIT, checkPublisherHost, eventBytesOf, meterFlow, meterPartitionDecider, parkedEventBytesOf, parkedKey, partitionOf, partitionStateJson, periodOf, type Flow, type MeterBatch, type MeteredFlow, type ParkedFlow, type PartitionEvent, type PartitionState } from '@pn/billing-domain';
 import { CommandHandler } from '@pn/command-handler';
 import { ensureReplicas, isJetStreamUnavailable, LIVELY_PULL, runConsumerLoop, untilJetStreamAvailable, type EventStore, type ConsumerLoop, type SnapshotStore } from '@pn/event-store';
+import { publisherHostOf } from '@pn/bus-access';
 import { EVENT_STORE, GarbageBin, BUS_CONNECTION, PLATFORM_CONFIG, SNAPSHOT_STORE, type PlatformConfig } from '@pn/service-kit';
 import { OwnershipFeed } from '../ownership/ownership-feed.js';
 import { partitionEventCodec } from './flow-events.js';
+import { Placements } from './placements.js';
 import { MonthCloser } from './month-closer.js';
 import { billingClock, meterOptions } from './meter-options.js';
 import { appendTaken, type WaitingBatch } from './merged-append.js';
@@ -83,6 +91,7 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
     private readonly ownership: OwnershipFeed,
     private readonly garbage: GarbageBin,
     private readonly months: MonthCloser,
+    private readonly placements: Placements,
   ) {
     this.meter = new CommandHandler(store, meterPartitionDecider, partitionEventCodec, {
       // Each partition's keys stay in memory: a batch is decided without reading its stream first
@@ -188,8 +197,11 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const records = read.value;
+    const publisher = publisherHostOf(this.config.flowsSubjectPrefix, m.subject);
+    const waited = this.now() - arrivedAtMs >= this.options.ownershipWaitMs;
     const parks: Array<Promise<void>> = [];
     const valid: Array<{ index: number; flow: Flow }> = [];
+    let unplaced = false;
     let latestMs = 0;
     records.forEach((r, index) => {
       if (!r.parsed.ok) {
@@ -200,12 +212,21 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       }
       const flow = r.parsed.value;
       const atMs = flow.start * 1000;
+      const host = publisher === undefined ? ({ ok: true } as const) : checkPublisherHost(flow, publisher, this.placements.hostOf(flow.networkId ?? ''));
       if (atMs > arrivedAtMs + MAX_SKEW_MS) parks.push(this.park(m, index, rawOf(r), 'start is in the future', flow.networkId ?? '', '', arrivedAtMs));
+      else if (!host.ok && !host.wait) parks.push(this.park(m, index, rawOf(r), host.reason, flow.networkId ?? '', '', arrivedAtMs));
+      else if (!host.ok && waited) parks.push(this.park(m, index, rawOf(r), `the host its network is placed on was not known after ${this.options.ownershipWaitMs / 1000} s`, flow.networkId ?? '', '', arrivedAtMs));
       else {
+        unplaced ||= !host.ok;
         valid.push({ index, flow });
         latestMs = Math.max(latestMs, atMs);
       }
     });
+    // Its network's host not known yet: the whole message is asked again later (its parks are recorded once).
+    if (unplaced) {
+      await Promise.all(parks);
+      throw new NotYet();
+    }
     // One wait for the whole message: ownership complete up to its latest flow covers every earlier one.
     if (valid.length > 0 && !(await this.ownershipComplete(latestMs))) {
       if (this.now() - arrivedAtMs < this.options.ownershipWaitMs) {
