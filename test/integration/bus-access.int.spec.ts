@@ -195,6 +195,8 @@ describe('the attacks of the bus issue, each beside what the rightful role may d
     await expect(kv.watch({ key: `desired.${OTHER_HOST}.>` })).rejects.toThrow(/permissions violation/i);
     await expect(jetstream(agent).consumers.get(`KV_${bucket}`).then((c) => c.info())).rejects.toThrow(/permissions violation/i);
     expect(await publish(agent, `$JS.API.STREAM.MSG.GET.KV_${bucket}`)).toBe('refused');
+    // Nor every key's name, which the stream's info lists when asked with a subjects filter.
+    expect(await publish(agent, `$JS.API.STREAM.INFO.KV_${bucket}`)).toBe('refused');
     expect(await publish(agent, `$JS.API.CONSUMER.CREATE.KV_${bucket}`)).toBe('refused');
     // A consumer asked for on its own key's subject but configured for every host's: the server refuses it, and none is made.
     const lie = JSON.stringify({ stream_name: `KV_${bucket}`, config: { name: 'lie', filter_subject: `$KV.${bucket}.desired.>`, deliver_subject: `_INBOX.host-agent.${LOCAL_HOST}.lie`, ack_policy: 'none' } });

@@ -91,6 +91,7 @@ describe('the bus access table', () => {
       `$JS.API.CONSUMER.MSG.NEXT.KV_${b}.c1`,
       `$JS.API.CONSUMER.DELETE.KV_${b}.c1`,
       `$JS.API.STREAM.MSG.GET.KV_${b}`,
+      `$JS.API.STREAM.INFO.KV_${b}`,
       `$JS.API.DIRECT.GET.KV_${b}`,
       `$JS.API.DIRECT.GET.KV_${b}.$KV.${b}.desired.h2.vm_1`,
       `$KV.${b}.status.h2.vm_1`,

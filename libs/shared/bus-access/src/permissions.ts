@@ -40,12 +40,12 @@ export function streamApiSubjects(stream: string, access: StreamAccess): string[
  * and no more: consumers only with one of those keys as their filter (the
  * server refuses a create whose subject's filter is not its config's), direct
  * gets only of those keys; never a message get by sequence, an unfiltered
- * consumer, nor a consumer's deletion (another reader's watch).
+ * consumer, a consumer's deletion (another reader's watch), nor the stream's
+ * info (asked with a subjects filter, it lists every key).
  */
 export function keyReadSubjects(bucket: string, keys: readonly string[]): string[] {
   const stream = `KV_${bucket}`;
   return [
-    `${API}.STREAM.INFO.${stream}`,
     `${API}.CONSUMER.INFO.${stream}.*`,
     `$JS.FC.${stream}.>`,
     ...keys.flatMap((key) => [`${API}.CONSUMER.CREATE.${stream}.*.$KV.${bucket}.${key}`, `${API}.DIRECT.GET.${stream}.$KV.${bucket}.${key}`]),
