@@ -35,7 +35,15 @@ export async function startOwnNats() {
   const credentialsDir = join(RUN_NATS, 'credentials');
   // The one host agent's credential is for HOST_ID, else this machine: made anew when that changed.
   const host = process.env.HOST_ID || machineHostId();
-  const kept = ROLES.every((role) => existsSync(credentialsFile(role))) && readCredentials(credentialsFile('host-agent')).host === host;
+  // (A file from before hosts had users of their own names none: made anew too.)
+  const hostOf = (file) => {
+    try {
+      return readCredentials(file).host;
+    } catch {
+      return undefined;
+    }
+  };
+  const kept = ROLES.every((role) => existsSync(credentialsFile(role))) && hostOf(credentialsFile('host-agent')) === host;
   const keys = kept ? publicKeysOf(credentialsDir) : writeCredentials(credentialsDir, ROLES, host).keys;
   const port = await freeLocalPort();
   const storeDir = join(RUN_NATS, 'data');

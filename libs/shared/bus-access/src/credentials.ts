@@ -53,11 +53,16 @@ export function readCredentials(file: string): Credentials {
   return { role, ...(host === undefined ? {} : { host: host as string }), seed: wire.seed, file, exposed: (statSync(file).mode & 0o077) !== 0 };
 }
 
-function writeFile(file: string, body: object): string {
+/** Writes a new user's credentials file (its body and seed, mode 600) and returns its public key. */
+function writeUserFile(file: string, body: object): string {
   const user = createUser();
   writeFileSync(file, JSON.stringify({ ...body, seed: new TextDecoder().decode(user.getSeed()) }) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
   return user.getPublicKey();
+}
+
+function checkHostId(host: string): void {
+  if (!isHostId(host)) throw new CredentialsError(`a host id is 1 to 64 letters, digits, "-" or "_", got "${host}"`);
 }
 
 function ownerOnlyDir(dir: string): void {
@@ -70,14 +75,14 @@ function ownerOnlyDir(dir: string): void {
  * mode 600); the host agent's is for `host`. Returns the public keys.
  */
 export function writeCredentials(dir: string, roles: readonly Role[] = ROLES, host: string = LOCAL_HOST): { keys: RoleKeys; files: Record<Role, string> } {
-  if (!isHostId(host)) throw new CredentialsError(`a host id is 1 to 64 letters, digits, "-" or "_", got "${host}"`);
+  checkHostId(host);
   ownerOnlyDir(dir);
   const files = {} as Record<Role, string>;
   const keys: { roles: Record<string, string>; hosts: Record<string, string> } = { roles: {}, hosts: {} };
   for (const role of roles) {
     const file = join(dir, `${role}.json`);
-    if (role === 'host-agent') keys.hosts[host] = writeFile(file, { role, host });
-    else keys.roles[role] = writeFile(file, { role });
+    if (role === 'host-agent') keys.hosts[host] = writeUserFile(file, { role, host });
+    else keys.roles[role] = writeUserFile(file, { role });
     files[role] = file;
   }
   return { keys, files };
@@ -85,10 +90,10 @@ export function writeCredentials(dir: string, roles: readonly Role[] = ROLES, ho
 
 /** Another host's agent credential (`<dir>/host-agent.<host>.json`): a host joining. Returns the file. */
 export function writeHostCredentials(dir: string, host: string): string {
-  if (!isHostId(host)) throw new CredentialsError(`a host id is 1 to 64 letters, digits, "-" or "_", got "${host}"`);
+  checkHostId(host);
   ownerOnlyDir(dir);
   const file = join(dir, `host-agent.${host}.json`);
-  writeFile(file, { role: 'host-agent', host });
+  writeUserFile(file, { role: 'host-agent', host });
   return file;
 }
 

@@ -40,17 +40,14 @@ export class Placements implements OnModuleInit, OnModuleDestroy {
   /** Follows `placed.>` until stopped: again after a failure, keeping what it knew (a placement never moves). */
   private async follow(): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
-      try {
-        const kv = await openDataplaneBucket(this.nc, this.config);
-        const ended = new Promise<unknown>((resolve) => {
-          void followKeys(kv, 'placed.>', (entry) => this.apply(entry), resolve).then((watch) => (this.watch = watch), resolve);
-        });
-        const error = await ended;
-        if (this.stopped) return;
-        if (attempt === 0 || attempt % 60 === 0) this.logger.warn(`following the placements stopped, following again in ${RETRY_MS} ms: ${String(error)}`);
-      } catch (error) {
-        if (attempt === 0) this.logger.warn(`the placements cannot be read yet: ${String(error)}`);
-      }
+      // Resolves with the error that ended the watch, or that kept it from starting (no bucket yet).
+      const ended = await new Promise<unknown>((resolve) => {
+        openDataplaneBucket(this.nc, this.config)
+          .then((kv) => followKeys(kv, 'placed.>', (entry) => this.apply(entry), resolve))
+          .then((watch) => (this.watch = watch), resolve);
+      });
+      if (this.stopped) return;
+      if (attempt % 60 === 0) this.logger.warn(`the placements cannot be followed now (again every ${RETRY_MS} ms): ${String(ended)}`);
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }
   }
