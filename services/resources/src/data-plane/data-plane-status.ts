@@ -50,8 +50,9 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
   ready(): Promise<void> {
     this.loading ??= (async () => {
       const kv = await createDataplaneBucket(this.nc, this.config);
-      // NATS 2.9 watches one filter at a time: one watch per kind of key.
-      await Promise.all(['placed.>', 'desired.>', 'status.>', 'host.>'].map((key) => this.follow(kv, key)));
+      // One watch of every key (one consumer, in the bucket's order), rather than one per kind:
+      // each consumer is one more to be made again on another node when a NATS node is lost.
+      await this.follow(kv, '>');
     })();
     return this.loading;
   }
