@@ -54,6 +54,10 @@ export const integrationWatermarkSubject = (integrationSubjectPrefix: string) =>
  */
 export const parkedCategory = (service: string) => `parked_${service.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 
+/** A host's id: it is a token of subjects and keys (`status.<host>.…`), so nothing that could widen one. */
+const HOST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const isHostId = (value: string): boolean => HOST_ID.test(value);
+
 /** Where one host's agent publishes its flow records: the only flows subject its user may publish on. */
 export const flowsHostSubject = (flowsSubjectPrefix: string, host: string) => `${flowsSubjectPrefix}.host.${host}`;
 
@@ -62,5 +66,5 @@ export function publisherHostOf(flowsSubjectPrefix: string, subject: string): st
   const prefix = `${flowsSubjectPrefix}.host.`;
   if (!subject.startsWith(prefix)) return undefined;
   const host = subject.slice(prefix.length);
-  return host.length > 0 && !host.includes('.') ? host : undefined;
+  return isHostId(host) ? host : undefined;
 }

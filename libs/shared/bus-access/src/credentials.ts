@@ -7,11 +7,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createUser, fromSeed } from '@nats-io/nkeys';
 import { ROLES, type Role } from './access-table.js';
+import { isHostId } from './bus-names.js';
 import type { RoleKeys } from './server-config.js';
-
-/** A host's id: it is a token of subjects and keys (`status.<host>.…`), so nothing that could widen one. */
-const HOST_ID = /^[A-Za-z0-9_-]{1,64}$/;
-export const isHostId = (value: string): boolean => HOST_ID.test(value);
 
 /** The host the test suites give their one agent. */
 export const LOCAL_HOST = 'local';

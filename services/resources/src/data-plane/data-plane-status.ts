@@ -81,11 +81,9 @@ export class DataPlaneStatus implements OnModuleInit, OnModuleDestroy, DataPlane
     return this.recordHost.get(resourceId);
   }
 
-  /** What this instance has just written itself: known at once, not when its watch hears it. */
+  /** What this instance has just written itself: known at once, not when its watch hears it. A placement never moves. */
   notePlaced(networkId: string, hostId: string): void {
-    if (this.placed.get(networkId) === hostId) return;
-    const before = this.placed.get(networkId);
-    if (before) this.networksOnHost.set(before, this.networksOn(before) - 1);
+    if (this.placed.has(networkId)) return;
     this.placed.set(networkId, hostId);
     this.networksOnHost.set(hostId, this.networksOn(hostId) + 1);
   }
