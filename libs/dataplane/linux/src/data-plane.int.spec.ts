@@ -190,6 +190,39 @@ describe('data plane on Linux', () => {
     expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBe(a1.id);
   });
 
+  it('repairs drift while changes keep coming, and its reading (made outside the apply queue) undoes none of them', async () => {
+    const network = plane.networkNamespaceOf(A.id);
+    const rules = await ruleCount(network);
+    await runIn(ns(a1.id), ['ip', 'link', 'del', 'eth0']);
+    await runIn(network, ['nft', 'flush', 'chain', 'inet', 'pn', 'dstnat']);
+    // A VM more in network B every ~100 ms for 4 s: several drift ticks read while these are applied.
+    const added: DesiredResource[] = [];
+    const failed: string[] = [];
+    // Drift passes report through onStatus: a failed action of theirs would show there.
+    const unsubscribe = plane.onStatus((s) => s.state !== 'attached' && failed.push(`${s.resourceId}: ${s.reason}`));
+    const deadline = Date.now() + 4000;
+    for (let i = 0; Date.now() < deadline; i++) {
+      added.push(vm(`vm_b_churn${i}`, B.id, `10.0.3.${i + 1}`, { image: 'ubuntu-24' }));
+      const statuses = await plane.reconcile({ ...base, resources: [...base.resources, ...added] });
+      failed.push(...statuses.filter((s) => s.state !== 'attached').map((s) => `${s.resourceId}: ${s.reason}`));
+      await sleep(100);
+    }
+    unsubscribe();
+    expect(failed).toEqual([]);
+    expect(added.length).toBeGreaterThan(10);
+    // Drift repaired meanwhile (four drift ticks went by), not after…
+    expect(await ruleCount(network)).toBe(rules);
+    expect(await whoAnswers(ns(a2.id), '10.0.1.1')).toBe(a1.id);
+    expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBe(a1.id);
+    // …and every VM made while the drift passes read is still there and answers, its own neighbour first.
+    expect(await whoAnswers(ns(b2.id), '10.0.1.3')).toBe(b3.id);
+    // (They run nothing: a refused connect is the VM's kernel answering; without a path the connect times out.)
+    const reaches = (address: string) => runIn(ns(b2.id), ['timeout', '1', 'bash', '-c', `exec 3<>/dev/tcp/${address}/9`]).then(() => true, (e: Error) => /refused/i.test(e.message));
+    for (const r of added) expect([r.id, await reaches(r.privateIp)]).toEqual([r.id, true]);
+    expect(await reaches('10.0.3.250')).toBe(false);
+    expect((await plane.reconcile(base)).filter((s) => s.state !== 'attached')).toEqual([]);
+  });
+
   it('survives an agent restart: a transfer keeps flowing, no rule is duplicated, changes made meanwhile are applied', async () => {
     const rulesBefore = await ruleCount(plane.networkNamespaceOf(A.id));
     const server = spawn('ip', ['netns', 'exec', ns(a1.id), 'iperf3', '-s', '-1', '-B', '10.0.1.1'], { stdio: 'ignore' });

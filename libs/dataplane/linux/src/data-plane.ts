@@ -11,11 +11,12 @@ import { parseCidr, parseIp, resolverOf, type Cidr } from './ipv4.js';
 import { layout, type LayoutConfig } from './layout.js';
 import { namesFor, transitName, type Names } from './names.js';
 import { listNamespaces, NETNS_DIR } from './observe.js';
-import { Observer, type Pass } from './observer.js';
+import { Observer, type Pass, type Reading } from './observer.js';
 import { mapLimit } from './run.js';
 import type { ObservedHost } from './observed.js';
 import { plan } from './plan.js';
 import { Resolvers, type DnsUpstream } from './resolver.js';
+import { TouchedSince } from './touched.js';
 import { serveInternetHost } from './internet-host.js';
 import { writeOpener } from './sockets.js';
 import { ALL_WORKLOADS, openRunDirToPostgres, Workloads, type WorkloadKind } from './workloads.js';
@@ -103,12 +104,19 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const observer = new Observer(names);
   let firstPass = true;
 
-  const apply = async (desired: DesiredHost, pass: Pass): Promise<ResourceStatus[]> => {
+  const touched = new TouchedSince();
+
+  const observe = (desired: DesiredHost, pass: Pass, earlier?: Reading) =>
+    observer.observe(pass, (infra) => layout(desired, config, existingSlots(infra, desired, names, config.transitPool)), earlier);
+
+  /** In the queue only: reads the kernel (bar what `earlier` holds), plans, executes, brings resolvers and workloads in line. */
+  const apply = async (desired: DesiredHost, pass: Pass, earlier?: Reading): Promise<ResourceStatus[]> => {
     const started = Date.now();
-    const { observed, wanted } = await observer.observe(pass, (infra) => layout(desired, config, existingSlots(infra, desired, names, config.transitPool)));
+    const { observed, wanted } = await observe(desired, pass, earlier);
     const observedAt = Date.now();
     const actions = plan(wanted, observed, names);
-    const failures = await execute(actions);
+    // Noted once executed: a reading begun before the end of the execution may hold a namespace half made.
+    const failures = await execute(actions).finally(() => touched.note(actions.map((a) => a.action)));
     observer.applied(wanted, failures);
     const executedAt = Date.now();
     // The edge and the internet carry every public path; a stale namespace that resists deletion hurts nobody (logged below).
@@ -167,13 +175,27 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     return result;
   };
 
+  // A drift pass reads outside the queue, then plans in it on that reading, bar what applies changed meanwhile (touched.ts).
+  let drifting = false;
+  const driftPass = async (): Promise<void> => {
+    if (stopped || !last || drifting) return;
+    drifting = true;
+    const since = touched.begin();
+    try {
+      const { reading } = await observe(last, 'drift');
+      await enqueue(() => {
+        touched.stop(since);
+        if (stopped || !last) return Promise.resolve([]);
+        const unchanged = new Map([...reading.namespaces].filter(([ns]) => !since.has(ns)));
+        return apply(last, 'drift', { namespaces: unchanged, turn: reading.turn });
+      });
+    } finally {
+      touched.stop(since);
+      drifting = false;
+    }
+  };
   const driftMs = options.driftCheckMs ?? 2000;
-  const timer =
-    driftMs > 0
-      ? setInterval(() => {
-          if (!stopped && last) void enqueue(() => (stopped || !last ? Promise.resolve([]) : apply(last, 'drift'))).catch((error: unknown) => log('drift repair failed', { error: String(error) }));
-        }, driftMs)
-      : null;
+  const timer = driftMs > 0 ? setInterval(() => void driftPass().catch((error: unknown) => log('drift repair failed', { error: String(error) })), driftMs) : null;
   timer?.unref();
 
   return {

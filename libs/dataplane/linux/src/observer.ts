@@ -11,7 +11,8 @@
 // VM's inside within a minute. A pass for changes (a create, a port opened)
 // reads no infrastructure namespace whose last apply succeeded either: it
 // plans against what that apply made, so a create costs the actions it
-// needs and no reading (the drift pass, every few seconds, reads them all).
+// needs and no reading (the drift pass, every few seconds, reads them all,
+// outside the apply queue: see touched.ts).
 import type { Failure } from './execute.js';
 import type { Layout, NamespaceSpec } from './layout.js';
 import type { Names } from './names.js';
@@ -21,6 +22,12 @@ import type { ObservedHost, ObservedNamespace } from './observed.js';
 export type Pass = 'start' | 'changes' | 'drift';
 const ROTATION = 64;
 
+/** What a pass read from the kernel, by namespace, and the resource namespaces whose turn it was. */
+export interface Reading {
+  readonly namespaces: ReadonlyMap<string, ObservedNamespace>;
+  readonly turn: ReadonlySet<string>;
+}
+
 export class Observer {
   private readonly appliedSpecs = new Map<string, string>();
   /** The edge, internet and network namespaces as the last apply left them (those it did not fail on). */
@@ -29,27 +36,40 @@ export class Observer {
 
   constructor(private readonly names: Names) {}
 
-  async observe(pass: Pass, layoutFor: (infra: ObservedHost) => Layout): Promise<{ observed: ObservedHost; wanted: Layout }> {
+  /**
+   * Reads what the pass needs and lays out the desired state on it. With
+   * `earlier` (a drift pass's reading made outside the queue, less what was
+   * changed since), a namespace it holds is not read again, and the same
+   * resource namespaces have their turn.
+   */
+  async observe(pass: Pass, layoutFor: (infra: ObservedHost) => Layout, earlier?: Reading): Promise<{ observed: ObservedHost; wanted: Layout; reading: Reading }> {
+    const reads = new Map<string, ObservedNamespace>();
+    const read = async (namespaces: readonly string[]): Promise<ObservedNamespace[]> => {
+      const known = namespaces.flatMap((ns) => (earlier?.namespaces.has(ns) ? [earlier.namespaces.get(ns)!] : []));
+      const fresh = await observeNamespaces(namespaces.filter((ns) => !earlier?.namespaces.has(ns)), this.names);
+      for (const ns of [...known, ...fresh]) reads.set(ns.name, ns);
+      return [...known, ...fresh];
+    };
     const listed = await listNamespaces(this.names);
     const isResource = (ns: string) => ns.startsWith(`${this.names.prefix}-v-`);
     const infraNames = listed.filter((ns) => !isResource(ns));
     const trust = (ns: string) => pass === 'changes' && this.appliedInfra[ns] !== undefined;
     const infra = {
       ...byName(infraNames.filter(trust).map((ns) => this.appliedInfra[ns]!)),
-      ...byName(await observeNamespaces(infraNames.filter((ns) => !trust(ns)), this.names)),
+      ...byName(await read(infraNames.filter((ns) => !trust(ns)))),
     };
     const wanted = layoutFor({ namespaces: infra });
     const present = new Set(listed);
     const resources = wanted.namespaces.filter((spec) => spec.role === 'resource' && present.has(spec.name));
-    const turn = new Set(pass === 'drift' ? rotate(resources, this.rotation, ROTATION).map((s) => s.name) : []);
-    this.rotation += ROTATION;
+    const turn = earlier?.turn ?? new Set(pass === 'drift' ? rotate(resources, this.rotation, ROTATION).map((s) => s.name) : []);
+    if (!earlier) this.rotation += ROTATION;
     const changed = (spec: NamespaceSpec) => pass !== 'start' && this.appliedSpecs.get(spec.name) !== keyOf(spec);
     const toRead = resources.filter((spec) => turn.has(spec.name) || changed(spec) || !portLooksRight(spec, infra));
-    const read = byName(await observeNamespaces(toRead.map((s) => s.name), this.names));
+    const readResources = byName(await read(toRead.map((s) => s.name)));
     const trusted = byName(resources.filter((spec) => !toRead.includes(spec)).map(expectedNamespace));
     // Stale resource namespaces need no reading: the plan deletes them whole.
     const stale = byName(listed.filter((ns) => isResource(ns) && !wanted.namespaces.some((s) => s.name === ns)).map((name) => ({ name, links: [], routes: [], tables: [] })));
-    return { observed: { namespaces: { ...infra, ...stale, ...trusted, ...read } }, wanted };
+    return { observed: { namespaces: { ...infra, ...stale, ...trusted, ...readResources } }, wanted, reading: { namespaces: reads, turn } };
   }
 
   /** Remembers what each namespace now holds, unless an action on it failed. */
