@@ -7,7 +7,7 @@
 //   2. Throughput (iperf3, both directions) the same ways, and over two
 //      namespaces joined by a bare bridge (no netfilter: what the topology
 //      alone costs): the median of BENCH_THROUGHPUT_RUNS (5) runs each,
-//      taken in turns.
+//      taken in turns, server and client each pinned to its own core.
 //   3. Create → reachable: through the whole platform by name (the goal; see
 //      dataplane-by-name.ts), and the plane alone until a new VM's HTTP
 //      workload answers another VM (polled every 100 ms).
@@ -29,6 +29,12 @@ const VMS = Number(process.env.BENCH_VMS ?? 1000);
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 5000);
 const CREATES = Number(process.env.BENCH_CREATES ?? 30);
 const RTT_ROUNDS = 5;
+// Every echo server on core 0, the client on core 0 too (the path's own cost: one core does all its work)
+// and then on core 1 (what a round trip between two cores also pays: the other core's wake-up). Left to the
+// scheduler, where it put the two ends moved a round trip by ~40% on its own, between paths and runs.
+// iperf3's two ends likewise: its server on core 0, its client on the last of PLACEMENTS.
+const SERVER_CPU = '0';
+const PLACEMENTS = availableParallelism() > 1 ? (['0', '1'] as const) : (['0'] as const);
 const THROUGHPUT_RUNS = Number(process.env.BENCH_THROUGHPUT_RUNS ?? 5);
 
 const prefix = testPrefix();
@@ -58,12 +64,6 @@ async function echoServer(namespace: string, address: string, port: number): Pro
   await within(3000, async () => (await runIn(namespace, ['ss', '-Hltn', `sport = :${port}`])).trim() !== '');
 }
 
-// Every echo server on core 0, the client on core 0 too (the path's own cost: one core does all its work)
-// and then on core 1 (what a round trip between two cores also pays: the other core's wake-up). Left to the
-// scheduler, where it put the two ends moved a round trip by ~40% on its own, between paths and runs.
-const SERVER_CPU = '0';
-const PLACEMENTS = availableParallelism() > 1 ? (['0', '1'] as const) : (['0'] as const);
-
 interface RoundTrip {
   readonly p50: number;
   readonly p99: number;
@@ -74,10 +74,10 @@ async function roundTrip(namespace: string, address: string, port: number, clien
 }
 
 async function throughput(client: string, server: string, address: string, reverse: boolean): Promise<number> {
-  const s = spawn('ip', ['netns', 'exec', server, 'iperf3', '-s', '-1', '-B', address], { stdio: 'ignore' });
+  const s = spawn('ip', ['netns', 'exec', server, 'iperf3', '-s', '-1', '-B', address, '-A', SERVER_CPU], { stdio: 'ignore' });
   helpers.push(s);
   await within(3000, async () => (await runIn(server, ['ss', '-Hltn', 'sport = :5201'])).trim() !== '');
-  const report = JSON.parse(await runIn(client, ['iperf3', '-c', address, '-t', '3', '-J', ...(reverse ? ['-R'] : [])])) as { end: { sum_received: { bits_per_second: number } } };
+  const report = JSON.parse(await runIn(client, ['iperf3', '-c', address, '-t', '3', '-J', '-A', PLACEMENTS.at(-1)!, ...(reverse ? ['-R'] : [])])) as { end: { sum_received: { bits_per_second: number } } };
   kill(s);
   return report.end.sum_received.bits_per_second / 1e9;
 }
