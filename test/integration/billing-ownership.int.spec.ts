@@ -8,7 +8,7 @@ import { create, toJsonString } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { integrationWatermarkSubject } from '@pn/bus-access';
+import { integrationWatermarkSubject, LOCAL_HOST } from '@pn/bus-access';
 import { AddressHeldSchema, AddressScope } from '@pn/contracts';
 import { usePlatform } from '../support/platform.js';
 
@@ -40,6 +40,9 @@ async function publisher(nc: NatsConnection) {
     },
     flow: (networkId: string, srcIp: string, bytes: number, start: number) =>
       js.publish(c.flowsSubjectPrefix, JSON.stringify({ flow_id: `o-${n++}`, network_id: networkId, src_ip: srcIp, src_port: 1, dst_ip: '8.8.8.8', dst_port: 443, protocol: 6, bytes, packets: 1, start, end: start })),
+    /** A record as host `local`'s agent publishes it: on its host's subject, under its flow ids. */
+    hostFlow: (networkId: string, srcIp: string, bytes: number, start: number) =>
+      js.publish(`${c.flowsSubjectPrefix}.host.${LOCAL_HOST}`, JSON.stringify({ flow_id: `${LOCAL_HOST}:h${n++}:1:o`, network_id: networkId, src_ip: srcIp, src_port: 1, dst_ip: '8.8.8.8', dst_port: 443, protocol: 6, bytes, packets: 1, start, end: start })),
   };
 }
 
@@ -54,7 +57,8 @@ async function usage(key: string, period: string) {
   const rejected = (await ctx.api('GET', `/v1/hosting/billing/rejected?period=${period}`, { key })).body;
   return { egress_bytes: invoice.lines.find((l: any) => l.line === 'egress')?.egress_bytes ?? 0, rejected_bytes: rejected.rejected_bytes };
 }
-const feed = async () => (await ctx.api('GET', '/healthz')).body.details.billing.projections.find((p: any) => p.name === 'billing.ownership-feed');
+const projection = async (name: string) => (await ctx.api('GET', '/healthz')).body.details.billing.projections.find((p: any) => p.name === name);
+const feed = () => projection('billing.ownership-feed');
 
 describe('ownership completeness', () => {
   it("waits for the publisher's own watermark, however far behind it is, and then classifies right", async () => {
@@ -124,6 +128,38 @@ describe('ownership completeness', () => {
     await p.watermark(Date.now());
     for (const until = Date.now() + 5_000; Date.now() < until && (await feed()).lag_ms > 1_000; await sleep(100)) await p.watermark(Date.now());
     expect((await feed()).lag_ms).toBeLessThan(1_000);
+    await nc.close();
+  }, 60_000);
+  it("waits a bounded time, visibly, for the host a host's record names: its network's placement unknown here, the record is parked, never billed", async () => {
+    const nc = await connect(ctx.nats.connectOptions('admin'));
+    const p = await publisher(nc);
+    const a = await account('unplaced');
+    await p.held(a.id, a.net, '10.0.1.5', 'vm_u', Date.now() - 60_000);
+    // Positive control: the ownership feed is current, billing is ready and waits for no placement.
+    for (const until = Date.now() + 5_000; Date.now() < until && (await feed()).lag_ms > 1_000; await sleep(100)) await p.watermark(Date.now());
+    expect((await projection('billing.placements')).lag_ms).toBe(0);
+    expect((await ctx.api('GET', '/healthz')).body.details.billing.ready).toBe(true);
+    const t = Math.floor(Date.now() / 1000);
+    // Resources does not run here: no network is placed on any host.
+    await p.hostFlow(a.net, '10.0.1.5', 5_555, t);
+    let waited: any;
+    for (const until = Date.now() + 6_000; Date.now() < until; await sleep(250)) {
+      await p.watermark(Date.now());
+      waited = await projection('billing.placements');
+      if (waited.lag_ms > 2_500) break;
+    }
+    // Visible while it waits: the placements' lag, and billing not ready.
+    expect(waited.lag_ms).toBeGreaterThan(2_500);
+    expect((await ctx.api('GET', '/healthz')).body.details.billing.ready).toBe(false);
+    let rejected: any;
+    for (const until = Date.now() + 30_000; Date.now() < until; await sleep(500)) {
+      await p.watermark(Date.now());
+      rejected = (await ctx.api('GET', `/v1/hosting/billing/rejected?period=${month(t * 1000)}`, { key: a.key })).body;
+      if (rejected.parked_count > 0) break;
+    }
+    expect(rejected).toMatchObject({ parked_count: 1, rejected_count: 0 });
+    expect(rejected.parked[0].reason).toContain('the host its network is placed on was not known after 8 s');
+    expect(await usage(a.key, month(t * 1000))).toMatchObject({ egress_bytes: 0, rejected_bytes: 0 });
     await nc.close();
   }, 60_000);
 });

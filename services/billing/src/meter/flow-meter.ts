@@ -217,7 +217,10 @@ export class FlowMeter implements OnModuleInit, OnApplicationShutdown {
       else if (!host.ok && !host.wait) parks.push(this.park(m, index, rawOf(r), host.reason, flow.networkId ?? '', '', arrivedAtMs));
       else if (!host.ok && waited) parks.push(this.park(m, index, rawOf(r), `the host its network is placed on was not known after ${this.options.ownershipWaitMs / 1000} s`, flow.networkId ?? '', '', arrivedAtMs));
       else {
-        unplaced ||= !host.ok;
+        if (!host.ok) {
+          unplaced = true;
+          this.placements.waitFor(flow.networkId ?? '');
+        }
         valid.push({ index, flow });
         latestMs = Math.max(latestMs, atMs);
       }
