@@ -54,6 +54,7 @@ import {
 } from './jetstream/commit.js';
 import { lastPositionIn, MAX_COMMIT_BYTES, readCommit, UnreadableCommitError } from './jetstream/commit-check.js';
 import { untilJetStreamAvailable } from './jetstream/availability.js';
+import { boundedPublish } from './jetstream/bounded-publish.js';
 import { ensureStream } from './jetstream/stream.js';
 import { startSubscription } from './jetstream/subscription.js';
 
@@ -74,6 +75,12 @@ export interface JetStreamEventStoreOptions extends DeliveryOptions {
   readonly replicas?: number;
   /** Where messages that are not commits are parked; default a bin of this store's own. */
   readonly garbage?: GarbageBin;
+  /**
+   * Asked at each append: how long it may wait for its ack, in all (the time
+   * the request it is made for has left; see jetstream/bounded-publish.ts).
+   * Undefined, or no option: the client's own timeout and retries.
+   */
+  readonly appendBudgetMs?: () => number | undefined;
 }
 
 /**
@@ -171,14 +178,14 @@ export class JetStreamEventStore implements EventStore {
       // Readers park a commit over this as garbage: never write one.
       if (bytes.byteLength > MAX_COMMIT_BYTES) throw new Error(`append to ${streamId}: the commit is ${bytes.byteLength} bytes, more than ${MAX_COMMIT_BYTES}`);
       try {
-        const ack = await this.js.publish(subject, bytes, {
+        const publish = {
           expect: { lastSubjectSequence: prev },
-          // Unique per append attempt, so the client's own retries (timeouts)
-          // dedup, but a rival writer's append at the same revision does not
-          // pass for ours: the server checks msgID before the expectation.
+          // Unique per append attempt, so retries after a timeout dedup, but
+          // a rival writer's append at the same revision does not pass for
+          // ours: the server checks msgID before the expectation.
           msgID: `${streamId}:${first}:${withIds[0]!.id}`,
-          retries: 3,
-        });
+        };
+        const ack = await boundedPublish(this.js, subject, bytes, publish, this.options.appendBudgetMs?.());
         const revision = first + withIds.length - 1;
         this.remember(subject, { seq: ack.seq, revision });
         return { nextExpectedRevision: revision, position: eventPosition(ack.seq, withIds.length - 1) };

@@ -6,7 +6,7 @@
 // carries. Work outside any request (the provisioning sweeper) has none and
 // runs under its own timeouts.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isExpired, remainingMs } from './deadline-rules.js';
+import { HOP_MARGIN_MS, isExpired, remainingMs } from './deadline-rules.js';
 import { RequestTimeoutError } from './rpc-errors.js';
 
 const deadlines = new AsyncLocalStorage<number | undefined>();
@@ -29,6 +29,16 @@ export function deadlineExceeded(now = Date.now()): boolean {
 export function timeLeftMs(now = Date.now()): number | undefined {
   const deadline = currentDeadline();
   return deadline === undefined ? undefined : remainingMs(deadline, now);
+}
+
+/**
+ * How long an append made for the request being handled may wait for its
+ * ack, in all: what is left, less the margin to answer in (the event store
+ * asks at each append); undefined outside a request.
+ */
+export function appendBudgetMs(now = Date.now()): number | undefined {
+  const left = timeLeftMs(now);
+  return left === undefined ? undefined : Math.max(0, left - HOP_MARGIN_MS);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { BUS_CONNECTION, connectBus } from './bus-connection.js';
 import { createEventStore, createJetStreamSnapshotStore, GarbageBin, type EventStore, type SnapshotStore } from '@pn/event-store';
 import { serviceSnapshotBucket } from '@pn/bus-access';
+import { appendBudgetMs } from './deadline.js';
 import { newGarbageBin } from './garbage.js';
 import { withRequestMetadata } from './request-metadata.js';
 import { withAppendMetrics } from './metrics/event-store-metrics.js';
@@ -57,7 +58,8 @@ export class EventStoreModule {
                 await createEventStore({
                   eventStore: config.eventStore,
                   nats: nc,
-                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas, garbage },
+                  // An append waits for its ack no longer than the request it is made for (deadline.ts).
+                  jetstream: { stream: config.eventStream, subjectPrefix: config.eventSubjectPrefix, replicas: config.eventStreamReplicas, garbage, appendBudgetMs },
                 }),
               ),
               metrics,
