@@ -30,6 +30,7 @@ describe('event backbone', () => {
     );
     expect(names.sort()).toEqual([
       'billing.ownership-feed',
+      'billing.placements',
       'billing.usage.v1',
       'dns.zones.v1',
       'gateway.api-keys.v3',
