@@ -2,11 +2,16 @@
 // wire; the same protocol as conn-load.cjs, at a cost per connection that lets
 // two cores make 10,000 a second with the platform running beside it. Built
 // by the bench with `cc -O2` and run inside a VM's namespace:
-//   conn-load client <ip> <port> <per second> <seconds> <concurrency>
-//   conn-load server <ip> <port>
+//   conn-load client <ip> <port> <per second> <seconds> <concurrency> [ports]
+//   conn-load server <ip> <port> [ports]
 // A client connection sends 64 bytes, reads the server's 256-byte answer and
 // closes first (the TIME_WAIT is the client's, so no tuple is reused while the
 // kernel still tracks its last connection). Prints {"done","failed","seconds"}.
+// The server listens on `ports` consecutive ports (1 unless given) and the
+// client takes them in turn: a client holds each connection's four-tuple for
+// TCP's TIME_WAIT (60 s), so one address to one port cannot sustain more than
+// its ~28,000 ephemeral ports a minute (about 470 connections a second; past
+// that its connect() spends the CPU searching for a free port).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +29,7 @@
 #define ASK 64
 #define ANSWER 256
 #define MAX_FD 65536
+#define MAX_PORTS 64
 
 static char buffer[ANSWER];
 static int received[MAX_FD];
@@ -45,23 +51,29 @@ static struct sockaddr_in address(const char *ip, int port) {
   return a;
 }
 
-static int server(const char *ip, int port) {
-  struct sockaddr_in a = address(ip, port);
-  int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
-  setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(listener, (struct sockaddr *)&a, sizeof a) || listen(listener, 4096)) {
-    perror("listen");
-    return 1;
+static int server(const char *ip, int port, int ports) {
+  int ep = epoll_create1(0), listening[MAX_PORTS] = {0};
+  struct epoll_event events[256];
+  for (int p = 0; p < ports; p++) {
+    struct sockaddr_in a = address(ip, port + p);
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (listener < 0 || listener >= MAX_FD || bind(listener, (struct sockaddr *)&a, sizeof a) || listen(listener, 4096)) {
+      perror("listen");
+      return 1;
+    }
+    listening[p] = listener;
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = listener};
+    epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
   }
-  int ep = epoll_create1(0);
-  struct epoll_event ev = {.events = EPOLLIN, .data.fd = listener}, events[256];
-  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
   memset(buffer, 'a', sizeof buffer);
   for (;;) {
     int n = epoll_wait(ep, events, 256, -1);
     for (int i = 0; i < n; i++) {
-      int fd = events[i].data.fd;
-      if (fd == listener) {
+      int fd = events[i].data.fd, listener = -1;
+      for (int p = 0; p < ports; p++)
+        if (listening[p] == fd) listener = fd;
+      if (listener >= 0) {
         int c;
         while ((c = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
           struct epoll_event cev = {.events = EPOLLIN, .data.fd = c};
@@ -80,8 +92,7 @@ static int server(const char *ip, int port) {
   }
 }
 
-static int client(const char *ip, int port, double rate, double seconds, int concurrency) {
-  struct sockaddr_in a = address(ip, port);
+static int client(const char *ip, int port, double rate, double seconds, int concurrency, int ports) {
   long total = (long)(rate * seconds), launched = 0, done = 0, failed = 0;
   int open_ = 0, ep = epoll_create1(0);
   struct epoll_event events[256];
@@ -99,6 +110,7 @@ static int client(const char *ip, int port, double rate, double seconds, int con
         failed++;
         continue;
       }
+      struct sockaddr_in a = address(ip, port + (int)(launched % ports));
       if (connect(fd, (struct sockaddr *)&a, sizeof a) && errno != EINPROGRESS) {
         close(fd);
         failed++;
@@ -137,9 +149,19 @@ static int client(const char *ip, int port, double rate, double seconds, int con
   return 0;
 }
 
+static int ports_of(const char *arg) {
+  int ports = arg ? atoi(arg) : 1;
+  if (ports < 1 || ports > MAX_PORTS) {
+    fprintf(stderr, "ports: 1 to %d\n", MAX_PORTS);
+    exit(2);
+  }
+  return ports;
+}
+
 int main(int argc, char **argv) {
-  if (argc == 4 && !strcmp(argv[1], "server")) return server(argv[2], atoi(argv[3]));
-  if (argc == 7 && !strcmp(argv[1], "client")) return client(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]), atoi(argv[6]));
-  fprintf(stderr, "usage: conn-load client <ip> <port> <per second> <seconds> <concurrency> | server <ip> <port>\n");
+  if ((argc == 4 || argc == 5) && !strcmp(argv[1], "server")) return server(argv[2], atoi(argv[3]), ports_of(argv[4]));
+  if ((argc == 7 || argc == 8) && !strcmp(argv[1], "client"))
+    return client(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]), atoi(argv[6]), ports_of(argv[7]));
+  fprintf(stderr, "usage: conn-load client <ip> <port> <per second> <seconds> <concurrency> [ports] | server <ip> <port> [ports]\n");
   return 2;
 }

@@ -11,6 +11,7 @@
 // ledger left off. A table read is cheap for what did not change: a line
 // seen before (bar its clocks) is not parsed again.
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { parseConntrackXml, type CtEntry } from './conntrack-line.js';
@@ -21,20 +22,26 @@ import { readTable, sweepMissing, takeDestroyed, type FlowRecordJson, type Ledge
 
 /** An entry's seconds to live and seconds since it was made: the only parts of an unchanged entry that change between reads. */
 const CLOCKS = /<timeout>\d+<\/timeout>|<deltatime>\d+<\/deltatime>/g;
+/** Table lines handled between two turns of the event loop. */
+const YIELD_EVERY = 10_000;
 /** Records per message: about 250 bytes each, far under NATS's 1 MB. */
 const BATCH = 1000;
 
 /**
  * The wait before the next read: `pollMs`, or four times what the last round
  * took when the table is large (the meter then uses at most a fifth of a
- * core), but never more than 5 s: the shortest time a closed connection stays
- * in the table is 10 s (TCP's CLOSE after a reset), so a read at least every
- * 5 s still sees every connection in its final state.
+ * core), but never so long that one read begins more than 5 s after the one
+ * before (the round's own time counts: a 20-s run at 10,000 connections a
+ * second had rounds of seconds, and waited 5 s after each) and never less
+ * than `pollMs`. The shortest time a closed connection stays in the table is
+ * 10 s (TCP's CLOSE after a reset; TIME_WAIT is 15 s in the plane's
+ * namespaces, CONNTRACK_TIME_WAIT_SECONDS), so reads that far apart still see
+ * every connection in its final state.
  */
 export function nextPollDelay(lastRoundMs: number, pollMs: number): number {
-  return Math.min(Math.max(pollMs, 4 * lastRoundMs), Math.max(pollMs, MAX_POLL_MS));
+  return Math.max(pollMs, Math.min(4 * lastRoundMs, MAX_READ_GAP_MS - lastRoundMs));
 }
-const MAX_POLL_MS = 5000;
+const MAX_READ_GAP_MS = 5000;
 
 export interface MeteredNetwork {
   readonly id: string;
@@ -66,7 +73,9 @@ export class FlowMeter {
   /** Per namespace: its table's last lines (clocks left out) and what they parsed to. */
   private lines = new Map<string, Map<string, CtEntry>>();
   private readonly logger = new Logger('FlowMeter');
-  readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0 };
+  readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0, longestRoundMs: 0, longestGapMs: 0 };
+  /** When the last round began (its tables are read in it). */
+  private lastRoundStart: number | undefined;
 
   /** For /healthz: what it has published, what waits, how long a round takes. */
   health() {
@@ -77,6 +86,10 @@ export class FlowMeter {
       unread_lines: this.stats.unreadLines + this.events.stats.unread,
       events_lost: this.events.stats.lost,
       last_round_ms: this.stats.lastPollMs,
+      // The longest round, and the longest time between two rounds' starts: past 10 s (TCP's CLOSE), a connection
+      // could end and leave the table unread, and be billed only if its DESTROY event was not lost.
+      longest_round_ms: this.stats.longestRoundMs,
+      longest_gap_ms: this.stats.longestGapMs,
     };
   }
 
@@ -133,6 +146,8 @@ export class FlowMeter {
 
   private async round(): Promise<void> {
     const started = performance.now();
+    if (this.lastRoundStart !== undefined) this.stats.longestGapMs = Math.max(this.stats.longestGapMs, Math.round(started - this.lastRoundStart));
+    this.lastRoundStart = started;
     const now = Math.floor(Date.now() / 1000);
     const records: FlowRecordJson[] = [];
     const changes: LedgerChanges = { changed: new Set(), removed: [] };
@@ -176,6 +191,7 @@ export class FlowMeter {
     this.journal.round(this.ledger, records, changes, this.pending);
     await this.publishPending();
     this.stats.lastPollMs = Math.round(performance.now() - started);
+    this.stats.longestRoundMs = Math.max(this.stats.longestRoundMs, this.stats.lastPollMs);
     if (records.length > 0) this.logger.debug(`round: ${current.length} networks, ${records.length} records, ${this.pending.length} pending, ${this.stats.lastPollMs} ms`);
   }
 
@@ -185,7 +201,12 @@ export class FlowMeter {
       const entries: CtEntry[] = [];
       const before = this.lines.get(namespace);
       const now = new Map<string, CtEntry>();
-      for (const line of stdout.split('\n')) {
+      const lines = stdout.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        // A table of 150,000 entries takes about a second: /healthz answers and the listeners' pipes are
+        // drained meanwhile.
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+        const line = lines[i]!;
         if (!line.startsWith('<flow>')) continue; // the document's own lines
         const same = line.replace(CLOCKS, '');
         const entry = before?.get(same) ?? parseConntrackXml(line);

@@ -10,8 +10,13 @@ describe('the pace of table reads', () => {
     expect(nextPollDelay(400, 1000)).toBe(1600);
   });
 
-  it('never waits more than 5 s, half the shortest life of a closed connection in the table', () => {
-    expect(nextPollDelay(3000, 1000)).toBe(5000);
+  it('begins a read at most 5 s after the last one began (its round counts), half the shortest life of a closed connection in the table', () => {
+    expect(nextPollDelay(1000, 1000)).toBe(4000);
+    expect(nextPollDelay(3000, 1000)).toBe(2000);
     expect(nextPollDelay(3000, 8000)).toBe(8000); // an operator's own longer poll stands
+  });
+
+  it('still pauses FLOW_POLL_MS after a round that took longer than that', () => {
+    expect(nextPollDelay(6000, 1000)).toBe(1000);
   });
 });
