@@ -1,51 +1,56 @@
 // A test's own record of the connections a network namespace's kernel drops
-// (its DESTROY events), the host agent's aside: `conntrack -E` writes them
-// straight to a file, read as it grows. Nothing passes through the test's
-// process, which may block on a table read meanwhile (a listener fed through
-// a pipe into a benchmark lost events in a saturated run). With the table, it
+// (its DESTROY events), the host agent's aside: a listener of its own (the
+// agent's program, with reliable delivery: `conntrack -E` lost tens of
+// thousands of events at 10,000 connections a second) writes them straight to
+// a file, read as it grows. Nothing passes through the test's process, which
+// may block on a table read meanwhile. With the table, it
 // makes KernelCount: the kernel's count of every connection since it began.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConntrackXml, parseDestroyEvent, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { parseConntrackXml, type CtEntry } from '../../services/host-agent/src/flows/conntrack-line.js';
+import { parseCtnetlink } from '../../services/host-agent/src/flows/ctnetlink.js';
+import { DESTROY_HELPER, splitFrames } from '../../services/host-agent/src/flows/destroy-helper.js';
 
 export class DestroyLog {
   private readonly child: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'pn-destroy-'));
   private readonly fd: number;
   private offset = 0;
-  private partial = '';
+  private partial: Buffer = Buffer.alloc(0);
   private closed = false;
-  /** ENOBUFS warnings: events the kernel dropped before the listener read them. */
+  /** Overruns the listener reported (with reliable delivery, none unless the kernel could not keep an entry). */
   lost = 0;
-  /** Resolves once the listener is subscribed (it says it has set its buffer); rejects if it exits first. */
+  /** Resolves once the listener is subscribed; rejects if it exits or fails first. */
   readonly ready: Promise<void>;
 
-  constructor(namespace: string, bufferBytes = 64 * 1024 * 1024) {
-    const file = join(this.dir, 'destroyed.xml');
+  constructor(namespace: string) {
+    const file = join(this.dir, 'destroyed.frames');
     const out = openSync(file, 'w');
-    // At the highest CPU priority: on a saturated machine a listener that waits for the CPU has its events dropped.
-    this.child = spawn('ip', ['netns', 'exec', namespace, 'nice', '-n', '-20', 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', String(bufferBytes)], { stdio: ['ignore', out, 'pipe'] });
+    // The agent's listening program (its socket per namespace, reliable delivery), in a process of the test's own.
+    this.child = spawn('python3', ['-c', DESTROY_HELPER], { stdio: ['pipe', out, 'pipe'] });
     closeSync(out);
     this.fd = openSync(file, 'r');
     this.ready = new Promise((resolve, reject) => {
       this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-        if (text.includes('buffer size has been set')) resolve();
-        this.lost += text.split('ENOBUFS').length - 1;
+        if (text.includes(`subscribed ${namespace}`)) resolve();
+        if (text.includes('failed')) reject(new Error(`the DESTROY listener for ${namespace}: ${text.trim()}`));
+        this.lost += text.split('lost ').length - 1;
       });
-      this.child.once('exit', (code, signal) => reject(new Error(`conntrack -E in ${namespace} exited (${signal ?? code})`)));
+      this.child.once('exit', (code, signal) => reject(new Error(`the DESTROY listener for ${namespace} exited (${signal ?? code})`)));
     });
     this.ready.catch(() => undefined); // a listener closed before anyone waited
+    this.child.stdin!.write(`+${namespace}\n`);
   }
 
   /** The entries dropped since the last call. */
   take(): CtEntry[] {
     const bytes = Buffer.alloc(fstatSync(this.fd).size - this.offset);
     this.offset += readSync(this.fd, bytes, 0, bytes.length, this.offset);
-    const lines = (this.partial + bytes.toString('utf8')).split('\n');
-    this.partial = lines.pop()!;
-    return lines.flatMap((line) => (line.startsWith('<flow') ? (parseDestroyEvent(line) ?? []) : []));
+    const { frames, rest } = splitFrames(Buffer.concat([this.partial, bytes]));
+    this.partial = Buffer.from(rest);
+    return frames.flatMap((f) => parseCtnetlink(f.data).entries);
   }
 
   /** Ends the listener; again, nothing. */
@@ -71,8 +76,8 @@ export class KernelCount {
   private readonly seen = new Map<string, CtEntry>();
   readonly ready: Promise<void>;
 
-  constructor(private readonly namespace: string, bufferBytes?: number) {
-    this.dropped = new DestroyLog(namespace, bufferBytes);
+  constructor(private readonly namespace: string) {
+    this.dropped = new DestroyLog(namespace);
     this.ready = this.dropped.ready;
   }
 

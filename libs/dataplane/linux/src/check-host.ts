@@ -8,6 +8,8 @@ const TOOLS: ReadonlyArray<readonly [string, readonly string[], string]> = [
   ['ip', ['-V'], 'iproute2'],
   ['nft', ['--version'], 'nftables'],
   ['conntrack', ['--version'], 'conntrack'],
+  // The flow meter's DESTROY listener (a netlink socket per network, which Node cannot open): services/host-agent.
+  ['python3', ['--version'], 'python3'],
 ];
 
 export async function checkHost(options: { readonly workloads?: boolean } = {}): Promise<HostCheck> {

@@ -1,111 +1,154 @@
-// The connections each network's kernel drops, as they are dropped: one
-// `conntrack -E -e DESTROY` per metered namespace, its lines parsed as they
-// come and kept until the meter takes them. A reading of the table sees a
-// connection only if it is still there: one opened and replaced between two
-// readings (a new connection on the same tuple replaces one in TIME_WAIT or
-// CLOSE at once) was never read, and its bytes went unbilled. Its DESTROY
-// event carries its final counters.
+// The connections each network's kernel drops, as they are dropped. A reading
+// of the table sees a connection only if it is still there: one opened and
+// replaced between two readings (a new connection on the same tuple replaces
+// one in TIME_WAIT or CLOSE at once), or one that closed and expired while
+// the meter was behind, was never read, and its bytes went unbilled. Its
+// DESTROY event carries its final counters.
 //
-// Events can be lost (the kernel drops them when the listener's buffer is
-// full: conntrack says so on stderr, counted in `lost`); the readings still
-// cover every connection they see. A listener that exits is started again.
+// The events come from one helper process for the host (destroy-helper.ts):
+// a ctnetlink socket per metered namespace, with reliable delivery, so the
+// kernel keeps an entry until its event is taken rather than drop the event
+// when the socket is full. Parsed here (ctnetlink.ts) and kept per namespace
+// until the meter takes them. A helper that exits is started again and told
+// every namespace once more; what was dropped meanwhile is left to the
+// readings.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseDestroyEvent, type CtEntry } from './conntrack-line.js';
+import { Logger } from '@nestjs/common';
+import type { CtEntry } from './conntrack-line.js';
+import { parseCtnetlink } from './ctnetlink.js';
+import { DESTROY_HELPER, splitFrames } from './destroy-helper.js';
 
-/** The listener's socket buffer: room for a burst of ~40,000 events while the agent is busy. */
-const BUFFER_BYTES = 16 * 1024 * 1024;
 const RESTART_MS = 1000;
-/** The longest a new listener is waited for (it subscribes in milliseconds). */
+/** The longest a new namespace's subscription is waited for (it takes milliseconds). */
 const READY_MS = 1000;
 /** Events kept per namespace while the meter does not take them: past this they are dropped (and counted). */
 const MAX_KEPT = 500_000;
+/** Only what the data plane names namespaces (prefix, dashes, hex): nothing else reaches the helper's line. */
+const NAMESPACE = /^[a-z][a-z0-9-]{0,62}$/;
 
-interface Listener {
-  child: ChildProcess | undefined;
+interface Followed {
   events: CtEntry[];
-  restart: NodeJS.Timeout | undefined;
+  subscribed: () => void;
 }
 
 export class ConntrackEvents {
-  private readonly listeners = new Map<string, Listener>();
+  private helper: ChildProcess | undefined;
+  private restart: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly followed = new Map<string, Followed>();
+  /** What the helper printed that is not a whole frame yet. */
+  private rest: Buffer = Buffer.alloc(0);
+  private readonly logger = new Logger('ConntrackEvents');
   readonly stats = { lost: 0, unread: 0 };
 
   /**
-   * Listens on these namespaces too (names already checked by the data
-   * plane's naming); resolves once each new listener has subscribed (or has
-   * not within READY_MS: the readings cover it meanwhile).
+   * Listens on these namespaces too; resolves once each new one is subscribed
+   * (or has not been within READY_MS: the readings cover it meanwhile).
    */
   follow(namespaces: Iterable<string>): Promise<void> {
     const started: Array<Promise<void>> = [];
-    for (const ns of namespaces) if (!this.listeners.has(ns)) started.push(this.listen(ns, { child: undefined, events: [], restart: undefined }));
+    for (const ns of namespaces) {
+      if (this.followed.has(ns) || !NAMESPACE.test(ns)) continue;
+      started.push(
+        new Promise<void>((resolve) => {
+          const giveUp = setTimeout(resolve, READY_MS);
+          this.followed.set(ns, { events: [], subscribed: () => (clearTimeout(giveUp), resolve()) });
+        }),
+      );
+      this.send(`+${ns}`);
+    }
     return Promise.all(started).then(() => undefined);
   }
 
-  /** Stops listening on every other namespace; what their listeners received and was not taken goes with them. */
+  /** Stops listening on every other namespace; what was received for them and not taken goes with them. */
   keepOnly(namespaces: ReadonlySet<string>): void {
-    for (const ns of [...this.listeners.keys()]) if (!namespaces.has(ns)) this.forget(ns);
+    for (const [ns, f] of [...this.followed]) {
+      if (namespaces.has(ns)) continue;
+      this.followed.delete(ns);
+      f.subscribed();
+      this.send(`-${ns}`);
+    }
   }
 
   /** The events received for `namespace` since the last call. */
   take(namespace: string): CtEntry[] {
-    const listener = this.listeners.get(namespace);
-    if (!listener) return [];
-    const events = listener.events;
-    listener.events = [];
+    const f = this.followed.get(namespace);
+    if (!f) return [];
+    const events = f.events;
+    f.events = [];
     return events;
   }
 
   close(): void {
-    for (const ns of [...this.listeners.keys()]) this.forget(ns);
+    this.closed = true;
+    clearTimeout(this.restart);
+    this.helper?.kill();
+    this.helper = undefined;
+    for (const f of this.followed.values()) f.subscribed();
+    this.followed.clear();
   }
 
-  private listen(namespace: string, listener: Listener): Promise<void> {
-    this.listeners.set(namespace, listener);
-    // One process per network: `ip netns exec` and setpriv (util-linux) exec in place, and the parent-death
-    // signal ends the listener with the agent, even a kill -9 of it, rather than let it live on in the
-    // namespace (and keep a deleted namespace alive).
-    const command = ['netns', 'exec', namespace, 'setpriv', '--pdeathsig', 'KILL', 'conntrack', '-E', '-e', 'DESTROY', '-o', 'xml,id,ktimestamp', '-b', String(BUFFER_BYTES)];
-    const child = spawn('ip', command, { stdio: ['ignore', 'pipe', 'pipe'] });
-    listener.child = child;
-    let partial = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) {
-        if (!line.startsWith('<flow')) continue; // the document's own lines
-        const entry = parseDestroyEvent(line);
-        if (!entry) this.stats.unread++;
-        else if (listener.events.length >= MAX_KEPT) this.stats.lost++;
-        else listener.events.push(entry);
-      }
+  private send(line: string): void {
+    if (this.closed) return;
+    this.start().stdin!.write(`${line}\n`);
+  }
+
+  private start(): ChildProcess {
+    if (this.helper) return this.helper;
+    // The parent-death signal ends the helper with the agent, even a kill -9 of it: its sockets go with it, and
+    // the kernel stops keeping entries for a listener that is gone.
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'python3', '-c', DESTROY_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.helper = child;
+    this.rest = Buffer.alloc(0);
+    child.stdout!.on('data', (chunk: Buffer) => this.frames(chunk));
+    let text = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (text + chunk).split('\n');
+      text = lines.pop()!;
+      for (const line of lines) this.said(line);
     });
-    // conntrack says it has set the socket's buffer once its socket is open and subscribed.
-    let subscribed!: () => void;
-    const ready = new Promise<void>((resolve) => (subscribed = resolve));
-    const giveUp = setTimeout(subscribed, READY_MS);
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-      if (text.includes('buffer size has been set')) subscribed();
-      // "WARNING: We have hit ENOBUFS! We are losing events." — how many is not said: one loss counted per warning.
-      this.stats.lost += text.split('ENOBUFS').length - 1;
-    });
-    // Ended (or never started): started again while the namespace is still listened on.
-    const ended = () => {
-      subscribed();
-      if (this.listeners.get(namespace) !== listener || listener.child !== child) return;
-      listener.child = undefined;
-      listener.restart = setTimeout(() => this.listeners.get(namespace) === listener && void this.listen(namespace, listener), RESTART_MS);
-      listener.restart.unref();
+    child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so
+    const ended = (why: unknown) => {
+      if (this.helper !== child) return;
+      this.helper = undefined;
+      if (this.closed) return;
+      this.logger.warn(`the DESTROY listener ended (${String(why)}); started again in ${RESTART_MS} ms, the readings cover what it misses`);
+      this.restart = setTimeout(() => {
+        for (const ns of this.followed.keys()) this.send(`+${ns}`);
+      }, RESTART_MS);
+      this.restart.unref();
     };
-    child.once('exit', ended);
+    child.once('exit', (code, signal) => ended(signal ?? code));
     child.once('error', ended);
-    return ready.finally(() => clearTimeout(giveUp));
+    return child;
   }
 
-  private forget(namespace: string): void {
-    const listener = this.listeners.get(namespace);
-    this.listeners.delete(namespace);
-    if (!listener) return;
-    clearTimeout(listener.restart);
-    listener.child?.kill();
+  /** The helper's output: each whole frame's events kept for its namespace. */
+  private frames(chunk: Buffer): void {
+    const { frames, rest } = splitFrames(this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk);
+    for (const { namespace, data } of frames) {
+      const { entries, unread } = parseCtnetlink(data);
+      this.stats.unread += unread;
+      const f = this.followed.get(namespace);
+      if (!f) continue; // a namespace no longer followed: nothing of it is billed any more
+      for (const e of entries) {
+        if (f.events.length >= MAX_KEPT) this.stats.lost++;
+        else f.events.push(e);
+      }
+    }
+    // Copied: a view would keep the whole chunk it came from alive.
+    this.rest = Buffer.from(rest);
+  }
+
+  private said(line: string): void {
+    const [what, ns, ...why] = line.split(' ');
+    if (what === 'subscribed') this.followed.get(ns ?? '')?.subscribed();
+    else if (what === 'lost') this.stats.lost++;
+    else if (what === 'failed') {
+      // Not followed, so the meter's next round asks again (a namespace not made yet, say); the readings cover it.
+      this.logger.warn(`cannot follow the drops in ${ns} now: ${why.join(' ').slice(0, 200)}`);
+      this.followed.get(ns ?? '')?.subscribed();
+      this.followed.delete(ns ?? '');
+    } else if (line.trim()) this.logger.warn(`the DESTROY listener says: ${line.slice(0, 200)}`);
   }
 }
