@@ -66,7 +66,8 @@ export class ConntrackEvents {
       if (namespaces.has(ns)) continue;
       this.followed.delete(ns);
       f.subscribed();
-      this.send(`-${ns}`);
+      // No helper running: none follows it (one started later is told only the namespaces followed then).
+      if (this.helper) this.send(`-${ns}`);
     }
   }
 

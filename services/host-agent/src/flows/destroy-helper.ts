@@ -12,8 +12,9 @@
 // stdin, a line each: `+<namespace>` to follow one (a name under /run/netns,
 // checked by the caller), `-<namespace>` to stop. stdout: frames of u16 name
 // length, name, u32 data length, the datagram as the kernel sent it (whole
-// netlink messages). stderr, a line each: `subscribed <ns>`, `failed <ns>
-// <why>`, `lost <ns>` (an overrun: only if the kernel could not keep an entry).
+// netlink messages). stderr, a line each: `subscribed <ns>` (also for one
+// already followed), `failed <ns> <why>` (it could not be followed), `lost
+// <ns>` (a receive failed: events may be missing).
 export const DESTROY_HELPER = String.raw`
 import ctypes, os, selectors, socket, struct, sys
 NETLINK_NETFILTER, SOL_NETLINK, SO_RCVBUFFORCE = 12, 270, 33
@@ -27,7 +28,9 @@ out = sys.stdout.buffer
 def say(line):
     sys.stderr.write(line + '\n'); sys.stderr.flush()
 def follow(ns):
-    if ns in socks: return
+    if ns in socks:
+        say('subscribed ' + ns)
+        return
     fd = os.open('/run/netns/' + ns, os.O_RDONLY)
     try:
         if libc.setns(fd, CLONE_NEWNET) != 0: raise OSError(ctypes.get_errno(), 'setns')
@@ -71,8 +74,8 @@ while True:
                 data = key.fileobj.recv(1 << 20)
             except BlockingIOError:
                 break
-            except OSError as e:
-                say(('lost ' if e.errno == 105 else 'failed ') + ns)
+            except OSError:
+                say('lost ' + ns)
                 break
             out.write(struct.pack('=H', len(name)) + name + struct.pack('=I', len(data)) + data)
         out.flush()
