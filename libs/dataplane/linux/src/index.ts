@@ -7,3 +7,4 @@ export type { WorkloadKind } from './workloads.js';
 export { namesFor, type Names } from './names.js';
 export { SEARCH_DOMAINS, SERVICE_PORT } from './layout.js';
 export { checkHost, type HostCheck } from './check-host.js';
+export { CLOSED_MARK } from './closed-mark.js';

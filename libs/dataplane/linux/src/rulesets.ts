@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { formatCidr, type Cidr } from './ipv4.js';
 import { IFACE } from './names.js';
 import type { PublicPort } from './desired-state.js';
+import { CLOSED_MARK_RULES, CLOSING_CHAIN } from './closed-mark.js';
 
 export const TABLE = 'pn';
 
@@ -18,7 +19,8 @@ export interface NftRuleset {
 
 interface Chain {
   readonly name: string;
-  readonly hook: string;
+  /** A base chain's hook; none for a chain that rules jump to. */
+  readonly hook?: string;
   readonly rules: readonly string[];
 }
 
@@ -37,7 +39,7 @@ function render(tables: readonly Table[]): NftRuleset {
         '  chain fp_@FP@ {',
         '  }',
         ...t.sets.map((s) => `  ${s}`),
-        ...t.chains.flatMap((c) => [`  chain ${c.name} {`, `    ${c.hook}`, ...c.rules.map((r) => `    ${r}`), '  }']),
+        ...t.chains.flatMap((c) => [`  chain ${c.name} {`, ...(c.hook ? [`    ${c.hook}`] : []), ...c.rules.map((r) => `    ${r}`), '  }']),
         '}',
       ].join('\n'),
     )
@@ -72,7 +74,8 @@ export interface NetworkMember {
  *   edge, only connections to an open public port (DNAT) get in; egress
  *   leaves SNAT'd to the member's public address, else the transit address;
  *   a member reaching another's public address from inside (hairpin) is
- *   masqueraded so the answer comes back through the gateway.
+ *   masqueraded so the answer comes back through the gateway; a closed TCP
+ *   connection is marked, for the meter (closed-mark.ts).
  */
 export function networkRuleset(input: { cidr: Cidr; resolver: string; members: readonly NetworkMember[] }): NftRuleset {
   const { members, resolver } = input;
@@ -103,6 +106,7 @@ export function networkRuleset(input: { cidr: Cidr; resolver: string; members: r
         name: 'forward',
         hook: 'type filter hook forward priority filter; policy drop;',
         rules: [
+          ...CLOSED_MARK_RULES,
           'ct state established,related accept',
           'ct state invalid drop',
           'ip daddr . tcp dport @service_ports accept',
@@ -111,6 +115,7 @@ export function networkRuleset(input: { cidr: Cidr; resolver: string; members: r
           `iifname "${IFACE.bridge}" accept`,
         ],
       },
+      CLOSING_CHAIN,
       {
         name: 'input',
         hook: 'type filter hook input priority filter; policy drop;',

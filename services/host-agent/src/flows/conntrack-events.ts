@@ -11,7 +11,8 @@
 // when the socket is full. Parsed here (ctnetlink.ts) and kept per namespace
 // until the meter takes them. A helper that exits is started again and told
 // every namespace once more; what was dropped meanwhile is left to the
-// readings.
+// readings, which read a namespace's whole table (closed connections too)
+// whenever its events may have a gap (takeGap).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Logger } from '@nestjs/common';
 import type { CtEntry } from './conntrack-line.js';
@@ -29,6 +30,8 @@ const NAMESPACE = /^[a-z][a-z0-9-]{0,62}$/;
 interface Followed {
   events: CtEntry[];
   subscribed: () => void;
+  /** Subscribed, by the helper running now. */
+  live: boolean;
 }
 
 export class ConntrackEvents {
@@ -36,6 +39,8 @@ export class ConntrackEvents {
   private restart: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly followed = new Map<string, Followed>();
+  /** Namespaces whose drops may not all have come since the meter last asked: (re)subscribed, events lost. */
+  private readonly gaps = new Set<string>();
   /** What the helper printed that is not a whole frame yet. */
   private rest: Buffer = Buffer.alloc(0);
   private readonly logger = new Logger('ConntrackEvents');
@@ -52,7 +57,7 @@ export class ConntrackEvents {
       started.push(
         new Promise<void>((resolve) => {
           const giveUp = setTimeout(resolve, READY_MS);
-          this.followed.set(ns, { events: [], subscribed: () => (clearTimeout(giveUp), resolve()) });
+          this.followed.set(ns, { events: [], subscribed: () => (clearTimeout(giveUp), resolve()), live: false });
         }),
       );
       this.send(`+${ns}`);
@@ -65,10 +70,23 @@ export class ConntrackEvents {
     for (const [ns, f] of [...this.followed]) {
       if (namespaces.has(ns)) continue;
       this.followed.delete(ns);
+      this.gaps.delete(ns);
       f.subscribed();
       // No helper running: none follows it (one started later is told only the namespaces followed then).
       if (this.helper) this.send(`-${ns}`);
     }
+  }
+
+  /**
+   * Whether `namespace`'s drops may have had a gap since the last call (then
+   * the meter reads its whole table, closed connections too): always while
+   * it is not subscribed, then once for each gap — a subscription is one,
+   * since what was dropped before it never comes. Asked after take(): a gap
+   * from then on is reported next time.
+   */
+  takeGap(namespace: string): boolean {
+    const f = this.followed.get(namespace);
+    return this.gaps.delete(namespace) || !f?.live;
   }
 
   /** The events received for `namespace` since the last call. */
@@ -114,6 +132,7 @@ export class ConntrackEvents {
       this.helper = undefined;
       if (this.closed) return;
       this.logger.warn(`the DESTROY listener ended (${String(why)}); started again in ${RESTART_MS} ms, the readings cover what it misses`);
+      for (const f of this.followed.values()) f.live = false;
       this.restart = setTimeout(() => {
         for (const ns of this.followed.keys()) this.send(`+${ns}`);
       }, RESTART_MS);
@@ -133,8 +152,11 @@ export class ConntrackEvents {
       const f = this.followed.get(namespace);
       if (!f) continue; // a namespace no longer followed: nothing of it is billed any more
       for (const e of entries) {
-        if (f.events.length >= MAX_KEPT) this.stats.lost++;
-        else f.events.push(e);
+        if (f.events.length < MAX_KEPT) f.events.push(e);
+        else {
+          this.stats.lost++;
+          this.gaps.add(namespace);
+        }
       }
     }
     // Copied: a view would keep the whole chunk it came from alive.
@@ -143,8 +165,17 @@ export class ConntrackEvents {
 
   private said(line: string): void {
     const [what, ns, ...why] = line.split(' ');
-    if (what === 'subscribed') this.followed.get(ns ?? '')?.subscribed();
-    else if (what === 'lost') this.stats.lost++;
+    if (what === 'subscribed') {
+      const f = this.followed.get(ns ?? '');
+      if (!f) return;
+      f.live = true;
+      this.gaps.add(ns!);
+      f.subscribed();
+    }
+    else if (what === 'lost') {
+      this.stats.lost++;
+      for (const gap of this.followed.has(ns ?? '') ? [ns!] : this.followed.keys()) this.gaps.add(gap);
+    }
     else if (what === 'failed') {
       // Not followed, so the meter's next round asks again (a namespace not made yet, say); the readings cover it.
       this.logger.warn(`cannot follow the drops in ${ns} now: ${why.join(' ').slice(0, 200)}`);

@@ -5,10 +5,18 @@
 // ledger in memory that fork cost the agent more CPU than reading the table
 // (measured with bench/billing's row from the wire). The shell is small; it
 // forks `ip netns exec … conntrack` for each namespace name it is given on a
-// line, and ends each table with a marker line carrying the exit code.
+// line, and ends each table with a marker line carrying the exit code. A
+// line `<namespace> open` asks for the connections not marked closed only
+// (closed-mark.ts in the data plane): the kernel leaves the rest out.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CLOSED_MARK } from '@pn/dataplane-linux';
 
-const SCRIPT = 'while IFS= read -r ns; do ip netns exec "$ns" conntrack -L -o xml,id,ktimestamp 2>/dev/null; echo "@@end $?"; done';
+const SCRIPT = [
+  'while IFS=" " read -r ns which; do',
+  `  if [ "$which" = open ]; then set -- --mark 0/${CLOSED_MARK}; else set --; fi`,
+  '  ip netns exec "$ns" conntrack -L -o xml,id,ktimestamp "$@" 2>/dev/null; echo "@@end $?"',
+  'done',
+].join('\n');
 const END = /(?:^|\n)@@end (\d+)\n$/;
 /** Only what the data plane names namespaces (prefix, dashes, hex): nothing else reaches the shell's line. */
 const NAMESPACE = /^[a-z][a-z0-9-]{0,62}$/;
@@ -22,15 +30,19 @@ export class ConntrackReader {
   private tail = '';
   private waiting: { resolve: (table: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout } | undefined;
 
-  /** The table's lines; rejects when it could not be read (never an empty table in place of an unreadable one). Reads one at a time. */
-  read(namespace: string): Promise<string> {
+  /**
+   * The table's lines, all of them or (`which` 'open') those of connections
+   * not closed; rejects when it could not be read (never an empty table in
+   * place of an unreadable one). Reads one at a time.
+   */
+  read(namespace: string, which: 'all' | 'open' = 'all'): Promise<string> {
     if (!NAMESPACE.test(namespace)) return Promise.reject(new Error(`not a namespace name: ${JSON.stringify(namespace).slice(0, 80)}`));
     if (this.waiting) return Promise.reject(new Error('a read is already running'));
     const child = this.shell();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new Error(`no table from ${namespace} within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS);
       this.waiting = { resolve, reject, timer };
-      child.stdin!.write(`${namespace}\n`);
+      child.stdin!.write(`${namespace}${which === 'open' ? ' open' : ''}\n`);
     });
   }
 

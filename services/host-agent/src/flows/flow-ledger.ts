@@ -229,7 +229,12 @@ export function readTable(
 /**
  * The connections of the networks read (`read`) that their readings did not
  * list (`present`): what each counted since its last report is its last
- * interval; each is forgotten once it stays missing (GONE_AFTER).
+ * interval; each is forgotten once it stays missing (GONE_AFTER). A reading
+ * of open connections only (`openOnly`, see the data plane's closed-mark.ts)
+ * leaves out the closed ones still in the table: a connection it does not
+ * list is left as it is until its DESTROY event brings its final counts
+ * (forgotten before, it would come back as new and be billed twice), unless
+ * that event has come already.
  */
 export function sweepMissing(
   ledger: Ledger,
@@ -238,10 +243,12 @@ export function sweepMissing(
   now: number,
   options: LedgerOptions,
   changes: LedgerChanges,
+  openOnly: ReadonlySet<string> = new Set(),
 ): FlowRecordJson[] {
   const records: FlowRecordJson[] = [];
   for (const [k, t] of ledger) {
     if (!read.has(t.networkId) || present.has(k)) continue;
+    if (!t.destroyed && openOnly.has(t.networkId)) continue;
     for (const r of report(t, now, options.hostId)) records.push(r);
     t.missed = (t.missed ?? 0) + 1;
     if (t.missed < GONE_AFTER) {

@@ -149,6 +149,43 @@ describe('conntrack readings into flow records', () => {
       expect(ledger.size).toBe(0);
     });
 
+    describe('and readings of open connections only (closed ones left out by the kernel)', () => {
+      /** A reading that lists only what is still open: what it does not list may be closed and still in the table. */
+      const openReading = (ledger: Ledger, entries: CtEntry[], now: number) => {
+        const changes = { changed: new Set<string>(), removed: [] as string[] };
+        const listed = new Set<string>();
+        const records = readTable(ledger, reading(entries), now, options, changes, listed);
+        return [...records, ...sweepMissing(ledger, new Set(['net_a']), listed, now, options, changes, new Set(['net_a']))];
+      };
+
+      it('waits for a closed connection’s DESTROY event however long it takes, and bills it once, in full', () => {
+        const ledger: Ledger = new Map();
+        expect(openReading(ledger, [call('100', 100, 1000, 'ESTABLISHED')], T0)).toEqual([]);
+        // Closed: no longer listed, for longer than a whole-table reading would take to forget it.
+        for (let i = 1; i <= GONE_AFTER + 2; i++) expect(openReading(ledger, [], T0 + i)).toEqual([]);
+        expect(ledger.size).toBe(1);
+        const final = takeDestroyed(ledger, reading([call('100', 400, 9000)]), T0 + 15, options);
+        expect(final.map((r) => r.bytes)).toEqual(['400', '9000']);
+        // Then forgotten like any dropped connection, with nothing more reported.
+        for (let i = 0; i < GONE_AFTER; i++) expect(openReading(ledger, [], T0 + 16 + i)).toEqual([]);
+        expect(ledger.size).toBe(0);
+      });
+
+      it('has the whole-table reading (positive control) report a connection it does not list as ended', () => {
+        const ledger: Ledger = new Map();
+        takeReading(ledger, reading([call('100', 100, 1000, 'ESTABLISHED')]), T0, options);
+        expect(takeReading(ledger, reading([]), T0 + 1, options).map((r) => r.bytes)).toEqual(['100', '1000']);
+      });
+
+      it('forgets connections billed from their events alone, which no reading lists', () => {
+        const ledger: Ledger = new Map();
+        const dropped = takeDestroyed(ledger, reading([call('100', 271, 112), call('200', 271, 112)]), T0, options);
+        expect(dropped.map((r) => r.bytes)).toEqual(['271', '112', '271', '112']);
+        for (let i = 1; i <= GONE_AFTER; i++) expect(openReading(ledger, [], T0 + i)).toEqual([]);
+        expect(ledger.size).toBe(0);
+      });
+    });
+
     it('keeps the mark across a restart (the ledger on disk)', () => {
       const ledger: Ledger = new Map();
       takeDestroyed(ledger, reading([call('100', 271, 112)]), T0, options);

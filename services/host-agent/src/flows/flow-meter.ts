@@ -8,8 +8,13 @@
 // then published (JetStream also drops a repeated message id), then marked
 // confirmed. A restart publishes what was not confirmed again, with the same
 // ids (billing counts each id once), and reads the kernel from where the
-// ledger left off. A table read is cheap for what did not change: a line
-// seen before (bar its clocks) is not parsed again.
+// ledger left off. A round reads only the connections still open (the
+// kernel filters by the mark the ruleset sets on a closed one, see the data
+// plane's closed-mark.ts): closed ones are billed from their DESTROY events.
+// The whole table is read when those events may have a gap (the listener
+// (re)subscribed, or lost some) and once every report interval besides. A
+// table read is cheap for what did not change: a line seen before (bar its
+// clocks) is not parsed again.
 import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
@@ -73,7 +78,9 @@ export class FlowMeter {
   /** Per namespace: its table's last lines (clocks left out) and what they parsed to. */
   private lines = new Map<string, Map<string, CtEntry>>();
   private readonly logger = new Logger('FlowMeter');
-  readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0, longestRoundMs: 0, longestGapMs: 0 };
+  readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0, longestRoundMs: 0, longestGapMs: 0, fullReads: 0, openReads: 0 };
+  /** Per namespace: when its last whole-table read began (ms). */
+  private lastFullRead = new Map<string, number>();
   /** When the last round began (its tables are read in it). */
   private lastRoundStart: number | undefined;
 
@@ -90,6 +97,9 @@ export class FlowMeter {
       // could end and leave the table unread, and be billed only if its DESTROY event was not lost.
       longest_round_ms: this.stats.longestRoundMs,
       longest_gap_ms: this.stats.longestGapMs,
+      // Readings of whole tables and of open connections only: the first kind should be rare.
+      full_reads: this.stats.fullReads,
+      open_reads: this.stats.openReads,
     };
   }
 
@@ -168,25 +178,34 @@ export class FlowMeter {
     void this.listen(current);
     // The networks whose table was read, and the connections those readings listed: the rest of theirs are missing.
     const read = new Set<string>();
+    const openOnly = new Set<string>();
     const listed = new Set<string>();
     for (const network of current) {
       // The connections dropped since the last round first (their final counts), then the table as it is now.
       const destroyed = this.events.take(network.namespace);
       add(takeDestroyed(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries: destroyed }, now, this.options, changes));
-      const entries = await this.read(network.namespace);
+      const which = this.wholeTableDue(network.namespace) ? 'all' : 'open';
+      const readAt = performance.now();
+      const entries = await this.read(network.namespace, which);
       // A table that could not be read is not an empty one: its connections are not reported as ended.
-      if (!entries) continue;
+      if (!entries) {
+        this.lastFullRead.delete(network.namespace); // whatever made a whole read due still stands
+        continue;
+      }
       read.add(network.id);
+      if (which === 'open') openOnly.add(network.id);
+      else this.lastFullRead.set(network.namespace, readAt);
       add(readTable(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries }, now, this.options, changes, listed));
     }
     // A network gone from this host: its connections went with its namespace; their last counts are their last
     // intervals. It is read as empty until the ledger has forgotten them (GONE_AFTER readings).
     for (const id of this.known) if (!present.has(id)) read.add(id);
-    add(sweepMissing(this.ledger, read, listed, now, this.options, changes));
+    add(sweepMissing(this.ledger, read, listed, now, this.options, changes, openOnly));
     this.known = new Set(present);
     for (const t of this.ledger.values()) this.known.add(t.networkId);
     const namespaces = new Set(current.map((n) => n.namespace));
     for (const ns of this.lines.keys()) if (!namespaces.has(ns)) this.lines.delete(ns);
+    for (const ns of this.lastFullRead.keys()) if (!namespaces.has(ns)) this.lastFullRead.delete(ns);
     for (const r of records) this.pending.push(r);
     this.journal.round(this.ledger, records, changes, this.pending);
     await this.publishPending();
@@ -195,9 +214,23 @@ export class FlowMeter {
     if (records.length > 0) this.logger.debug(`round: ${current.length} networks, ${records.length} records, ${this.pending.length} pending, ${this.stats.lastPollMs} ms`);
   }
 
-  private async read(namespace: string): Promise<CtEntry[] | undefined> {
+  /**
+   * Whether a namespace's whole table must be read this round: its drops may
+   * have had a gap (a connection closed then would never be billed from an
+   * event), it was never read whole, or not for a report interval (a last
+   * safety net: a closed connection the ledger waits on whose event went
+   * astray is then seen gone).
+   */
+  private wholeTableDue(namespace: string): boolean {
+    const gap = this.events.takeGap(namespace);
+    const last = this.lastFullRead.get(namespace);
+    return gap || last === undefined || performance.now() - last >= this.options.intervalSeconds * 1000;
+  }
+
+  private async read(namespace: string, which: 'all' | 'open'): Promise<CtEntry[] | undefined> {
     try {
-      const stdout = await this.reader.read(namespace);
+      const stdout = await this.reader.read(namespace, which);
+      this.stats[which === 'all' ? 'fullReads' : 'openReads']++;
       const entries: CtEntry[] = [];
       const before = this.lines.get(namespace);
       const now = new Map<string, CtEntry>();
