@@ -40,6 +40,9 @@ export interface WireResult {
   readonly recordsPerSecond: number;
   /** From the first connection until usage equalled the kernel's count. */
   readonly meteredSeconds: number;
+  /** From the first connection until the agent had published its last record. */
+  readonly publishedSeconds: number;
+  readonly peakRssMb: number;
   readonly cpuMsPer1000Flows: number;
   readonly exact: boolean;
   /** Connections the kernel's table holds of the run (each one a flow), and what it dropped (conntrack -S). */
@@ -54,6 +57,14 @@ const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'ex
  * cutime, cstime; 100 ticks a second) and of those still running (the agent's
  * conntrack shell, whose children are the `conntrack` reads).
  */
+function residentMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -73,7 +84,7 @@ function load(binary: string, ns: string, args: string[]): { child: ChildProcess
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds: number, log: (line: string) => void): Promise<WireResult> {
-  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
+  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, publishedSeconds: 0, peakRssMb: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
   if (noDataPlane) return { ...none, skipped: noDataPlane };
   const runDir = agentRunDir();
   const binary = join(runDir, 'conn-load');
@@ -139,9 +150,13 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       if (Date.now() > until) throw new Error('billing did not meter a warm-up connection within 60 s');
       await sleep(1000);
     }
-    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; last_round_ms: number } }).flows;
+    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; pending: number; last_round_ms: number } }).flows;
     const publishedBefore = (await healthz()).published;
     const cpuBefore = cpuSeconds(agent.pid!);
+    // The agent's resident memory, sampled through the run (its own process; the helpers are a few MB).
+    let peakRssMb = 0;
+    const agentPid = agent.pid!;
+    const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, residentMb(agentPid))), 500).unref();
 
     log(`bench/billing: from the wire, ${rate.toLocaleString('en-US')} connections/s for ${seconds} s`);
     const started = performance.now();
@@ -168,7 +183,12 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     let exact = false;
     let shown: Record<string, number | string> | undefined;
     let meteredSeconds = 0;
+    // When the agent had published its last record: what it alone took, billing's metering of them aside.
+    let published = -1;
+    let publishedSeconds = 0;
     for (let i = 0, until = Date.now() + 300_000; Date.now() < until && !exact; i++) {
+      const flows = await healthz();
+      if (flows.published !== published) [published, publishedSeconds] = [flows.published, (performance.now() - started) / 1000];
       shown = await usage();
       exact = (Object.keys(expected.counted) as Array<keyof typeof expected.counted>).every((k) => BigInt(shown?.[k] ?? 0) === expected.counted[k]);
       meteredSeconds = (performance.now() - started) / 1000;
@@ -177,6 +197,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       if (i % 8 === 7) expected = kernel();
     }
     const cpu = cpuSeconds(agent.pid!) - cpuBefore;
+    clearInterval(sampler);
     const records = (await healthz()).published - publishedBefore;
     const stats = inNs(networkNs, ['conntrack', '-S']);
     const kernelDrops = [...stats.matchAll(/\b(?:insert_failed|drop|early_drop)=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
@@ -191,6 +212,8 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       records,
       recordsPerSecond: records / meteredSeconds,
       meteredSeconds,
+      publishedSeconds,
+      peakRssMb,
       cpuMsPer1000Flows: (cpu * 1000) / (expected.flows / 1000),
       exact,
       tracked: expected.flows,

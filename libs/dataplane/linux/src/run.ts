@@ -1,6 +1,8 @@
-// Running the tools the plane drives (ip, nft, conntrack, sysctl): execFile,
-// never a shell; stdin for batches; a failure carries the tool's stderr.
-import { spawn } from 'node:child_process';
+// Running the tools the plane drives (ip, nft, conntrack, sysctl): an argv,
+// never a shell line; stdin for batches; a failure carries the tool's stderr.
+// They run from one small helper process (command-runner.ts), not spawned
+// from Node, whose fork costs what the process holds.
+import { CommandRunner } from './command-runner.js';
 
 export class CommandError extends Error {
   constructor(
@@ -12,22 +14,12 @@ export class CommandError extends Error {
   }
 }
 
-export function run(file: string, args: readonly string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out).toString();
-      if (code === 0) resolve(stdout);
-      else reject(new CommandError([file, ...args], code, Buffer.concat(err).toString() || stdout));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
+const runner = new CommandRunner();
+
+export async function run(file: string, args: readonly string[], input?: string): Promise<string> {
+  const { code, stdout, stderr } = await runner.run([file, ...args], input ?? '');
+  if (code === 0) return stdout;
+  throw new CommandError([file, ...args], code, stderr || stdout);
 }
 
 /** Runs `command` inside a namespace (`ip netns exec` also bind-mounts /etc/netns/<ns>/*). */

@@ -11,6 +11,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ledgerFromJson, ledgerToJson, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
+import { recordsJson } from './record-json.js';
 
 /** A journal longer than this (and than twice the last snapshot) is folded into a new snapshot. */
 const COMPACT_BYTES = 16 * 1024 * 1024;
@@ -79,7 +80,8 @@ export class FlowJournal {
   round(ledger: Ledger, records: readonly FlowRecordJson[], changes: LedgerChanges, pending: readonly FlowRecordJson[]): void {
     if (records.length === 0 && changes.changed.size === 0 && changes.removed.length === 0) return;
     if (this.journalBytes > this.compactBytes && this.journalBytes > 2 * this.snapshotBytes) return this.snapshot(ledger, pending);
-    this.append({ r: [...records], u: ledgerToJson(ledger, changes.changed), d: changes.removed });
+    // The records' own texts, which the publisher sends as they are.
+    this.appendText(`{"r":${recordsJson(records)},"u":${JSON.stringify(ledgerToJson(ledger, changes.changed))},"d":${JSON.stringify(changes.removed)}}\n`);
   }
 
   /** JetStream has the oldest `count` pending records. */
@@ -88,7 +90,10 @@ export class FlowJournal {
   }
 
   private append(line: Line): void {
-    const text = `${JSON.stringify(line)}\n`;
+    this.appendText(`${JSON.stringify(line)}\n`);
+  }
+
+  private appendText(text: string): void {
     appendFileSync(this.journalFile(), text);
     this.journalBytes += text.length;
   }
@@ -100,7 +105,7 @@ export class FlowJournal {
    */
   snapshot(ledger: Ledger, pending: readonly FlowRecordJson[]): void {
     const previous = this.journalFile();
-    const text = JSON.stringify({ generation: this.generation + 1, ledger: ledgerToJson(ledger), pending } satisfies Snapshot);
+    const text = `{"generation":${this.generation + 1},"ledger":${JSON.stringify(ledgerToJson(ledger))},"pending":${recordsJson(pending)}}`;
     writeFileSync(`${this.snapshotFile}.tmp`, text);
     renameSync(`${this.snapshotFile}.tmp`, this.snapshotFile);
     this.generation += 1;

@@ -23,6 +23,7 @@ import { parseConntrackXml, type CtEntry } from './conntrack-line.js';
 import { ConntrackEvents } from './conntrack-events.js';
 import { ConntrackReader } from './conntrack-reader.js';
 import { FlowJournal } from './flow-journal.js';
+import { recordsJson } from './record-json.js';
 import { readTable, sweepMissing, takeDestroyed, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
 
 /** An entry's seconds to live and seconds since it was made: the only parts of an unchanged entry that change between reads. */
@@ -264,7 +265,7 @@ export class FlowMeter {
       const batch = this.pending.slice(0, BATCH);
       const msgID = createHash('sha256').update(batch.map((r) => r.flow_id).join(',')).digest('base64url').slice(0, 32);
       try {
-        await this.js.publish(this.options.subject, JSON.stringify(batch), { msgID });
+        await this.js.publish(this.options.subject, recordsJson(batch), { msgID });
       } catch (error) {
         this.logger.warn(`flow records kept for the next round (${this.pending.length}): ${String(error).slice(0, 200)}`);
         return;
