@@ -40,9 +40,9 @@ export interface WireResult {
   readonly recordsPerSecond: number;
   /** From the first connection until usage equalled the kernel's count. */
   readonly meteredSeconds: number;
-  /** From the first connection until the agent had published its last record. */
-  readonly publishedSeconds: number;
   readonly peakRssMb: number;
+  /** The longest any drop's event waited in the agent before its records were on the bus. */
+  readonly longestEventWaitMs: number;
   readonly cpuMsPer1000Flows: number;
   readonly exact: boolean;
   /** Connections the kernel's table holds of the run (each one a flow), and what it dropped (conntrack -S). */
@@ -84,7 +84,7 @@ function load(binary: string, ns: string, args: string[]): { child: ChildProcess
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds: number, log: (line: string) => void): Promise<WireResult> {
-  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, publishedSeconds: 0, peakRssMb: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
+  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, peakRssMb: 0, longestEventWaitMs: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
   if (noDataPlane) return { ...none, skipped: noDataPlane };
   const runDir = agentRunDir();
   const binary = join(runDir, 'conn-load');
@@ -150,7 +150,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       if (Date.now() > until) throw new Error('billing did not meter a warm-up connection within 60 s');
       await sleep(1000);
     }
-    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; pending: number; last_round_ms: number } }).flows;
+    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; pending: number; last_round_ms: number; longest_event_wait_ms: number } }).flows;
     const publishedBefore = (await healthz()).published;
     const cpuBefore = cpuSeconds(agent.pid!);
     // The agent's resident memory, sampled through the run (its own process; the helpers are a few MB).
@@ -183,12 +183,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     let exact = false;
     let shown: Record<string, number | string> | undefined;
     let meteredSeconds = 0;
-    // When the agent had published its last record: what it alone took, billing's metering of them aside.
-    let published = -1;
-    let publishedSeconds = 0;
     for (let i = 0, until = Date.now() + 300_000; Date.now() < until && !exact; i++) {
-      const flows = await healthz();
-      if (flows.published !== published) [published, publishedSeconds] = [flows.published, (performance.now() - started) / 1000];
       shown = await usage();
       exact = (Object.keys(expected.counted) as Array<keyof typeof expected.counted>).every((k) => BigInt(shown?.[k] ?? 0) === expected.counted[k]);
       meteredSeconds = (performance.now() - started) / 1000;
@@ -198,7 +193,8 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     }
     const cpu = cpuSeconds(agent.pid!) - cpuBefore;
     clearInterval(sampler);
-    const records = (await healthz()).published - publishedBefore;
+    const meter = await healthz();
+    const records = meter.published - publishedBefore;
     const stats = inNs(networkNs, ['conntrack', '-S']);
     const kernelDrops = [...stats.matchAll(/\b(?:insert_failed|drop|early_drop)=(\d+)/g)].reduce((s, m) => s + Number(m[1]), 0);
     const perDestination = seen.reduce((m, e) => m.set(e.orig.dst, (m.get(e.orig.dst) ?? 0) + 1), new Map<string, number>());
@@ -212,8 +208,8 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       records,
       recordsPerSecond: records / meteredSeconds,
       meteredSeconds,
-      publishedSeconds,
       peakRssMb,
+      longestEventWaitMs: meter.longest_event_wait_ms,
       cpuMsPer1000Flows: (cpu * 1000) / (expected.flows / 1000),
       exact,
       tracked: expected.flows,

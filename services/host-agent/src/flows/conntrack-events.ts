@@ -32,6 +32,8 @@ interface Followed {
   subscribed: () => void;
   /** Subscribed, by the helper running now. */
   live: boolean;
+  /** When the oldest event not taken yet came (ms, performance.now()). */
+  since?: number;
 }
 
 export class ConntrackEvents {
@@ -89,13 +91,14 @@ export class ConntrackEvents {
     return this.gaps.delete(namespace) || !f?.live;
   }
 
-  /** The events received for `namespace` since the last call. */
-  take(namespace: string): CtEntry[] {
+  /** The events received for `namespace` since the last call, and when the oldest of them came. */
+  take(namespace: string): { events: CtEntry[]; since?: number } {
     const f = this.followed.get(namespace);
-    if (!f) return [];
-    const events = f.events;
+    if (!f) return { events: [] };
+    const { events, since } = f;
     f.events = [];
-    return events;
+    f.since = undefined;
+    return { events, since };
   }
 
   close(): void {
@@ -152,6 +155,7 @@ export class ConntrackEvents {
       const f = this.followed.get(namespace);
       if (!f) continue; // a namespace no longer followed: nothing of it is billed any more
       for (const e of entries) {
+        f.since ??= performance.now();
         if (f.events.length < MAX_KEPT) f.events.push(e);
         else {
           this.stats.lost++;

@@ -79,7 +79,7 @@ export class FlowMeter {
   /** Per namespace: its table's last lines (clocks left out) and what they parsed to. */
   private lines = new Map<string, Map<string, CtEntry>>();
   private readonly logger = new Logger('FlowMeter');
-  readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0, longestRoundMs: 0, longestGapMs: 0, fullReads: 0, openReads: 0 };
+  readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0, longestRoundMs: 0, longestGapMs: 0, fullReads: 0, openReads: 0, lastEventWaitMs: 0, longestEventWaitMs: 0 };
   /** Per namespace: when its last whole-table read began (ms). */
   private lastFullRead = new Map<string, number>();
   /** When the last round began (its tables are read in it). */
@@ -101,6 +101,10 @@ export class FlowMeter {
       // Readings of whole tables and of open connections only: the first kind should be rare.
       full_reads: this.stats.fullReads,
       open_reads: this.stats.openReads,
+      // From a drop's event reaching the agent to its records on the bus (the last round's oldest, and the longest
+      // yet): flat under load when the meter keeps pace, growing when it falls behind.
+      event_wait_ms: this.stats.lastEventWaitMs,
+      longest_event_wait_ms: this.stats.longestEventWaitMs,
     };
   }
 
@@ -170,9 +174,15 @@ export class FlowMeter {
     // A network gone since the last round: what its kernel dropped before it went is taken, then its listener
     // is stopped (which frees what is left of its namespace).
     const present = new Set(current.map((n) => n.id));
+    let oldestEvent: number | undefined;
+    const takeEvents = (namespace: string) => {
+      const { events, since } = this.events.take(namespace);
+      if (since !== undefined) oldestEvent = Math.min(oldestEvent ?? since, since);
+      return events;
+    };
     for (const gone of this.metered.values()) {
       if (present.has(gone.id)) continue;
-      add(takeDestroyed(this.ledger, { networkId: gone.id, contains: gone.contains, own: gone.own, entries: this.events.take(gone.namespace) }, now, this.options, changes));
+      add(takeDestroyed(this.ledger, { networkId: gone.id, contains: gone.contains, own: gone.own, entries: takeEvents(gone.namespace) }, now, this.options, changes));
     }
     this.metered = new Map(current.map((n) => [n.id, n]));
     this.events.keepOnly(new Set(current.map((n) => n.namespace)));
@@ -183,7 +193,7 @@ export class FlowMeter {
     const listed = new Set<string>();
     for (const network of current) {
       // The connections dropped since the last round first (their final counts), then the table as it is now.
-      const destroyed = this.events.take(network.namespace);
+      const destroyed = takeEvents(network.namespace);
       add(takeDestroyed(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries: destroyed }, now, this.options, changes));
       const which = this.wholeTableDue(network.namespace) ? 'all' : 'open';
       const readAt = performance.now();
@@ -209,7 +219,10 @@ export class FlowMeter {
     for (const ns of this.lastFullRead.keys()) if (!namespaces.has(ns)) this.lastFullRead.delete(ns);
     for (const r of records) this.pending.push(r);
     this.journal.round(this.ledger, records, changes, this.pending);
-    await this.publishPending();
+    if ((await this.publishPending()) && oldestEvent !== undefined) {
+      this.stats.lastEventWaitMs = Math.round(performance.now() - oldestEvent);
+      this.stats.longestEventWaitMs = Math.max(this.stats.longestEventWaitMs, this.stats.lastEventWaitMs);
+    }
     this.stats.lastPollMs = Math.round(performance.now() - started);
     this.stats.longestRoundMs = Math.max(this.stats.longestRoundMs, this.stats.lastPollMs);
     if (records.length > 0) this.logger.debug(`round: ${current.length} networks, ${records.length} records, ${this.pending.length} pending, ${this.stats.lastPollMs} ms`);
@@ -259,8 +272,8 @@ export class FlowMeter {
     }
   }
 
-  /** Publishes what is kept, a batch at a time; each batch is marked confirmed on disk once JetStream has it. */
-  private async publishPending(): Promise<void> {
+  /** Publishes what is kept, a batch at a time; each batch is marked confirmed on disk once JetStream has it. True when all went. */
+  private async publishPending(): Promise<boolean> {
     while (this.pending.length > 0) {
       const batch = this.pending.slice(0, BATCH);
       const msgID = createHash('sha256').update(batch.map((r) => r.flow_id).join(',')).digest('base64url').slice(0, 32);
@@ -268,11 +281,12 @@ export class FlowMeter {
         await this.js.publish(this.options.subject, recordsJson(batch), { msgID });
       } catch (error) {
         this.logger.warn(`flow records kept for the next round (${this.pending.length}): ${String(error).slice(0, 200)}`);
-        return;
+        return false;
       }
       this.pending = this.pending.slice(batch.length);
       this.stats.published += batch.length;
       this.journal.published(batch.length);
     }
+    return true;
   }
 }
