@@ -13,11 +13,14 @@
 // other rule of the plane uses it):
 //   0x1  a FIN went the original way      0x2  a FIN went the reply way
 //   0x4  closed (0x1 and 0x2, or a RST)
-// A closed connection lives at most minutes in conntrack (TIME_WAIT 15 s,
-// LAST_ACK 30 s, CLOSE 10 s, 300 s with data unacknowledged); one that
-// conntrack still times as open (five days, ESTABLISHED: a RST it ignored, out
-// of the window) loses the mark on its next packet, so a VM cannot hide a
-// live connection from the readings by sending a stray RST.
+// A closed connection carries no more data: its last packets are bare ACKs,
+// FINs and RSTs, and it leaves conntrack within minutes (TIME_WAIT 15 s,
+// LAST_ACK 30 s, CLOSE 10 s, 300 s with data unacknowledged). A marked one
+// that carries data again (a packet longer than any bare header: two ends
+// that craft packets can keep a TIME_WAIT entry alive and stream through
+// it), or that conntrack still times as open (five days, ESTABLISHED: a RST
+// it ignored, out of the window), loses the mark, so the readings report it
+// every interval again: no one hides a live connection from the meter.
 
 /** The bit that says a connection has closed; a dump with `--mark 0/CLOSED_MARK` lists only the others. */
 export const CLOSED_MARK = 0x4;
@@ -25,12 +28,20 @@ const ORIGINAL_FIN = 0x1;
 const REPLY_FIN = 0x2;
 /** Longer than any closed state lasts (the 300 s of unacknowledged data), far shorter than ESTABLISHED's five days. */
 const STILL_OPEN_AFTER = '10m';
+/** IPv4 and TCP headers with every option (20 + 60 bytes): a longer packet carries data. */
+const BARE_HEADERS = 80;
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 const CLEARED = hex(~(ORIGINAL_FIN | REPLY_FIN | CLOSED_MARK) >>> 0);
 
-/** Rules at the head of the network's forward chain: every forwarded packet meets the first two. */
+/**
+ * Rules at the head of the network's forward chain: every forwarded packet
+ * meets these three. The mark is undone before a FIN can set it again: a
+ * FIN that carries the last data marks its connection, and only a packet
+ * after it with data undoes that.
+ */
 export const CLOSED_MARK_RULES: readonly string[] = [
+  `ct mark & ${hex(CLOSED_MARK)} == ${hex(CLOSED_MARK)} ip length > ${BARE_HEADERS} ct mark set ct mark & ${CLEARED}`,
   `ct mark & ${hex(CLOSED_MARK)} == ${hex(CLOSED_MARK)} ct expiration > ${STILL_OPEN_AFTER} ct mark set ct mark & ${CLEARED}`,
   'tcp flags & (fin | rst) != 0 jump closing',
 ];

@@ -43,9 +43,9 @@ def serve(c):
 while True: threading.Thread(target=serve, args=(srv.accept()[0],), daemon=True).start()
 `;
 
-/** Opens one connection of each kind to it, prints their source ports, and holds the open ones. */
+/** Opens one connection of each kind to it, prints their source ports, holds the open ones; sends on the open one when told. */
 const MARK_CLIENT = `
-import socket, struct, time, json
+import socket, struct, sys, time, json
 def conn(say):
     for _ in range(50):
         try: s = socket.create_connection(('10.0.1.1', 7070), timeout=2); break
@@ -57,6 +57,10 @@ c = conn(b'c'); port_c = c.getsockname()[1]; c.shutdown(socket.SHUT_WR); c.recv(
 r = conn(b'r'); r.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); port_r = r.getsockname()[1]; r.close()
 time.sleep(0.3)
 print(json.dumps({'open': o.getsockname()[1], 'half': h.getsockname()[1], 'closed': port_c, 'reset': port_r}), flush=True)
+sys.stdin.readline()
+o.sendall(b'more data ' * 20)
+time.sleep(0.3)
+print('sent', flush=True)
 time.sleep(30)
 `;
 /** The host's own TIME_WAIT for conntrack, before the plane: the plane sets its namespaces', never the host's. */
@@ -111,12 +115,14 @@ describe('data plane on Linux', () => {
     // The server keeps a connection open after the client's FIN unless told 'c' (close then); the client makes one
     // of each kind, prints their source ports, and holds what is open while the dumps are taken.
     const server = spawn('ip', ['netns', 'exec', ns(a1.id), 'python3', '-c', MARK_SERVER], { stdio: 'ignore' });
-    const client = spawn('ip', ['netns', 'exec', ns(a2.id), 'python3', '-c', MARK_CLIENT], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const ports = await new Promise<Record<string, number>>((resolve, reject) => {
-        client.stdout!.once('data', (line: Buffer) => resolve(JSON.parse(line.toString()) as Record<string, number>));
+    const client = spawn('ip', ['netns', 'exec', ns(a2.id), 'python3', '-c', MARK_CLIENT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const said = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        client.stdout!.once('data', (line: Buffer) => resolve(line.toString()));
         client.once('exit', (code) => reject(new Error(`the client exited (${code})`)));
       });
+    try {
+      const ports = JSON.parse(await said()) as Record<string, number>;
       const listed = async (mark: string) => {
         const out = await runIn(plane.networkNamespaceOf(A.id), ['conntrack', '-L', '-p', 'tcp', '--orig-dst', '10.0.1.1', '--orig-port-dst', '7070', '--mark', mark]);
         return new Set([...out.matchAll(/sport=(\d+) dport=7070/g)].map((m) => Number(m[1])));
@@ -124,6 +130,13 @@ describe('data plane on Linux', () => {
       const [open, closed] = [await listed(`0/${CLOSED_MARK}`), await listed(`${CLOSED_MARK}/${CLOSED_MARK}`)];
       const where = (port: number) => (open.has(port) ? 'open' : '') + (closed.has(port) ? 'closed' : '');
       expect(Object.fromEntries(Object.entries(ports).map(([kind, port]) => [kind, where(port)]))).toEqual({ open: 'open', half: 'open', closed: 'closed', reset: 'closed' });
+      // A live connection marked as closed (as by a RST that conntrack ignored) that carries data again loses the mark.
+      const tuple = ['-p', 'tcp', '-s', '10.0.1.2', '-d', '10.0.1.1', '--sport', String(ports.open), '--dport', '7070'];
+      await runIn(plane.networkNamespaceOf(A.id), ['conntrack', '-U', ...tuple, '--mark', String(CLOSED_MARK)]);
+      expect(await listed(`${CLOSED_MARK}/${CLOSED_MARK}`)).toContain(ports.open);
+      client.stdin!.write('\n');
+      expect(await said()).toBe('sent\n');
+      expect([await listed(`0/${CLOSED_MARK}`), await listed(`${CLOSED_MARK}/${CLOSED_MARK}`)].map((set) => set.has(ports.open!))).toEqual([true, false]);
     } finally {
       client.kill('SIGKILL');
       server.kill('SIGKILL');

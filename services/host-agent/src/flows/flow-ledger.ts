@@ -58,7 +58,17 @@ export interface Tracked {
    * out cost the agent more than reading them.
    */
   fromEvent?: boolean;
+  /** Since when (epoch s) readings of open connections have not listed it: closed, its DESTROY event awaited. */
+  waitingSince?: number;
 }
+
+/**
+ * How long a closed connection's DESTROY event is awaited before a reading of
+ * the whole table is due: no closed connection lives this long in conntrack
+ * (300 s at most, with data unacknowledged), so one still awaited has either
+ * had its event lost or is not closed after all (the table then lists it).
+ */
+export const AWAIT_DESTROY_SECONDS = 600;
 
 /**
  * Readings in a row a connection must be missing from before the ledger
@@ -221,8 +231,9 @@ export function readTable(
     const k = key(reading.networkId, e);
     present.add(k);
     let t = known(ledger, reading.networkId, e, k, changes);
-    if (t?.missed) {
+    if (t?.missed || t?.waitingSince !== undefined) {
       t.missed = 0;
+      delete t.waitingSince;
       if (!t.fromEvent) changes.changed.add(k);
     }
     if (t?.destroyed) continue;
@@ -263,7 +274,13 @@ export function sweepMissing(
   const records: FlowRecordJson[] = [];
   for (const [k, t] of ledger) {
     if (!read.has(t.networkId) || present.has(k)) continue;
-    if (!t.destroyed && openOnly.has(t.networkId)) continue;
+    if (!t.destroyed && openOnly.has(t.networkId)) {
+      if (t.waitingSince === undefined) {
+        t.waitingSince = now;
+        changes.changed.add(k);
+      }
+      continue;
+    }
     for (const r of report(t, now, options.hostId)) records.push(r);
     t.missed = (t.missed ?? 0) + 1;
     if (t.fromEvent) {
@@ -279,6 +296,13 @@ export function sweepMissing(
     changes.removed.push(k);
   }
   return records;
+}
+
+/** The networks with a connection whose DESTROY event has been awaited past AWAIT_DESTROY_SECONDS. */
+export function awaitedTooLong(ledger: Ledger, now: number): Set<string> {
+  const networks = new Set<string>();
+  for (const t of ledger.values()) if (t.waitingSince !== undefined && now - t.waitingSince >= AWAIT_DESTROY_SECONDS) networks.add(t.networkId);
+  return networks;
 }
 
 /** One network's reading and its sweep: readTable and sweepMissing for a single table. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConntrackLine, type CtEntry } from './conntrack-line.js';
-import { GONE_AFTER, ledgerFromJson, ledgerToJson, readTable, sweepMissing, takeDestroyed, takeReading, type Ledger } from './flow-ledger.js';
+import { AWAIT_DESTROY_SECONDS, awaitedTooLong, GONE_AFTER, ledgerFromJson, ledgerToJson, readTable, sweepMissing, takeDestroyed, takeReading, type Ledger } from './flow-ledger.js';
 
 const T0 = 1_796_000_000;
 const options = { intervalSeconds: 60, hostId: 'h1' };
@@ -169,6 +169,19 @@ describe('conntrack readings into flow records', () => {
         // Then forgotten like any dropped connection, with nothing more reported.
         for (let i = 0; i < GONE_AFTER; i++) expect(openReading(ledger, [], T0 + 16 + i)).toEqual([]);
         expect(ledger.size).toBe(0);
+      });
+
+      it('asks for a whole-table reading once an event is awaited longer than any closed connection lives', () => {
+        const ledger: Ledger = new Map();
+        openReading(ledger, [call('100', 100, 1000, 'ESTABLISHED')], T0);
+        openReading(ledger, [], T0 + 1);
+        expect(awaitedTooLong(ledger, T0 + AWAIT_DESTROY_SECONDS)).toEqual(new Set());
+        expect(awaitedTooLong(ledger, T0 + 1 + AWAIT_DESTROY_SECONDS)).toEqual(new Set(['net_a']));
+        // The whole table lists it (not closed after all, a RST conntrack ignored say): reported like any open
+        // connection, once, and awaited no more.
+        expect(takeReading(ledger, reading([call('100', 100, 1000, 'ESTABLISHED')]), T0 + 700, options).map((r) => r.bytes)).toEqual(['100', '1000']);
+        expect(takeReading(ledger, reading([call('100', 100, 1000, 'ESTABLISHED')]), T0 + 701, options)).toEqual([]);
+        expect(awaitedTooLong(ledger, T0 + 701)).toEqual(new Set());
       });
 
       it('has the whole-table reading (positive control) report a connection it does not list as ended', () => {

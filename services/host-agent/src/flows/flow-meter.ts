@@ -12,7 +12,7 @@
 // kernel filters by the mark the ruleset sets on a closed one, see the data
 // plane's closed-mark.ts): closed ones are billed from their DESTROY events.
 // The whole table is read when those events may have a gap (the listener
-// (re)subscribed, or lost some) and once every report interval besides. A
+// (re)subscribed, or lost some), or one has been awaited too long. A
 // table read is cheap for what did not change: a line seen before (bar its
 // clocks) is not parsed again.
 import { createHash } from 'node:crypto';
@@ -24,7 +24,7 @@ import { ConntrackEvents } from './conntrack-events.js';
 import { ConntrackReader } from './conntrack-reader.js';
 import { FlowJournal } from './flow-journal.js';
 import { recordsJson } from './record-json.js';
-import { readTable, sweepMissing, takeDestroyed, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
+import { awaitedTooLong, readTable, sweepMissing, takeDestroyed, type FlowRecordJson, type Ledger, type LedgerChanges } from './flow-ledger.js';
 
 /** An entry's seconds to live and seconds since it was made: the only parts of an unchanged entry that change between reads. */
 const CLOCKS = /<timeout>\d+<\/timeout>|<deltatime>\d+<\/deltatime>/g;
@@ -80,8 +80,8 @@ export class FlowMeter {
   private lines = new Map<string, Map<string, CtEntry>>();
   private readonly logger = new Logger('FlowMeter');
   readonly stats = { published: 0, unreadLines: 0, lastPollMs: 0, longestRoundMs: 0, longestGapMs: 0, fullReads: 0, openReads: 0, lastEventWaitMs: 0, longestEventWaitMs: 0 };
-  /** Per namespace: when its last whole-table read began (ms). */
-  private lastFullRead = new Map<string, number>();
+  /** Networks whose table must be read whole next round: a whole read failed, or a DESTROY event is awaited too long. */
+  private wholeDue = new Set<string>();
   /** When the last round began (its tables are read in it). */
   private lastRoundStart: number | undefined;
 
@@ -195,28 +195,30 @@ export class FlowMeter {
       // The connections dropped since the last round first (their final counts), then the table as it is now.
       const destroyed = takeEvents(network.namespace);
       add(takeDestroyed(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries: destroyed }, now, this.options, changes));
-      const which = this.wholeTableDue(network.namespace) ? 'all' : 'open';
-      const readAt = performance.now();
+      // Asked every round: a gap is reported once.
+      const gap = this.events.takeGap(network.namespace);
+      const due = this.wholeDue.delete(network.id);
+      const which = gap || due ? 'all' : 'open';
       const entries = await this.read(network.namespace, which);
       // A table that could not be read is not an empty one: its connections are not reported as ended.
       if (!entries) {
-        this.lastFullRead.delete(network.namespace); // whatever made a whole read due still stands
+        if (which === 'all') this.wholeDue.add(network.id); // what made it due still stands
         continue;
       }
       read.add(network.id);
       if (which === 'open') openOnly.add(network.id);
-      else this.lastFullRead.set(network.namespace, readAt);
       add(readTable(this.ledger, { networkId: network.id, contains: network.contains, own: network.own, entries }, now, this.options, changes, listed));
     }
     // A network gone from this host: its connections went with its namespace; their last counts are their last
     // intervals. It is read as empty until the ledger has forgotten them (GONE_AFTER readings).
     for (const id of this.known) if (!present.has(id)) read.add(id);
     add(sweepMissing(this.ledger, read, listed, now, this.options, changes, openOnly));
+    for (const id of awaitedTooLong(this.ledger, now)) this.wholeDue.add(id);
     this.known = new Set(present);
     for (const t of this.ledger.values()) this.known.add(t.networkId);
     const namespaces = new Set(current.map((n) => n.namespace));
     for (const ns of this.lines.keys()) if (!namespaces.has(ns)) this.lines.delete(ns);
-    for (const ns of this.lastFullRead.keys()) if (!namespaces.has(ns)) this.lastFullRead.delete(ns);
+    for (const id of this.wholeDue) if (!present.has(id)) this.wholeDue.delete(id);
     for (const r of records) this.pending.push(r);
     this.journal.round(this.ledger, records, changes, this.pending);
     if ((await this.publishPending()) && oldestEvent !== undefined) {
@@ -226,19 +228,6 @@ export class FlowMeter {
     this.stats.lastPollMs = Math.round(performance.now() - started);
     this.stats.longestRoundMs = Math.max(this.stats.longestRoundMs, this.stats.lastPollMs);
     if (records.length > 0) this.logger.debug(`round: ${current.length} networks, ${records.length} records, ${this.pending.length} pending, ${this.stats.lastPollMs} ms`);
-  }
-
-  /**
-   * Whether a namespace's whole table must be read this round: its drops may
-   * have had a gap (a connection closed then would never be billed from an
-   * event), it was never read whole, or not for a report interval (a last
-   * safety net: a closed connection the ledger waits on whose event went
-   * astray is then seen gone).
-   */
-  private wholeTableDue(namespace: string): boolean {
-    const gap = this.events.takeGap(namespace);
-    const last = this.lastFullRead.get(namespace);
-    return gap || last === undefined || performance.now() - last >= this.options.intervalSeconds * 1000;
   }
 
   private async read(namespace: string, which: 'all' | 'open'): Promise<CtEntry[] | undefined> {
