@@ -77,7 +77,7 @@ export class CommandRunner {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (this.text + chunk).split('\n');
       this.text = lines.pop()!;
-      for (const line of lines) this.answered(JSON.parse(line) as Reply);
+      for (const line of lines) this.answered(line);
       if (this.waiting.size === 0) (child.stdout as Socket).unref();
     });
     child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so
@@ -93,7 +93,13 @@ export class CommandRunner {
     return child;
   }
 
-  private answered(reply: Reply): void {
+  private answered(line: string): void {
+    let reply: Reply;
+    try {
+      reply = JSON.parse(line) as Reply;
+    } catch {
+      return; // not an answer (the helper prints nothing else): ignored
+    }
     const w = this.waiting.get(reply.id);
     if (!w) return;
     this.waiting.delete(reply.id);

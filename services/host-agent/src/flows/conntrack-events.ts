@@ -175,12 +175,10 @@ export class ConntrackEvents {
       f.live = true;
       this.gaps.add(ns!);
       f.subscribed();
-    }
-    else if (what === 'lost') {
+    } else if (what === 'lost') {
       this.stats.lost++;
       for (const gap of this.followed.has(ns ?? '') ? [ns!] : this.followed.keys()) this.gaps.add(gap);
-    }
-    else if (what === 'failed') {
+    } else if (what === 'failed') {
       // Not followed, so the meter's next round asks again (a namespace not made yet, say); the readings cover it.
       this.logger.warn(`cannot follow the drops in ${ns} now: ${why.join(' ').slice(0, 200)}`);
       this.followed.get(ns ?? '')?.subscribed();
