@@ -28,7 +28,7 @@ const ORIGINAL_FIN = 0x1;
 const REPLY_FIN = 0x2;
 /** Longer than any closed state lasts (the 300 s of unacknowledged data), far shorter than ESTABLISHED's five days. */
 const STILL_OPEN_AFTER = '10m';
-/** IPv4 and TCP headers with every option (20 + 60 bytes): a longer packet carries data. */
+/** An IPv4 header without options and a TCP header with every one (20 + 60 bytes): longer carries data (or IP options, rare: then the mark is undone for nothing, and the connection is read until it goes). */
 const BARE_HEADERS = 80;
 
 const hex = (n: number) => `0x${n.toString(16)}`;
