@@ -41,6 +41,8 @@ export interface WireResult {
   /** From the first connection until usage equalled the kernel's count. */
   readonly meteredSeconds: number;
   readonly peakRssMb: number;
+  /** The agent's CPU with no traffic, in cores: part of cpuMsPer1000Flows, more so the shorter the run. */
+  readonly idleCores: number;
   /** The longest any drop's event waited in the agent before its records were on the bus. */
   readonly longestEventWaitMs: number;
   readonly cpuMsPer1000Flows: number;
@@ -52,11 +54,9 @@ export interface WireResult {
 
 const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...command], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
 
-/**
- * CPU seconds of a process, of the children it has waited for (utime, stime,
- * cutime, cstime; 100 ticks a second) and of those still running (the agent's
- * conntrack shell, whose children are the `conntrack` reads).
- */
+/** How long the agent's CPU is measured with no traffic before the load. */
+const IDLE_SECONDS = 10;
+
 function residentMb(pid: number): number {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -65,6 +65,11 @@ function residentMb(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds of a process, of the children it has waited for (utime, stime,
+ * cutime, cstime; 100 ticks a second) and of those still running (the agent's
+ * conntrack shell, whose children are the `conntrack` reads).
+ */
 function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -84,7 +89,7 @@ function load(binary: string, ns: string, args: string[]): { child: ChildProcess
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds: number, log: (line: string) => void): Promise<WireResult> {
-  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, peakRssMb: 0, longestEventWaitMs: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
+  const none = { connections: 0, failed: 0, connectionsPerSecond: 0, records: 0, recordsPerSecond: 0, meteredSeconds: 0, peakRssMb: 0, idleCores: 0, longestEventWaitMs: 0, cpuMsPer1000Flows: 0, exact: false, tracked: 0, kernelDrops: 0 };
   if (noDataPlane) return { ...none, skipped: noDataPlane };
   const runDir = agentRunDir();
   const binary = join(runDir, 'conn-load');
@@ -152,6 +157,10 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
     }
     const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; pending: number; last_round_ms: number; longest_event_wait_ms: number } }).flows;
     const publishedBefore = (await healthz()).published;
+    // The agent's own steady work with no traffic (a read a second, the drift pass), over 10 s.
+    const idleFrom = cpuSeconds(agent.pid!);
+    await sleep(IDLE_SECONDS * 1000);
+    const idleCores = (cpuSeconds(agent.pid!) - idleFrom) / IDLE_SECONDS;
     const cpuBefore = cpuSeconds(agent.pid!);
     // The agent's resident memory, sampled through the run (its own process; the helpers are a few MB).
     let peakRssMb = 0;
@@ -211,6 +220,7 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       peakRssMb,
       longestEventWaitMs: meter.longest_event_wait_ms,
       cpuMsPer1000Flows: (cpu * 1000) / (expected.flows / 1000),
+      idleCores,
       exact,
       tracked: expected.flows,
       kernelDrops,

@@ -75,7 +75,7 @@ it(
             measure: `from the wire: ${wire.connections.toLocaleString('en-US')} short TCP connections (half VM→VM, half VM→internet) at ${Math.round(wire.connectionsPerSecond).toLocaleString('en-US')}/s through the host agent; records published → usage equal to the kernel's count`,
             'flows/s': rate(wire.recordsPerSecond),
             goal: `≥ ${WIRE_RATE.toLocaleString('en-US')} connections/s, no record dropped`,
-            result: `${wire.exact ? 'totals exact' : 'TOTALS NOT EXACT'}; ${wire.tracked.toLocaleString('en-US')} flows, ${wire.records.toLocaleString('en-US')} records in ${wire.meteredSeconds.toFixed(1)} s (a closed connection's DESTROY event comes 15 s after its close, TIME_WAIT; it then waited in the agent ${(wire.longestEventWaitMs / 1000).toFixed(1)} s at most); ${wire.failed} connections failed, ${wire.kernelDrops} kernel drops; agent CPU ${wire.cpuMsPer1000Flows.toFixed(0)} ms per 1,000 flows, resident memory up to ${Math.round(wire.peakRssMb)} MB`,
+            result: `${wire.exact ? 'totals exact' : 'TOTALS NOT EXACT'}; ${wire.tracked.toLocaleString('en-US')} flows, ${wire.records.toLocaleString('en-US')} records in ${wire.meteredSeconds.toFixed(1)} s (a closed connection's DESTROY event comes 15 s after its close, TIME_WAIT; it then waited in the agent ${(wire.longestEventWaitMs / 1000).toFixed(1)} s at most); ${wire.failed} connections failed, ${wire.kernelDrops} kernel drops; agent CPU ${wire.cpuMsPer1000Flows.toFixed(0)} ms per 1,000 flows (its work with no traffic: ${wire.idleCores.toFixed(3)} core), resident memory up to ${Math.round(wire.peakRssMb)} MB`,
           },
     ]);
     if (!e2e.exact) throw new Error('the usage totals did not equal the flows published');
