@@ -17,7 +17,7 @@ import type { CtEntry } from '../../services/host-agent/src/flows/conntrack-line
 import { KernelCount } from '../support/destroy-log.js';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
-import { childPids, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
+import { childPids, residentMemoryKb, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
 
 const SOURCE = join(import.meta.dirname, 'conn-load.c');
 const PORT = 7000;
@@ -56,14 +56,6 @@ const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'ex
 
 /** How long the agent's CPU is measured with no traffic before the load. */
 const IDLE_SECONDS = 10;
-
-function residentMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * CPU seconds of a process, of the children it has waited for (utime, stime,
@@ -155,17 +147,17 @@ export async function measureFromTheWire(bus: SecuredRun, rate: number, seconds:
       if (Date.now() > until) throw new Error('billing did not meter a warm-up connection within 60 s');
       await sleep(1000);
     }
-    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; pending: number; last_round_ms: number; longest_event_wait_ms: number } }).flows;
+    const healthz = async () => ((await (await fetch(`http://127.0.0.1:${agentPort}/healthz`)).json()) as { flows: { published: number; last_round_ms: number; longest_event_wait_ms: number } }).flows;
     const publishedBefore = (await healthz()).published;
     // The agent's own steady work with no traffic (a read a second, the drift pass), over 10 s.
     const idleFrom = cpuSeconds(agent.pid!);
     await sleep(IDLE_SECONDS * 1000);
     const idleCores = (cpuSeconds(agent.pid!) - idleFrom) / IDLE_SECONDS;
     const cpuBefore = cpuSeconds(agent.pid!);
-    // The agent's resident memory, sampled through the run (its own process; the helpers are a few MB).
+    // The agent's resident memory (its processes: the helpers are a few MB of it), sampled through the run.
     let peakRssMb = 0;
     const agentPid = agent.pid!;
-    const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, residentMb(agentPid))), 500).unref();
+    const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, (residentMemoryKb(agentPid) ?? 0) / 1024)), 500).unref();
 
     log(`bench/billing: from the wire, ${rate.toLocaleString('en-US')} connections/s for ${seconds} s`);
     const started = performance.now();
