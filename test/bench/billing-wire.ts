@@ -8,7 +8,7 @@
 // any record or connection was dropped, and the agent's CPU (its process and
 // the `conntrack` children it waits for) per 1,000 flows.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_HOST } from '@pn/bus-access';
 import { namesFor, removeEverything } from '@pn/dataplane-linux';
@@ -17,7 +17,7 @@ import type { CtEntry } from '../../services/host-agent/src/flows/conntrack-line
 import { KernelCount } from '../support/destroy-log.js';
 import { agentRunDir, noDataPlane, startAgentProcess, stopChild } from '../support/host-agent.js';
 import { apiClient } from '../support/platform.js';
-import { childPids, residentMemoryKb, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
+import { cpuSeconds, residentMemoryKb, startPlatformProcesses, type SecuredRun } from '../support/processes.js';
 
 const SOURCE = join(import.meta.dirname, 'conn-load.c');
 const PORT = 7000;
@@ -56,20 +56,6 @@ const inNs = (ns: string, command: string[]) => execFileSync('ip', ['netns', 'ex
 
 /** How long the agent's CPU is measured with no traffic before the load. */
 const IDLE_SECONDS = 10;
-
-/**
- * CPU seconds of a process, of the children it has waited for (utime, stime,
- * cutime, cstime; 100 ticks a second) and of those still running (the agent's
- * conntrack shell, whose children are the `conntrack` reads).
- */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100 + childPids(pid).reduce((sum, child) => sum + cpuSeconds(child), 0);
-  } catch {
-    return 0; // gone meanwhile
-  }
-}
 
 function load(binary: string, ns: string, args: string[]): { child: ChildProcess; result: Promise<{ done: number; failed: number; seconds: number }> } {
   const child = spawn('ip', ['netns', 'exec', ns, binary, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -40,6 +40,20 @@ export function residentMemoryKb(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU seconds of a process, of the children it has waited for (utime, stime,
+ * cutime, cstime; 100 ticks a second) and of those still running (an agent's
+ * helpers, whose children are its `ip`, `nft` and `conntrack` commands).
+ */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100 + childPids(pid).reduce((sum, child) => sum + cpuSeconds(child), 0);
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
 /** The processes `pid` started that still run. */
 export function childPids(pid: number): number[] {
   try {

@@ -6,8 +6,9 @@
 // The helper (Python, which the agent needs anyway, docs/host-agent.md) takes
 // one request per line, runs each in a thread of its own, and answers with
 // the exit code and both outputs; requests overlap as run()'s callers do.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { onLines, startPythonHelper } from './python-helper.js';
 
 const HELPER = String.raw`
 import base64, json, subprocess, sys, threading
@@ -50,7 +51,11 @@ export class CommandRunner {
   private helper: ChildProcess | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
-  private text = '';
+
+  /** Commands asked for so far. */
+  get count(): number {
+    return this.nextId;
+  }
 
   /** Runs `argv` with `input` on its stdin; rejects only when it could not be run at all (or the helper died under it). */
   run(argv: readonly string[], input: string): Promise<Finished> {
@@ -66,18 +71,14 @@ export class CommandRunner {
 
   private start(): ChildProcess {
     if (this.helper) return this.helper;
-    // The parent-death signal ends the helper with its process, even a kill -9 of it.
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'python3', '-c', HELPER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = startPythonHelper(HELPER, ['pipe', 'pipe', 'inherit']);
     this.helper = child;
-    this.text = '';
     // An idle helper keeps nothing alive: neither the process handle nor its pipes.
     child.unref();
     (child.stdin as Socket).unref();
     (child.stdout as Socket).unref();
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (this.text + chunk).split('\n');
-      this.text = lines.pop()!;
-      for (const line of lines) this.answered(line);
+    onLines(child.stdout!, (line) => {
+      this.answered(line);
       if (this.waiting.size === 0) (child.stdout as Socket).unref();
     });
     child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so

@@ -3,13 +3,13 @@
 // beside its positive control.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { checkHost } from './check-host.js';
 import { startDataPlane, type DataPlane, type DataPlaneOptions } from './data-plane.js';
 import type { DesiredHost, DesiredNetwork, DesiredResource } from './desired-state.js';
 import { CLOSED_MARK } from './closed-mark.js';
 import { CONNTRACK_TIME_WAIT_SECONDS } from './layout.js';
-import { run, runIn } from './run.js';
+import { commandsRun, run, runIn } from './run.js';
 import { httpGet, listen, ruleCount, sleep, tcpConnects, tearDownPlane, testPrefix, testRunDir, vm, whoAnswers, within } from './testing/packets.js';
 
 const net = (id: string, cidr = '10.0.0.0/16'): DesiredNetwork => ({ id, accountId: `acct_${id}`, projectId: `prj_${id}`, cidr });
@@ -268,6 +268,30 @@ describe('data plane on Linux', () => {
     expect(await ruleCount(network)).toBeLessThan(rules);
     await within(5000, async () => (await ruleCount(network)) === rules);
     expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBe(a1.id);
+  });
+
+  it('runs no command while nothing changes, and still repairs what is changed by hand (kernel-watch.ts)', async () => {
+    // Two drift passes to settle (what earlier tests changed is read once more), then two with nothing changed.
+    await sleep(4500);
+    const before = commandsRun();
+    await sleep(4500);
+    expect(commandsRun() - before).toBe(0);
+    // The same passes see a change inside a VM (its route) and in a network (a rule), and repair both.
+    await runIn(ns(a2.id), ['ip', 'route', 'del', 'default']);
+    const network = plane.networkNamespaceOf(A.id);
+    const rules = await ruleCount(network);
+    await runIn(network, ['nft', 'flush', 'chain', 'inet', 'pn', 'dstnat']);
+    await within(5000, async () => (await runIn(ns(a2.id), ['ip', 'route', 'show', 'default'])).includes('via') && (await ruleCount(network)) === rules);
+    expect(commandsRun() - before).toBeGreaterThan(0);
+    expect(await whoAnswers(plane.internetNamespace, '203.0.113.11')).toBe(a1.id);
+  });
+
+  it('repairs a resolv.conf edited by hand (a file edit makes no kernel message: read in turn)', async () => {
+    const path = `/etc/netns/${ns(a2.id)}/resolv.conf`;
+    const content = readFileSync(path, 'utf8');
+    expect(content).toContain('nameserver 10.0.0.2');
+    writeFileSync(path, 'nameserver 192.0.2.53\n');
+    await within(5000, async () => readFileSync(path, 'utf8') === content);
   });
 
   it('repairs drift while changes keep coming, and its reading (made outside the apply queue) undoes none of them', async () => {

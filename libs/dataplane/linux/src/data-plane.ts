@@ -11,6 +11,7 @@ import { parseCidr, parseIp, resolverOf, type Cidr } from './ipv4.js';
 import { layout, type LayoutConfig } from './layout.js';
 import { namesFor, transitName, type Names } from './names.js';
 import { listNamespaces, NETNS_DIR } from './observe.js';
+import { KernelWatch } from './kernel-watch.js';
 import { Observer, type Pass, type Reading } from './observer.js';
 import { mapLimit } from './run.js';
 import type { ObservedHost } from './observed.js';
@@ -101,7 +102,8 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   let queue: Promise<unknown> = Promise.resolve();
   let stopped = false;
 
-  const observer = new Observer(names);
+  const watch = new KernelWatch(log);
+  const observer = new Observer(names, watch);
   let firstPass = true;
 
   const touched = new TouchedSince();
@@ -116,7 +118,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     const observedAt = Date.now();
     const actions = plan(wanted, observed, names);
     // Noted once executed: a reading begun before the end of the execution may hold a namespace half made.
-    const failures = await execute(actions).finally(() => touched.note(actions.map((a) => a.action)));
+    const failures = await execute(actions, { beforeDelete: (ns) => watch.release(ns) }).finally(() => touched.note(actions.map((a) => a.action)));
     observer.applied(wanted, failures);
     const executedAt = Date.now();
     // The edge and the internet carry every public path; a stale namespace that resists deletion hurts nobody (logged below).
@@ -187,7 +189,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
         touched.stop(since);
         if (stopped || !last) return Promise.resolve([]);
         const unchanged = new Map([...reading.namespaces].filter(([ns]) => !since.has(ns)));
-        return apply(last, 'drift', { namespaces: unchanged, turn: reading.turn });
+        return apply(last, 'drift', { ...reading, namespaces: unchanged });
       });
     } finally {
       touched.stop(since);
@@ -222,6 +224,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       stopped = true;
       if (timer) clearInterval(timer);
       await queue;
+      watch.close();
       resolvers.closeAll();
       stopInternetHost?.();
       // Daemons are left alone here: they stay for the next agent, or die with their namespace just below.

@@ -12,7 +12,14 @@ export interface Failure {
   readonly reason: string;
 }
 
-export async function execute(actions: readonly PlannedAction[], concurrency = 8): Promise<Failure[]> {
+export interface ExecuteOptions {
+  /** How many actions of a phase run at once; default 8. */
+  readonly concurrency?: number;
+  /** Called before a namespace is deleted (what holds it open must let go: kernel-watch.ts). */
+  readonly beforeDelete?: (namespace: string) => Promise<void>;
+}
+
+export async function execute(actions: readonly PlannedAction[], { concurrency = 8, beforeDelete }: ExecuteOptions = {}): Promise<Failure[]> {
   const failures: Failure[] = [];
   const phases = [...new Set(actions.map((a) => a.phase))].sort((a, b) => a - b);
   for (const phase of phases) {
@@ -21,6 +28,7 @@ export async function execute(actions: readonly PlannedAction[], concurrency = 8
       concurrency,
       async (planned) => {
         try {
+          if (planned.action.type === 'delete-namespace') await beforeDelete?.(planned.action.namespace);
           await perform(planned.action);
         } catch (error) {
           failures.push({ planned, reason: error instanceof CommandError ? error.message : String(error) });

@@ -53,7 +53,8 @@ export async function observeNamespaces(namespaces: readonly string[], names: Na
   );
 }
 
-async function readResolvConf(namespace: string): Promise<{ resolvConf?: string }> {
+/** A namespace's resolv.conf as the ObservedNamespace field (absent when the file is). */
+export async function readResolvConf(namespace: string): Promise<{ resolvConf?: string }> {
   const content = await readFile(resolvConfPath(namespace), 'utf8').catch(() => undefined);
   return content === undefined ? {} : { resolvConf: content };
 }

@@ -16,6 +16,9 @@ export class CommandError extends Error {
 
 const runner = new CommandRunner();
 
+/** How many commands this process has run (a host at rest should run none: see kernel-watch.ts). */
+export const commandsRun = (): number => runner.count;
+
 export async function run(file: string, args: readonly string[], input?: string): Promise<string> {
   const { code, stdout, stderr } = await runner.run([file, ...args], input ?? '');
   if (code === 0) return stdout;

@@ -13,8 +13,9 @@
 // every namespace once more; what was dropped meanwhile is left to the
 // readings, which read a namespace's whole table (closed connections too)
 // whenever its events may have a gap (takeGap).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Logger } from '@nestjs/common';
+import { onLines, startPythonHelper } from '@pn/dataplane-linux';
 import type { CtEntry } from './conntrack-line.js';
 import { parseCtnetlink } from './ctnetlink.js';
 import { DESTROY_HELPER, splitFrames } from './destroy-helper.js';
@@ -117,18 +118,13 @@ export class ConntrackEvents {
 
   private start(): ChildProcess {
     if (this.helper) return this.helper;
-    // The parent-death signal ends the helper with the agent, even a kill -9 of it: its sockets go with it, and
-    // the kernel stops keeping entries for a listener that is gone.
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'python3', '-c', DESTROY_HELPER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // It dies with the agent, even a kill -9 of it: its sockets go with it, and the kernel stops keeping entries
+    // for a listener that is gone.
+    const child = startPythonHelper(DESTROY_HELPER, ['pipe', 'pipe', 'pipe']);
     this.helper = child;
     this.rest = Buffer.alloc(0);
     child.stdout!.on('data', (chunk: Buffer) => this.frames(chunk));
-    let text = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (text + chunk).split('\n');
-      text = lines.pop()!;
-      for (const line of lines) this.said(line);
-    });
+    onLines(child.stderr!, (line) => this.said(line));
     child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so
     const ended = (why: unknown) => {
       if (this.helper !== child) return;
