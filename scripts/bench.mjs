@@ -18,7 +18,7 @@ try {
   run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
   nats = await ensureNats(natsUrl);
   run(process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--selectProjects', 'bench', '--runInBand', `test/bench/${name}`], {
-    env: { ...process.env, NATS_URL: natsUrl, TEST_NATS: process.env.TEST_NATS ?? 'external', LOG_LEVEL: 'warn' },
+    env: { ...process.env, NATS_URL: natsUrl, TEST_NATS: process.env.TEST_NATS ?? 'external', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
 } catch (error) {
   console.error(error.message);

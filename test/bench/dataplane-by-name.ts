@@ -95,6 +95,7 @@ export async function measureCreateByName(creates: number, log: (line: string) =
       create.push(answered - started);
       after.push(probe.ms);
       reachable.push(performance.now() - started);
+      if (process.env.BENCH_TRACE) log(`TRACE ${i} ${new Date(Date.now() - (performance.now() - started)).toISOString()} create ${(answered - started).toFixed(0)}`);
     }
     log(`bench/dataplane: ${creates} creates by name: create answered ${JSON.stringify(quantiles(create))} ms, then resolve + connect ${JSON.stringify(quantiles(after))} ms`);
     return { create: quantiles(create), reachable: quantiles(reachable), after: quantiles(after) };

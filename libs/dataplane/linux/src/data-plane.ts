@@ -17,7 +17,7 @@ import { mapLimit } from './run.js';
 import type { ObservedHost } from './observed.js';
 import { plan } from './plan.js';
 import { Resolvers, type DnsUpstream } from './resolver.js';
-import { TouchedSince } from './touched.js';
+import { namespacesTouchedBy, TouchedSince } from './touched.js';
 import { serveInternetHost } from './internet-host.js';
 import { writeOpener } from './sockets.js';
 import { ALL_WORKLOADS, openRunDirToPostgres, Workloads, type WorkloadKind } from './workloads.js';
@@ -120,6 +120,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     // Noted once executed: a reading begun before the end of the execution may hold a namespace half made.
     const failures = await execute(actions, { beforeDelete: (ns) => watch.release(ns) }).finally(() => touched.note(actions.map((a) => a.action)));
     observer.applied(wanted, failures);
+    // What it made whole is as applied: not read by the next drift pass, only watched from now on.
+    const failed = new Set(failures.flatMap((f) => namespacesTouchedBy(f.planned.action)));
+    const made = new Set(actions.flatMap((a) => (a.action.type === 'create-namespace' && !failed.has(a.action.namespace) ? [a.action.namespace] : [])));
+    void watch.adopt(wanted.namespaces.filter((spec) => made.has(spec.name)).map((spec) => ({ name: spec.name, tables: spec.role !== 'resource' })));
     const executedAt = Date.now();
     // The edge and the internet carry every public path; a stale namespace that resists deletion hurts nobody (logged below).
     const hostFailures = failures.filter((f) => [names.edge, names.internet].includes(f.planned.action.namespace)).map((f) => f.reason);

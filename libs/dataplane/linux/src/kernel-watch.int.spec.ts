@@ -83,6 +83,31 @@ describe('kernel watch', () => {
     await within(2000, async () => !(await runIn(a, ['ip', '-o', 'link'])).includes('v4@'));
   });
 
+  it('takes a namespace the plane just made as applied (adopt): quiet without a reading, and a change after is seen', async () => {
+    const made = `${prefix}-m`;
+    const listed = `${prefix}-l`;
+    try {
+      for (const ns of [made, listed]) {
+        await run('ip', ['netns', 'add', ns]);
+        await runIn(ns, ['ip', 'link', 'set', 'lo', 'up']);
+      }
+      await watch.adopt([{ name: made, tables: false }]);
+      await watch.track([{ name: a, tables: true }, { name: other, tables: true }, { name: made, tables: false }, { name: listed, tables: false }]);
+      await within(2000, async () => watch.unchanged(made));
+      // One only listed is watched too, and not trusted before a reading (positive control).
+      await sleep(200);
+      expect(watch.unchanged(listed)).toBe(false);
+      await readNow(listed);
+      await runIn(made, ['ip', 'link', 'set', 'lo', 'down']);
+      await within(2000, async () => !watch.unchanged(made));
+    } finally {
+      for (const ns of [made, listed]) {
+        await watch.release(ns);
+        await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+      }
+    }
+  });
+
   it('trusts nothing once its helper dies, and watches everything again after its restart', async () => {
     await readNow(a);
     await readNow(other);

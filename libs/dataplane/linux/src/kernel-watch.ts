@@ -127,6 +127,8 @@ export class KernelWatch {
   /** Watched, and quiet since a reading of it began. */
   private readonly quiet = new Set<string>();
   private readonly releases = new Map<string, () => void>();
+  /** Made and set up by the plane: quiet once watched (adopt). */
+  private readonly adopting = new Set<string>();
   /** Released while a track() was listing: not watched again by it (the plane is deleting them). */
   private readonly releasedMeanwhile = new Set<string>();
   /** Namespaces a failure was logged for (a namespace that cannot be watched is asked again on every pass). */
@@ -135,20 +137,43 @@ export class KernelWatch {
 
   constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void = () => undefined) {}
 
-  /** Watches exactly these namespaces: new or remade ones (a new instance) are watched, the rest released. */
+  /** Watches exactly these namespaces: new or remade ones (a new instance) are watched, gone ones released. */
   async track(namespaces: readonly Watched[]): Promise<void> {
     this.releasedMeanwhile.clear();
-    const ids = await mapLimit(namespaces, 16, (ns) => stat(join(NETNS_DIR, ns.name)).then((s) => `${s.dev}:${s.ino}`, () => undefined));
+    const ids = await this.identities(namespaces);
     const listed = new Set<string>();
     namespaces.forEach((ns, i) => {
       const id = ids[i];
       if (id === undefined || !NAMESPACE.test(ns.name) || this.releasedMeanwhile.has(ns.name)) return;
       listed.add(ns.name);
-      const before = this.wanted.get(ns.name);
+      const known = this.wanted.get(ns.name);
       this.wanted.set(ns.name, { id, tables: ns.tables });
-      if (before?.id !== id || before.tables !== ns.tables) this.send(`watch ${ns.name}${ns.tables ? ' tables' : ''}`);
+      if (known?.id !== id || known.tables !== ns.tables) this.send(`watch ${ns.name}${ns.tables ? ' tables' : ''}`);
     });
-    for (const ns of [...this.wanted.keys()]) if (!listed.has(ns)) void this.release(ns);
+    // Not listed: gone, unless made (and adopted) since the listing.
+    const unlisted = [...this.wanted.keys()].filter((ns) => !listed.has(ns)).map((name) => ({ name, tables: false }));
+    const still = await this.identities(unlisted);
+    unlisted.forEach((ns, i) => {
+      if (still[i] === undefined && this.wanted.has(ns.name)) void this.release(ns.name);
+    });
+  }
+
+  /**
+   * Watches namespaces the plane has just made and set up without a failure:
+   * nobody else has touched them, so they are as applied, and quiet from the
+   * moment the watch holds (its own messages, all sent before, do not count).
+   * Without this, every VM made would be read once by the next drift pass
+   * (during a burst of creates, 20 readings a pass, competing with them).
+   */
+  async adopt(namespaces: readonly Watched[]): Promise<void> {
+    const ids = await this.identities(namespaces);
+    namespaces.forEach((ns, i) => {
+      const id = ids[i];
+      if (id === undefined || !NAMESPACE.test(ns.name)) return;
+      this.wanted.set(ns.name, { id, tables: ns.tables });
+      this.adopting.add(ns.name);
+      this.send(`watch ${ns.name}${ns.tables ? ' tables' : ''}`);
+    });
   }
 
   /** A reading of `namespace` begins: it is quiet from now until it changes (if it is watched now). */
@@ -188,7 +213,13 @@ export class KernelWatch {
     this.releases.clear();
     this.wanted.clear();
     this.watching.clear();
+    this.adopting.clear();
     this.quiet.clear();
+  }
+
+  /** Each namespace's instance (dev:ino of its /run/netns file); undefined for one gone. */
+  private identities(namespaces: readonly Watched[]): Promise<Array<string | undefined>> {
+    return mapLimit(namespaces, 16, (ns) => stat(join(NETNS_DIR, ns.name)).then((s) => `${s.dev}:${s.ino}`, () => undefined));
   }
 
   private isWatched(namespace: string): boolean {
@@ -197,6 +228,7 @@ export class KernelWatch {
   }
 
   private forget(namespace: string): void {
+    this.adopting.delete(namespace);
     this.wanted.delete(namespace);
     this.watching.delete(namespace);
     this.quiet.delete(namespace);
@@ -222,6 +254,7 @@ export class KernelWatch {
       this.helper = undefined;
       // Nothing is watched now: every namespace is read until watched again.
       this.watching.clear();
+      this.adopting.clear();
       this.quiet.clear();
       for (const done of this.releases.values()) done();
       this.releases.clear();
@@ -244,10 +277,11 @@ export class KernelWatch {
       this.stats.changes++;
       this.quiet.delete(ns);
     } else if (what === 'watching') {
-      // Quiet only once a reading begins from now on.
+      // Quiet only once a reading begins from now on, or from now if adopted as applied.
       this.failedOnce.delete(ns);
       if (this.wanted.has(ns)) this.watching.set(ns, rest[0] ?? '');
-      this.quiet.delete(ns);
+      if (this.adopting.delete(ns) && this.isWatched(ns)) this.quiet.add(ns);
+      else this.quiet.delete(ns);
     } else if (what === 'released') {
       const done = this.releases.get(ns);
       this.releases.delete(ns);
