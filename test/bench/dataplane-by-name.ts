@@ -95,7 +95,8 @@ export async function measureCreateByName(creates: number, log: (line: string) =
       create.push(answered - started);
       after.push(probe.ms);
       reachable.push(performance.now() - started);
-      if (process.env.BENCH_TRACE) log(`TRACE ${i} ${new Date(Date.now() - (performance.now() - started)).toISOString()} create ${(answered - started).toFixed(0)}`);
+      // With LOG_LEVEL=log the agent's passes are printed too: a slow create is found beside what ran then.
+      if (process.env.BENCH_TRACE) log(`create ${i}: began ${new Date(performance.timeOrigin + started).toISOString()}, answered in ${(answered - started).toFixed(0)} ms, reachable in ${reachable.at(-1)!.toFixed(0)} ms`);
     }
     log(`bench/dataplane: ${creates} creates by name: create answered ${JSON.stringify(quantiles(create))} ms, then resolve + connect ${JSON.stringify(quantiles(after))} ms`);
     return { create: quantiles(create), reachable: quantiles(reachable), after: quantiles(after) };
