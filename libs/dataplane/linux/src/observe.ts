@@ -81,7 +81,7 @@ export function expectedNamespace(spec: NamespaceSpec): ObservedNamespace {
       ...spec.links.map((l) => ({ name: l.name, up: l.up, addresses: l.addresses, ...(l.master !== undefined && { master: l.master }) })),
     ],
     routes: spec.routes.map((r) => routeKey(r.dst, r.via, r.dev)),
-    tables: spec.nft ? spec.nft.tables.map((t) => ({ ...t, comment: spec.nft!.fingerprint })) : [],
+    tables: spec.nft ? spec.nft.tables.map((t) => ({ ...t, comment: spec.nft!.fingerprint, ...(spec.nft!.open && { open: spec.nft!.open }) })) : [],
     ...(spec.resolvConf !== undefined && { resolvConf: spec.resolvConf }),
   };
 }
@@ -90,13 +90,14 @@ type NftObject = { table?: { family: string; name: string }; chain?: { family: s
 
 export async function observeTables(namespace: string): Promise<ObservedTable[]> {
   const json = JSON.parse(await runIn(namespace, ['nft', '-j', 'list', 'ruleset'])) as { nftables: NftObject[] };
-  const tables = new Map<string, { family: string; name: string; comment?: string; rules: number }>();
+  const tables = new Map<string, { family: string; name: string; comment?: string; open?: string; rules: number }>();
   const key = (family: string, table: string) => `${family} ${table}`;
   for (const o of json.nftables) {
     if (o.table) tables.set(key(o.table.family, o.table.name), { family: o.table.family, name: o.table.name, rules: 0 });
-    else if (o.chain?.name.startsWith('fp_')) {
+    else if (o.chain?.name.startsWith('fp_') || o.chain?.name.startsWith('op_')) {
       const t = tables.get(key(o.chain.family, o.chain.table));
-      if (t) t.comment = o.chain.name.slice(3);
+      if (t && o.chain.name.startsWith('fp_')) t.comment = o.chain.name.slice(3);
+      else if (t) t.open = o.chain.name.slice(3);
     } else if (o.rule) {
       const t = tables.get(key(o.rule.family, o.rule.table));
       if (t) t.rules++;

@@ -15,6 +15,8 @@ export interface ObservedTable {
   readonly family: string;
   readonly name: string;
   readonly comment?: string;
+  /** The hash of its DNAT rules (rulesets.ts, `open`), when it carries one. */
+  readonly open?: string;
   readonly rules: number;
 }
 

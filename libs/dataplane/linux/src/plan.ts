@@ -42,7 +42,7 @@ export function plan(layout: Layout, observed: ObservedHost, names: Names): Plan
     const now = current(spec);
     if (spec.nft && !rulesetInPlace(spec, now)) {
       push('rules', spec, { type: 'nft', namespace: spec.name, ruleset: spec.nft.text });
-      if (spec.openPublic && now.tables.length > 0) push('cleanup', spec, { type: 'flush-closed-ports', namespace: spec.name, open: spec.openPublic });
+      if (spec.openPublic && mayHaveClosedPorts(spec, now)) push('cleanup', spec, { type: 'flush-closed-ports', namespace: spec.name, open: spec.openPublic });
     }
     if (spec.resolvConf !== undefined && now.resolvConf !== spec.resolvConf) push('rules', spec, { type: 'write-resolv-conf', namespace: spec.name, content: spec.resolvConf });
   }
@@ -100,6 +100,21 @@ function configureLink(link: LinkSpec, seen: ObservedLink): string[][] {
   for (const address of link.addresses) if (!seen.addresses.includes(address)) lines.push(['addr', 'add', address, 'dev', link.name]);
   if (seen.up !== link.up) lines.push(['link', 'set', link.name, link.up ? 'up' : 'down']);
   return lines;
+}
+
+/**
+ * Whether reloading the rules may close a port with connections through it:
+ * the DNAT rules in place differ from the desired ones, or the rules were
+ * changed by hand (the fingerprint in place, its rules not: a DNAT added by
+ * hand may have let some in). A ruleset reloaded for a new member, with the
+ * same ports open, closes none.
+ */
+function mayHaveClosedPorts(spec: NamespaceSpec, now: ObservedNamespace): boolean {
+  const nft = spec.nft!;
+  return nft.tables.some((want) => {
+    const t = now.tables.find((o) => o.family === want.family && o.name === want.name);
+    return t !== undefined && (t.open !== nft.open || t.comment === nft.fingerprint);
+  });
 }
 
 function rulesetInPlace(spec: NamespaceSpec, now: ObservedNamespace): boolean {

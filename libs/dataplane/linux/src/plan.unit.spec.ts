@@ -135,6 +135,15 @@ describe('plan', () => {
       });
   });
 
+  it('adds a VM with no public port: its network gets a new ruleset, and no conntrack flush (no port closed)', () => {
+    given(matching(host(web, api)))
+      .when(host(web, api, vm('vm_new', '10.0.1.9')))
+      .then((actions) => {
+        expect(ofType(actions, 'nft')).toEqual([names.network('net_a')]);
+        expect(ofType(actions, 'flush-closed-ports')).toEqual([]);
+      });
+  });
+
   it('closes a public port: a new ruleset without its DNAT, and its conntrack entries dropped', () => {
     given(matching(host(api)))
       .when(host({ ...api, publicPorts: [] }))
