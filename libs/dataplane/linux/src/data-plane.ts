@@ -103,6 +103,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   let stopped = false;
 
   const watch = new KernelWatch(log);
+  watch.warm();
   const observer = new Observer(names, watch);
   let firstPass = true;
 

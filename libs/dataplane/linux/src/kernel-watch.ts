@@ -204,6 +204,11 @@ export class KernelWatch {
     });
   }
 
+  /** Starts the helper now rather than at the first namespace made (a Python start, beside the first create). */
+  warm(): void {
+    if (!this.closed) this.start();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.restart);

@@ -102,6 +102,15 @@ export class ConntrackEvents {
     return { events, since };
   }
 
+  /**
+   * Starts the helper before the first namespace is followed: its start (a
+   * Python process, 100-300 ms on a busy host) would otherwise delay the
+   * first network's first resource, which waits for its subscription.
+   */
+  warm(): void {
+    if (!this.closed) this.start();
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.restart);

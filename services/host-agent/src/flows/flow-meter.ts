@@ -126,6 +126,7 @@ export class FlowMeter {
       this.journal.snapshot(this.ledger, this.pending);
     }
     for (const [k] of this.ledger) this.known.add(k.split('|')[0]!);
+    this.events.warm();
     this.schedule(this.options.pollMs);
   }
 
