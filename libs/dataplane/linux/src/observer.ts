@@ -106,7 +106,8 @@ export class Observer {
       async (spec) => (checks.has(spec.name) ? withResolvConf(expectedNamespace(spec), await readResolvConf(spec.name)) : expectedNamespace(spec)),
     );
     // Stale resource namespaces need no reading: the plan deletes them whole.
-    const stale = byName(listed.filter((ns) => isResource(ns) && !wanted.namespaces.some((s) => s.name === ns)).map((name) => ({ name, links: [], routes: [], tables: [] })));
+    const wantedNames = new Set(wanted.namespaces.map((s) => s.name));
+    const stale = byName(listed.filter((ns) => isResource(ns) && !wantedNames.has(ns)).map((name) => ({ name, links: [], routes: [], tables: [] })));
     return { observed: { namespaces: { ...infra, ...stale, ...byName(trusted), ...readResources } }, wanted, reading: { namespaces: reads, turn, checks } };
   }
 
