@@ -5,7 +5,18 @@
 import { createHash } from 'node:crypto';
 
 /** 10 hex characters of SHA-256: 40 bits, collisions are not a practical concern for one host. */
-export const shortHash = (id: string): string => createHash('sha256').update(id).digest('hex').slice(0, 10);
+export function shortHash(id: string): string {
+  let hash = hashes.get(id);
+  if (hash === undefined) {
+    // Remembered: every pass names every resource several times (a tenth of a pass over 1,000 VMs hashed).
+    if (hashes.size >= MAX_REMEMBERED) hashes.clear();
+    hash = createHash('sha256').update(id).digest('hex').slice(0, 10);
+    hashes.set(id, hash);
+  }
+  return hash;
+}
+const hashes = new Map<string, string>();
+const MAX_REMEMBERED = 100_000;
 
 export interface Names {
   readonly prefix: string;

@@ -23,7 +23,7 @@ import type { Watched } from './kernel-watch.js';
 import type { Layout, NamespaceSpec } from './layout.js';
 import type { Names } from './names.js';
 import { expectedNamespace, listNamespaces, observeNamespaces, readResolvConf } from './observe.js';
-import type { ObservedHost, ObservedNamespace } from './observed.js';
+import type { ObservedHost, ObservedLink, ObservedNamespace } from './observed.js';
 import { mapLimit } from './run.js';
 
 export type Pass = 'start' | 'changes' | 'drift';
@@ -97,7 +97,8 @@ export class Observer {
     const checks = earlier?.checks ?? new Set(pass === 'drift' ? rotate(resources.filter(quiet), this.rotation, ROTATION).map((s) => s.name) : []);
     if (!earlier) this.rotation += ROTATION;
     const changed = (spec: NamespaceSpec) => pass !== 'start' && this.appliedSpecs.get(spec.name) !== keyOf(spec);
-    const toRead = resources.filter((spec) => turn.has(spec.name) || earlier?.namespaces.has(spec.name) || changed(spec) || !portLooksRight(spec, infra));
+    const ports = new Map(Object.values(infra).flatMap((ns) => ns.links.map((l) => [`${ns.name} ${l.name}`, l] as const)));
+    const toRead = resources.filter((spec) => turn.has(spec.name) || earlier?.namespaces.has(spec.name) || changed(spec) || !portLooksRight(spec, ports));
     const readResources = byName(await read(toRead.map((s) => s.name)));
     const readNow = new Set(toRead);
     const trusted = await mapLimit(
@@ -134,11 +135,11 @@ function rotate<T>(items: readonly T[], from: number, count: number): T[] {
   return [...items.slice(start), ...items.slice(0, start)].slice(0, count);
 }
 
-/** From the network's side: the resource's bridge port exists, on the bridge, up or down as its NIC should be. */
-function portLooksRight(spec: NamespaceSpec, infra: Record<string, ObservedNamespace>): boolean {
+/** From the network's side (`ports`: the infrastructure's links by namespace and name): the resource's bridge port exists, on the bridge, up or down as its NIC should be. */
+function portLooksRight(spec: NamespaceSpec, ports: ReadonlyMap<string, ObservedLink>): boolean {
   const nic = spec.links[0];
   if (!nic?.create || nic.create.kind !== 'veth') return false;
   const { peer, peerNamespace } = nic.create;
-  const port = infra[peerNamespace]?.links.find((l) => l.name === peer);
+  const port = ports.get(`${peerNamespace} ${peer}`);
   return port !== undefined && port.master !== undefined && port.up === nic.up;
 }
