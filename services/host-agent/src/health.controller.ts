@@ -5,6 +5,7 @@ import { AGENT_CONFIG, FLOW_METER, HOST_AGENT } from './tokens.js';
 import type { FlowMeter } from './flows/flow-meter.js';
 import type { AgentConfig } from './agent-config.js';
 import type { HostAgent } from './agent/host-agent.js';
+import { LINUX_PLANE, type LinuxPlane } from './linux-plane.js';
 
 @Controller()
 export class AgentHealthController {
@@ -12,6 +13,7 @@ export class AgentHealthController {
     @Inject(HOST_AGENT) private readonly agent: HostAgent,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
     @Inject(FLOW_METER) private readonly meter: FlowMeter,
+    @Inject(LINUX_PLANE) private readonly plane: LinuxPlane,
     private readonly garbage: GarbageBin,
   ) {}
 
@@ -30,8 +32,14 @@ export class AgentHealthController {
       attached: health.attached,
       failed: health.failed,
       last_reconcile: health.lastReconcile ?? null,
+      drift: driftHealth(this.plane.drift()),
       flows: this.meter.health(),
       garbage: { total: Number(g.total) },
     };
   }
+}
+
+/** The drift passes: a host at rest reads no namespace (namespaces_read stays put) while every one is watched. */
+function driftHealth(d: ReturnType<LinuxPlane['drift']>) {
+  return { watched_namespaces: d.watched, changes_seen: d.changes, namespaces_read: d.reads, watch_restarts: d.watchRestarts };
 }

@@ -42,11 +42,24 @@ export interface DataPlaneOptions {
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What the drift passes have done since the plane started (for /healthz). */
+export interface DriftHealth {
+  /** Namespaces the kernel watch holds; the others are read on every drift pass. */
+  readonly watched: number;
+  /** Kernel messages that made a watched namespace changed. */
+  readonly changes: number;
+  /** Namespaces read from the kernel, by any pass. */
+  readonly reads: number;
+  /** Times the kernel watch's helper ended and was started again. */
+  readonly watchRestarts: number;
+}
+
 export interface DataPlane {
   /** Makes the host match `desired` (the whole state: what is not in it is removed); idempotent. */
   reconcile(desired: DesiredHost): Promise<ResourceStatus[]>;
   /** The latest status of every resource of the last desired state. */
   statuses(): ResourceStatus[];
+  drift(): DriftHealth;
   /** Told of every status change, including later ones (a workload that fails, drift repaired). Returns an unsubscribe. */
   onStatus(listener: (status: ResourceStatus) => void): () => void;
   /** The namespace standing in for a resource's micro-VM (for `npm run vm -- exec`). */
@@ -214,6 +227,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       return enqueue(() => apply(desired, pass));
     },
     statuses: () => [...current.values()],
+    drift: () => ({ watched: watch.watchedCount, changes: watch.stats.changes, reads: observer.reads, watchRestarts: watch.stats.restarts }),
     onStatus: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

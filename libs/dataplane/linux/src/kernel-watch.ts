@@ -135,6 +135,11 @@ export class KernelWatch {
   private readonly failedOnce = new Set<string>();
   readonly stats = { changes: 0, failures: 0, restarts: 0 };
 
+  /** Namespaces the helper running now holds sockets in. */
+  get watchedCount(): number {
+    return this.watching.size;
+  }
+
   constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void = () => undefined) {}
 
   /** Watches exactly these namespaces: new or remade ones (a new instance) are watched, gone ones released. */

@@ -56,6 +56,8 @@ export class Observer {
   /** The edge, internet and network namespaces as the last apply left them (those it did not fail on). */
   private appliedInfra: Record<string, ObservedNamespace> = {};
   private rotation = 0;
+  /** Namespaces read from the kernel so far (a host at rest adds none). */
+  reads = 0;
 
   constructor(
     private readonly names: Names,
@@ -74,6 +76,7 @@ export class Observer {
       const known = namespaces.flatMap((ns) => (earlier?.namespaces.has(ns) ? [earlier.namespaces.get(ns)!] : []));
       const toRead = namespaces.filter((ns) => !earlier?.namespaces.has(ns));
       for (const ns of toRead) this.changes.reading(ns);
+      this.reads += toRead.length;
       const fresh = await observeNamespaces(toRead, this.names);
       for (const ns of [...known, ...fresh]) reads.set(ns.name, ns);
       return [...known, ...fresh];
