@@ -59,6 +59,7 @@ export interface DataPlane {
   reconcile(desired: DesiredHost): Promise<ResourceStatus[]>;
   /** The latest status of every resource of the last desired state. */
   statuses(): ResourceStatus[];
+  /** What the drift passes have done so far (the agent's /healthz `drift`). */
   drift(): DriftHealth;
   /** Told of every status change, including later ones (a workload that fails, drift repaired). Returns an unsubscribe. */
   onStatus(listener: (status: ResourceStatus) => void): () => void;
