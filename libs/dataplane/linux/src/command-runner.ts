@@ -6,9 +6,8 @@
 // The helper (Python, which the agent needs anyway, docs/host-agent.md) takes
 // one request per line, runs each in a thread of its own, and answers with
 // the exit code and both outputs; requests overlap as run()'s callers do.
-import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { onLines, startPythonHelper } from './python-helper.js';
+import { onLines, PythonHelper } from './python-helper.js';
 
 const HELPER = String.raw`
 import base64, json, subprocess, sys, threading
@@ -48,9 +47,24 @@ interface Waiting {
 }
 
 export class CommandRunner {
-  private helper: ChildProcess | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
+  // An idle helper keeps nothing alive: neither the process handle nor its pipes.
+  private readonly helper = new PythonHelper({
+    script: HELPER,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    unref: true,
+    attach: (child) =>
+      onLines(child.stdout!, (line) => {
+        this.answered(line);
+        if (this.waiting.size === 0) (child.stdout as Socket).unref();
+      }),
+    ended: (why) => {
+      const error = new Error(`the command helper ended (${why})`);
+      for (const w of this.waiting.values()) w.reject(error);
+      this.waiting.clear();
+    },
+  });
 
   /** Commands asked for so far. */
   get count(): number {
@@ -59,39 +73,13 @@ export class CommandRunner {
 
   /** Runs `argv` with `input` on its stdin; rejects only when it could not be run at all (or the helper died under it). */
   run(argv: readonly string[], input: string): Promise<Finished> {
-    const helper = this.start();
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       // A command in flight keeps the process alive, as a child of its own would; an idle helper does not.
-      (helper.stdout as Socket).ref();
-      helper.stdin!.write(`${JSON.stringify({ id, argv, input: Buffer.from(input).toString('base64') })}\n`);
+      (this.helper.process().stdout as Socket).ref();
+      this.helper.send(JSON.stringify({ id, argv, input: Buffer.from(input).toString('base64') }));
     });
-  }
-
-  private start(): ChildProcess {
-    if (this.helper) return this.helper;
-    const child = startPythonHelper(HELPER, ['pipe', 'pipe', 'inherit']);
-    this.helper = child;
-    // An idle helper keeps nothing alive: neither the process handle nor its pipes.
-    child.unref();
-    (child.stdin as Socket).unref();
-    (child.stdout as Socket).unref();
-    onLines(child.stdout!, (line) => {
-      this.answered(line);
-      if (this.waiting.size === 0) (child.stdout as Socket).unref();
-    });
-    child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so
-    const ended = (why: unknown) => {
-      if (this.helper !== child) return;
-      this.helper = undefined;
-      const error = new Error(`the command helper ended (${String(why)})`);
-      for (const w of this.waiting.values()) w.reject(error);
-      this.waiting.clear();
-    };
-    child.once('exit', (code, signal) => ended(signal ?? code));
-    child.once('error', ended);
-    return child;
   }
 
   private answered(line: string): void {

@@ -8,4 +8,4 @@ export { namesFor, type Names } from './names.js';
 export { SEARCH_DOMAINS, SERVICE_PORT } from './layout.js';
 export { checkHost, type HostCheck } from './check-host.js';
 export { CLOSED_MARK } from './closed-mark.js';
-export { onLines, startPythonHelper } from './python-helper.js';
+export { onLines, PythonHelper, type PythonHelperOptions } from './python-helper.js';

@@ -18,12 +18,10 @@
 // each: `watching <ns> <dev:ino>` (the instance watched: a namespace made
 // again under the same name is watched again), `released <ns>`,
 // `failed <ns> <why>`, `changed <ns>`.
-import type { ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { NETNS_DIR } from './observe.js';
-import { onLines, startPythonHelper } from './python-helper.js';
+import { onLines, PythonHelper } from './python-helper.js';
 import { mapLimit } from './run.js';
 
 const HELPER = String.raw`
@@ -105,6 +103,7 @@ while True:
 `;
 
 const RESTART_MS = 1000;
+const watchLine = (namespace: string, tables: boolean) => `watch ${namespace}${tables ? ' tables' : ''}`;
 /** How long a release is waited for before the namespace is deleted anyway. */
 const RELEASE_MS = 1000;
 /** What the plane names namespaces: nothing else reaches the helper's line. */
@@ -117,9 +116,24 @@ export interface Watched {
 }
 
 export class KernelWatch {
-  private helper: ChildProcess | undefined;
-  private restart: NodeJS.Timeout | undefined;
-  private closed = false;
+  // It runs as long as the plane; it keeps no process alive by itself.
+  private readonly helper = new PythonHelper({
+    script: HELPER,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    unref: true,
+    attach: (child) => onLines(child.stdout!, (line) => this.said(line)),
+    ended: (why) => {
+      // Nothing is watched now: every namespace is read until watched again.
+      this.watching.clear();
+      this.adopting.clear();
+      this.quiet.clear();
+      for (const done of this.releases.values()) done();
+      this.releases.clear();
+      this.stats.restarts++;
+      this.log('the kernel watch ended; started again soon, every namespace is read meanwhile', { why });
+    },
+    resume: { afterMs: RESTART_MS, lines: () => [...this.wanted].map(([ns, { tables }]) => watchLine(ns, tables)) },
+  });
   /** What should be watched: namespace → its instance (dev:ino of its /run/netns file) when last listed. */
   private readonly wanted = new Map<string, { id: string; tables: boolean }>();
   /** What the helper running now acknowledged: namespace → instance. */
@@ -153,7 +167,7 @@ export class KernelWatch {
       listed.add(ns.name);
       const known = this.wanted.get(ns.name);
       this.wanted.set(ns.name, { id, tables: ns.tables });
-      if (known?.id !== id || known.tables !== ns.tables) this.send(`watch ${ns.name}${ns.tables ? ' tables' : ''}`);
+      if (known?.id !== id || known.tables !== ns.tables) this.helper.send(watchLine(ns.name, ns.tables));
     });
     // Not listed: gone, unless made (and adopted) since the listing.
     const unlisted = [...this.wanted.keys()].filter((ns) => !listed.has(ns)).map((name) => ({ name, tables: false }));
@@ -177,7 +191,7 @@ export class KernelWatch {
       if (id === undefined || !NAMESPACE.test(ns.name)) return;
       this.wanted.set(ns.name, { id, tables: ns.tables });
       this.adopting.add(ns.name);
-      this.send(`watch ${ns.name}${ns.tables ? ' tables' : ''}`);
+      this.helper.send(watchLine(ns.name, ns.tables));
     });
   }
 
@@ -195,7 +209,7 @@ export class KernelWatch {
   release(namespace: string): Promise<void> {
     this.forget(namespace);
     this.releasedMeanwhile.add(namespace);
-    if (!this.helper || !NAMESPACE.test(namespace)) return Promise.resolve();
+    if (!this.helper.running || !NAMESPACE.test(namespace)) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, RELEASE_MS);
       const previous = this.releases.get(namespace);
@@ -205,20 +219,17 @@ export class KernelWatch {
         resolve();
       }
       this.releases.set(namespace, done);
-      this.send(`release ${namespace}`);
+      this.helper.send(`release ${namespace}`);
     });
   }
 
   /** Starts the helper now rather than at the first namespace made (a Python start, beside the first create). */
   warm(): void {
-    if (!this.closed) this.start();
+    this.helper.warm();
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.restart);
-    this.helper?.kill();
-    this.helper = undefined;
+    this.helper.close();
     for (const done of this.releases.values()) done();
     this.releases.clear();
     this.wanted.clear();
@@ -242,43 +253,6 @@ export class KernelWatch {
     this.wanted.delete(namespace);
     this.watching.delete(namespace);
     this.quiet.delete(namespace);
-  }
-
-  private send(line: string): void {
-    if (this.closed) return;
-    this.start().stdin!.write(`${line}\n`);
-  }
-
-  private start(): ChildProcess {
-    if (this.helper) return this.helper;
-    const child = startPythonHelper(HELPER, ['pipe', 'pipe', 'inherit']);
-    this.helper = child;
-    // It runs as long as the plane; it keeps no process alive by itself.
-    child.unref();
-    (child.stdin as Socket).unref();
-    (child.stdout as Socket).unref();
-    onLines(child.stdout!, (line) => this.said(line));
-    child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so
-    const ended = (why: unknown) => {
-      if (this.helper !== child) return;
-      this.helper = undefined;
-      // Nothing is watched now: every namespace is read until watched again.
-      this.watching.clear();
-      this.adopting.clear();
-      this.quiet.clear();
-      for (const done of this.releases.values()) done();
-      this.releases.clear();
-      if (this.closed) return;
-      this.stats.restarts++;
-      this.log('the kernel watch ended; started again soon, every namespace is read meanwhile', { why: String(why) });
-      this.restart = setTimeout(() => {
-        for (const [ns, { tables }] of this.wanted) this.send(`watch ${ns}${tables ? ' tables' : ''}`);
-      }, RESTART_MS);
-      this.restart.unref();
-    };
-    child.once('exit', (code, signal) => ended(signal ?? code));
-    child.once('error', ended);
-    return child;
   }
 
   private said(line: string): void {

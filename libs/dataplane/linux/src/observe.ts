@@ -94,10 +94,12 @@ export async function observeTables(namespace: string): Promise<ObservedTable[]>
   const key = (family: string, table: string) => `${family} ${table}`;
   for (const o of json.nftables) {
     if (o.table) tables.set(key(o.table.family, o.table.name), { family: o.table.family, name: o.table.name, rules: 0 });
-    else if (o.chain?.name.startsWith('fp_') || o.chain?.name.startsWith('op_')) {
+    else if (o.chain) {
+      // The empty marker chains: fp_<the ruleset's fingerprint>, op_<its DNAT rules' hash> (rulesets.ts).
       const t = tables.get(key(o.chain.family, o.chain.table));
-      if (t && o.chain.name.startsWith('fp_')) t.comment = o.chain.name.slice(3);
-      else if (t) t.open = o.chain.name.slice(3);
+      const [marker, value] = [o.chain.name.slice(0, 3), o.chain.name.slice(3)];
+      if (t && marker === 'fp_') t.comment = value;
+      if (t && marker === 'op_') t.open = value;
     } else if (o.rule) {
       const t = tables.get(key(o.rule.family, o.rule.table));
       if (t) t.rules++;

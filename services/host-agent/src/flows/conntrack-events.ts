@@ -13,9 +13,8 @@
 // every namespace once more; what was dropped meanwhile is left to the
 // readings, which read a namespace's whole table (closed connections too)
 // whenever its events may have a gap (takeGap).
-import type { ChildProcess } from 'node:child_process';
 import { Logger } from '@nestjs/common';
-import { onLines, startPythonHelper } from '@pn/dataplane-linux';
+import { onLines, PythonHelper } from '@pn/dataplane-linux';
 import type { CtEntry } from './conntrack-line.js';
 import { parseCtnetlink } from './ctnetlink.js';
 import { DESTROY_HELPER, splitFrames } from './destroy-helper.js';
@@ -38,9 +37,22 @@ interface Followed {
 }
 
 export class ConntrackEvents {
-  private helper: ChildProcess | undefined;
-  private restart: NodeJS.Timeout | undefined;
-  private closed = false;
+  // It dies with the agent, even a kill -9 of it: its sockets go with it, and the kernel stops keeping entries
+  // for a listener that is gone.
+  private readonly helper = new PythonHelper({
+    script: DESTROY_HELPER,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    attach: (child) => {
+      this.rest = Buffer.alloc(0);
+      child.stdout!.on('data', (chunk: Buffer) => this.frames(chunk));
+      onLines(child.stderr!, (line) => this.said(line));
+    },
+    ended: (why) => {
+      this.logger.warn(`the DESTROY listener ended (${why}); started again in ${RESTART_MS} ms, the readings cover what it misses`);
+      for (const f of this.followed.values()) f.live = false;
+    },
+    resume: { afterMs: RESTART_MS, lines: () => [...this.followed.keys()].map((ns) => `+${ns}`) },
+  });
   private readonly followed = new Map<string, Followed>();
   /** Namespaces whose drops may not all have come since the meter last asked: (re)subscribed, events lost. */
   private readonly gaps = new Set<string>();
@@ -63,7 +75,7 @@ export class ConntrackEvents {
           this.followed.set(ns, { events: [], subscribed: () => (clearTimeout(giveUp), resolve()), live: false });
         }),
       );
-      this.send(`+${ns}`);
+      this.helper.send(`+${ns}`);
     }
     return Promise.all(started).then(() => undefined);
   }
@@ -76,7 +88,7 @@ export class ConntrackEvents {
       this.gaps.delete(ns);
       f.subscribed();
       // No helper running: none follows it (one started later is told only the namespaces followed then).
-      if (this.helper) this.send(`-${ns}`);
+      if (this.helper.running) this.helper.send(`-${ns}`);
     }
   }
 
@@ -108,47 +120,13 @@ export class ConntrackEvents {
    * first network's first resource, which waits for its subscription.
    */
   warm(): void {
-    if (!this.closed) this.start();
+    this.helper.warm();
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.restart);
-    this.helper?.kill();
-    this.helper = undefined;
+    this.helper.close();
     for (const f of this.followed.values()) f.subscribed();
     this.followed.clear();
-  }
-
-  private send(line: string): void {
-    if (this.closed) return;
-    this.start().stdin!.write(`${line}\n`);
-  }
-
-  private start(): ChildProcess {
-    if (this.helper) return this.helper;
-    // It dies with the agent, even a kill -9 of it: its sockets go with it, and the kernel stops keeping entries
-    // for a listener that is gone.
-    const child = startPythonHelper(DESTROY_HELPER, ['pipe', 'pipe', 'pipe']);
-    this.helper = child;
-    this.rest = Buffer.alloc(0);
-    child.stdout!.on('data', (chunk: Buffer) => this.frames(chunk));
-    onLines(child.stderr!, (line) => this.said(line));
-    child.stdin!.on('error', () => undefined); // a helper gone: its exit below says so
-    const ended = (why: unknown) => {
-      if (this.helper !== child) return;
-      this.helper = undefined;
-      if (this.closed) return;
-      this.logger.warn(`the DESTROY listener ended (${String(why)}); started again in ${RESTART_MS} ms, the readings cover what it misses`);
-      for (const f of this.followed.values()) f.live = false;
-      this.restart = setTimeout(() => {
-        for (const ns of this.followed.keys()) this.send(`+${ns}`);
-      }, RESTART_MS);
-      this.restart.unref();
-    };
-    child.once('exit', (code, signal) => ended(signal ?? code));
-    child.once('error', ended);
-    return child;
   }
 
   /** The helper's output: each whole frame's events kept for its namespace. */
